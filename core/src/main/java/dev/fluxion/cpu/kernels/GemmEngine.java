@@ -1,0 +1,181 @@
+package dev.fluxion.cpu.kernels;
+
+import static dev.fluxion.cpu.kernels.GemmMicroKernels.MR;
+import static dev.fluxion.cpu.kernels.GemmMicroKernels.NR;
+
+import java.util.Arrays;
+
+/**
+ * Blocked, multithreaded float gemm over {@link SgemmPacking} operands: C (m x n) = A (m x k) * B (k x n) (+ C).
+ *
+ * <p>Blocking follows Goto's scheme: k is cut into blocks of at most {@link #KC} steps; for a group of k-blocks the
+ * needed part of B is packed once into NR-column panels shared by all threads (a panel stays in L1 while it meets
+ * every A panel of a row block); each task packs MC rows of A per k-block (kept in L2) and runs the micro-kernel over
+ * its tiles. Threads split C into rectangles of whole tiles.
+ *
+ * <p>Determinism: the k-block boundaries depend on k alone, and every element of C is computed by one micro-kernel
+ * call per k-block with the same fused multiply-add order whatever the tile, task or thread, so results are bitwise
+ * the same for any thread count and any split.
+ */
+final class GemmEngine {
+    private GemmEngine() {}
+
+    /** Most k steps per block: a packed B panel (KC * NR floats) must stay in L1 across a row block. */
+    static final int KC = Integer.getInteger("gemm.kc", 256);
+    /** Rows of A packed per block (KC * MC floats, in L2). */
+    static final int MC = Integer.getInteger("gemm.mc", 32) * MR;
+    /** Most columns per outer block. */
+    static final int NC = Integer.getInteger("gemm.nc", 32) * NR;
+    /** Most floats of packed B held at once (the k-blocks of a group share one buffer). */
+    static final int B_CAP = 1 << 20;
+    /** Below this many flops a product runs on the calling thread: the hand-off would cost more than it saves. */
+    static final long PARALLEL_MIN_FLOPS = 3L << 20;
+    /** Tasks per thread, for dynamic load balancing. */
+    static final int TASKS_PER_THREAD = Integer.getInteger("gemm.tpt", 4);
+    /** With at most this many columns, each A element is used by so few B panels that reading A in place wins. */
+    static final int PACK_A_MIN_N = 2 * NR;
+
+    /** Per-thread packing buffers, reused across calls. */
+    private static final class Buffers {
+        final float[] a = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+        float[] b = new float[0];
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[Math.max(size, b.length + (b.length >> 1))];
+            return b;
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** Number of k-blocks for k steps. */
+    static int kBlocks(int k) {
+        return (k + KC - 1) / KC;
+    }
+
+    /** First step of k-block {@code kb} of {@code nkb} (balanced: block sizes differ by at most one). */
+    static int kStart(int kb, int nkb, int k) {
+        return (int) ((long) kb * k / nkb);
+    }
+
+    /**
+     * C = A * B (+ C when {@code accumulate}), using up to {@code threads} threads. C element (i, j) is
+     * {@code c[cOff + i * ldc + j]}; the caller has validated all bounds.
+     */
+    static void gemm(int m, int n, int k, SgemmPacking.Left a, SgemmPacking.Right b, float[] c, int cOff, int ldc,
+                     boolean accumulate, int threads) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        int t = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.max(1, threads);
+        boolean packA = a.a == null || a.cs != 1 || n > PACK_A_MIN_N;
+        int nkb = kBlocks(k);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), panels = (nc + NR - 1) / NR;
+            for (int kb0 = 0; kb0 < nkb; ) {
+                // group as many k-blocks as fit in B_CAP floats of packed B
+                int kb1 = kb0 + 1;
+                while (kb1 < nkb && (long) (kStart(kb1 + 1, nkb, k) - kStart(kb0, nkb, k)) * panels * NR <= B_CAP) kb1++;
+                int groupRows = kStart(kb1, nkb, k) - kStart(kb0, nkb, k);
+                float[] bp = BUFFERS.get().b(groupRows * panels * NR);
+                packB(b, k, nkb, kb0, kb1, jc, nc, panels, bp, t);
+                computeGroup(m, n, k, nkb, kb0, kb1, jc, nc, panels, a, packA, bp, c, cOff, ldc, accumulate, t);
+                kb0 = kb1;
+            }
+        }
+    }
+
+    /** Packs k-blocks [kb0, kb1) of columns [jc, jc + nc): block after block, each as consecutive panels. */
+    private static void packB(SgemmPacking.Right b, int k, int nkb, int kb0, int kb1, int jc, int nc, int panels,
+                              float[] bp, int threads) {
+        int p00 = kStart(kb0, nkb, k);
+        Parallel.RangeBody body = (q0, q1) -> {
+            for (int kb = kb0; kb < kb1; kb++) {
+                int p0 = kStart(kb, nkb, k), kc = kStart(kb + 1, nkb, k) - p0;
+                int base = (p0 - p00) * panels * NR;
+                for (int q = q0; q < q1; q++) {
+                    int j = q * NR;
+                    b.pack(p0, kc, jc + j, Math.min(NR, nc - j), bp, base + q * kc * NR);
+                }
+            }
+        };
+        long size = (long) (kStart(kb1, nkb, k) - p00) * panels * NR;
+        if (threads == 1 || size < (1 << 16)) body.run(0, panels);
+        else Parallel.forRange(panels, Math.max(1, panels / (4 * threads)), threads, body);
+    }
+
+    private static void computeGroup(int m, int n, int k, int nkb, int kb0, int kb1, int jc, int nc, int panels,
+                                     SgemmPacking.Left a, boolean packA, float[] bp, float[] c, int cOff, int ldc,
+                                     boolean accumulate, int threads) {
+        int rowPanels = (m + MR - 1) / MR;
+        int[] split = split(rowPanels, panels, threads);
+        int rowTasks = split[0], colTasks = split[1];
+        int rowsPer = (rowPanels + rowTasks - 1) / rowTasks * MR, colsPer = (panels + colTasks - 1) / colTasks;
+        int p00 = kStart(kb0, nkb, k);
+        Parallel.RangeBody body = (t0, t1) -> {
+            Buffers buf = BUFFERS.get();
+            for (int task = t0; task < t1; task++) {
+                int r0 = task / colTasks * rowsPer, q0 = task % colTasks * colsPer;
+                int r1 = Math.min(m, r0 + rowsPer), q1 = Math.min(panels, q0 + colsPer);
+                for (int ic = r0; ic < r1; ic += MC) {
+                    int mc = Math.min(MC, r1 - ic);
+                    for (int kb = kb0; kb < kb1; kb++) {
+                        int p0 = kStart(kb, nkb, k), kc = kStart(kb + 1, nkb, k) - p0;
+                        if (packA) a.pack(ic, mc, p0, kc, buf.a);
+                        block(a, packA, buf, ic, mc, p0, kc, bp, (p0 - p00) * panels * NR, q0, q1, jc, n,
+                                c, cOff, ldc, accumulate || kb > 0);
+                    }
+                }
+            }
+        };
+        int tasks = rowTasks * colTasks;
+        if (tasks == 1) body.run(0, 1);
+        else Parallel.forRange(tasks, 1, threads, body);
+    }
+
+    /** Runs the micro-kernel over rows [ic, ic + mc) x panels [q0, q1) for one k-block. */
+    private static void block(SgemmPacking.Left a, boolean packA, Buffers buf, int ic, int mc, int p0, int kc,
+                              float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff, int ldc,
+                              boolean add) {
+        float[] ap = buf.a, tile = buf.tile;
+        for (int q = q0; q < q1; q++) {
+            int j = jc + q * NR, nr = Math.min(NR, n - j), bi = bBase + q * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir), ci = cOff + (ic + ir) * ldc + j;
+                boolean full = mr == MR && nr == NR;
+                float[] dst = full ? c : tile;
+                int di = full ? ci : 0, dld = full ? ldc : NR;
+                boolean dAdd = full && add;
+                if (packA) {
+                    GemmMicroKernels.packed(kc, ap, ir * kc, bp, bi, dst, di, dld, dAdd);
+                } else {
+                    int ai = a.off + (ic + ir) * a.rs + p0;
+                    GemmMicroKernels.strided(kc, a.a, ai, a.rs, mr, bp, bi, dst, di, dld, dAdd);
+                }
+                if (!full) {
+                    for (int r = 0; r < mr; r++) {
+                        int o = ci + r * ldc;
+                        if (add) for (int jj = 0; jj < nr; jj++) c[o + jj] += tile[r * NR + jj];
+                        else System.arraycopy(tile, r * NR, c, o, nr);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Chooses how many row and column stripes C is cut into for {@code threads} threads. Several tasks per thread
+     * let the threads balance dynamically (a core shared with other work finishes fewer tasks instead of holding
+     * everyone up); row stripes come first because every column stripe packs its rows of A again.
+     */
+    static int[] split(int rowPanels, int colPanels, int threads) {
+        if (threads <= 1) return new int[] {1, 1};
+        int target = threads * TASKS_PER_THREAD;
+        int rows = Math.min(rowPanels, target);
+        int cols = Math.min(colPanels, (target + rows - 1) / rows);
+        return new int[] {rows, cols};
+    }
+}

@@ -1,0 +1,202 @@
+package dev.fluxion.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked sgemm micro-kernels: an MR x NR tile of C (NR = two vectors) is kept in 2*MR vector accumulators
+ * while one k-block of packed A (MR values per step) and packed B (NR values per step) streams through.
+ *
+ * <p>MR is sized so that the tile fits the register file even after C2 hoists every broadcast of a step to its top
+ * (which it does): 2*MR accumulators + 2 B vectors + MR broadcasts. With 16 registers (AVX2) that allows MR = 4
+ * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. With 32 registers
+ * (AVX-512) MR = 8 (26 registers).
+ *
+ * <p>Every variant performs, per element of C, the same sequence of fused multiply-adds in increasing k order, then
+ * one addition to C: which variant (packed or strided A, full or edge tile) computes an element never changes its
+ * bits. That is what keeps results independent of how the work is split between threads.
+ */
+final class GemmMicroKernels {
+    private GemmMicroKernels() {}
+
+    static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    static final int V = S.length();
+    /** Columns of a micro-tile (two vectors). */
+    static final int NR = 2 * V;
+    /** Rows of a micro-tile, sized to the register file. */
+    static final int MR = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 8 : 4;
+
+    /**
+     * C tile (MR x NR at {@code c[ci]}, row stride ldc) = (C +) A panel x B panel, with A packed as kc groups of MR
+     * values at {@code a[ai]} and B packed as kc groups of NR values at {@code b[bi]}.
+     */
+    static void packed(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) packed8(kc, a, ai, b, bi, c, ci, ldc, add);
+        else packed4(kc, a, ai, b, bi, c, ci, ldc, add);
+    }
+
+    /**
+     * As {@link #packed} but A read in place from rows of contiguous steps: row r, step p at
+     * {@code a[ai + min(r, mr - 1) * rs + p]} (rows past {@code mr} repeat the last real row; their results are
+     * computed and discarded, never read out of bounds).
+     */
+    static void strided(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                        float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) strided8(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
+        else strided4(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
+    }
+
+    private static void packed4(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc,
+                                boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, pa = ai + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+    }
+
+    private static void strided4(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                                 float[] c, int ci, int ldc, boolean add) {
+        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, pa = ai + p;
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + o1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + o2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + o3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+    }
+
+    private static void packed8(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc,
+                                boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, pa = ai + p * 8;
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+        store(c, ci + 4 * ldc, c40, c41, add);
+        store(c, ci + 5 * ldc, c50, c51, add);
+        store(c, ci + 6 * ldc, c60, c61, add);
+        store(c, ci + 7 * ldc, c70, c71, add);
+    }
+
+    private static void strided8(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                                 float[] c, int ci, int ldc, boolean add) {
+        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs, o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs, o6 = Math.min(6, mr - 1) * rs, o7 = Math.min(7, mr - 1) * rs;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, pa = ai + p;
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + o1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + o2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + o3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + o4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + o5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + o6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + o7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+        store(c, ci + 4 * ldc, c40, c41, add);
+        store(c, ci + 5 * ldc, c50, c51, add);
+        store(c, ci + 6 * ldc, c60, c61, add);
+        store(c, ci + 7 * ldc, c70, c71, add);
+    }
+
+    private static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(S, c, ci));
+            v1 = v1.add(FloatVector.fromArray(S, c, ci + V));
+        }
+        v0.intoArray(c, ci);
+        v1.intoArray(c, ci + V);
+    }
+}

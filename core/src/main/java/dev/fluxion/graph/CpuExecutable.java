@@ -1,0 +1,112 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.backend.Backend;
+import dev.fluxion.backend.Backends;
+import dev.fluxion.random.Rng;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs an optimized graph on the CPU as a flat list of steps: single primitives straight on the backend (no shape
+ * inference, no tape, no interpreter dispatch) and fused elementwise groups ({@link CpuFusion}). Each value is
+ * dropped after the step that uses it last, so memory stays at the working set.
+ */
+final class CpuExecutable implements Executable {
+    private final String name;
+    private final Graph graph;
+    private final Backend backend = Backends.cpu();
+    private final List<CpuFusion.Step> steps;
+    private final CpuFusedRunner[] runners;
+    /** For each step, the node values whose last use it is. */
+    private final int[][] releaseAfter;
+    private final int[] outputIds;
+    private final int valueCount;
+
+    CpuExecutable(String name, Graph graph) {
+        this.name = name;
+        this.graph = graph;
+        Node[] nodes = graph.nodes.toArray(Node[]::new);
+        this.valueCount = nodes.length;
+        this.outputIds = Arrays.stream(graph.outputs).mapToInt(n -> n.id).toArray();
+        boolean[] pinned = new boolean[nodes.length];
+        for (int id : outputIds) pinned[id] = true;
+        for (Node w : graph.variableWrites.values()) pinned[w.id] = true;
+        this.steps = CpuFusion.plan(nodes, pinned);
+        this.runners = new CpuFusedRunner[steps.size()];
+        int[] lastUse = new int[nodes.length];
+        Arrays.fill(lastUse, -1);
+        for (int s = 0; s < steps.size(); s++) {
+            switch (steps.get(s)) {
+                case CpuFusion.Single single -> { for (Node in : single.node().inputs) lastUse[in.id] = s; }
+                case CpuFusion.Fused fused -> {
+                    runners[s] = new CpuFusedRunner(fused);
+                    for (Node m : fused.members()) for (Node in : m.inputs) lastUse[in.id] = s;
+                }
+            }
+        }
+        List<List<Integer>> release = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) release.add(new ArrayList<>());
+        for (int i = 0; i < nodes.length; i++) if (lastUse[i] >= 0 && !pinned[i]) release.get(lastUse[i]).add(i);
+        releaseAfter = release.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+    }
+
+    @Override
+    public Tensor[] run(Tensor[] inputs) {
+        Tensor[] values = new Tensor[valueCount];
+        Map<Rng, long[]> randomBase = new IdentityHashMap<>();
+        graph.randomUse.forEach((rng, n) -> randomBase.put(rng, rng.take(n)));
+        for (int s = 0; s < steps.size(); s++) {
+            switch (steps.get(s)) {
+                case CpuFusion.Single single -> {
+                    Node n = single.node();
+                    values[n.id] = switch (n.kind) {
+                        case INPUT -> inputs[n.inputIndex];
+                        case CONSTANT -> n.constant;
+                        case VARIABLE -> n.variable.value();
+                        case RANDOM_KEY -> {
+                            long[] base = randomBase.get(n.rng);
+                            yield Tensor.of(new long[] {base[0], base[1] + n.rngOffset}, 2);
+                        }
+                        case OP -> execute(n, values);
+                    };
+                }
+                case CpuFusion.Fused fused -> {
+                    try {
+                        runners[s].run(values);
+                    } catch (RuntimeException e) {
+                        Node last = fused.members()[fused.members().length - 1];
+                        throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);
+                    }
+                }
+            }
+            for (int dead : releaseAfter[s]) values[dead] = null;
+        }
+        for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
+        Tensor[] out = new Tensor[outputIds.length];
+        for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
+        return out;
+    }
+
+    private Tensor execute(Node n, Tensor[] values) {
+        Tensor[] in = new Tensor[n.inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = values[n.inputs[i].id];
+        try {
+            return backend.execute(n.op, in, n.type);
+        } catch (RuntimeException e) {
+            throw GraphError.withContext(name + ": " + n.op.name() + " created at " + n.site, e);
+        }
+    }
+
+    /** Number of fused groups and of single steps, for the debug view. */
+    String planSummary() {
+        long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
+        long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
+        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops";
+    }
+}

@@ -1,0 +1,147 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.DType;
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.cpu.ArrayStorage;
+import dev.fluxion.cpu.Layouts;
+import dev.fluxion.cpu.kernels.BinaryKernels;
+import dev.fluxion.cpu.kernels.Parallel;
+import dev.fluxion.cpu.kernels.UnaryKernels;
+import dev.fluxion.ops.BinaryFn;
+import dev.fluxion.ops.Op;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Runs a fused elementwise group tile by tile with the SIMD array kernels. Members that are only used inside the
+ * group live in per-thread tile buffers; materialized members are computed straight into their output arrays.
+ * Tiles are independent, so large groups run on several threads with thread-count-independent results.
+ */
+final class CpuFusedRunner {
+    private static final int TILE = 2048;
+    private static final int TILES_PER_TASK = 8;
+
+    private final CpuFusion.Fused step;
+    private final int size;
+    private final Map<Node, Integer> index = new IdentityHashMap<>();
+
+    CpuFusedRunner(CpuFusion.Fused step) {
+        this.step = step;
+        this.size = Shapes.size(step.shape());
+        for (int i = 0; i < step.members().length; i++) index.put(step.members()[i], i);
+    }
+
+    /** An operand as the kernels read it: array, offset of element 0, stride 0 or 1. */
+    private record Operand(Object array, int offset, int stride) {}
+
+    /** Computes the group; stores materialized members' tensors into {@code values}. */
+    void run(Tensor[] values) {
+        Node[] ms = step.members();
+        Object[] full = new Object[ms.length];
+        for (int i = 0; i < ms.length; i++)
+            if (step.materialized()[i]) full[i] = ArrayStorage.allocate(ms[i].type.dtype(), size).array();
+        Operand[][] external = new Operand[ms.length][];
+        for (int i = 0; i < ms.length; i++) {
+            Node m = ms[i];
+            external[i] = new Operand[m.inputs.length];
+            for (int j = 0; j < m.inputs.length; j++)
+                if (!index.containsKey(m.inputs[j])) external[i][j] = operand(values[m.inputs[j].id]);
+        }
+        int tiles = (size + TILE - 1) / TILE;
+        Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
+            Object[] scratch = new Object[ms.length];
+            for (int i = 0; i < ms.length; i++)
+                if (full[i] == null) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[TILE] : new float[TILE];
+            for (int t = from; t < to; t++) {
+                int start = t * TILE, n = Math.min(TILE, size - start);
+                for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
+            }
+        });
+        for (int i = 0; i < ms.length; i++)
+            if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
+    }
+
+    private Operand operand(Tensor t) {
+        if (t.size() == 1) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 0);
+        if (Arrays.equals(t.shape(), step.shape()) && t.isContiguous()) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 1);
+        // a broadcast or strided input: expand it once to the group's shape
+        int[] strides = Layouts.broadcastStrides(t.shape(), t.strides(), step.shape());
+        Tensor expanded = Layouts.contiguous(Tensor.wrap(t.storage(), step.shape(), strides, t.offset()));
+        return new Operand(((ArrayStorage) expanded.storage()).array(), 0, 1);
+    }
+
+    private Operand input(int member, int j, int start, Object[] full, Object[] scratch, Operand[][] external) {
+        Operand e = external[member][j];
+        if (e != null) return new Operand(e.array, e.offset + start * e.stride, e.stride);
+        int k = index.get(step.members()[member].inputs[j]);
+        return full[k] != null ? new Operand(full[k], start, 1) : new Operand(scratch[k], 0, 1);
+    }
+
+    private void compute(int i, int start, int n, Object[] full, Object[] scratch, Operand[][] external) {
+        Node m = step.members()[i];
+        Object dst = full[i] != null ? full[i] : scratch[i];
+        int d = full[i] != null ? start : 0;
+        Operand a = input(i, 0, start, full, scratch, external);
+        switch (m.op) {
+            case Op.Unary u -> {
+                if (a.stride == 0) { // unary of a scalar: evaluate once, then broadcast
+                    fillUnaryOfScalar(u, a, dst, d, n);
+                } else if (dst instanceof float[] f) {
+                    UnaryKernels.apply(u.fn(), (float[]) a.array, a.offset, f, d, n);
+                } else {
+                    UnaryKernels.apply(u.fn(), (boolean[]) a.array, a.offset, (boolean[]) dst, d, n);
+                }
+            }
+            case Op.Binary b -> {
+                Operand c = input(i, 1, start, full, scratch, external);
+                binary(b.fn(), a, c, dst, d, n);
+            }
+            case Op.Where w -> {
+                Operand x = input(i, 1, start, full, scratch, external), y = input(i, 2, start, full, scratch, external);
+                if (dst instanceof float[] f)
+                    BinaryKernels.where((boolean[]) a.array, a.offset, a.stride, (float[]) x.array, x.offset, x.stride, (float[]) y.array, y.offset, y.stride, f, d, n);
+                else
+                    BinaryKernels.where((boolean[]) a.array, a.offset, a.stride, (boolean[]) x.array, x.offset, x.stride, (boolean[]) y.array, y.offset, y.stride, (boolean[]) dst, d, n);
+            }
+            case Op.Cast c -> cast(a, dst, d, n);
+            default -> throw new IllegalStateException("not fusable: " + m.op);
+        }
+    }
+
+    private static void binary(BinaryFn fn, Operand a, Operand b, Object dst, int d, int n) {
+        if (a.array instanceof boolean[] x) {
+            BinaryKernels.compare(fn, x, a.offset, a.stride, (boolean[]) b.array, b.offset, b.stride, (boolean[]) dst, d, n);
+        } else if (fn.isPredicate()) {
+            BinaryKernels.compare(fn, (float[]) a.array, a.offset, a.stride, (float[]) b.array, b.offset, b.stride, (boolean[]) dst, d, n);
+        } else {
+            BinaryKernels.apply(fn, (float[]) a.array, a.offset, a.stride, (float[]) b.array, b.offset, b.stride, (float[]) dst, d, n);
+        }
+    }
+
+    private static void fillUnaryOfScalar(Op.Unary u, Operand a, Object dst, int d, int n) {
+        if (dst instanceof float[] f) {
+            UnaryKernels.apply(u.fn(), (float[]) a.array, a.offset, f, d, 1);
+            Arrays.fill(f, d + 1, d + n, f[d]);
+        } else {
+            boolean v = !((boolean[]) a.array)[a.offset];
+            Arrays.fill((boolean[]) dst, d, d + n, v);
+        }
+    }
+
+    private static void cast(Operand a, Object dst, int d, int n) {
+        switch (dst) {
+            case float[] f -> {
+                if (a.array instanceof boolean[] s) for (int k = 0; k < n; k++) f[d + k] = s[a.offset + k * a.stride] ? 1f : 0f;
+                else { float[] s = (float[]) a.array; for (int k = 0; k < n; k++) f[d + k] = s[a.offset + k * a.stride]; }
+            }
+            case boolean[] f -> {
+                if (a.array instanceof float[] s) for (int k = 0; k < n; k++) f[d + k] = s[a.offset + k * a.stride] != 0;
+                else { boolean[] s = (boolean[]) a.array; for (int k = 0; k < n; k++) f[d + k] = s[a.offset + k * a.stride]; }
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.DType;
+import dev.fluxion.ops.Op;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Groups chains of float32/bool elementwise nodes of one shape into fused steps. A group runs as one pass over
+ * cache-sized tiles: each member computes its tile from its inputs' tiles, so intermediate values never make a
+ * round trip through memory, and only members used outside the group are written out in full.
+ *
+ * <p>Greedy and order-preserving: a group is sealed as soon as a node outside it reads one of its members, so it
+ * can run at that point with every external input already computed.
+ */
+final class CpuFusion {
+    private CpuFusion() {}
+
+    /** A step of the CPU plan: one node, or a fused group. */
+    sealed interface Step permits Single, Fused {}
+
+    record Single(Node node) implements Step {}
+
+    /** Members in execution order; {@code materialized[i]} says whether member i is needed outside the group. */
+    record Fused(Node[] members, boolean[] materialized, int[] shape) implements Step {}
+
+    static boolean fusable(Node n) {
+        if (n.kind != Node.Kind.OP || n.type.size() == 0) return false;
+        boolean opOk = switch (n.op) {
+            case Op.Unary u -> n.type.dtype() == DType.FLOAT32 || n.type.dtype() == DType.BOOL;
+            case Op.Binary b -> true;
+            case Op.Where w -> true;
+            case Op.Cast c -> true;
+            default -> false;
+        };
+        if (!opOk || !okType(n.type.dtype())) return false;
+        for (Node in : n.inputs) if (!okType(in.type.dtype())) return false;
+        return true;
+    }
+
+    private static boolean okType(DType t) {
+        return t == DType.FLOAT32 || t == DType.BOOL;
+    }
+
+    /** Plans the steps for nodes in order; {@code pinned} nodes (outputs, variable writes) are always materialized. */
+    static List<Step> plan(Node[] nodes, boolean[] pinned) {
+        int count = nodes.length;
+        int[] group = new int[count]; // group id per node, -1 if none
+        Arrays.fill(group, -1);
+        List<List<Node>> groups = new ArrayList<>();
+        List<int[]> shapes = new ArrayList<>();
+        boolean[] sealed = new boolean[count];
+        List<Step> steps = new ArrayList<>();
+        int[] parent = new int[count];
+        for (int i = 0; i < count; i++) parent[i] = i;
+
+        for (Node n : nodes) {
+            boolean candidate = fusable(n);
+            int target = -1;
+            if (candidate) {
+                for (Node in : n.inputs) {
+                    int g = find(parent, group[in.id]);
+                    if (g >= 0 && !sealed[g] && Arrays.equals(shapes.get(g), n.type.shape())) {
+                        if (target < 0) target = g;
+                        else if (g != target) { // merge g into target
+                            groups.get(target).addAll(groups.get(g));
+                            groups.get(g).clear();
+                            parent[g] = target;
+                        }
+                    }
+                }
+            }
+            // any group this node reads from but does not join is sealed now, and runs before this node
+            for (Node in : n.inputs) {
+                int g = find(parent, group[in.id]);
+                if (g >= 0 && g != target && !sealed[g]) {
+                    sealed[g] = true;
+                    steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+                }
+            }
+            if (candidate) {
+                if (target < 0) {
+                    target = groups.size();
+                    groups.add(new ArrayList<>());
+                    shapes.add(n.type.shape());
+                }
+                groups.get(target).add(n);
+                group[n.id] = target;
+            } else {
+                steps.add(new Single(n));
+            }
+        }
+        for (int g = 0; g < groups.size(); g++)
+            if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty()) steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+        return steps;
+    }
+
+    private static int find(int[] parent, int g) {
+        if (g < 0) return -1;
+        while (parent[g] != g) g = parent[g];
+        return g;
+    }
+
+    private static Step fused(List<Node> members, Node[] nodes, int[] group, int[] parent, int g, boolean[] pinned) {
+        Node[] ms = members.stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toArray(Node[]::new);
+        if (ms.length == 1) return new Single(ms[0]);
+        boolean[] materialized = new boolean[ms.length];
+        for (int i = 0; i < ms.length; i++) {
+            Node m = ms[i];
+            boolean outside = pinned[m.id];
+            for (Node n : nodes) {
+                if (outside) break;
+                for (Node in : n.inputs) if (in == m && find(parent, group[n.id]) != g) { outside = true; break; }
+            }
+            materialized[i] = outside;
+        }
+        return new Fused(ms, materialized, ms[0].type.shape());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.Variable;
+import dev.fluxion.random.Rng;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A traced computation: nodes in execution order (every node after its inputs), the function's outputs, the
+ * final values to write back to variables, and how many random numbers each generator supplies per call.
+ * Passes produce new graphs; {@link #verify} checks the invariants in tests.
+ */
+public final class Graph {
+    final List<Node> nodes;
+    final Node[] outputs;
+    final Map<Variable, Node> variableWrites;
+    final Map<Rng, Long> randomUse;
+
+    Graph(List<Node> nodes, Node[] outputs, Map<Variable, Node> variableWrites, Map<Rng, Long> randomUse) {
+        this.nodes = List.copyOf(nodes);
+        this.outputs = outputs.clone();
+        this.variableWrites = new LinkedHashMap<>(variableWrites);
+        this.randomUse = new LinkedHashMap<>(randomUse);
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** Number of primitive operations. */
+    public int opCount() {
+        int n = 0;
+        for (Node node : nodes) if (node.kind == Node.Kind.OP) n++;
+        return n;
+    }
+
+    /** Throws if a node uses a value defined after it or outside the graph, or if a type is inconsistent. */
+    public void verify() {
+        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : nodes) {
+            for (Node in : n.inputs)
+                if (!seen.contains(in)) throw new IllegalStateException("graph: %" + n.id + " uses %" + in.id + " before it is defined");
+            if (n.kind == Node.Kind.OP) {
+                var types = new dev.fluxion.TensorType[n.inputs.length];
+                for (int i = 0; i < types.length; i++) types[i] = n.inputs[i].type;
+                if (!n.op.infer(types).equals(n.type)) throw new IllegalStateException("graph: %" + n.id + " has type " + n.type + " but its op gives " + n.op.infer(types));
+            }
+            seen.add(n);
+        }
+        for (Node o : outputs) if (!seen.contains(o)) throw new IllegalStateException("graph: output %" + o.id + " is not in the graph");
+        for (Node w : variableWrites.values()) if (!seen.contains(w)) throw new IllegalStateException("graph: variable write %" + w.id + " is not in the graph");
+    }
+
+    /** The graph as text, one node per line, then outputs and variable writes. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes) sb.append("  ").append(n).append('\n');
+        List<String> outs = new ArrayList<>();
+        for (Node o : outputs) outs.add("%" + o.id);
+        sb.append("  return ").append(outs).append('\n');
+        variableWrites.forEach((v, n) -> sb.append("  assign ").append(v.name()).append(" <- %").append(n.id).append('\n'));
+        return sb.toString();
+    }
+}

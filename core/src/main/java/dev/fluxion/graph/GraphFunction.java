@@ -1,0 +1,123 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.Dispatcher;
+import dev.fluxion.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Java function compiled into graphs, one per input signature (TensorFlow's {@code tf.function}). The first call
+ * with a new signature — the dtypes, shapes and devices of its tensor arguments and the values of its plain Java
+ * arguments — runs the body once with symbolic tensors, recording a graph; later calls with that signature run the
+ * optimized graph without running the Java body.
+ *
+ * <p>Consequences, as in TensorFlow: Java side effects ({@code System.out.println}, counters) happen only while
+ * tracing; {@link dev.fluxion.Fx#print} prints on every call. Java {@code if} and {@code for} on plain values unroll
+ * at trace time. Variables are captured by reference: reads and assignments are graph operations, so an optimizer
+ * update inside the function changes the real variables. New variables may be created only on the first trace.
+ *
+ * @param <R> what the body returns: a Tensor, Tensor[], List of Tensor, Map of String to Tensor, or null
+ */
+public final class GraphFunction<R> {
+    /** The body, taking the call's arguments. */
+    @FunctionalInterface
+    public interface Body<R> {
+        R apply(Object[] args);
+    }
+
+    private final String name;
+    private final Body<R> body;
+    private final Map<List<Object>, Compiled> cache = new LinkedHashMap<>();
+    private int traceCount;
+
+    private record Compiled(Graph traced, Graph optimized, Executable executable, OutputStructure structure) {}
+
+    public GraphFunction(String name, Body<R> body) {
+        this.name = name;
+        this.body = body;
+    }
+
+    /** Calls the function: traces on a new signature, then runs the graph for it. */
+    public synchronized R call(Object... args) {
+        if (Dispatcher.current() instanceof Tracer) return body.apply(args); // nested in another trace: inline
+        List<Object> signature = signature(args);
+        Compiled c = cache.get(signature);
+        if (c == null) {
+            c = trace(args);
+            cache.put(signature, c);
+        }
+        Tensor[] inputs = tensorArgs(args);
+        return c.structure.rebuild(c.executable.run(inputs));
+    }
+
+    private Compiled trace(Object[] args) {
+        Tracer tracer = new Tracer(name, traceCount == 0);
+        traceCount++;
+        Object[] symbolic = args.clone();
+        int k = 0;
+        for (int i = 0; i < args.length; i++)
+            if (args[i] instanceof Tensor t) symbolic[i] = tracer.input(k++, t.type());
+        R result;
+        try {
+            result = Dispatcher.with(tracer, () -> body.apply(symbolic));
+        } catch (RuntimeException e) {
+            throw GraphError.withContext(name + ": while tracing, at " + GraphError.userFrame(e), e);
+        }
+        OutputStructure structure = OutputStructure.of(result);
+        Graph traced = tracer.finish(structure.tensors());
+        Graph optimized = Passes.optimize(traced);
+        return new Compiled(traced, optimized, new CpuExecutable(name, optimized), structure);
+    }
+
+    private static List<Object> signature(Object[] args) {
+        List<Object> key = new ArrayList<>(args.length);
+        for (Object a : args) {
+            if (a instanceof Tensor t) {
+                if (t.isSymbolic()) throw new IllegalArgumentException("graph function argument is a symbolic tensor of another trace");
+                key.add(t.type());
+            } else if (a == null || a instanceof Number || a instanceof Boolean || a instanceof String || a instanceof Character || a instanceof Enum<?>) {
+                key.add(a == null ? "null" : a.getClass().getName() + ":" + a);
+            } else {
+                throw new IllegalArgumentException("graph function arguments must be tensors or plain Java values (numbers, booleans, "
+                        + "strings, enums); got " + a.getClass().getName() + ". Capture other objects in the lambda instead");
+            }
+        }
+        return key;
+    }
+
+    private static Tensor[] tensorArgs(Object[] args) {
+        List<Tensor> out = new ArrayList<>();
+        for (Object a : args) if (a instanceof Tensor t) out.add(t);
+        return out.toArray(Tensor[]::new);
+    }
+
+    /** How many times the body has been traced. */
+    public synchronized int tracingCount() {
+        return traceCount;
+    }
+
+    /** The signatures traced so far, in order (tensor types and plain values). */
+    public synchronized List<List<Object>> signatures() {
+        return Collections.unmodifiableList(new ArrayList<>(cache.keySet()));
+    }
+
+    /** The graphs for the most recent signature before and after optimization, as text (a debug view). */
+    public synchronized String describe() {
+        if (cache.isEmpty()) return name + ": not traced yet";
+        Compiled c = new ArrayList<>(cache.values()).getLast();
+        return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized;
+    }
+
+    /** The optimized graph of the most recent signature (for tests and tools). */
+    public synchronized Graph lastGraph() {
+        return cache.isEmpty() ? null : new ArrayList<>(cache.values()).getLast().optimized;
+    }
+
+    public String name() {
+        return name;
+    }
+}

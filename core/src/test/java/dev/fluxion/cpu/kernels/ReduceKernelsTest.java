@@ -1,0 +1,278 @@
+package dev.fluxion.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fluxion.ops.ReduceFn;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ReduceKernelsTest {
+    /** {outer, r, inner}: empty, short, block edges (2048), tails, narrow and wide inner. */
+    static final int[][] SHAPES = {{0, 5, 3}, {3, 0, 4}, {2, 3, 0}, {1, 1, 1}, {1, 7, 1}, {3, 15, 1}, {2, 16, 1},
+            {1, 17, 1}, {5, 31, 1}, {1, 33, 1}, {2, 97, 1}, {1, 2047, 1}, {1, 2048, 1}, {2, 2049, 1}, {1, 5000, 1},
+            {4, 3, 2}, {2, 7, 3}, {3, 9, 8}, {2, 65, 17}, {1, 130, 33}, {2, 200, 600}, {3, 64, 9}, {1, 129, 1030}};
+
+    static float[] data(int n, long seed, boolean specials) {
+        Random rnd = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 3 + 1);
+            if (specials && rnd.nextInt(500) == 0) x[i] = rnd.nextBoolean() ? Float.NaN : -0f;
+        }
+        return x;
+    }
+
+    static double exactSum(float[] x, int base, int r, int inner) {
+        // float64 with Kahan compensation: far closer than any float32 order
+        double s = 0, c = 0;
+        for (int k = 0; k < r; k++) {
+            double y = x[base + k * inner] - c, t = s + y;
+            c = (t - s) - y;
+            s = t;
+        }
+        return s;
+    }
+
+    static float reference(ReduceFn fn, float[] x, int base, int r, int inner) {
+        double acc = fn.identity();
+        for (int k = 0; k < r; k++) acc = fn.combine(acc, x[base + k * inner]);
+        return (float) acc;
+    }
+
+    @Test
+    void vectorEqualsScalarBitwiseAndIsNearReference() {
+        for (ReduceFn fn : ReduceFn.values()) {
+            for (int[] sh : SHAPES) {
+                int outer = sh[0], r = sh[1], inner = sh[2];
+                int n = outer * r * inner;
+                // products of many gaussians overflow: keep their factors near 1
+                float[] x = data(n + 3, n + fn.ordinal(), fn == ReduceFn.MAX || fn == ReduceFn.MIN);
+                if (fn == ReduceFn.PROD) for (int i = 0; i < x.length; i++) x[i] = 1 + (x[i] - 1) * 1e-3f;
+                float[] v = new float[outer * inner + 2], s = new float[outer * inner + 2];
+                ReduceKernels.reduce(fn, x, 3, outer, r, inner, v, 2, true, 2);
+                ReduceKernels.reduce(fn, x, 3, outer, r, inner, s, 2, false, 2);
+                String what = fn + " " + java.util.Arrays.toString(sh);
+                assertArrayEquals(s, v, what);
+                for (int o = 0; o < outer; o++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = 3 + o * r * inner + i;
+                        float got = v[2 + o * inner + i], ref = reference(fn, x, base, r, inner);
+                        if (fn == ReduceFn.MAX || fn == ReduceFn.MIN || r <= 1) {
+                            assertEquals(Float.floatToIntBits(ref), Float.floatToIntBits(got), what);
+                        } else if (!Float.isNaN(ref)) {
+                            assertEquals(ref, got, Math.abs(ref) * 1e-5 + 1e-4, what);
+                        } else {
+                            assertTrue(Float.isNaN(got), what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void emptyAxisGivesIdentity() {
+        for (ReduceFn fn : ReduceFn.values()) {
+            float[] f = new float[6];
+            ReduceKernels.reduce(fn, new float[0], 0, 2, 0, 3, f, 0);
+            for (float v : f) assertEquals((float) fn.identity(), v);
+            double[] d = new double[6];
+            ReduceKernels.reduce(fn, new double[0], 0, 3, 0, 2, d, 0);
+            for (double v : d) assertEquals(fn.identity(), v);
+        }
+        int[] i = new int[2];
+        ReduceKernels.reduce(ReduceFn.MAX, new int[0], 0, 2, 0, 1, i, 0);
+        assertArrayEquals(new int[] {Integer.MIN_VALUE, Integer.MIN_VALUE}, i);
+        long[] l = new long[1];
+        ReduceKernels.reduce(ReduceFn.PROD, new long[0], 0, 1, 0, 1, l, 0);
+        assertEquals(1L, l[0]);
+    }
+
+    @Test
+    void sumIsAccurateOnLongRows() {
+        int r = 1_000_003;
+        float[] x = new float[r];
+        Random rnd = new Random(1);
+        double abs = 0;
+        for (int i = 0; i < r; i++) {
+            x[i] = rnd.nextFloat(); // all positive: a plain running float sum drifts by ~1e-4 relative here
+            abs += x[i];
+        }
+        float[] out = new float[1];
+        ReduceKernels.reduce(ReduceFn.SUM, x, 0, 1, r, 1, out, 0);
+        double exact = exactSum(x, 0, r, 1);
+        double rel = Math.abs(out[0] - exact) / abs;
+        assertTrue(rel < 1e-6, "relative error " + rel);
+        float naive = 0;
+        for (float v : x) naive += v;
+        assertTrue(Math.abs(out[0] - exact) < Math.abs(naive - exact), "better than a running sum");
+
+        // and down a column (inner > 1): blocks of rows combined pairwise
+        int rows = 200_000, inner = 3;
+        float[] col = new float[rows * inner];
+        for (int i = 0; i < col.length; i++) col[i] = rnd.nextFloat();
+        float[] cs = new float[inner];
+        ReduceKernels.reduce(ReduceFn.SUM, col, 0, 1, rows, inner, cs, 0);
+        for (int i = 0; i < inner; i++) {
+            double e = exactSum(col, i, rows, inner);
+            assertTrue(Math.abs(cs[i] - e) / e < 1e-6, "column " + i);
+        }
+    }
+
+    /** Results must not depend on the thread count: same chunks, run on 1 or 2 threads. */
+    @Test
+    void oneAndTwoThreadsAgreeBitwise() {
+        int[][] shapes = {{1, 1_000_003, 1}, {3, 300_001, 1}, {40, 5000, 1}, {2, 70_001, 5}, {1, 1000, 700},
+                {7, 3000, 20}};
+        for (int[] sh : shapes) {
+            int outer = sh[0], r = sh[1], inner = sh[2];
+            float[] x = data(outer * r * inner, r, false);
+            double[] xd = new double[x.length];
+            for (int i = 0; i < x.length; i++) xd[i] = x[i];
+            for (ReduceFn fn : new ReduceFn[] {ReduceFn.SUM, ReduceFn.MAX}) {
+                float[] one = new float[outer * inner], two = new float[outer * inner], sc = new float[outer * inner];
+                ReduceKernels.reduce(fn, x, 0, outer, r, inner, one, 0, true, 1);
+                ReduceKernels.reduce(fn, x, 0, outer, r, inner, two, 0, true, 2);
+                ReduceKernels.reduce(fn, x, 0, outer, r, inner, sc, 0, false, 2);
+                assertArrayEquals(one, two, fn + " " + java.util.Arrays.toString(sh));
+                assertArrayEquals(one, sc, fn + " scalar " + java.util.Arrays.toString(sh));
+                double[] d1 = new double[outer * inner], d2 = new double[outer * inner];
+                ReduceKernels.reduce(fn, xd, 0, outer, r, inner, d1, 0, 1);
+                ReduceKernels.reduce(fn, xd, 0, outer, r, inner, d2, 0, 2);
+                assertArrayEquals(d1, d2, fn + " double " + java.util.Arrays.toString(sh));
+            }
+        }
+    }
+
+    @Test
+    void maxMinPropagateNaNAndOrderZeros() {
+        float[] x = {1f, Float.NaN, 5f, -0f, 0f, -0f, 3f, Float.NEGATIVE_INFINITY};
+        float[] out = new float[2];
+        ReduceKernels.reduce(ReduceFn.MAX, x, 0, 2, 4, 1, out, 0);
+        assertTrue(Float.isNaN(out[0]));
+        assertEquals(3f, out[1]);
+        ReduceKernels.reduce(ReduceFn.MIN, x, 0, 2, 4, 1, out, 0);
+        assertTrue(Float.isNaN(out[0]));
+        assertEquals(Float.NEGATIVE_INFINITY, out[1]);
+        ReduceKernels.reduce(ReduceFn.MAX, new float[] {-0f, 0f, -0f}, 0, 1, 3, 1, out, 0);
+        assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(out[0]));
+        ReduceKernels.reduce(ReduceFn.MIN, new float[] {0f, -0f, 0f}, 0, 1, 3, 1, out, 0);
+        assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(out[0]));
+        double[] d = {2, Double.NaN, 1, 4};
+        double[] dout = new double[2];
+        ReduceKernels.reduce(ReduceFn.MAX, d, 0, 1, 2, 2, dout, 0);
+        assertEquals(2.0, dout[0]);
+        assertTrue(Double.isNaN(dout[1]));
+        // NaN anywhere in a long row, vector or scalar
+        float[] big = data(10_000, 3, false);
+        big[7777] = Float.NaN;
+        ReduceKernels.reduce(ReduceFn.MIN, big, 0, 1, big.length, 1, out, 0, true, 1);
+        assertTrue(Float.isNaN(out[0]));
+        ReduceKernels.reduce(ReduceFn.MIN, big, 0, 1, big.length, 1, out, 0, false, 1);
+        assertTrue(Float.isNaN(out[0]));
+    }
+
+    @Test
+    void doubleMatchesPlainFoldClosely() {
+        for (ReduceFn fn : ReduceFn.values()) {
+            for (int[] sh : SHAPES) {
+                int outer = sh[0], r = sh[1], inner = sh[2];
+                Random rnd = new Random(r);
+                double[] x = new double[outer * r * inner + 1];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = fn == ReduceFn.PROD ? 1 + rnd.nextGaussian() * 1e-3 : rnd.nextGaussian();
+                }
+                double[] out = new double[outer * inner];
+                ReduceKernels.reduce(fn, x, 1, outer, r, inner, out, 0);
+                for (int o = 0; o < outer; o++) {
+                    for (int i = 0; i < inner; i++) {
+                        double acc = fn.identity();
+                        for (int k = 0; k < r; k++) acc = fn.combine(acc, x[1 + (o * r + k) * inner + i]);
+                        assertEquals(acc, out[o * inner + i],
+                                1e-12 * Math.max(1, r), fn + " " + java.util.Arrays.toString(sh));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void integerReductionsWrap() {
+        int[] x = {Integer.MAX_VALUE, 1, 5, -3, 7, 2};
+        int[] out = new int[2];
+        ReduceKernels.reduce(ReduceFn.SUM, x, 0, 1, 3, 2, out, 0);
+        assertArrayEquals(new int[] {Integer.MAX_VALUE + 5 + 7, 1 - 3 + 2}, out);
+        ReduceKernels.reduce(ReduceFn.PROD, x, 2, 2, 2, 1, out, 0);
+        assertArrayEquals(new int[] {-15, 14}, out);
+        ReduceKernels.reduce(ReduceFn.MAX, x, 0, 2, 3, 1, out, 0);
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, 7}, out);
+        ReduceKernels.reduce(ReduceFn.MIN, x, 0, 1, 6, 1, out, 1);
+        assertEquals(-3, out[1]);
+        int n = 300_000;
+        long[] l = new long[n * 2];
+        for (int i = 0; i < l.length; i++) l[i] = i;
+        long[] lo = new long[2];
+        ReduceKernels.reduce(ReduceFn.SUM, l, 0, 2, n, 1, lo, 0);
+        assertEquals((long) n * (n - 1) / 2, lo[0]);
+        assertEquals((long) n * (n - 1) / 2 + (long) n * n, lo[1]);
+        ReduceKernels.reduce(ReduceFn.MAX, l, 0, 1, n, 2, lo, 0);
+        assertArrayEquals(new long[] {2L * n - 2, 2L * n - 1}, lo);
+    }
+
+    @Test
+    void argMaxMinTakeFirstExtremeAndFirstNaN() {
+        float[] x = {1, 3, 3, 2, Float.NaN, 3, Float.NaN, -1};
+        long[] out = new long[2];
+        ReduceKernels.argReduce(true, x, 0, 1, 4, 1, out, 0);
+        assertEquals(1, out[0], "first of the tied maxima");
+        ReduceKernels.argReduce(true, x, 0, 1, 8, 1, out, 0);
+        assertEquals(4, out[0], "first NaN");
+        ReduceKernels.argReduce(false, x, 0, 1, 8, 1, out, 0);
+        assertEquals(4, out[0], "NaN is the min too");
+        ReduceKernels.argReduce(false, x, 0, 1, 4, 1, out, 0);
+        assertEquals(0, out[0]);
+        ReduceKernels.argReduce(true, new float[] {-0f, 0f}, 0, 1, 2, 1, out, 0);
+        assertEquals(0, out[0], "-0.0 equals 0.0");
+        // inner > 1: columns of [2, 4, 2] (outer, r, inner)
+        double[] d = {5, 1, 2, 9, 5, Double.NaN, 0, 9, 1, 1, 1, 1, 2, 0, 2, 0};
+        long[] dout = new long[4];
+        ReduceKernels.argReduce(true, d, 0, 2, 4, 2, dout, 0);
+        assertArrayEquals(new long[] {0, 2, 2, 0}, dout);
+        ReduceKernels.argReduce(false, d, 0, 2, 4, 2, dout, 0);
+        assertArrayEquals(new long[] {3, 2, 0, 2}, dout);
+        int[] ix = {4, 9, 9, 1};
+        ReduceKernels.argReduce(true, ix, 0, 1, 4, 1, out, 0);
+        assertEquals(1, out[0]);
+        ReduceKernels.argReduce(false, new long[] {4, 9, 1, 1}, 0, 1, 4, 1, out, 1);
+        assertEquals(2, out[1]);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ReduceKernels.argReduce(true, new float[0], 0, 1, 0, 1, out, 0));
+        assertEquals("argmax: empty reduction axis", e.getMessage());
+        // big input against a plain scan, on the kernel threads
+        int outer = 3, r = 50_000, inner = 2;
+        float[] big = data(outer * r * inner, 4, false);
+        long[] bo = new long[outer * inner];
+        ReduceKernels.argReduce(true, big, 0, outer, r, inner, bo, 0);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int best = 0;
+                for (int k = 1; k < r; k++) {
+                    if (big[(o * r + k) * inner + i] > big[(o * r + best) * inner + i]) best = k;
+                }
+                assertEquals(best, bo[o * inner + i]);
+            }
+        }
+    }
+
+    @Test
+    void boundsAreChecked() {
+        float[] f = new float[12];
+        assertThrows(IndexOutOfBoundsException.class, () -> ReduceKernels.reduce(ReduceFn.SUM, f, 1, 2, 3, 2, f, 0));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.reduce(ReduceFn.SUM, f, 0, 2, 3, 2, new float[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> ReduceKernels.reduce(ReduceFn.SUM, f, 0, -1, 3, 2, f, 0));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.DType;
+import dev.fluxion.Fx;
+import dev.fluxion.NnOps;
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+import dev.fluxion.random.Rng;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Fused elementwise groups compute what eager mode computes, for shapes around the tile size and with broadcasting. */
+class FusionTest {
+    private static Tensor chain(Tensor x, Tensor bias) {
+        Tensor h = x.mul(1.5).add(bias).tanh();                       // broadcast bias inside the group
+        Tensor mask = h.gt(Tensor.scalar(0f));                         // bool member
+        Tensor y = Ops.where(mask, h.square(), h.neg().exp());         // where over members
+        Tensor c = Ops.cast(mask, DType.FLOAT32).mul(y).add(NnOps.elu(x));
+        return c.sum(new int[] {c.rank() - 1}, false).add(y.mean()); // reductions consume the group
+    }
+
+    @Test
+    void fusedChainsMatchEager() {
+        Rng rng = new Rng(3);
+        for (int[] shape : new int[][] {{1}, {7}, {2047}, {2048}, {2049}, {3, 5000}, {64, 300}}) {
+            Tensor x = rng.normal(shape, 0, 1);
+            Tensor bias = rng.normal(new int[] {shape[shape.length - 1]}, 0, 1);
+            var f = Fx.function("chain", FusionTest::chain);
+            Tensor eager = chain(x, bias), traced = f.call(x, bias);
+            assertArrayEquals(eager.shape(), traced.shape());
+            float[] e = eager.toFloatArray(), t = traced.toFloatArray();
+            for (int i = 0; i < e.length; i++)
+                assertEquals(e[i], t[i], 1e-5f * Math.max(1, Math.abs(e[i])), "shape " + java.util.Arrays.toString(shape) + " at " + i);
+        }
+    }
+
+    @Test
+    void planFusesTheElementwiseChain() {
+        var f = Fx.function("chain", FusionTest::chain);
+        Tensor x = Tensor.ones(4, 8), bias = Tensor.ones(8);
+        f.call(x, bias);
+        Graph g = f.lastGraph();
+        boolean[] pinned = new boolean[g.nodes.size()];
+        for (Node o : g.outputs) pinned[o.id] = true;
+        var steps = CpuFusion.plan(g.nodes.toArray(Node[]::new), pinned);
+        long fused = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
+        int largest = steps.stream().mapToInt(s -> s instanceof CpuFusion.Fused ff ? ff.members().length : 0).max().orElse(0);
+        assertTrue(fused >= 1 && largest >= 8, "expected one large fused group, got " + steps);
+    }
+}

@@ -1,0 +1,203 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.DType;
+import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.random.Rng;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class GraphFunctionTest {
+    @Test
+    void sameSignatureDoesNotRetraceNewShapeDoes() {
+        AtomicInteger javaCalls = new AtomicInteger();
+        var f = Fx.function("square_sum", (Tensor x) -> {
+            javaCalls.incrementAndGet();
+            return x.square().sum();
+        });
+        assertEquals(14.0, f.call(Tensor.vector(1, 2, 3)).item());
+        assertEquals(77.0, f.call(Tensor.vector(4, 5, 6)).item());
+        assertEquals(1, f.tracingCount());
+        assertEquals(1, javaCalls.get(), "the Java body runs only while tracing");
+        assertEquals(4.0, f.call(Tensor.vector(2)).item());
+        assertEquals(2, f.tracingCount());
+        assertEquals(2, f.signatures().size());
+        f.call(Tensor.of(new double[] {1, 2, 3}, 3));
+        assertEquals(3, f.tracingCount(), "a new dtype retraces");
+    }
+
+    @Test
+    void plainJavaArgumentsArePartOfTheSignature() {
+        var f = Fx.functionOf("scale", args -> ((Tensor) args[0]).mul(((Number) args[1]).doubleValue()));
+        assertArrayEquals(new float[] {2, 4}, ((Tensor) f.call(Tensor.vector(1, 2), 2.0)).toFloatArray());
+        assertArrayEquals(new float[] {3, 6}, ((Tensor) f.call(Tensor.vector(1, 2), 3.0)).toFloatArray());
+        assertEquals(2, f.tracingCount());
+        f.call(Tensor.vector(5, 6), 2.0);
+        assertEquals(2, f.tracingCount());
+    }
+
+    @Test
+    void javaSideEffectsHappenOnlyWhileTracingButFxPrintRunsEveryCall() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            var f = Fx.function("printing", (Tensor x) -> {
+                System.out.println("tracing!");
+                return Fx.print("value:", x.add(1));
+            });
+            f.call(Tensor.vector(1));
+            f.call(Tensor.vector(2));
+            f.call(Tensor.vector(3));
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        assertEquals(1, out.split("tracing!", -1).length - 1, out);
+        assertEquals(3, out.split("value:", -1).length - 1, out);
+        assertTrue(out.contains("4.0"), out);
+    }
+
+    @Test
+    void variablesAreCapturedByReference() {
+        Variable counter = new Variable(Tensor.zeros(2), "counter");
+        var inc = Fx.function("inc", (Tensor x) -> {
+            counter.assignAdd(x);
+            return counter.value().sum();
+        });
+        assertEquals(3.0, inc.call(Tensor.vector(1, 2)).item());
+        assertEquals(6.0, inc.call(Tensor.vector(1, 2)).item());
+        assertArrayEquals(new float[] {2, 4}, counter.value().toFloatArray());
+        counter.assign(Tensor.vector(10, 10));
+        assertEquals(23.0, inc.call(Tensor.vector(1, 2)).item(), "the graph reads the variable's current value");
+    }
+
+    @Test
+    void creatingVariablesAfterTheFirstTraceIsAnError() {
+        var f = Fx.function("make", (Tensor x) -> new Variable(Tensor.zeros(1), "late").value().add(x.sum()));
+        f.call(Tensor.vector(1));
+        var e = assertThrows(IllegalStateException.class, () -> f.call(Tensor.vector(1, 2)));
+        assertTrue(e.getMessage().contains("created on a call after the first"), e.getMessage());
+    }
+
+    @Test
+    void askingASymbolicTensorForItsValueExplainsWhy() {
+        var f = Fx.function("peek", (Tensor x) -> Tensor.scalar((float) x.sum().item()));
+        var e = assertThrows(IllegalStateException.class, () -> f.call(Tensor.vector(1)));
+        assertTrue(e.getMessage().contains("symbolic tensor") && e.getMessage().contains("Fx.print"), e.getMessage());
+        assertTrue(e.getMessage().contains("GraphFunctionTest"), "names the user's line: " + e.getMessage());
+    }
+
+    @Test
+    void shapeErrorsWhileTracingNameTheOpAndTheLine() {
+        var f = Fx.function("bad", (Tensor x) -> x.matmul(Tensor.zeros(5, 2)));
+        var e = assertThrows(IllegalArgumentException.class, () -> f.call(Tensor.zeros(3, 4)));
+        assertTrue(e.getMessage().contains("matmul: cannot multiply [3,4] by [5,2]"), e.getMessage());
+        assertTrue(e.getMessage().contains("GraphFunctionTest.lambda"), e.getMessage());
+    }
+
+    @Test
+    void runtimeNumericErrorsNameTheOpAndTheLine() {
+        var f = Fx.function("checked", (Tensor x) -> Fx.checkNumerics(x.log(), "log of input"));
+        assertEquals(0.0, f.call(Tensor.vector(1)).sum().item());
+        var e = assertThrows(ArithmeticException.class, () -> f.call(Tensor.vector(-1)));
+        assertTrue(e.getMessage().contains("check_numerics") && e.getMessage().contains("GraphFunctionTest"), e.getMessage());
+    }
+
+    @Test
+    void tapeInsideGraphGivesGradientsIncludingSecondOrder() {
+        var f = Fx.function("grads", (Tensor x) -> {
+            Tensor dy, d2y;
+            try (var outer = new GradientTape()) {
+                outer.watch(x);
+                try (var inner = new GradientTape()) {
+                    inner.watch(x);
+                    dy = inner.gradient(x.mul(x).mul(x).sum(), x)[0];
+                }
+                d2y = outer.gradient(dy, x)[0];
+            }
+            return new Tensor[] {dy, d2y};
+        });
+        Tensor[] r = f.call(Tensor.of(new double[] {1, 2}, 2));
+        assertArrayEquals(new double[] {3, 12}, r[0].toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {6, 12}, r[1].toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void randomNumbersDifferPerCallAndMatchEagerSequence() {
+        Rng eager = new Rng(42), traced = new Rng(42);
+        var f = Fx.function("noise", (Tensor x) -> x.add(traced.uniform(x.shape(), DType.FLOAT32)));
+        Tensor zero = Tensor.zeros(5);
+        float[] a = f.call(zero).toFloatArray(), b = f.call(zero).toFloatArray();
+        assertFalse(java.util.Arrays.equals(a, b), "each call draws fresh numbers");
+        assertArrayEquals(eager.uniform(new int[] {5}, DType.FLOAT32).toFloatArray(), a);
+        assertArrayEquals(eager.uniform(new int[] {5}, DType.FLOAT32).toFloatArray(), b);
+    }
+
+    @Test
+    void condAndWhileLoopWorkEagerAndTraced() {
+        var f = Fx.function("collatz_steps", (Tensor n) -> {
+            Tensor[] out = Fx.whileLoop(v -> v[0].gt(Tensor.scalar(1f)),
+                    v -> new Tensor[] {Fx.cond(Ops.equal(Ops.mod(v[0], Tensor.scalar(2f)), Tensor.scalar(0f)),
+                            () -> v[0].div(2), () -> v[0].mul(3).add(1)), v[1].add(1)},
+                    new Tensor[] {n, Tensor.scalar(0f)}, 20);
+            return out[1];
+        });
+        assertEquals(7.0, f.call(Tensor.scalar(3f)).item()); // 3 10 5 16 8 4 2 1
+        assertEquals(0.0, f.call(Tensor.scalar(1f)).item());
+        assertThrows(ArithmeticException.class, () -> f.call(Tensor.scalar(27f)), "27 needs 111 steps > 20");
+    }
+
+    @Test
+    void optimizationRemovesDeadCodeAndMergesDuplicates() {
+        var f = Fx.function("dup", (Tensor x) -> {
+            Tensor unused = x.exp().mul(3);
+            Tensor a = x.square().add(1), b = x.square().add(1);
+            return a.mul(b).mul(1);
+        });
+        f.call(Tensor.vector(1, 2));
+        Graph g = f.lastGraph();
+        g.verify();
+        assertEquals(3, g.opCount(), f.describe()); // square, add, mul
+        assertTrue(f.describe().contains("optimized"), f.describe());
+    }
+
+    @Test
+    void trainingStepGivesSameWeightsEagerAndTraced() {
+        float[] eager = train(false), traced = train(true);
+        assertArrayEquals(eager, traced, 1e-6f);
+    }
+
+    private static float[] train(boolean graph) {
+        Rng rng = new Rng(7);
+        Variable w = new Variable(rng.normal(new int[] {4, 3}, 0, 0.5), "w");
+        Variable b = new Variable(Tensor.zeros(3), "b");
+        Tensor x = rng.normal(new int[] {8, 4}, 0, 1);
+        Tensor y = dev.fluxion.ArrayOps.oneHot(Tensor.of(new int[] {0, 1, 2, 0, 1, 2, 0, 1}, 8), 3);
+        Fx.Fn2<Tensor> step = (xs, ys) -> {
+            try (var tape = new GradientTape()) {
+                Tensor logits = xs.matmul(w.value()).add(b.value());
+                Tensor loss = ys.mul(logits.logSoftmax(-1)).sum(new int[] {1}, false).neg().mean();
+                List<Tensor> g = tape.gradient(loss, List.of(w, b));
+                w.assignSub(g.get(0).mul(0.5));
+                b.assignSub(g.get(1).mul(0.5));
+                return loss;
+            }
+        };
+        var compiled = Fx.function("step", step);
+        for (int i = 0; i < 20; i++) {
+            if (graph) compiled.call(x, y);
+            else step.apply(x, y);
+        }
+        return w.value().toFloatArray();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.fluxion.opdb;
+
+import dev.fluxion.GradientTape;
+import dev.fluxion.Tensor;
+import dev.fluxion.opdb.OpInfo.Sample;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * Second-order gradients (PyTorch's gradgradcheck) of the ops the training layers rely on: matmul, conv2d,
+ * elementwise activations and arithmetic, reductions, softmax and the movement ops used by their gradient rules.
+ * To keep the suite fast, at most {@link #MAX_SAMPLES} samples per op with at most {@link #MAX_ELEMENTS} floating
+ * input elements are used.
+ */
+class OpSecondOrderTest {
+    static final int MAX_SAMPLES = 16, MAX_ELEMENTS = 40;
+
+    @TestFactory
+    Stream<DynamicNode> secondOrder() {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (OpInfo op : OpDatabase.ALL) {
+            if (!op.secondOrder()) continue;
+            List<DynamicNode> tests = new ArrayList<>();
+            for (Sample s : op.samples()) {
+                if (!s.grad() || !s.hasFloating() || tests.size() >= MAX_SAMPLES) continue;
+                int n = 0;
+                for (var in : s.inputs()) if (in.floating()) n += in.values().size();
+                if (n > MAX_ELEMENTS) continue;
+                tests.add(DynamicTest.dynamicTest(s.toString(), () -> GradCheck.secondOrder(op, s)));
+            }
+            if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
+        }
+        return nodes.stream();
+    }
+
+    /** The hand-checked example: d/dx sum(x^3) = 3x^2 and d/dx sum(d/dx sum(x^3)) = 6x, with nested tapes. */
+    @Test
+    void cubeFirstAndSecondDerivatives() {
+        double[] xs = {-2, -0.5, 0, 1, 3};
+        Tensor x = Tensor.of(xs, xs.length);
+        Tensor dy, d2y;
+        try (GradientTape outer = new GradientTape()) {
+            outer.watch(x);
+            try (GradientTape inner = new GradientTape()) {
+                inner.watch(x);
+                dy = inner.gradient(x.mul(x).mul(x).sum(), x)[0];
+            }
+            d2y = outer.gradient(dy, x)[0];
+        }
+        double[] first = new double[xs.length], second = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            first[i] = 3 * xs[i] * xs[i];
+            second[i] = 6 * xs[i];
+        }
+        assertArrayEquals(first, dy.toDoubleArray(), 1e-12);
+        assertArrayEquals(second, d2y.toDoubleArray(), 1e-12);
+    }
+
+    /** The same with pow(x, 3) and float32: 3x^2 and 6x. */
+    @Test
+    void cubeThroughPowInFloat32() {
+        Tensor x = Tensor.of(new float[] {-2f, -0.5f, 1f, 3f}, 4);
+        Tensor dy, d2y;
+        try (GradientTape outer = new GradientTape()) {
+            outer.watch(x);
+            try (GradientTape inner = new GradientTape()) {
+                inner.watch(x);
+                dy = inner.gradient(x.pow(3).sum(), x)[0];
+            }
+            d2y = outer.gradient(dy, x)[0];
+        }
+        assertArrayEquals(new float[] {12f, 0.75f, 3f, 27f}, dy.toFloatArray(), 1e-5f);
+        assertArrayEquals(new float[] {-12f, -3f, 6f, 18f}, d2y.toFloatArray(), 1e-5f);
+    }
+}

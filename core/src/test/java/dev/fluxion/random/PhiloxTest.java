@@ -1,0 +1,233 @@
+package dev.fluxion.random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class PhiloxTest {
+    static final int N = 1_000_000;
+
+    /** Known-answer vectors of Philox4x32-10 from Random123's kat_vectors. */
+    @Test
+    void knownAnswers() {
+        assertArrayEquals(new int[] {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+                Philox.block(new int[] {0, 0, 0, 0}, new int[] {0, 0}));
+        assertArrayEquals(new int[] {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+                Philox.block(new int[] {-1, -1, -1, -1}, new int[] {-1, -1}));
+        assertArrayEquals(new int[] {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
+                Philox.block(new int[] {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+                        new int[] {0xa4093822, 0x299f31d0}));
+    }
+
+    @Test
+    void layoutFollowsTheDocumentedCounterAndKey() {
+        long seed = 0x1234_5678_9abc_def0L, counter = 0xffff_ffffL; // block 1 carries into counter word 1
+        float[] f = new float[8];
+        Philox.uniform(seed, counter, f, 0, 8);
+        int[] key = {(int) seed, (int) (seed >>> 32)};
+        int[] b0 = Philox.block(new int[] {-1, 0, 0, 0}, key), b1 = Philox.block(new int[] {0, 1, 0, 0}, key);
+        for (int t = 0; t < 4; t++) {
+            assertEquals((b0[t] >>> 8) * 0x1p-24f, f[t]);
+            assertEquals((b1[t] >>> 8) * 0x1p-24f, f[4 + t]);
+        }
+        double[] d = new double[3];
+        Philox.uniform(seed, 5, d, 0, 3);
+        int[] c5 = Philox.block(new int[] {5, 0, 0, 0}, key), c6 = Philox.block(new int[] {6, 0, 0, 0}, key);
+        assertEquals((((long) c5[0] << 32 | (c5[1] & 0xffffffffL)) >>> 11) * 0x1p-53, d[0]);
+        assertEquals((((long) c5[2] << 32 | (c5[3] & 0xffffffffL)) >>> 11) * 0x1p-53, d[1]);
+        assertEquals((((long) c6[0] << 32 | (c6[1] & 0xffffffffL)) >>> 11) * 0x1p-53, d[2]);
+    }
+
+    @Test
+    void uniformStatistics() {
+        float[] f = new float[N];
+        Philox.uniform(42, 0, f, 0, N);
+        double[] m = moments(f);
+        for (float v : f) assertTrue(v >= 0 && v < 1);
+        assertEquals(0.5, m[0], 1.5e-3);
+        assertEquals(1.0 / 12, m[1], 1e-3);
+        double[] d = new double[N];
+        Philox.uniform(43, 0, d, 0, N);
+        for (double v : d) assertTrue(v >= 0 && v < 1);
+        m = moments(d);
+        assertEquals(0.5, m[0], 1.5e-3);
+        assertEquals(1.0 / 12, m[1], 1e-3);
+        // bucket counts: a coarse chi-square over 100 cells (99 dof; 99 + 5 sd is about 169)
+        long[] cells = new long[100];
+        for (float v : f) cells[(int) (v * 100)]++;
+        double chi = 0;
+        for (long c : cells) chi += (c - N / 100.0) * (c - N / 100.0) / (N / 100.0);
+        assertTrue(chi < 170, "chi-square " + chi);
+    }
+
+    @Test
+    void normalStatistics() {
+        float[] f = new float[N];
+        Philox.normal(7, 0, f, 0, N);
+        double[] m = moments(f);
+        assertEquals(0, m[0], 5e-3);
+        assertEquals(1, m[1], 5e-3);
+        assertEquals(3, m[3], 0.03); // kurtosis
+        for (float v : f) assertTrue(Float.isFinite(v));
+        double[] d = new double[N];
+        Philox.normal(8, 0, d, 0, N);
+        m = moments(d);
+        assertEquals(0, m[0], 5e-3);
+        assertEquals(1, m[1], 5e-3);
+        assertEquals(0, m[2], 0.01); // skewness
+        long beyond3 = Arrays.stream(d).filter(v -> Math.abs(v) > 3).count();
+        assertEquals(2700, beyond3, 300, "P(|z| > 3) = 0.27%");
+    }
+
+    @Test
+    void truncatedNormalStatistics() {
+        float[] f = new float[N];
+        Philox.truncatedNormal(9, 0, f, 0, N);
+        for (float v : f) assertTrue(Math.abs(v) <= 2, "value " + v);
+        double[] m = moments(f);
+        // variance of a standard normal truncated to [-2, 2]: 1 - 4 phi(2) / (Phi(2) - Phi(-2))
+        double phi2 = Math.exp(-2) / Math.sqrt(2 * Math.PI), mass = 0.9544997361036416;
+        assertEquals(0, m[0], 5e-3);
+        assertEquals(1 - 4 * phi2 / mass, m[1], 5e-3);
+        double[] d = new double[N];
+        Philox.truncatedNormal(9, 0, d, 0, N);
+        for (double v : d) assertTrue(Math.abs(v) <= 2);
+        assertEquals(1 - 4 * phi2 / mass, moments(d)[1], 5e-3);
+        // numbers that needed no redraw are the plain normals
+        float[] plain = new float[1000];
+        Philox.normal(9, 0, plain, 0, 1000);
+        for (int i = 0; i < 1000; i++) if (Math.abs(plain[i]) <= 2) assertEquals(plain[i], f[i]);
+    }
+
+    @Test
+    void bernoulliAndItsArguments() {
+        boolean[] b = new boolean[N];
+        Philox.bernoulli(11, 0, 0.3, b, 0, N);
+        int ones = 0;
+        for (boolean v : b) ones += v ? 1 : 0;
+        assertEquals(0.3, ones / (double) N, 2.5e-3);
+        Philox.bernoulli(11, 0, 0, b, 0, 1000);
+        for (int i = 0; i < 1000; i++) assertFalse(b[i]);
+        Philox.bernoulli(11, 0, 1, b, 0, 1000);
+        for (int i = 0; i < 1000; i++) assertTrue(b[i]);
+        assertThrows(IllegalArgumentException.class, () -> Philox.bernoulli(1, 0, 1.5, b, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Philox.bernoulli(1, 0, Double.NaN, b, 0, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Philox.uniform(1, 0, new float[3], 1, 3));
+    }
+
+    @Test
+    void permutations() {
+        int[] p = Philox.permutation(5, 0, 1000);
+        int[] sorted = p.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < 1000; i++) assertEquals(i, sorted[i]);
+        assertArrayEquals(p, Philox.permutation(5, 0, 1000), "deterministic");
+        assertFalse(Arrays.equals(p, Philox.permutation(6, 0, 1000)), "seed matters");
+        assertArrayEquals(new int[0], Philox.permutation(5, 0, 0));
+        assertArrayEquals(new int[] {0}, Philox.permutation(5, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Philox.permutation(5, 0, -1));
+        // all 6 orders of 3 equally often, each permutation from its own counter range
+        int[] counts = new int[6];
+        int trials = 60_000;
+        long counter = 0;
+        for (int t = 0; t < trials; t++) {
+            int[] q = Philox.permutation(77, counter, 3);
+            counter += Philox.countersForPermutation(3);
+            counts[q[0] * 2 + (q[1] > q[2] ? 1 : 0)]++;
+        }
+        for (int c : counts) assertEquals(trials / 6.0, c, 400);
+    }
+
+    @Test
+    void chunkedGenerationEqualsOneShot() {
+        int chunk = 4096; // a multiple of 4, so the next request starts on the next block
+        float[] whole = new float[N], parts = new float[N];
+        Philox.uniform(3, 100, whole, 0, N);
+        long counter = 100;
+        for (int off = 0; off < N; off += chunk) {
+            int n = Math.min(chunk, N - off);
+            Philox.uniform(3, counter, parts, off, n);
+            counter += Philox.countersForFloats(n);
+        }
+        assertArrayEquals(whole, parts);
+        float[] nw = new float[N], np = new float[N];
+        Philox.normal(3, 100, nw, 0, N);
+        counter = 100;
+        for (int off = 0; off < N; off += chunk) {
+            int n = Math.min(chunk, N - off);
+            Philox.normal(3, counter, np, off, n);
+            counter += Philox.countersForFloats(n);
+        }
+        assertArrayEquals(nw, np);
+        double[] dw = new double[N], dp = new double[N];
+        Philox.truncatedNormal(3, 100, dw, 0, N);
+        counter = 100;
+        for (int off = 0; off < N; off += 1002) {
+            int n = Math.min(1002, N - off);
+            Philox.truncatedNormal(3, counter, dp, off, n);
+            counter += Philox.countersForDoubles(n);
+        }
+        assertArrayEquals(dw, dp);
+    }
+
+    @Test
+    void numberIDependsOnlyOnSeedCounterAndI() {
+        float[] a = new float[13], b = new float[21];
+        Philox.normal(1, 9, a, 0, 13);
+        Philox.normal(1, 9, b, 8, 13);
+        assertArrayEquals(a, Arrays.copyOfRange(b, 8, 21));
+        float[] c = new float[5];
+        Philox.normal(1, 9, c, 0, 5);
+        assertArrayEquals(Arrays.copyOf(a, 5), c);
+        double[] u = new double[3], v = new double[2];
+        Philox.uniform(1, 9, u, 0, 3);
+        Philox.uniform(1, 9, v, 0, 2);
+        assertEquals(u[1], v[1]);
+        Philox.uniform(2, 9, v, 0, 2);
+        assertTrue(u[0] != v[0], "seed matters");
+    }
+
+    @Test
+    void counterAccounting() {
+        assertEquals(0, Philox.countersForFloats(0));
+        assertEquals(1, Philox.countersForFloats(1));
+        assertEquals(1, Philox.countersForFloats(4));
+        assertEquals(2, Philox.countersForFloats(5));
+        assertEquals(1, Philox.countersForDoubles(2));
+        assertEquals(2, Philox.countersForDoubles(3));
+        assertEquals(0, Philox.countersForPermutation(1));
+        assertEquals(1, Philox.countersForPermutation(3));
+        assertEquals(2, Philox.countersForPermutation(4));
+        // consecutive requests advanced by the rule never share a block: they differ
+        float[] a = new float[5], b = new float[5];
+        Philox.uniform(1, 0, a, 0, 5);
+        Philox.uniform(1, Philox.countersForFloats(5), b, 0, 5);
+        for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) assertTrue(a[i] != b[j]);
+    }
+
+    /** mean, variance, skewness, kurtosis. */
+    static double[] moments(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return moments(d);
+    }
+
+    static double[] moments(double[] x) {
+        double mean = Arrays.stream(x).sum() / x.length, m2 = 0, m3 = 0, m4 = 0;
+        for (double v : x) {
+            double c = v - mean;
+            m2 += c * c;
+            m3 += c * c * c;
+            m4 += c * c * c * c;
+        }
+        m2 /= x.length;
+        m3 /= x.length;
+        m4 /= x.length;
+        return new double[] {mean, m2, m3 / Math.pow(m2, 1.5), m4 / (m2 * m2)};
+    }
+}
