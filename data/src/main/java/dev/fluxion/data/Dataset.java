@@ -1,0 +1,293 @@
+package dev.fluxion.data;
+
+import dev.fluxion.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A lazy, immutable input pipeline: Fluxion's counterpart of {@code tf.data.Dataset}. Every transformation returns
+ * a new dataset and computes nothing until iterated; each iteration is one pass (an epoch), so a dataset can be
+ * looped over again and again, and a shuffle reshuffles on each pass by default.
+ *
+ * <pre>{@code
+ * var mnist = Datasets.mnist();
+ * Dataset<Pair> train = Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y())
+ *         .shuffle(60_000, 42).batch(128).prefetch(2);
+ * for (int epoch = 0; epoch < 5; epoch++)
+ *     try (DataIterator<Pair> it = train.iterator()) {
+ *         while (it.hasNext()) step(it.next());
+ *     }
+ * }</pre>
+ *
+ * <p>Semantics follow tf.data: {@code repeat} then {@code batch} gives batches that straddle epochs; {@code shuffle}
+ * after {@code repeat} mixes epochs, before it keeps them apart; the last partial batch is kept unless
+ * {@code dropRemainder}; {@code prefetch} counts elements (batches, after {@code batch}). Elements are never null.
+ * Iterators are {@link AutoCloseable} (closing stops prefetch and parallel-map threads), and their position can be
+ * saved and restored exactly ({@link DataIterator#save()}, {@link #iterator(IteratorState)}).
+ *
+ * @param <E> the element type: a {@link Tensor}, {@link Pair}, {@link TensorTuple}, a record of tensors, or anything
+ *            else (only {@code batch()}, {@code unbatch()} and {@code cache(Path)} need tensor elements)
+ */
+public abstract class Dataset<E> implements Iterable<E> {
+    /** {@link #cardinality()} of a dataset that never ends (tf.data's value). */
+    public static final long INFINITE = -1;
+    /** {@link #cardinality()} when the size is not known without iterating (tf.data's value). */
+    public static final long UNKNOWN = -2;
+    /** Lets the library choose: for prefetch a buffer of 2, for map one worker per available processor. */
+    public static final int AUTOTUNE = -1;
+
+    Dataset() {} // the stages are this package's; users compose, they do not subclass
+
+    /** Opens a cursor at the start of a pass, or at a saved position when {@code state} is not null. */
+    abstract Cursor<E> open(IteratorState state);
+
+    /** The number of elements, or {@link #INFINITE} or {@link #UNKNOWN}. Computed without iterating. */
+    public abstract long cardinality();
+
+    // ------------------------------------------------------------------ sources
+
+    /** The rows of {@code x} along its first axis, as views (no copy). */
+    public static Dataset<Tensor> fromTensorSlices(Tensor x) {
+        return new Sources.Slices<>(new Tensor[] {x}, parts -> parts[0]);
+    }
+
+    /** Aligned rows of features and labels: element i is {@code Pair(x[i], y[i])}. */
+    public static Dataset<Pair> fromTensorSlices(Tensor x, Tensor y) {
+        return new Sources.Slices<>(new Tensor[] {x, y}, parts -> new Pair(parts[0], parts[1]));
+    }
+
+    /** Aligned rows of any number of tensors (all with the same first dimension). */
+    public static Dataset<TensorTuple> fromTensorSlices(Tensor... tensors) {
+        return new Sources.Slices<>(tensors.clone(), parts -> new TensorTuple(Arrays.asList(parts)));
+    }
+
+    /** The elements of a collection or other iterable, re-read on each pass. */
+    public static <T> Dataset<T> fromIterable(Iterable<? extends T> source) {
+        return new Sources.FromIterable<>(Objects.requireNonNull(source, "source"));
+    }
+
+    /** The given elements, in order. */
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public static <T> Dataset<T> of(T... elements) {
+        return fromIterable(List.of(elements));
+    }
+
+    /**
+     * A generator: each pass calls {@code supplier} for a fresh iterator (closed at the end if it is AutoCloseable).
+     * Restoring a saved position replays the generator up to it, so it should yield the same elements every pass.
+     */
+    public static <T> Dataset<T> fromGenerator(Supplier<? extends Iterator<? extends T>> supplier) {
+        return new Sources.Generator<>(Objects.requireNonNull(supplier, "supplier"));
+    }
+
+    /** 0, 1, ..., n-1. */
+    public static Dataset<Long> range(long n) {
+        return range(0, n, 1);
+    }
+
+    /** start, start+step, ... up to but excluding stop (step may be negative, not zero). */
+    public static Dataset<Long> range(long start, long stop, long step) {
+        return new Sources.Range(start, stop, step);
+    }
+
+    // ------------------------------------------------------------------ transformations
+
+    /** Applies {@code fn} to each element, in order, in the iterating thread. */
+    public <R> Dataset<R> map(Function<? super E, ? extends R> fn) {
+        return new Stages.MapStage<>(this, Objects.requireNonNull(fn, "fn"));
+    }
+
+    /**
+     * Applies {@code fn} on {@code parallelism} worker threads ({@link #AUTOTUNE}: one per processor). With
+     * {@code deterministic} the output order is the input order; without it elements come as they finish, which keeps
+     * workers busy when costs vary, at the price of a position that cannot be saved.
+     */
+    public <R> Dataset<R> map(Function<? super E, ? extends R> fn, int parallelism, boolean deterministic) {
+        int p = parallelism == AUTOTUNE ? Runtime.getRuntime().availableProcessors() : parallelism;
+        if (p < 1) throw new IllegalArgumentException("map parallelism must be >= 1 or AUTOTUNE, got " + parallelism);
+        if (p == 1 && deterministic) return map(fn);
+        return new ParallelMap<>(this, Objects.requireNonNull(fn, "fn"), p, deterministic);
+    }
+
+    /** Keeps the elements for which {@code predicate} is true. */
+    public Dataset<E> filter(Predicate<? super E> predicate) {
+        return new Stages.Filter<>(this, Objects.requireNonNull(predicate, "predicate"));
+    }
+
+    /**
+     * Shuffles with a buffer of {@code bufferSize} elements: each output is drawn uniformly from the buffer and its
+     * slot refilled from the input, so the shuffle is a uniform permutation when {@code bufferSize} is at least the
+     * dataset's size, and only local otherwise. Reshuffles on each pass; the sequence of orders is a function of
+     * {@code seed}.
+     */
+    public Dataset<E> shuffle(int bufferSize, long seed) {
+        return shuffle(bufferSize, seed, true);
+    }
+
+    /** As {@link #shuffle(int, long)}; with {@code reshuffleEachIteration} false every pass has the same order. */
+    public Dataset<E> shuffle(int bufferSize, long seed, boolean reshuffleEachIteration) {
+        return new Shuffle<>(this, bufferSize, seed, reshuffleEachIteration);
+    }
+
+    /** A shuffle with a random seed: orders differ between program runs (pass a seed for exact resume across runs). */
+    public Dataset<E> shuffle(int bufferSize) {
+        return shuffle(bufferSize, new java.security.SecureRandom().nextLong(), true);
+    }
+
+    /** Stacks consecutive elements into batches of {@code size}; the last batch may be smaller. */
+    public Dataset<E> batch(int size) {
+        return batch(size, false);
+    }
+
+    /**
+     * Stacks consecutive elements component by component into new tensors with a leading batch axis. Elements must
+     * share shape and dtype per component (the error names both shapes). With {@code dropRemainder} a last partial
+     * batch is dropped, so every batch has the same shape.
+     */
+    public Dataset<E> batch(int size, boolean dropRemainder) {
+        if (size < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+        return new Combinators.Batch<E, E>(this, size, dropRemainder, Structures::collate);
+    }
+
+    /** Groups consecutive elements and combines each group with {@code collate} (for elements that are not tensors). */
+    public <R> Dataset<R> batch(int size, boolean dropRemainder, Function<? super List<E>, ? extends R> collate) {
+        if (size < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+        Objects.requireNonNull(collate, "collate");
+        return new Combinators.Batch<E, R>(this, size, dropRemainder, (list, first) -> collate.apply(list));
+    }
+
+    /** Splits each element along its first axis into rows: the inverse of {@link #batch(int)}. */
+    public Dataset<E> unbatch() {
+        return new Combinators.Unbatch<>(this);
+    }
+
+    /**
+     * Prepares up to {@code bufferSize} elements ahead on a background daemon thread ("fluxion-prefetch-N"), so that
+     * data preparation overlaps the consumer's work. Counts elements: put it after {@code batch} to prefetch batches.
+     */
+    public Dataset<E> prefetch(int bufferSize) {
+        int n = bufferSize == AUTOTUNE ? 2 : bufferSize;
+        if (n < 1) throw new IllegalArgumentException("prefetch buffer must be >= 1 or AUTOTUNE, got " + bufferSize);
+        return new Prefetch<>(this, n);
+    }
+
+    /**
+     * Keeps the elements in memory after the first complete pass; later passes read them from memory. Put it after
+     * expensive maps and before {@code shuffle}, since a cached pass replays one fixed order.
+     */
+    public Dataset<E> cache() {
+        return new Cache<>(this, null);
+    }
+
+    /**
+     * Caches to a file: the first complete pass writes {@code file} (atomically, through a temporary file); later
+     * passes, also in later runs, read it. Elements must be tensors, Pairs or TensorTuples.
+     */
+    public Dataset<E> cache(Path file) {
+        return new Cache<>(this, Objects.requireNonNull(file, "file"));
+    }
+
+    /** Repeats forever: passes follow each other without a boundary. */
+    public Dataset<E> repeat() {
+        return repeat(-1);
+    }
+
+    /** Repeats {@code count} times ({@code -1}: forever). */
+    public Dataset<E> repeat(long count) {
+        if (count < -1) throw new IllegalArgumentException("repeat count must be >= 0 or -1 (forever), got " + count);
+        return new Combinators.Repeat<>(this, count);
+    }
+
+    /** At most the first {@code n} elements ({@code -1}: all). */
+    public Dataset<E> take(long n) {
+        if (n < -1) throw new IllegalArgumentException("take count must be >= 0 or -1 (all), got " + n);
+        return new Stages.Take<>(this, n);
+    }
+
+    /** All but the first {@code n} elements ({@code -1}: skips all). */
+    public Dataset<E> skip(long n) {
+        if (n < -1) throw new IllegalArgumentException("skip count must be >= 0 or -1 (all), got " + n);
+        return new Stages.Skip<>(this, n);
+    }
+
+    /** Pairs elements of this and {@code other} with {@code combiner}; ends with the shorter one. */
+    public <B, R> Dataset<R> zip(Dataset<B> other, BiFunction<? super E, ? super B, ? extends R> combiner) {
+        return new Combinators.Zip<>(this, Objects.requireNonNull(other, "other"), Objects.requireNonNull(combiner, "combiner"));
+    }
+
+    /** Zips a dataset of features with one of labels into (x, y) pairs. */
+    public static Dataset<Pair> zip(Dataset<Tensor> x, Dataset<Tensor> y) {
+        return x.zip(y, Pair::new);
+    }
+
+    /** This dataset's elements, then {@code other}'s. */
+    public Dataset<E> concatenate(Dataset<? extends E> other) {
+        return new Combinators.Concat<>(this, Objects.requireNonNull(other, "other"));
+    }
+
+    /** Each element with its index, counting from 0. */
+    public Dataset<Indexed<E>> enumerate() {
+        return enumerate(0);
+    }
+
+    /** Each element with its index, counting from {@code start}. */
+    public Dataset<Indexed<E>> enumerate(long start) {
+        return new Stages.Enumerate<>(this, start);
+    }
+
+    // ------------------------------------------------------------------ iteration
+
+    /** A new pass from the start. Close it (try-with-resources) if you may stop before the end. */
+    @Override
+    public DataIterator<E> iterator() {
+        return new DataIterator<>(open(null));
+    }
+
+    /**
+     * An iterator positioned where a saved iterator of this pipeline was: it yields exactly the elements the saved one
+     * would have yielded next. The pipeline must be built the same way (same stages, seeds and sources).
+     */
+    public DataIterator<E> iterator(IteratorState state) {
+        return new DataIterator<>(open(Objects.requireNonNull(state, "state")));
+    }
+
+    /** Runs {@code action} on each element of one pass, closing the iterator even on an exception. */
+    @Override
+    public void forEach(Consumer<? super E> action) {
+        try (DataIterator<E> it = iterator()) {
+            while (it.hasNext()) action.accept(it.next());
+        }
+    }
+
+    /** One pass as a sequential stream; close the stream (try-with-resources) if it may not be consumed to the end. */
+    public Stream<E> stream() {
+        DataIterator<E> it = iterator();
+        long n = cardinality();
+        Spliterator<E> sp = n >= 0
+                ? Spliterators.spliterator(it, n, Spliterator.ORDERED | Spliterator.NONNULL)
+                : Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL);
+        return StreamSupport.stream(sp, false).onClose(it::close);
+    }
+
+    /** All elements of one pass in a list (refused for an infinite dataset). */
+    public List<E> toList() {
+        if (cardinality() == INFINITE) throw new IllegalStateException("toList: the dataset is infinite; take(n) first");
+        List<E> out = new ArrayList<>();
+        forEach(out::add);
+        return out;
+    }
+}

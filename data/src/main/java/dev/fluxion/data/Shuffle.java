@@ -1,0 +1,201 @@
+package dev.fluxion.data;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * tf.data's buffer shuffle. The buffer starts with the first {@code bufferSize} inputs; each output is a uniformly
+ * drawn buffer slot, refilled with the next input (or, once the input ends, with the last slot). With a buffer at
+ * least as large as the input this is a uniform random permutation.
+ *
+ * <p>Pass {@code p} draws from a generator seeded with (seed, p); each new pass takes the next {@code p} unless
+ * reshuffling is off. Saving records the generator state and, for each buffered element, its ordinal in the input
+ * rather than its value; restoring re-reads the input from a snapshot of its position taken before the oldest
+ * buffered element (snapshots are kept every {@code max(bufferSize, 1024)} reads), skipping the elements not
+ * buffered. So a saved state stays small and a restore costs at most a few buffers' worth of input reads.
+ */
+final class Shuffle<E> extends Dataset<E> {
+    private final Dataset<E> input;
+    private final int bufferSize;
+    private final long seed;
+    private final boolean reshuffle;
+    private final AtomicLong passes = new AtomicLong();
+
+    Shuffle(Dataset<E> input, int bufferSize, long seed, boolean reshuffle) {
+        if (bufferSize < 1) throw new IllegalArgumentException("shuffle buffer size must be >= 1, got " + bufferSize);
+        this.input = input;
+        this.bufferSize = bufferSize;
+        this.seed = seed;
+        this.reshuffle = reshuffle;
+    }
+
+    @Override
+    public long cardinality() {
+        return input.cardinality();
+    }
+
+    private Xoroshiro rngFor(long pass) {
+        return Xoroshiro.seeded(Xoroshiro.splitMix(seed) ^ Xoroshiro.splitMix(~pass));
+    }
+
+    @Override
+    Cursor<E> open(IteratorState state) {
+        if (state == null) {
+            long pass = reshuffle ? passes.getAndIncrement() : 0;
+            return new ShuffleCursor(input.open(null), pass, rngFor(pass));
+        }
+        state.expect("shuffle");
+        long pass = state.get("pass");
+        if (reshuffle) passes.accumulateAndGet(pass + 1, Math::max); // the next fresh pass continues the sequence
+        long[] rng = state.getArray("rng");
+        if (rng.length != 2) throw new IllegalArgumentException("iterator state: shuffle rng needs 2 values, found " + rng.length);
+        ShuffleCursor c = new ShuffleCursor(input.open(state.child(0)), pass, Xoroshiro.fromState(rng[0], rng[1]));
+        try {
+            c.restore(state);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private record Snapshot(long ordinal, IteratorState state) {}
+
+    private final class ShuffleCursor extends Stages.Piped<E, E> {
+        private final long pass;
+        private final Xoroshiro rng;
+        private final int interval = Math.max(bufferSize, 1024);
+        private final ArrayDeque<Snapshot> snapshots = new ArrayDeque<>();
+        private Object[] buf;
+        private long[] ord;
+        private int size;
+        private boolean filled;
+        private boolean inputDone;
+        private long reads;
+        private long nextSnapshotAt;
+        private boolean saveable = true;
+
+        ShuffleCursor(Cursor<E> in, long pass, Xoroshiro rng) {
+            super(in);
+            this.pass = pass;
+            this.rng = rng;
+            long card = input.cardinality();
+            int initial = (int) Math.min(bufferSize, card >= 0 ? Math.max(card, 1) : 1024);
+            this.buf = new Object[initial];
+            this.ord = new long[initial];
+            snapshot();
+        }
+
+        /** Records the input position at ordinal {@code reads} and forgets snapshots no buffered element needs. */
+        private void snapshot() {
+            IteratorState s = Combinators.trySave(in);
+            if (s == null) {
+                saveable = false;
+                snapshots.clear();
+                return;
+            }
+            snapshots.addLast(new Snapshot(reads, s));
+            nextSnapshotAt = reads + interval;
+            long oldest = reads;
+            for (int i = 0; i < size; i++) oldest = Math.min(oldest, ord[i]);
+            while (snapshots.size() > 1 && secondOrdinal() <= oldest) snapshots.removeFirst();
+        }
+
+        private long secondOrdinal() {
+            var it = snapshots.iterator();
+            it.next();
+            return it.next().ordinal();
+        }
+
+        private E read() {
+            if (saveable && reads >= nextSnapshotAt) snapshot();
+            E x = in.next();
+            if (x == null) inputDone = true;
+            else reads++;
+            return x;
+        }
+
+        private void put(int slot, Object x, long ordinal) {
+            if (slot >= buf.length) { // grows lazily: a huge bufferSize over a small input costs nothing
+                int n = (int) Math.min(bufferSize, Math.max(16L, 2L * buf.length));
+                buf = Arrays.copyOf(buf, n);
+                ord = Arrays.copyOf(ord, n);
+            }
+            buf[slot] = x;
+            ord[slot] = ordinal;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public E next() {
+            if (!filled) {
+                for (E x; size < bufferSize && !inputDone && (x = read()) != null; ) put(size++, x, reads - 1);
+                filled = true;
+            }
+            if (size == 0) return null;
+            int i = rng.nextInt(size);
+            E out = (E) buf[i];
+            E x = inputDone ? null : read();
+            if (x != null) {
+                buf[i] = x;
+                ord[i] = reads - 1;
+            } else {
+                size--;
+                buf[i] = buf[size];
+                ord[i] = ord[size];
+                buf[size] = null;
+            }
+            return out;
+        }
+
+        @Override
+        public IteratorState save() {
+            if (!saveable) throw new UnsaveableException("shuffle: the position of its input cannot be saved");
+            Snapshot base = snapshots.getFirst();
+            return IteratorState.builder("shuffle").put("pass", pass).put("rng", rng.state()).put("reads", reads)
+                    .put("filled", filled ? 1 : 0).put("inputDone", inputDone ? 1 : 0).put("base", base.ordinal())
+                    .put("buffer", Arrays.copyOf(ord, size)).child(base.state()).build();
+        }
+
+        /** Rebuilds the buffer: re-reads the input from the base snapshot, keeping the saved ordinals in their slots. */
+        void restore(IteratorState s) {
+            long base = s.get("base");
+            long savedReads = s.get("reads");
+            long[] ords = s.getArray("buffer");
+            snapshots.clear();
+            snapshots.addLast(new Snapshot(base, s.child(0)));
+            Integer[] slots = new Integer[ords.length];
+            for (int i = 0; i < slots.length; i++) slots[i] = i;
+            Arrays.sort(slots, Comparator.comparingLong(i -> ords[i]));
+            if (ords.length > bufferSize) throw new IllegalArgumentException("iterator state: " + ords.length + " buffered elements exceed the buffer size " + bufferSize);
+            if (ords.length > buf.length) {
+                buf = new Object[ords.length];
+                ord = new long[ords.length];
+            }
+            long pos = base;
+            for (int slot : slots) {
+                long o = ords[slot];
+                if (o < pos || o >= savedReads)
+                    throw new IllegalArgumentException("iterator state: shuffle buffer ordinal " + o + " outside [" + pos + ", " + savedReads + ")");
+                if (in.skip(o - pos) != o - pos) throw ended(o);
+                E x = in.next();
+                if (x == null) throw ended(o);
+                put(slot, x, o);
+                pos = o + 1;
+            }
+            if (in.skip(savedReads - pos) != savedReads - pos) throw ended(savedReads);
+            size = ords.length;
+            reads = savedReads;
+            filled = s.get("filled") != 0;
+            inputDone = s.get("inputDone") != 0;
+            nextSnapshotAt = reads + interval;
+        }
+
+        private IllegalArgumentException ended(long ordinal) {
+            return new IllegalArgumentException("iterator state: the shuffle's input ended before element " + ordinal
+                    + "; restore on the same pipeline over the same data");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.fluxion.data;
+
+import static dev.fluxion.data.TestData.assertNoNewThreads;
+import static dev.fluxion.data.TestData.pipelineThreads;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyTest {
+    private static <T> Function<T, T> slow(long millis) {
+        return v -> {
+            sleep(millis);
+            return v;
+        };
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Test
+    void prefetchOverlapsASlowProducerWithASlowConsumer() throws Exception {
+        Set<String> before = pipelineThreads();
+        int n = 20;
+        long step = 30;
+        Dataset<Long> ds = Dataset.range(n).map(slow(step)).prefetch(2);
+        long t0 = System.nanoTime();
+        long count = 0;
+        try (DataIterator<Long> it = ds.iterator()) {
+            while (it.hasNext()) {
+                it.next();
+                sleep(step); // the consumer's "training step"
+                count++;
+            }
+        }
+        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(n, count);
+        long serial = 2 * n * step; // 1200 ms; overlapped it is about n * step + step = 630 ms
+        assertTrue(elapsed < serial * 0.8, "prefetch took " + elapsed + " ms, serial work is " + serial + " ms");
+        assertNoNewThreads(before, 2000);
+    }
+
+    @Test
+    void closeIsPromptWhileTheProducerIsBusyUpstream() throws Exception {
+        Set<String> before = pipelineThreads();
+        CountDownLatch entered = new CountDownLatch(1);
+        Dataset<Long> ds = Dataset.range(10).map(v -> {
+            entered.countDown();
+            sleep(10_000);
+            return v;
+        }).prefetch(2);
+        DataIterator<Long> it = ds.iterator();
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        it.close();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 1000, "close took " + ms + " ms");
+        assertNoNewThreads(before, 1000);
+    }
+
+    @Test
+    void closeIsPromptWhenTheQueueIsFullAndForNestedPrefetch() throws Exception {
+        Set<String> before = pipelineThreads();
+        try (DataIterator<Long> it = Dataset.range(1).repeat().prefetch(2).iterator()) {
+            it.next();
+            Thread.sleep(50); // the producer now blocks on a full queue
+        }
+        // an outer producer blocked inside an inner prefetch's next() (Grain #1372)
+        CountDownLatch entered = new CountDownLatch(1);
+        Dataset<Long> nested = Dataset.range(100).map(v -> {
+            entered.countDown();
+            sleep(10_000);
+            return v;
+        }).prefetch(1).map(slow(1)).prefetch(1);
+        DataIterator<Long> it = nested.iterator();
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        Thread.sleep(50);
+        long t0 = System.nanoTime();
+        it.close();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 1000, "nested close took " + ms + " ms");
+        assertNoNewThreads(before, 1000);
+    }
+
+    @Test
+    void threadsEndWithThePassAndHaveClearNames() throws Exception {
+        Set<String> before = pipelineThreads();
+        DataIterator<Long> it = Dataset.range(5).map(slow(20)).prefetch(1).iterator();
+        Set<String> during = pipelineThreads();
+        during.removeAll(before);
+        assertEquals(1, during.size());
+        assertTrue(during.iterator().next().matches("fluxion-prefetch-\\d+"), during.toString());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().filter(t -> during.contains(t.getName())).allMatch(Thread::isDaemon));
+        while (it.hasNext()) it.next(); // no close: reaching the end releases the thread
+        assertNoNewThreads(before, 2000);
+    }
+
+    @Test
+    void anAbandonedIteratorIsStoppedAfterGarbageCollection() throws Exception {
+        Set<String> before = pipelineThreads();
+        abandon();
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(50);
+            Set<String> now = pipelineThreads();
+            now.removeAll(before);
+            if (now.isEmpty()) return;
+        }
+        assertNoNewThreads(before, 0);
+    }
+
+    private static void abandon() {
+        DataIterator<Long> it = Dataset.range(1).repeat().prefetch(2).iterator();
+        it.next();
+    }
+
+    @Test
+    void failuresSurfaceInTheConsumerWithIndexAndCause() throws Exception {
+        Set<String> before = pipelineThreads();
+        ArithmeticException boom = new ArithmeticException("boom");
+        Function<Long, Long> failAt7 = v -> {
+            if (v == 7) throw boom;
+            return v;
+        };
+        for (Dataset<Long> ds : List.of(Dataset.range(20).map(failAt7).prefetch(3),
+                Dataset.range(20).map(failAt7, 4, true),
+                Dataset.range(20).map(failAt7, 3, true).prefetch(2),
+                Dataset.range(20).map(failAt7, 4, false))) {
+            List<Long> got = new ArrayList<>();
+            DataPipelineException e;
+            try (DataIterator<Long> it = ds.iterator()) {
+                e = assertThrows(DataPipelineException.class, () -> {
+                    while (it.hasNext()) got.add(it.next());
+                });
+            }
+            assertTrue(e.getMessage().contains("element 7"), e.getMessage());
+            assertSame(boom, e.getCause());
+            assertTrue(got.size() <= 19);
+            boolean fromHere = false;
+            for (StackTraceElement s : e.getStackTrace()) fromHere |= s.getMethodName().contains("failuresSurface");
+            assertTrue(fromHere, "thrown in the consumer's thread");
+        }
+        assertNoNewThreads(before, 2000);
+    }
+
+    @Test
+    void parallelMapKeepsOrderWhenDeterministicAndRunsInParallel() throws Exception {
+        Set<String> before = pipelineThreads();
+        List<Long> expected = LongStream.range(0, 40).map(v -> v * v).boxed().toList();
+        Dataset<Long> ds = Dataset.range(40).map(v -> {
+            sleep(v % 3 == 0 ? 30 : 5); // uneven costs
+            return v * v;
+        }, 4, true);
+        long t0 = System.nanoTime();
+        assertEquals(expected, ds.toList());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long serial = 14 * 30 + 26 * 5; // 550 ms on one thread
+        assertTrue(ms < serial * 0.8, "parallel map took " + ms + " ms, serial " + serial + " ms");
+        List<Long> unordered = Dataset.range(40).map(v -> {
+            sleep(v % 3 == 0 ? 30 : 5);
+            return v * v;
+        }, 4, false).toList();
+        assertEquals(expected, unordered.stream().sorted().toList());
+        assertEquals(40, ds.cardinality());
+        assertNoNewThreads(before, 2000);
+        Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (DataIterator<Long> it = Dataset.range(8).map(v -> {
+            names.add(Thread.currentThread().getName());
+            return v;
+        }, 2, true).iterator()) {
+            it.next();
+        }
+        assertTrue(names.stream().allMatch(nm -> nm.matches("fluxion-map-\\d+")), names.toString());
+        assertNoNewThreads(before, 2000);
+    }
+}
