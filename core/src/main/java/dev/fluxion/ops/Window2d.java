@@ -19,6 +19,7 @@ public record Window2d(int strideH, int strideW, int dilationH, int dilationW,
 
     /** SAME: output size ceil(in / stride), padding split with the extra cell at the bottom/right (TF's rule). */
     public static Window2d same(int h, int w, int kh, int kw, int strideH, int strideW, int dilationH, int dilationW) {
+        valid(strideH, strideW, dilationH, dilationW); // validates strides and dilations before dividing by them
         int padH = samePadding(h, kh, strideH, dilationH), padW = samePadding(w, kw, strideW, dilationW);
         return new Window2d(strideH, strideW, dilationH, dilationW, padH / 2, padH - padH / 2, padW / 2, padW - padW / 2);
     }

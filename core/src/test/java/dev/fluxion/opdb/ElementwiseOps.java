@@ -203,7 +203,7 @@ final class ElementwiseOps {
     private static List<Sample> modSamples(Gen g) {
         List<Sample> out = new ArrayList<>();
         int[][][] shapes = {{s(2, 3), s(2, 3)}, {s(2, 3), s(3)}, {s(3, 4), s(3, 1)}, {s(2, 3), s()}, {s(), s()},
-                {s(0, 3), s(3)}, {s(13), s(13)}, {s(97), s(97)}};
+                {s(0, 3), s(3)}, {s(13), s(13)}, {s(97), s(97)}, {s(263, 257), s(257)}};
         for (int[][] sh : shapes) {
             Nd b = g.away(0.5, 2, sh[1]);
             Nd q = g.uniform(0.2, 0.8, sh[0]).map(x -> x + Math.floor(6 * x) - 3); // frac stays in (0.2, 0.8)

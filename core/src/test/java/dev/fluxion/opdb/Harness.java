@@ -97,6 +97,15 @@ final class Harness {
                 }
                 return ArrayOps.slice(contiguous(base, t), 0, n, 0, -1);
             }
+            case EXPANDED: {
+                if (r < 1) throw new IllegalArgumentException("a broadcast view needs rank >= 1, got " + v);
+                Nd row = v.take(0, 0, Math.min(1, v.shape[0]), 1);
+                if (v.shape[0] > 0 && !Arrays.equals(row.broadcastTo(v.shape).data, v.data))
+                    throw new IllegalArgumentException("a broadcast view needs values that repeat along axis 0: " + v);
+                int[] one = v.shape.clone();
+                one[0] = 1;
+                return ArrayOps.broadcastTo(contiguous(v.shape[0] == 0 ? Nd.zeros(one) : row, t), v.shape);
+            }
             default:
                 throw new AssertionError(layout);
         }

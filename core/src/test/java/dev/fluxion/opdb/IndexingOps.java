@@ -158,6 +158,7 @@ final class IndexingOps {
                 .sample("reversed view", pads(-1, s(2, 0), s(0, 0)), f(g.any(3, 3), REVERSED))
                 .sample("prime 13", pads(0, s(2, 3)), f(g.any(13)))
                 .sample("prime 97", pads(1, s(0, 5)), f(g.any(97)))
+                .sample(OpInfo.Sample.of("broadcast (stride 0) view", pads(0, s(1, 0), s(0, 2)), f(Samples.repeated(g::any, 3, 2), EXPANDED)).forwardOnly())
                 .iae("wrong number of pairs", "^pad: needs 2 \\(before, after\\) pairs for \\[2,3\\], got 1",
                         () -> ArrayOps.pad(Tensor.zeros(2, 3), new int[][] {{1, 1}}, 0))
                 .iae("negative padding", "^pad: negative padding on axis 1", () -> ArrayOps.pad(Tensor.zeros(2, 3), new int[][] {{1, 1}, {0, -1}}, 0))
@@ -177,6 +178,7 @@ final class IndexingOps {
                 .sample("transposed and strided views", Args.of("axis", 0), f(g.any(3, 4), TRANSPOSED), f(g.any(2, 4), STRIDED))
                 .sample("reversed view", Args.of("axis", 1), f(g.any(3, 2), REVERSED), f(g.any(3, 5)))
                 .sample("primes", Args.of("axis", 0), f(g.any(13)), f(g.any(7)), f(g.any(97)))
+                .sample(OpInfo.Sample.of("broadcast (stride 0) view", Args.of("axis", 1), f(Samples.repeated(g::any, 3, 2), EXPANDED), f(g.any(3, 4))).forwardOnly())
                 .iae("dtypes differ", "^concat: dtypes differ", () -> ArrayOps.concat(0, Tensor.zeros(2, 3), Tensor.zeros(FLOAT64, 2, 3)))
                 .iae("shapes differ", "^concat: shapes \\[2,3\\] and \\[2,4\\] differ outside axis 0",
                         () -> ArrayOps.concat(0, Tensor.zeros(2, 3), Tensor.zeros(2, 4)))
@@ -255,6 +257,8 @@ final class IndexingOps {
                 .sample("transposed view", Args.of("axis", 1), f(g.any(3, 4), TRANSPOSED), fixed(Nd.of(s(3), 1, 3, 0), INT32))
                 .sample("strided params, reversed indices", Args.of("axis", 0), f(g.any(5, 4), STRIDED), fixed(Nd.of(s(6), 0, 1, 4, 4, 3, 2), INT32, REVERSED))
                 .sample("prime 97", Args.of("axis", 0), f(g.any(97)), fixed(g.ints(0, 96, 13), INT32))
+                .sample(OpInfo.Sample.of("broadcast (stride 0) params and indices", Args.of("axis", 1), f(Samples.repeated(g::any, 3, 4), EXPANDED),
+                        OpInfo.Input.fixed(Nd.of(s(1, 3), 3, 0, 3).broadcastTo(2, 3), INT32, EXPANDED)).forwardOnly())
                 .iae("index out of range", "^gather: index 5 is out of range \\[0, 5\\) for axis 0 of \\[5,3\\]",
                         () -> ArrayOps.gather(Tensor.zeros(5, 3), ElementwiseOps.i32(0, 5), 0))
                 .iae("negative index", "^gather: index -1 is out of range", () -> ArrayOps.gather(Tensor.zeros(5, 3), ElementwiseOps.i32(-1), 0))

@@ -91,15 +91,19 @@ class OpDatabaseTest {
     @Test
     void viewLayoutsAreRealViewsWithTheSampleValues() {
         Nd v = new Gen("views").any(3, 4);
+        Nd rows = Samples.repeated(new Gen("rows")::any, 3, 4); // for the broadcast view
         for (Layout l : Layout.values())
             for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.BOOL}) {
-                Tensor x = Harness.make(v, t, l);
-                assertArrayEquals(v.shape, x.shape(), l + " " + t);
-                assertArrayEquals(Harness.rounded(v, t).data, x.toDoubleArray(), 0, l + " " + t);
+                Nd values = l == Layout.EXPANDED ? rows : v;
+                Tensor x = Harness.make(values, t, l);
+                assertArrayEquals(values.shape, x.shape(), l + " " + t);
+                assertArrayEquals(Harness.rounded(values, t).data, x.toDoubleArray(), 0, l + " " + t);
                 if (l != Layout.CONTIGUOUS) assertTrue(!x.isContiguous() || x.offset() != 0, l + " " + t + " is not a view");
             }
         Tensor r = Harness.make(v, DType.FLOAT64, Layout.REVERSED);
         assertTrue(r.strides()[0] < 0, "reversed view has a negative stride");
+        assertEquals(0, Harness.make(rows, DType.FLOAT32, Layout.EXPANDED).strides()[0], "broadcast view has stride 0");
+        assertThrows(IllegalArgumentException.class, () -> Harness.make(v, DType.FLOAT32, Layout.EXPANDED), "rows must repeat");
     }
 
     // ------------------------------------------------------------------ the references

@@ -51,6 +51,17 @@ class OpErrorTest {
         assertTrue(Pattern.compile(e.regex()).matcher(msg).find(), ctx + ": message \"" + msg + "\" does not match /" + e.regex() + "/");
     }
 
+    /**
+     * Window2d is public: its SAME factory must reject a zero stride like its constructor does, not divide by it
+     * (NnOps validates first, but other callers of Window2d.same do not).
+     */
+    @org.junit.jupiter.api.Test
+    void window2dSameRejectsZeroStride() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.fluxion.ops.Window2d.same(4, 4, 2, 2, 0, 1, 1, 1));
+        assertTrue(e.getMessage().contains("strides must be positive"), e.getMessage());
+    }
+
     /** The first sample with floating inputs and at least one element: the one dtype claims are checked on. */
     static Sample claimSample(OpInfo op) {
         for (Sample s : op.samples()) {

@@ -36,6 +36,34 @@ class OpGradientTest {
         return perSample(GradCheck::float32MatchesFloat64);
     }
 
+    /**
+     * Binary ops with the same tensor as both operands (x * x, x / x, pow(x, x), ...): the tape must add the two
+     * contributions; first and second order against finite differences.
+     */
+    @TestFactory
+    Stream<DynamicNode> aliasedOperands() {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (OpInfo op : OpDatabase.ALL) {
+            if (!op.family().equals("binary") || !op.differentiable()) continue;
+            Sample first = op.samples().get(0);
+            OpInfo aliased = aliased(op, first);
+            Sample s = aliased.samples().get(0);
+            nodes.add(DynamicContainer.dynamicContainer(aliased.name(), List.of(
+                    DynamicTest.dynamicTest("first order " + s, () -> GradCheck.firstOrder(aliased, s)),
+                    DynamicTest.dynamicTest("second order " + s, () -> GradCheck.secondOrder(aliased, s)))));
+        }
+        return nodes.stream();
+    }
+
+    /** f(x) = op(x, x) on the first input of {@code s} (whose domain suits both operands of these ops). */
+    static OpInfo aliased(OpInfo op, Sample s) {
+        return OpInfo.op(op.name() + "(x, x)", "aliased")
+                .fn((in, a) -> op.fn().apply(new Tensor[] {in[0], in[0]}, a))
+                .ref((in, a) -> op.ref().apply(new Nd[] {in[0], in[0]}, a))
+                .sample(Sample.of(s.label(), s.args(), s.inputs().get(0)))
+                .gradTol(op.gradRtol(), op.gradAtol()).cannotFail().build();
+    }
+
     interface Check {
         void run(OpInfo op, Sample s);
     }

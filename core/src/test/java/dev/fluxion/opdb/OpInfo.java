@@ -68,7 +68,12 @@ record OpInfo(
         /** A step-2 slice, at offset 1, of a larger tensor along the last axis (filler in between). */
         STRIDED,
         /** A step -1 slice of a larger tensor along axis 0 (so a negative stride and a nonzero offset). */
-        REVERSED
+        REVERSED,
+        /**
+         * A broadcast (stride 0) view along axis 0 of a one-row tensor: the values must repeat along axis 0, so
+         * samples with it are forward-only (a finite-difference perturbation of one element would break that).
+         */
+        EXPANDED
     }
 
     /** One input of a sample: values, dtype (null: the floating dtype under test) and layout. */

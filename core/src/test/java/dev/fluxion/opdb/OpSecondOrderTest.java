@@ -65,6 +65,24 @@ class OpSecondOrderTest {
         assertArrayEquals(second, d2y.toDoubleArray(), 1e-12);
     }
 
+    /** Max pooling documents that its gradient is not differentiable again: a clear error, not a wrong answer. */
+    @Test
+    void maxPoolingRefusesSecondOrder() {
+        Tensor x = Tensor.of(new double[] {1, 5, 2, 4, 3, 0, 7, 6, 8}, 1, 3, 3, 1);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> {
+            try (GradientTape outer = new GradientTape()) {
+                outer.watch(x);
+                Tensor g;
+                try (GradientTape inner = new GradientTape()) {
+                    inner.watch(x);
+                    g = inner.gradient(dev.fluxion.NnOps.maxPool2d(x, 2, 2, 1, 1, dev.fluxion.NnOps.Padding.VALID).square().sum(), x)[0];
+                }
+                outer.gradient(g.sum(), x);
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("max_pool2d_grad: second-order gradients"), e.getMessage());
+    }
+
     /** The same with pow(x, 3) and float32: 3x^2 and 6x. */
     @Test
     void cubeThroughPowInFloat32() {

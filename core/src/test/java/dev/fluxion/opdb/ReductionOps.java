@@ -31,8 +31,13 @@ final class ReductionOps {
         // rtol 1e-4 / atol 1e-5 (products atol 1e-6: no cancellation); max/min are exact and keep the defaults
         ops.add(reduce("reduce_sum", ReduceFn.SUM, Nd::sum, g::any).tol32(1e-4, 1e-5).build());
         ops.add(reduce("reduce_prod", ReduceFn.PROD, Nd::prod, sh -> g.away(0.6, 1.4, sh)).tol32(1e-4, 1e-6).build());
-        ops.add(reduce("reduce_max", ReduceFn.MAX, Nd::max, g::distinct).build());
-        ops.add(reduce("reduce_min", ReduceFn.MIN, Nd::min, g::distinct).build());
+        Nd nan = Nd.of(s(2, 3), 1, Double.NaN, 3, 4, 5, Double.POSITIVE_INFINITY);
+        ops.add(reduce("reduce_max", ReduceFn.MAX, Nd::max, g::distinct)
+                .sample(Sample.of("nan propagates", axes(new int[] {1}, false), f(nan)).forwardOnly())
+                .sample(Sample.of("nan propagates, all axes", axes(null, false), f(nan, TRANSPOSED)).forwardOnly()).build());
+        ops.add(reduce("reduce_min", ReduceFn.MIN, Nd::min, g::distinct)
+                .sample(Sample.of("nan propagates", axes(new int[] {1}, false), f(nan)).forwardOnly())
+                .sample(Sample.of("nan propagates, all axes", axes(null, false), f(nan, TRANSPOSED)).forwardOnly()).build());
         ops.add(floating("mean", (x, a) -> Ops.mean(x, a.ints("axes"), a.b("keepDims")), Ref::mean, g::any, false).build());
         ops.add(floating("variance", (x, a) -> Ops.variance(x, a.ints("axes"), a.b("keepDims")), Ref::variance, g::any, false).build());
         // std has an infinite derivative where the variance is 0 (one-element reductions): those are forward-only
@@ -75,6 +80,15 @@ final class ReductionOps {
         out.add(Sample.of("7x13 strided view, all axes", axes(null, false), f(dom.apply(s(7, 13)), STRIDED)));
         out.add(Sample.of("rank 4, middle axes", axes(new int[] {1, 2}, false), f(dom.apply(s(2, 3, 2, 5)))));
         out.add(Sample.of("rank 4 transposed view, axes 0 and 3", axes(new int[] {0, 3}, true), f(dom.apply(s(2, 3, 2, 5)), TRANSPOSED)));
+        out.add(Sample.of("rank 5, axes 1 and 3", axes(new int[] {1, 3}, false), f(dom.apply(s(2, 2, 3, 2, 2)), STRIDED)));
+        out.add(Sample.of("broadcast (stride 0) view, axis 0", axes(new int[] {0}, false), f(Samples.repeated(dom, 4, 5), EXPANDED)).forwardOnly());
+        out.add(Sample.of("broadcast (stride 0) view, axis 1", axes(new int[] {1}, true), f(Samples.repeated(dom, 4, 5), EXPANDED)).forwardOnly());
+        // above the kernels' block sizes and parallel threshold (65536 elements)
+        out.add(Sample.of("large 263x257, axis 0", axes(new int[] {0}, false), f(dom.apply(s(263, 257)))));
+        out.add(Sample.of("large 263x257, axis 1, keepDims", axes(new int[] {1}, true), f(dom.apply(s(263, 257)))));
+        out.add(Sample.of("large 263x257, all axes", axes(null, false), f(dom.apply(s(263, 257)))));
+        out.add(Sample.of("large 5x13109 strided view, axis 1", axes(new int[] {1}, false), f(dom.apply(s(5, 13109)), STRIDED)));
+        out.add(Sample.of("large 3x4099x7 transposed view, axis 1", axes(new int[] {1}, false), f(dom.apply(s(3, 4099, 7)), TRANSPOSED)));
         return out;
     }
 
@@ -132,6 +146,12 @@ final class ReductionOps {
                 .sample("strided view", Args.of("axis", 1, "keepDims", true), f(g.distinct(4, 6), STRIDED))
                 .sample("reversed view", Args.of("axis", 1, "keepDims", false), f(g.distinct(7, 13), REVERSED))
                 .sample("prime 97", Args.of("axis", 0, "keepDims", false), f(g.distinct(97)))
+                .sample("large 263x257, axis 0", Args.of("axis", 0, "keepDims", false), f(g.distinct(263, 257)))
+                .sample("large 263x257 transposed view, axis 1", Args.of("axis", 1, "keepDims", false), f(g.distinct(263, 257), TRANSPOSED))
+                .sample("large 3x30011, axis 1", Args.of("axis", 1, "keepDims", true), f(g.distinct(3, 30011)))
+                .sample("rank 5, axis 3", Args.of("axis", 3, "keepDims", false), f(g.distinct(2, 2, 3, 2, 2), TRANSPOSED))
+                .sample("broadcast (stride 0) view, axis 0", Args.of("axis", 0, "keepDims", false), f(Samples.repeated(g::distinct, 4, 5), EXPANDED))
+                .sample("broadcast (stride 0) view, axis 1", Args.of("axis", 1, "keepDims", false), f(Samples.repeated(g::distinct, 4, 5), EXPANDED))
                 .sample("empty kept axis", Args.of("axis", 1, "keepDims", false), f(g.distinct(0, 3)))
                 .sample("ties pick the first", Args.of("axis", 1, "keepDims", false), f(ties))
                 .sample("ties along axis 0", Args.of("axis", 0, "keepDims", false), f(ties))

@@ -129,21 +129,19 @@ final class Ref {
         os[batch.length + 1] = n;
         Nd out = Nd.zeros(os);
         int[] ai = new int[ra], bi = new int[rb];
-        for (int f = 0; f < out.size(); f++) {
-            int[] idx = Nd.unravel(f, os);
-            // batch index into a and b with broadcasting
+        int outer = Nd.size(batch);
+        for (int bt = 0; bt < outer; bt++) {
+            int[] idx = Nd.unravel(bt, batch);
+            // batch index into a and b with broadcasting; then the matrices are row-major blocks
             for (int i = 0; i < ra - 2; i++) ai[i] = a.shape[i] == 1 ? 0 : idx[batch.length - (ra - 2) + i];
             for (int i = 0; i < rb - 2; i++) bi[i] = b.shape[i] == 1 ? 0 : idx[batch.length - (rb - 2) + i];
-            int r = idx[os.length - 2], c = idx[os.length - 1];
-            double s = 0;
-            for (int t = 0; t < k; t++) {
-                ai[ra - 2] = r;
-                ai[ra - 1] = t;
-                bi[rb - 2] = t;
-                bi[rb - 1] = c;
-                s += a.at(ai) * b.at(bi);
-            }
-            out.data[f] = s;
+            int aBase = Nd.ravel(ai, a.shape), bBase = Nd.ravel(bi, b.shape), oBase = bt * m * n;
+            for (int r = 0; r < m; r++)
+                for (int c = 0; c < n; c++) {
+                    double s = 0;
+                    for (int t = 0; t < k; t++) s += a.data[aBase + r * k + t] * b.data[bBase + t * n + c];
+                    out.data[oBase + r * n + c] = s;
+                }
         }
         return out;
     }
@@ -180,7 +178,8 @@ final class Ref {
                             for (int v = 0; v < kw; v++) {
                                 int y = i * sh + u * dh - ph[1], z = j * sw + v * dw - pw[1];
                                 if (y < 0 || y >= h || z < 0 || z >= w) continue;
-                                for (int p = 0; p < c; p++) s += x.at(b, y, z, p) * f.at(u, v, p, q);
+                                int xi = ((b * h + y) * w + z) * c, fi = ((u * kw + v) * c) * o + q;
+                                for (int p = 0; p < c; p++) s += x.data[xi + p] * f.data[fi + p * o];
                             }
                         out.set(s, b, i, j, q);
                     }

@@ -37,7 +37,16 @@ final class Samples {
         out.add(Sample.of("prime 97", Args.NONE, f(domain.apply(s(97)))));
         out.add(Sample.of("strided view 5x13", Args.NONE, f(domain.apply(s(5, 13)), STRIDED)));
         out.add(Sample.of("transposed view 7x11", Args.NONE, f(domain.apply(s(7, 11)), TRANSPOSED)));
+        out.add(Sample.of("rank 5 transposed view", Args.NONE, f(domain.apply(s(2, 1, 3, 2, 2)), TRANSPOSED)));
+        out.add(Sample.of("broadcast (stride 0) view", Args.NONE, f(repeated(domain, 4, 5), EXPANDED)).forwardOnly());
+        // above the kernels' parallel threshold (65536 elements): chunked multithreaded paths
+        out.add(Sample.of("large 263x257", Args.NONE, f(domain.apply(s(263, 257)))));
         return out;
+    }
+
+    /** Values of shape [rows, cols] whose rows are all equal (for {@link OpInfo.Layout#EXPANDED} inputs). */
+    static Nd repeated(Function<int[], Nd> domain, int rows, int cols) {
+        return domain.apply(s(1, cols)).broadcastTo(rows, cols);
     }
 
     /** The first input's domain and the second's. */
@@ -81,6 +90,10 @@ final class Samples {
         out.add(Sample.of("prime 97", Args.NONE, f(d.a(s(97))), f(d.b(s(97)))));
         out.add(Sample.of("prime 97 and 0-d", Args.NONE, f(d.a(s(97))), f(d.b(s()))));
         out.add(Sample.of("views 5x13", Args.NONE, f(d.a(s(5, 13)), STRIDED), f(d.b(s(5, 13)), TRANSPOSED)));
+        out.add(Sample.of("rank 5 views", Args.NONE, f(d.a(s(2, 1, 3, 2, 2)), TRANSPOSED), f(d.b(s(2, 3, 1, 2)), STRIDED)));
+        out.add(Sample.of("broadcast (stride 0) views", Args.NONE, f(repeated(d::a, 3, 4), EXPANDED), f(repeated(d::b, 3, 4), EXPANDED)).forwardOnly());
+        // above the kernels' parallel threshold (65536 elements): chunked multithreaded paths
+        out.add(Sample.of("large 263x257, broadcast row", Args.NONE, f(d.a(s(263, 257))), f(d.b(s(257)))));
         return out;
     }
 }

@@ -3,6 +3,7 @@ package dev.fluxion.cpu.kernels;
 import dev.fluxion.ops.BinaryFn;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -290,67 +291,61 @@ public final class BinaryKernels {
         }
     }
 
-    /** The operand's vector at i: its broadcast value for stride 0, else a (tail-masked) load. */
-    static FloatVector operand(float[] x, int off, int stride, FloatVector broadcast, int i, int n) {
-        if (stride == 0) return broadcast;
-        if (i + L <= n) return FloatVector.fromArray(S, x, off + i);
-        return FloatVector.fromArray(S, x, off + i, S.indexInRange(i, n));
-    }
-
-    private static void store(FloatVector v, float[] d, int dOff, int i, int n) {
-        if (i + L <= n) v.intoArray(d, dOff + i);
-        else v.intoArray(d, dOff + i, S.indexInRange(i, n));
-    }
-
-    // One method per function keeps each Vector API operator a constant in its compiled loop.
+    // One small method per function keeps each Vector API operator a constant once C2 inlines the shared loop; the
+    // loop itself is specialised per stride pattern so no vector value ever merges a load with a broadcast (such
+    // merges make C2 box vectors, which is an order of magnitude slower).
     private static void add(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            store(operand(a, ao, as, ca, i, n).add(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.ADD, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
     private static void sub(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            store(operand(a, ao, as, ca, i, n).sub(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.SUB, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
     private static void mul(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            store(operand(a, ao, as, ca, i, n).mul(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.MUL, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
     private static void div(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            store(operand(a, ao, as, ca, i, n).div(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.DIV, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
+    // the Vector API's MAX and MIN have Math.max's semantics: NaN wins, and 0.0 > -0.0
     private static void max(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            // the Vector API's MAX has Math.max's semantics: NaN wins, and 0.0 > -0.0
-            store(operand(a, ao, as, ca, i, n).max(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.MAX, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
     private static void min(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            store(operand(a, ao, as, ca, i, n).min(operand(b, bo, bs, cb, i, n)), d, dOff, i, n);
-        }
+        lanewise(VectorOperators.MIN, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
     private static void atan2(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        for (int i = 0; i < n; i += L) {
-            FloatVector y = operand(a, ao, as, ca, i, n), x = operand(b, bo, bs, cb, i, n);
-            store(y.lanewise(VectorOperators.ATAN2, x), d, dOff, i, n);
+        lanewise(VectorOperators.ATAN2, a, ao, as, b, bo, bs, d, dOff, n);
+    }
+
+    private static void lanewise(VectorOperators.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
+                                 float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(op, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(op, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(op, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        if (i < n) { // the tail (or two scalars) through a masked vector, so it rounds exactly like the body
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector x = as == 1 ? FloatVector.fromArray(S, a, ao + i, m) : FloatVector.broadcast(S, a[ao]);
+            FloatVector y = bs == 1 ? FloatVector.fromArray(S, b, bo + i, m) : FloatVector.broadcast(S, b[bo]);
+            if (as == 0 && bs == 0) {
+                float v = x.lanewise(op, y).lane(0);
+                java.util.Arrays.fill(d, dOff + i, dOff + n, v);
+            } else {
+                x.lanewise(op, y).intoArray(d, dOff + i, m);
+            }
         }
     }
 

@@ -1,124 +1,334 @@
 package dev.fluxion.cpu.kernels;
 
+import dev.fluxion.cpu.kernels.SgemmConvPacking.FilterByTapRight;
+import dev.fluxion.cpu.kernels.SgemmConvPacking.Window;
+import dev.fluxion.cpu.kernels.SgemmConvPacking.WindowLeft;
+import dev.fluxion.cpu.kernels.SgemmConvPacking.WindowRight;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
 /**
- * Convolution as GEMM over the batch's im2col matrix: forward is cols · W, the input gradient is col2im(dY · Wᵀ)
- * and the filter gradient colsᵀ · dY, each one call into the packed, multithreaded GEMM. im2col and col2im run one
- * image per task, so results do not depend on the thread count.
+ * 2-D convolution over NHWC inputs and HWIO filters (see {@link Conv2dGeometry}): the forward pass and the
+ * gradients with respect to the input and the filter. Outputs are overwritten.
+ *
+ * <p>float32 runs as implicit GEMM on {@link GemmEngine}: the im2col matrix is gathered block by block while packing
+ * and never stored. Forward is y = im2col(x) · W. The input gradient, for stride 1, is the same gather over dy with
+ * mirrored taps times the per-tap transposed filter; for larger strides it is dY · Wᵀ per image followed by col2im.
+ * The filter gradient is dWᵀ = dYᵀ · im2col(x), transposed at the end. With {@link KernelConfig#SIMD} off the float
+ * kernels run their scalar twins (direct loops); float64 always runs direct loops. All results are independent of
+ * the thread count.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}
 
-    /** y = conv2d(x, w) for float32. */
+    /** Most floats of dY · Wᵀ held per thread by the strided input gradient before col2im. */
+    private static final int DCOL_CAP = 1 << 20;
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
+    // ---------------------------------------------------------------------------------------------- float32 entry
+
+    /** y = conv2d(x, w), float32. */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
-        g.check("conv2d", x.length, xOff, w.length, wOff, y.length, yOff);
-        if (g.rows() == 0 || g.o() == 0) return;
-        float[] cols = new float[g.rows() * g.patch()];
-        im2col(g, x, xOff, cols);
-        if (KernelConfig.SIMD) Sgemm.sgemm(false, false, g.rows(), g.o(), g.patch(), cols, 0, g.patch(), w, wOff, g.o(), y, yOff, g.o(), false);
-        else Sgemm.sgemmScalar(false, false, g.rows(), g.o(), g.patch(), cols, 0, g.patch(), w, wOff, g.o(), y, yOff, g.o(), false);
+        g.check("conv2d", "x", len(x), xOff, "filter", len(w), wOff, "y", len(y), yOff);
+        if (KernelConfig.SIMD) forward(g, x, xOff, w, wOff, y, yOff, KernelConfig.THREADS);
+        else forwardDirect(g, x, xOff, w, wOff, y, yOff);
     }
 
-    /** dx = the gradient of conv2d with respect to x, given dy, for float32. */
-    public static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
-        g.check("conv2d_backprop_input", dx.length, dxOff, w.length, wOff, dy.length, dyOff);
-        java.util.Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * g.c(), 0f);
-        if (g.rows() == 0 || g.o() == 0) return;
-        float[] cols = new float[g.rows() * g.patch()];
-        if (KernelConfig.SIMD) Sgemm.sgemm(false, true, g.rows(), g.patch(), g.o(), dy, dyOff, g.o(), w, wOff, g.o(), cols, 0, g.patch(), false);
-        else Sgemm.sgemmScalar(false, true, g.rows(), g.patch(), g.o(), dy, dyOff, g.o(), w, wOff, g.o(), cols, 0, g.patch(), false);
-        col2im(g, cols, dx, dxOff);
+    /** dx = the gradient of conv2d with respect to its input, given dy, float32. */
+    public static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx,
+                                     int dxOff) {
+        g.check("conv2d_backprop_input", "dx", len(dx), dxOff, "filter", len(w), wOff, "dy", len(dy), dyOff);
+        if (KernelConfig.SIMD) backpropInput(g, dy, dyOff, w, wOff, dx, dxOff, KernelConfig.THREADS);
+        else backpropInputDirect(g, dy, dyOff, w, wOff, dx, dxOff);
     }
 
-    /** dw = the gradient of conv2d with respect to the filter, given x and dy, for float32. */
-    public static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
-        g.check("conv2d_backprop_filter", x.length, xOff, dw.length, dwOff, dy.length, dyOff);
-        if (g.rows() == 0) {
-            java.util.Arrays.fill(dw, dwOff, dwOff + g.patch() * g.o(), 0f);
+    /** dw = the gradient of conv2d with respect to its filter, given x and dy, float32. */
+    public static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
+                                      int dwOff) {
+        g.check("conv2d_backprop_filter", "x", len(x), xOff, "dw", len(dw), dwOff, "dy", len(dy), dyOff);
+        if (KernelConfig.SIMD) backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, KernelConfig.THREADS);
+        else backpropFilterDirect(g, x, xOff, dy, dyOff, dw, dwOff);
+    }
+
+    /** The scalar twin of {@link #forward(Conv2dGeometry, float[], int, float[], int, float[], int)}. */
+    public static void forwardScalar(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
+        g.check("conv2d", "x", len(x), xOff, "filter", len(w), wOff, "y", len(y), yOff);
+        forwardDirect(g, x, xOff, w, wOff, y, yOff);
+    }
+
+    /** The scalar twin of {@link #backpropInput(Conv2dGeometry, float[], int, float[], int, float[], int)}. */
+    public static void backpropInputScalar(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx,
+                                           int dxOff) {
+        g.check("conv2d_backprop_input", "dx", len(dx), dxOff, "filter", len(w), wOff, "dy", len(dy), dyOff);
+        backpropInputDirect(g, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /** The scalar twin of {@link #backpropFilter(Conv2dGeometry, float[], int, float[], int, float[], int)}. */
+    public static void backpropFilterScalar(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
+                                            int dwOff) {
+        g.check("conv2d_backprop_filter", "x", len(x), xOff, "dw", len(dw), dwOff, "dy", len(dy), dyOff);
+        backpropFilterDirect(g, x, xOff, dy, dyOff, dw, dwOff);
+    }
+
+    // ---------------------------------------------------------------------------------------- float32 GEMM paths
+
+    static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, int threads) {
+        GemmEngine.gemm(g.rows(), g.o(), g.patch(), new WindowLeft(Window.forward(g, x, xOff)),
+                SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(), false, threads);
+    }
+
+    static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
+                              int threads) {
+        if (g.strideH() == 1 && g.strideW() == 1) {
+            // each input pixel gathers the dy cells that saw it: an implicit GEMM, no scatter, no zeroing
+            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(),
+                    new WindowLeft(Window.transposed(g, dy, dyOff)), new FilterByTapRight(w, wOff, g.c(), g.o()),
+                    dx, dxOff, g.c(), false, threads);
             return;
         }
-        float[] cols = new float[g.rows() * g.patch()];
-        im2col(g, x, xOff, cols);
-        if (KernelConfig.SIMD) Sgemm.sgemm(true, false, g.patch(), g.o(), g.rows(), cols, 0, g.patch(), dy, dyOff, g.o(), dw, dwOff, g.o(), false);
-        else Sgemm.sgemmScalar(true, false, g.patch(), g.o(), g.rows(), cols, 0, g.patch(), dy, dyOff, g.o(), dw, dwOff, g.o(), false);
-    }
-
-    /** float64 forward (references and gradient checks). */
-    public static void forward(Conv2dGeometry g, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff) {
-        g.check("conv2d", x.length, xOff, w.length, wOff, y.length, yOff);
-        double[] cols = new double[g.rows() * g.patch()];
-        im2col(g, x, xOff, cols);
-        Sgemm.dgemm(false, false, g.rows(), g.o(), g.patch(), cols, 0, g.patch(), w, wOff, g.o(), y, yOff, g.o(), false);
-    }
-
-    /** float64 input gradient. */
-    public static void backpropInput(Conv2dGeometry g, double[] dy, int dyOff, double[] w, int wOff, double[] dx, int dxOff) {
-        g.check("conv2d_backprop_input", dx.length, dxOff, w.length, wOff, dy.length, dyOff);
-        java.util.Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * g.c(), 0);
-        double[] cols = new double[g.rows() * g.patch()];
-        Sgemm.dgemm(false, true, g.rows(), g.patch(), g.o(), dy, dyOff, g.o(), w, wOff, g.o(), cols, 0, g.patch(), false);
-        col2im(g, cols, dx, dxOff);
-    }
-
-    /** float64 filter gradient. */
-    public static void backpropFilter(Conv2dGeometry g, double[] x, int xOff, double[] dy, int dyOff, double[] dw, int dwOff) {
-        g.check("conv2d_backprop_filter", x.length, xOff, dw.length, dwOff, dy.length, dyOff);
-        double[] cols = new double[g.rows() * g.patch()];
-        im2col(g, x, xOff, cols);
-        Sgemm.dgemm(true, false, g.patch(), g.o(), g.rows(), cols, 0, g.patch(), dy, dyOff, g.o(), dw, dwOff, g.o(), false);
-    }
-
-    /** cols[(img*oh + i)*ow + j][(p*kw + q)*c + ch] = x[img][i*sh + p*dh - pt][j*sw + q*dw - pl][ch], or 0 in the padding. */
-    static void im2col(Conv2dGeometry g, Object x, int xOff, Object cols) {
-        int rowsPerImage = g.oh() * g.ow(), patch = g.patch(), c = g.c();
-        Parallel.forRange(g.n(), 1, (from, to) -> {
+        int pixels = g.oh() * g.ow(), patch = g.patch(), imgSize = g.h() * g.w() * g.c();
+        int rowsPer = Math.max(1, Math.min(g.oh(), DCOL_CAP / Math.max(1, g.ow() * patch)));
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
             for (int img = from; img < to; img++) {
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        int row = (img * rowsPerImage + i * g.ow() + j) * patch;
-                        for (int p = 0; p < g.kh(); p++) {
-                            int y = i * g.strideH() + p * g.dilationH() - g.padTop();
-                            for (int q = 0; q < g.kw(); q++) {
-                                int xx = j * g.strideW() + q * g.dilationW() - g.padLeft();
-                                int dst = row + (p * g.kw() + q) * c;
-                                if (y < 0 || y >= g.h() || xx < 0 || xx >= g.w()) fillZero(cols, dst, c);
-                                else System.arraycopy(x, xOff + ((img * g.h() + y) * g.w() + xx) * c, cols, dst, c);
-                            }
-                        }
-                    }
+                int dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0f);
+                for (int oy = 0; oy < g.oh(); oy += rowsPer) {
+                    int rows = Math.min(rowsPer, g.oh() - oy) * g.ow();
+                    float[] dcol = scratch(rows * patch);
+                    GemmEngine.gemm(rows, patch, g.o(),
+                            SgemmPacking.Left.of(false, dy, dyOff + (img * pixels + oy * g.ow()) * g.o(), g.o()),
+                            SgemmPacking.Right.of(true, w, wOff, g.o()), dcol, 0, patch, false, 1);
+                    col2im(g, dcol, oy, rows, dx, dxImg);
+                }
             }
         });
     }
 
-    private static void fillZero(Object a, int from, int n) {
-        if (a instanceof float[] f) java.util.Arrays.fill(f, from, from + n, 0f);
-        else java.util.Arrays.fill((double[]) a, from, from + n, 0);
+    /** Adds dcol (rows pixels of one image from output row oy0, im2col layout) back into the image at dx[dxImg]. */
+    private static void col2im(Conv2dGeometry g, float[] dcol, int oy0, int rows, float[] dx, int dxImg) {
+        int c = g.c(), patch = g.patch(), cv = c - c % GemmMicroKernels.V;
+        for (int r = 0; r < rows; r++) {
+            int oy = oy0 + r / g.ow(), ox = r % g.ow();
+            for (int ty = 0; ty < g.kh(); ty++) {
+                int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                if (sy < 0 || sy >= g.h()) continue;
+                for (int tx = 0; tx < g.kw(); tx++) {
+                    int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                    if (sx < 0 || sx >= g.w()) continue;
+                    int d = dxImg + (sy * g.w() + sx) * c, s = r * patch + (ty * g.kw() + tx) * c, ch = 0;
+                    for (; ch < cv; ch += GemmMicroKernels.V) {
+                        FloatVector.fromArray(GemmMicroKernels.S, dx, d + ch)
+                                .add(FloatVector.fromArray(GemmMicroKernels.S, dcol, s + ch)).intoArray(dx, d + ch);
+                    }
+                    for (; ch < c; ch++) dx[d + ch] += dcol[s + ch];
+                }
+            }
+        }
     }
 
-    /** The adjoint of im2col: adds each column entry back into dx (which must start zeroed). */
-    static void col2im(Conv2dGeometry g, Object cols, Object dx, int dxOff) {
-        int rowsPerImage = g.oh() * g.ow(), patch = g.patch(), c = g.c();
+    static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
+                               int threads) {
+        int patch = g.patch(), o = g.o();
+        // dWᵀ (o x patch) = dYᵀ · im2col(x): the big im2col operand is packed once and shared by all threads
+        float[] dwT = scratch(o * patch);
+        GemmEngine.gemm(o, patch, g.rows(), SgemmPacking.Left.of(true, dy, dyOff, o),
+                new WindowRight(Window.forward(g, x, xOff)), dwT, 0, patch, false, threads);
+        for (int oc = 0; oc < o; oc++) {
+            for (int p = 0; p < patch; p++) dw[dwOff + p * o + oc] = dwT[oc * patch + p];
+        }
+    }
+
+    // -------------------------------------------------------------------------------- float32 direct (scalar twins)
+
+    private static void forwardDirect(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
+        int c = g.c(), o = g.o();
         Parallel.forRange(g.n(), 1, (from, to) -> {
-            for (int img = from; img < to; img++)
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        int row = (img * rowsPerImage + i * g.ow() + j) * patch;
-                        for (int p = 0; p < g.kh(); p++) {
-                            int y = i * g.strideH() + p * g.dilationH() - g.padTop();
-                            if (y < 0 || y >= g.h()) continue;
-                            for (int q = 0; q < g.kw(); q++) {
-                                int xx = j * g.strideW() + q * g.dilationW() - g.padLeft();
-                                if (xx < 0 || xx >= g.w()) continue;
-                                int src = row + (p * g.kw() + q) * c, dst = dxOff + ((img * g.h() + y) * g.w() + xx) * c;
-                                if (dx instanceof float[] d) {
-                                    float[] s = (float[]) cols;
-                                    for (int k = 0; k < c; k++) d[dst + k] += s[src + k];
-                                } else {
-                                    double[] d = (double[]) dx, s = (double[]) cols;
-                                    for (int k = 0; k < c; k++) d[dst + k] += s[src + k];
+            for (int img = from; img < to; img++) {
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                        Arrays.fill(y, yb, yb + o, 0f);
+                        for (int ty = 0; ty < g.kh(); ty++) {
+                            int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                            if (sy < 0 || sy >= g.h()) continue;
+                            for (int tx = 0; tx < g.kw(); tx++) {
+                                int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                                if (sx < 0 || sx >= g.w()) continue;
+                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                for (int ch = 0; ch < c; ch++) {
+                                    float xv = x[xb + ch];
+                                    for (int oc = 0; oc < o; oc++) y[yb + oc] += xv * w[wb + ch * o + oc];
                                 }
                             }
                         }
                     }
+                }
+            }
         });
+    }
+
+    private static void backpropInputDirect(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx,
+                                            int dxOff) {
+        int c = g.c(), o = g.o(), imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                Arrays.fill(dx, dxOff + img * imgSize, dxOff + (img + 1) * imgSize, 0f);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                        for (int ty = 0; ty < g.kh(); ty++) {
+                            int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                            if (sy < 0 || sy >= g.h()) continue;
+                            for (int tx = 0; tx < g.kw(); tx++) {
+                                int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                                if (sx < 0 || sx >= g.w()) continue;
+                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                for (int ch = 0; ch < c; ch++) {
+                                    float s = 0;
+                                    for (int oc = 0; oc < o; oc++) s += dy[db + oc] * w[wb + ch * o + oc];
+                                    dx[xb + ch] += s;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void backpropFilterDirect(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw,
+                                             int dwOff) {
+        int c = g.c(), o = g.o();
+        // one task per filter tap: each owns its rows of dw, so the sums need no merging
+        Parallel.forRange(g.kh() * g.kw(), 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int ty = t / g.kw(), tx = t % g.kw(), wb = dwOff + t * c * o;
+                Arrays.fill(dw, wb, wb + c * o, 0f);
+                for (int img = 0; img < g.n(); img++) {
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                        if (sy < 0 || sy >= g.h()) continue;
+                        for (int ox = 0; ox < g.ow(); ox++) {
+                            int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                            if (sx < 0 || sx >= g.w()) continue;
+                            int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                            int db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                            for (int ch = 0; ch < c; ch++) {
+                                float xv = x[xb + ch];
+                                for (int oc = 0; oc < o; oc++) dw[wb + ch * o + oc] += xv * dy[db + oc];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- float64 (direct)
+
+    /** y = conv2d(x, w), float64 (references and gradient checks). */
+    public static void forward(Conv2dGeometry g, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff) {
+        g.check("conv2d", "x", len(x), xOff, "filter", len(w), wOff, "y", len(y), yOff);
+        int c = g.c(), o = g.o();
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                        Arrays.fill(y, yb, yb + o, 0.0);
+                        for (int ty = 0; ty < g.kh(); ty++) {
+                            int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                            if (sy < 0 || sy >= g.h()) continue;
+                            for (int tx = 0; tx < g.kw(); tx++) {
+                                int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                                if (sx < 0 || sx >= g.w()) continue;
+                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                for (int ch = 0; ch < c; ch++) {
+                                    double xv = x[xb + ch];
+                                    for (int oc = 0; oc < o; oc++) y[yb + oc] += xv * w[wb + ch * o + oc];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dx = the gradient of conv2d with respect to its input, float64. */
+    public static void backpropInput(Conv2dGeometry g, double[] dy, int dyOff, double[] w, int wOff, double[] dx,
+                                     int dxOff) {
+        g.check("conv2d_backprop_input", "dx", len(dx), dxOff, "filter", len(w), wOff, "dy", len(dy), dyOff);
+        int c = g.c(), o = g.o(), imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                Arrays.fill(dx, dxOff + img * imgSize, dxOff + (img + 1) * imgSize, 0.0);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                        for (int ty = 0; ty < g.kh(); ty++) {
+                            int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                            if (sy < 0 || sy >= g.h()) continue;
+                            for (int tx = 0; tx < g.kw(); tx++) {
+                                int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                                if (sx < 0 || sx >= g.w()) continue;
+                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                for (int ch = 0; ch < c; ch++) {
+                                    double s = 0;
+                                    for (int oc = 0; oc < o; oc++) s += dy[db + oc] * w[wb + ch * o + oc];
+                                    dx[xb + ch] += s;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dw = the gradient of conv2d with respect to its filter, float64. */
+    public static void backpropFilter(Conv2dGeometry g, double[] x, int xOff, double[] dy, int dyOff, double[] dw,
+                                      int dwOff) {
+        g.check("conv2d_backprop_filter", "x", len(x), xOff, "dw", len(dw), dwOff, "dy", len(dy), dyOff);
+        int c = g.c(), o = g.o();
+        Parallel.forRange(g.kh() * g.kw(), 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int ty = t / g.kw(), tx = t % g.kw(), wb = dwOff + t * c * o;
+                Arrays.fill(dw, wb, wb + c * o, 0.0);
+                for (int img = 0; img < g.n(); img++) {
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int sy = oy * g.strideH() + ty * g.dilationH() - g.padTop();
+                        if (sy < 0 || sy >= g.h()) continue;
+                        for (int ox = 0; ox < g.ow(); ox++) {
+                            int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                            if (sx < 0 || sx >= g.w()) continue;
+                            int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                            int db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * o;
+                            for (int ch = 0; ch < c; ch++) {
+                                double xv = x[xb + ch];
+                                for (int oc = 0; oc < o; oc++) dw[wb + ch * o + oc] += xv * dy[db + oc];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static int len(float[] a) {
+        if (a == null) throw new IllegalArgumentException("conv2d: null array");
+        return a.length;
+    }
+
+    private static int len(double[] a) {
+        if (a == null) throw new IllegalArgumentException("conv2d: null array");
+        return a.length;
     }
 }

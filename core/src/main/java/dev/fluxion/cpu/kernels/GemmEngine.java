@@ -21,17 +21,17 @@ final class GemmEngine {
     private GemmEngine() {}
 
     /** Most k steps per block: a packed B panel (KC * NR floats) must stay in L1 across a row block. */
-    static final int KC = Integer.getInteger("gemm.kc", 256);
+    static final int KC = 256;
     /** Rows of A packed per block (KC * MC floats, in L2). */
-    static final int MC = Integer.getInteger("gemm.mc", 32) * MR;
-    /** Most columns per outer block. */
-    static final int NC = Integer.getInteger("gemm.nc", 32) * NR;
+    static final int MC = 32 * MR;
+    /** Most columns per outer block: an MC x NC block of C stays in L2 across the k-blocks of a group. */
+    static final int NC = 32 * NR;
     /** Most floats of packed B held at once (the k-blocks of a group share one buffer). */
     static final int B_CAP = 1 << 20;
     /** Below this many flops a product runs on the calling thread: the hand-off would cost more than it saves. */
     static final long PARALLEL_MIN_FLOPS = 3L << 20;
     /** Tasks per thread, for dynamic load balancing. */
-    static final int TASKS_PER_THREAD = Integer.getInteger("gemm.tpt", 4);
+    static final int TASKS_PER_THREAD = 2;
     /** With at most this many columns, each A element is used by so few B panels that reading A in place wins. */
     static final int PACK_A_MIN_N = 2 * NR;
 
@@ -103,7 +103,7 @@ final class GemmEngine {
             }
         };
         long size = (long) (kStart(kb1, nkb, k) - p00) * panels * NR;
-        if (threads == 1 || size < (1 << 16)) body.run(0, panels);
+        if (threads == 1 || size < (1 << 18)) body.run(0, panels);
         else Parallel.forRange(panels, Math.max(1, panels / (4 * threads)), threads, body);
     }
 

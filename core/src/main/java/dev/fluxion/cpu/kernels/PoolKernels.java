@@ -1,201 +1,429 @@
 package dev.fluxion.cpu.kernels;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Max and average pooling over NHWC windows, forward and backward. The innermost loops run along the contiguous
- * channel axis. Max pooling routes each gradient to the first maximal cell of its window in row-major order (NaN
- * counts as maximal, as in TensorFlow); average pooling divides by the number of cells inside the input (padding
- * excluded). One image per task, so results do not depend on the thread count.
+ * Max and average pooling over NHWC windows (see {@link Pool2dGeometry}), forward and backward; outputs are
+ * overwritten. The float kernels vectorize along the contiguous channel axis, with scalar twins used when
+ * {@link KernelConfig#SIMD} is off; float64 runs the scalar loops.
+ *
+ * <p>Semantics follow TensorFlow: padded cells are skipped (a window entirely in the padding gives -inf for max and 0
+ * for average); max pooling propagates NaN and routes each gradient to the first maximal cell of its window in
+ * row-major order, a NaN counting as maximal; average pooling divides by the number of cells inside the input. One
+ * image per task, so results do not depend on the thread count.
  */
 public final class PoolKernels {
     private PoolKernels() {}
 
-    /** Rows of the window that lie inside the input, for output row i: [lo, hi). */
-    private static int lo(int i, int stride, int pad) {
-        return Math.max(0, i * stride - pad);
-    }
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    private static final int V = S.length();
 
-    private static int hi(int i, int stride, int pad, int k, int size) {
-        return Math.min(size, i * stride - pad + k);
-    }
+    // ------------------------------------------------------------------------------------------------ max forward
 
+    /** y = max_pool2d(x), float32. */
     public static void maxPoolForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        g.check("max_pool2d", x.length, xOff, y.length, yOff);
-        int c = g.c();
-        Parallel.forRange(g.n(), 1, (from, to) -> {
-            for (int img = from; img < to; img++)
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        int dst = yOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                        Arrays.fill(y, dst, dst + c, Float.NEGATIVE_INFINITY);
-                        for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                            for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                                int src = xOff + ((img * g.h() + r) * g.w() + s) * c;
-                                for (int k = 0; k < c; k++) {
-                                    float v = x[src + k], m = y[dst + k];
-                                    if (v > m || (v != v && m == m)) y[dst + k] = v;
-                                }
-                            }
+        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        if (KernelConfig.SIMD) maxForward(g, x, xOff, y, yOff, KernelConfig.THREADS);
+        else maxForwardScalar(g, x, xOff, y, yOff);
+    }
+
+    /** The scalar twin of {@link #maxPoolForward(Pool2dGeometry, float[], int, float[], int)}. */
+    public static void maxPoolForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
+        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        maxForwardScalar(g, x, xOff, y, yOff);
+    }
+
+    static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int threads) {
+        int c = g.c(), cv = c - c % V;
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        if (r0 >= r1 || c0 >= c1) {
+                            Arrays.fill(y, yb, yb + c, Float.NEGATIVE_INFINITY);
+                            continue;
+                        }
+                        for (int ch = 0; ch < cv; ch += V) windowMax(g, x, xImg + ch, r0, r1, c0, c1).intoArray(y, yb + ch);
+                        for (int ch = cv; ch < c; ch++) y[yb + ch] = windowMax(g, x, xImg + ch, r0, r1, c0, c1, c);
                     }
+                }
+            }
         });
     }
 
-    public static void maxPoolForward(Pool2dGeometry g, double[] x, int xOff, double[] y, int yOff) {
-        g.check("max_pool2d", x.length, xOff, y.length, yOff);
+    /** Lanewise max (NaN-propagating) of the window's cells, channels [ch, ch + V) at x[base + cell * c]. */
+    private static FloatVector windowMax(Pool2dGeometry g, float[] x, int base, int r0, int r1, int c0, int c1) {
         int c = g.c();
-        for (int img = 0; img < g.n(); img++)
-            for (int i = 0; i < g.oh(); i++)
-                for (int j = 0; j < g.ow(); j++) {
-                    int dst = yOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                    Arrays.fill(y, dst, dst + c, Double.NEGATIVE_INFINITY);
-                    for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                        for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                            int src = xOff + ((img * g.h() + r) * g.w() + s) * c;
-                            for (int k = 0; k < c; k++) {
-                                double v = x[src + k], m = y[dst + k];
-                                if (v > m || (v != v && m == m)) y[dst + k] = v;
-                            }
-                        }
-                }
+        FloatVector m = FloatVector.fromArray(S, x, base + (r0 * g.w() + c0) * c);
+        for (int r = r0; r < r1; r++) {
+            for (int s = c0; s < c1; s++) m = m.max(FloatVector.fromArray(S, x, base + (r * g.w() + s) * c));
+        }
+        return m;
     }
 
-    /** dx (overwritten) from x and dy: each dy goes to the first maximal cell of its window. */
-    public static void maxPoolBackward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        g.check("max_pool2d_grad", x.length, xOff, dy.length, dyOff);
-        g.check("max_pool2d_grad", dx.length, dxOff, dy.length, dyOff);
+    private static float windowMax(Pool2dGeometry g, float[] x, int base, int r0, int r1, int c0, int c1, int c) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int r = r0; r < r1; r++) {
+            for (int s = c0; s < c1; s++) {
+                float v = x[base + (r * g.w() + s) * c];
+                if (v > m || (v != v && m == m)) m = v;
+            }
+        }
+        return m;
+    }
+
+    private static void maxForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
         int c = g.c();
-        Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * c, 0f);
         Parallel.forRange(g.n(), 1, (from, to) -> {
-            int[] arg = new int[c];
-            float[] best = new float[c];
-            for (int img = from; img < to; img++)
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        Arrays.fill(best, Float.NEGATIVE_INFINITY);
-                        Arrays.fill(arg, -1);
-                        for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                            for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                                int src = ((img * g.h() + r) * g.w() + s) * c;
-                                for (int k = 0; k < c; k++) {
-                                    float v = x[xOff + src + k], m = best[k];
-                                    if (arg[k] < 0 || v > m || (v != v && m == m)) {
-                                        best[k] = v;
-                                        arg[k] = src + k;
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            y[yb + ch] = windowMax(g, x, xImg + ch, g.rowLo(oy), g.rowHi(oy), g.colLo(ox), g.colHi(ox), c);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // ----------------------------------------------------------------------------------------------- max backward
+
+    /** dx = the gradient of max_pool2d given its input x and dy, float32. */
+    public static void maxPoolBackward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                       int dxOff) {
+        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        if (KernelConfig.SIMD) maxBackward(g, x, xOff, dy, dyOff, dx, dxOff, KernelConfig.THREADS);
+        else maxBackwardScalar(g, x, xOff, dy, dyOff, dx, dxOff);
+    }
+
+    /** The scalar twin of {@link #maxPoolBackward(Pool2dGeometry, float[], int, float[], int, float[], int)}. */
+    public static void maxPoolBackwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                             int dxOff) {
+        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        maxBackwardScalar(g, x, xOff, dy, dyOff, dx, dxOff);
+    }
+
+    static void maxBackward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                            int threads) {
+        int c = g.c(), cv = c - c % V, imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * imgSize, dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0f);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        if (r0 >= r1 || c0 >= c1) continue;
+                        for (int ch = 0; ch < cv; ch += V) {
+                            // second pass: the first cell equal to the max (or NaN) takes the gradient, lane by lane
+                            FloatVector m = windowMax(g, x, xImg + ch, r0, r1, c0, c1), grad = FloatVector.fromArray(S, dy, db + ch);
+                            VectorMask<Float> done = S.maskAll(false);
+                            for (int r = r0; r < r1 && !done.allTrue(); r++) {
+                                for (int s = c0; s < c1; s++) {
+                                    int cell = (r * g.w() + s) * c + ch;
+                                    FloatVector v = FloatVector.fromArray(S, x, xImg + cell);
+                                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, m).or(v.test(VectorOperators.IS_NAN)).andNot(done);
+                                    if (!hit.anyTrue()) continue;
+                                    FloatVector.fromArray(S, dx, dxImg + cell).add(grad, hit).intoArray(dx, dxImg + cell);
+                                    done = done.or(hit);
+                                    if (done.allTrue()) break;
+                                }
+                            }
+                        }
+                        for (int ch = cv; ch < c; ch++) {
+                            int cell = argMax(g, x, xImg + ch, r0, r1, c0, c1, c);
+                            dx[dxImg + cell + ch] += dy[db + ch];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Offset (cell * c) of the first maximal cell of a non-empty window, NaN counting as maximal. */
+    private static int argMax(Pool2dGeometry g, float[] x, int base, int r0, int r1, int c0, int c1, int c) {
+        int best = (r0 * g.w() + c0) * c;
+        float m = x[base + best];
+        for (int r = r0; r < r1; r++) {
+            for (int s = c0; s < c1; s++) {
+                int cell = (r * g.w() + s) * c;
+                float v = x[base + cell];
+                if (v > m || (v != v && m == m)) {
+                    m = v;
+                    best = cell;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static void maxBackwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                          int dxOff) {
+        int c = g.c(), imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * imgSize, dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0f);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        if (r0 >= r1 || c0 >= c1) continue;
+                        for (int ch = 0; ch < c; ch++) {
+                            dx[dxImg + argMax(g, x, xImg + ch, r0, r1, c0, c1, c) + ch] += dy[db + ch];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ avg forward
+
+    /** y = avg_pool2d(x), float32. */
+    public static void avgPoolForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
+        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        if (KernelConfig.SIMD) avgForward(g, x, xOff, y, yOff, KernelConfig.THREADS);
+        else avgForwardScalar(g, x, xOff, y, yOff);
+    }
+
+    /** The scalar twin of {@link #avgPoolForward(Pool2dGeometry, float[], int, float[], int)}. */
+    public static void avgPoolForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
+        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        avgForwardScalar(g, x, xOff, y, yOff);
+    }
+
+    static void avgForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int threads) {
+        int c = g.c(), cv = c - c % V;
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        float inv = 1f / Math.max(1, (r1 - r0) * (c1 - c0));
+                        for (int ch = 0; ch < cv; ch += V) {
+                            FloatVector sum = FloatVector.zero(S);
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) sum = sum.add(FloatVector.fromArray(S, x, xImg + (r * g.w() + s) * c + ch));
+                            }
+                            sum.mul(inv).intoArray(y, yb + ch);
+                        }
+                        for (int ch = cv; ch < c; ch++) y[yb + ch] = windowSum(g, x, xImg + ch, r0, r1, c0, c1, c) * inv;
+                    }
+                }
+            }
+        });
+    }
+
+    private static float windowSum(Pool2dGeometry g, float[] x, int base, int r0, int r1, int c0, int c1, int c) {
+        float sum = 0;
+        for (int r = r0; r < r1; r++) {
+            for (int s = c0; s < c1; s++) sum += x[base + (r * g.w() + s) * c];
+        }
+        return sum;
+    }
+
+    private static void avgForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
+        int c = g.c();
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        float inv = 1f / Math.max(1, (r1 - r0) * (c1 - c0));
+                        for (int ch = 0; ch < c; ch++) y[yb + ch] = windowSum(g, x, xImg + ch, r0, r1, c0, c1, c) * inv;
+                    }
+                }
+            }
+        });
+    }
+
+    // ----------------------------------------------------------------------------------------------- avg backward
+
+    /** dx = the gradient of avg_pool2d given dy, float32. */
+    public static void avgPoolBackward(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff) {
+        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        if (KernelConfig.SIMD) avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, true);
+        else avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, false);
+    }
+
+    /** The scalar twin of {@link #avgPoolBackward(Pool2dGeometry, float[], int, float[], int)}. */
+    public static void avgPoolBackwardScalar(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff) {
+        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, false);
+    }
+
+    static void avgBackward(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff, int threads, boolean simd) {
+        int c = g.c(), cv = simd ? c - c % V : 0, imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0f);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        float inv = 1f / Math.max(1, (r1 - r0) * (c1 - c0));
+                        for (int ch = 0; ch < cv; ch += V) {
+                            FloatVector grad = FloatVector.fromArray(S, dy, db + ch).mul(inv);
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) {
+                                    int d = dxImg + (r * g.w() + s) * c + ch;
+                                    FloatVector.fromArray(S, dx, d).add(grad).intoArray(dx, d);
+                                }
+                            }
+                        }
+                        for (int ch = cv; ch < c; ch++) {
+                            float grad = dy[db + ch] * inv;
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) dx[dxImg + (r * g.w() + s) * c + ch] += grad;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // ----------------------------------------------------------------------------------------------------- float64
+
+    /** y = max_pool2d(x), float64. */
+    public static void maxPoolForward(Pool2dGeometry g, double[] x, int xOff, double[] y, int yOff) {
+        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        int c = g.c();
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            double m = Double.NEGATIVE_INFINITY;
+                            for (int r = g.rowLo(oy); r < g.rowHi(oy); r++) {
+                                for (int s = g.colLo(ox); s < g.colHi(ox); s++) {
+                                    double v = x[xImg + (r * g.w() + s) * c + ch];
+                                    if (v > m || (v != v && m == m)) m = v;
+                                }
+                            }
+                            y[yb + ch] = m;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dx = the gradient of max_pool2d given its input x and dy, float64. */
+    public static void maxPoolBackward(Pool2dGeometry g, double[] x, int xOff, double[] dy, int dyOff, double[] dx,
+                                       int dxOff) {
+        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        int c = g.c(), imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * imgSize, dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0.0);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        if (r0 >= r1 || c0 >= c1) continue;
+                        for (int ch = 0; ch < c; ch++) {
+                            int best = (r0 * g.w() + c0) * c;
+                            double m = x[xImg + best + ch];
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) {
+                                    int cell = (r * g.w() + s) * c;
+                                    double v = x[xImg + cell + ch];
+                                    if (v > m || (v != v && m == m)) {
+                                        m = v;
+                                        best = cell;
                                     }
                                 }
                             }
-                        int d = dyOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                        for (int k = 0; k < c; k++) if (arg[k] >= 0) dx[dxOff + arg[k]] += dy[d + k];
-                    }
-        });
-    }
-
-    public static void maxPoolBackward(Pool2dGeometry g, double[] x, int xOff, double[] dy, int dyOff, double[] dx, int dxOff) {
-        g.check("max_pool2d_grad", x.length, xOff, dy.length, dyOff);
-        g.check("max_pool2d_grad", dx.length, dxOff, dy.length, dyOff);
-        int c = g.c();
-        Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * c, 0);
-        int[] arg = new int[c];
-        double[] best = new double[c];
-        for (int img = 0; img < g.n(); img++)
-            for (int i = 0; i < g.oh(); i++)
-                for (int j = 0; j < g.ow(); j++) {
-                    Arrays.fill(best, Double.NEGATIVE_INFINITY);
-                    Arrays.fill(arg, -1);
-                    for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                        for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                            int src = ((img * g.h() + r) * g.w() + s) * c;
-                            for (int k = 0; k < c; k++) {
-                                double v = x[xOff + src + k], m = best[k];
-                                if (arg[k] < 0 || v > m || (v != v && m == m)) {
-                                    best[k] = v;
-                                    arg[k] = src + k;
-                                }
-                            }
+                            dx[dxImg + best + ch] += dy[db + ch];
                         }
-                    int d = dyOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                    for (int k = 0; k < c; k++) if (arg[k] >= 0) dx[dxOff + arg[k]] += dy[d + k];
-                }
-    }
-
-    private static int count(Pool2dGeometry g, int i, int j) {
-        return (hi(i, g.strideH(), g.padTop(), g.kh(), g.h()) - lo(i, g.strideH(), g.padTop()))
-                * (hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()) - lo(j, g.strideW(), g.padLeft()));
-    }
-
-    public static void avgPoolForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        g.check("avg_pool2d", x.length, xOff, y.length, yOff);
-        int c = g.c();
-        Parallel.forRange(g.n(), 1, (from, to) -> {
-            for (int img = from; img < to; img++)
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        int dst = yOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                        Arrays.fill(y, dst, dst + c, 0f);
-                        for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                            for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                                int src = xOff + ((img * g.h() + r) * g.w() + s) * c;
-                                for (int k = 0; k < c; k++) y[dst + k] += x[src + k];
-                            }
-                        float inv = 1f / Math.max(1, count(g, i, j));
-                        for (int k = 0; k < c; k++) y[dst + k] *= inv;
                     }
+                }
+            }
         });
     }
 
+    /** y = avg_pool2d(x), float64. */
     public static void avgPoolForward(Pool2dGeometry g, double[] x, int xOff, double[] y, int yOff) {
-        g.check("avg_pool2d", x.length, xOff, y.length, yOff);
+        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
         int c = g.c();
-        for (int img = 0; img < g.n(); img++)
-            for (int i = 0; i < g.oh(); i++)
-                for (int j = 0; j < g.ow(); j++) {
-                    int dst = yOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                    Arrays.fill(y, dst, dst + c, 0);
-                    for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                        for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                            int src = xOff + ((img * g.h() + r) * g.w() + s) * c;
-                            for (int k = 0; k < c; k++) y[dst + k] += x[src + k];
-                        }
-                    double cnt = Math.max(1, count(g, i, j));
-                    for (int k = 0; k < c; k++) y[dst + k] /= cnt;
-                }
-    }
-
-    /** dx (overwritten): each dy spread evenly over the in-bounds cells of its window. */
-    public static void avgPoolBackward(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff) {
-        g.check("avg_pool2d_grad", dx.length, dxOff, dy.length, dyOff);
-        int c = g.c();
-        Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * c, 0f);
         Parallel.forRange(g.n(), 1, (from, to) -> {
-            for (int img = from; img < to; img++)
-                for (int i = 0; i < g.oh(); i++)
-                    for (int j = 0; j < g.ow(); j++) {
-                        int d = dyOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                        float inv = 1f / Math.max(1, count(g, i, j));
-                        for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                            for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                                int dst = dxOff + ((img * g.h() + r) * g.w() + s) * c;
-                                for (int k = 0; k < c; k++) dx[dst + k] += dy[d + k] * inv;
+            for (int img = from; img < to; img++) {
+                int xImg = xOff + img * g.h() * g.w() * c;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        double count = Math.max(1, (r1 - r0) * (c1 - c0));
+                        for (int ch = 0; ch < c; ch++) {
+                            double sum = 0;
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) sum += x[xImg + (r * g.w() + s) * c + ch];
                             }
+                            y[yb + ch] = sum / count;
+                        }
                     }
+                }
+            }
         });
     }
 
+    /** dx = the gradient of avg_pool2d given dy, float64. */
     public static void avgPoolBackward(Pool2dGeometry g, double[] dy, int dyOff, double[] dx, int dxOff) {
-        g.check("avg_pool2d_grad", dx.length, dxOff, dy.length, dyOff);
-        int c = g.c();
-        Arrays.fill(dx, dxOff, dxOff + g.n() * g.h() * g.w() * c, 0);
-        for (int img = 0; img < g.n(); img++)
-            for (int i = 0; i < g.oh(); i++)
-                for (int j = 0; j < g.ow(); j++) {
-                    int d = dyOff + ((img * g.oh() + i) * g.ow() + j) * c;
-                    double cnt = Math.max(1, count(g, i, j));
-                    for (int r = lo(i, g.strideH(), g.padTop()); r < hi(i, g.strideH(), g.padTop(), g.kh(), g.h()); r++)
-                        for (int s = lo(j, g.strideW(), g.padLeft()); s < hi(j, g.strideW(), g.padLeft(), g.kw(), g.w()); s++) {
-                            int dst = dxOff + ((img * g.h() + r) * g.w() + s) * c;
-                            for (int k = 0; k < c; k++) dx[dst + k] += dy[d + k] / cnt;
+        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        int c = g.c(), imgSize = g.h() * g.w() * c;
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int img = from; img < to; img++) {
+                int dxImg = dxOff + img * imgSize;
+                Arrays.fill(dx, dxImg, dxImg + imgSize, 0.0);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int r0 = g.rowLo(oy), r1 = g.rowHi(oy);
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int c0 = g.colLo(ox), c1 = g.colHi(ox), db = dyOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
+                        double count = Math.max(1, (r1 - r0) * (c1 - c0));
+                        for (int ch = 0; ch < c; ch++) {
+                            double grad = dy[db + ch] / count;
+                            for (int r = r0; r < r1; r++) {
+                                for (int s = c0; s < c1; s++) dx[dxImg + (r * g.w() + s) * c + ch] += grad;
+                            }
                         }
+                    }
                 }
+            }
+        });
+    }
+
+    // --------------------------------------------------------------------------------------------------- checking
+
+    private static void check(Pool2dGeometry g, String kernel, String in, int inLen, int inOff, long inSize, String out,
+                              int outLen, int outOff, long outSize) {
+        if (inLen < 0 || outLen < 0) throw new IllegalArgumentException(kernel + ": null array (" + g + ")");
+        g.check(kernel, in, inLen, inOff, inSize);
+        g.check(kernel, out, outLen, outOff, outSize);
+    }
+
+    private static void checkBackward(Pool2dGeometry g, int xLen, int xOff, int dyLen, int dyOff, int dxLen, int dxOff) {
+        check(g, "max_pool2d_grad", "x", xLen, xOff, g.xSize(), "dy", dyLen, dyOff, g.ySize());
+        check(g, "max_pool2d_grad", "dx", dxLen, dxOff, g.xSize(), "dy", dyLen, dyOff, g.ySize());
     }
 }

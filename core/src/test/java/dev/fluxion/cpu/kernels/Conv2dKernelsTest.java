@@ -1,0 +1,277 @@
+package dev.fluxion.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Conv2dKernelsTest {
+
+    /** A geometry from input and filter sizes, TF-style SAME or VALID padding, strides and dilations. */
+    static Conv2dGeometry geometry(int n, int h, int w, int c, int kh, int kw, int o, boolean same, int sh, int sw,
+                                   int dh, int dw) {
+        int ekh = (kh - 1) * dh + 1, ekw = (kw - 1) * dw + 1;
+        int oh, ow, pt = 0, pl = 0;
+        if (same) {
+            oh = (h + sh - 1) / sh;
+            ow = (w + sw - 1) / sw;
+            pt = Math.max((oh - 1) * sh + ekh - h, 0) / 2;
+            pl = Math.max((ow - 1) * sw + ekw - w, 0) / 2;
+        } else {
+            oh = Math.max(0, (h - ekh) / sh + 1);
+            ow = Math.max(0, (w - ekw) / sw + 1);
+        }
+        return new Conv2dGeometry(n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl);
+    }
+
+    static List<Conv2dGeometry> geometries() {
+        List<Conv2dGeometry> gs = new ArrayList<>();
+        gs.add(geometry(2, 5, 5, 1, 3, 3, 1, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 7, 5, 3, 3, 3, 4, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 8, 8, 5, 3, 3, 7, false, 1, 1, 1, 1));
+        gs.add(geometry(3, 9, 10, 6, 3, 3, 5, true, 2, 2, 1, 1));
+        gs.add(geometry(2, 11, 11, 5, 3, 3, 7, false, 2, 2, 2, 2));
+        gs.add(geometry(1, 13, 7, 17, 1, 1, 19, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 6, 9, 4, 5, 5, 3, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 12, 12, 9, 3, 2, 33, true, 1, 2, 2, 1));
+        gs.add(geometry(2, 9, 9, 3, 3, 3, 32, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 4, 4, 2, 5, 5, 3, false, 1, 1, 1, 1)); // filter larger than the input: empty output
+        gs.add(geometry(0, 4, 4, 2, 3, 3, 3, true, 1, 1, 1, 1)); // empty batch
+        gs.add(geometry(2, 10, 12, 40, 3, 3, 24, true, 1, 1, 1, 1)); // patch 360: more than one k-block
+        gs.add(geometry(2, 8, 8, 33, 3, 3, 20, true, 2, 2, 1, 1)); // strided input gradient with k-blocks
+        gs.add(geometry(1, 3, 3, 2, 3, 3, 2, true, 3, 3, 1, 1));
+        return gs;
+    }
+
+    // ------------------------------------------------------------------------------------- naive float64 reference
+
+    /** y = conv(x, w) by the definition; with abs = true, sums |x| * |w| instead (the rounding-error scale). */
+    static double[] refForward(Conv2dGeometry g, float[] x, float[] w, boolean abs) {
+        double[] y = new double[(int) g.ySize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int p = 0; p < g.kh(); p++)
+                        for (int q = 0; q < g.kw(); q++)
+                            for (int c = 0; c < g.c(); c++)
+                                for (int o = 0; o < g.o(); o++) {
+                                    int r = i * g.strideH() + p * g.dilationH() - g.padTop();
+                                    int s = j * g.strideW() + q * g.dilationW() - g.padLeft();
+                                    if (r < 0 || r >= g.h() || s < 0 || s >= g.w()) continue;
+                                    double xv = x[((n * g.h() + r) * g.w() + s) * g.c() + c];
+                                    double wv = w[((p * g.kw() + q) * g.c() + c) * g.o() + o];
+                                    y[((n * g.oh() + i) * g.ow() + j) * g.o() + o] += abs ? Math.abs(xv * wv) : xv * wv;
+                                }
+        return y;
+    }
+
+    /** dx = the transpose of the forward map applied to dy (the same 7 loops, scattering). */
+    static double[] refBackpropInput(Conv2dGeometry g, float[] dy, float[] w, boolean abs) {
+        double[] dx = new double[(int) g.xSize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int p = 0; p < g.kh(); p++)
+                        for (int q = 0; q < g.kw(); q++)
+                            for (int c = 0; c < g.c(); c++)
+                                for (int o = 0; o < g.o(); o++) {
+                                    int r = i * g.strideH() + p * g.dilationH() - g.padTop();
+                                    int s = j * g.strideW() + q * g.dilationW() - g.padLeft();
+                                    if (r < 0 || r >= g.h() || s < 0 || s >= g.w()) continue;
+                                    double v = dy[((n * g.oh() + i) * g.ow() + j) * g.o() + o]
+                                            * (double) w[((p * g.kw() + q) * g.c() + c) * g.o() + o];
+                                    dx[((n * g.h() + r) * g.w() + s) * g.c() + c] += abs ? Math.abs(v) : v;
+                                }
+        return dx;
+    }
+
+    static double[] refBackpropFilter(Conv2dGeometry g, float[] x, float[] dy, boolean abs) {
+        double[] dw = new double[(int) g.wSize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int p = 0; p < g.kh(); p++)
+                        for (int q = 0; q < g.kw(); q++)
+                            for (int c = 0; c < g.c(); c++)
+                                for (int o = 0; o < g.o(); o++) {
+                                    int r = i * g.strideH() + p * g.dilationH() - g.padTop();
+                                    int s = j * g.strideW() + q * g.dilationW() - g.padLeft();
+                                    if (r < 0 || r >= g.h() || s < 0 || s >= g.w()) continue;
+                                    double v = x[((n * g.h() + r) * g.w() + s) * g.c() + c]
+                                            * (double) dy[((n * g.oh() + i) * g.ow() + j) * g.o() + o];
+                                    dw[((p * g.kw() + q) * g.c() + c) * g.o() + o] += abs ? Math.abs(v) : v;
+                                }
+        return dw;
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    static float[] random(Random rnd, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        return a;
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    /** Checks got[off..] against the reference, with an error bound scaled by the sum of |terms|. */
+    static void assertClose(String what, double[] ref, double[] mag, float[] got, int off) {
+        for (int i = 0; i < ref.length; i++) {
+            double tol = 2e-6 * mag[i] + 1e-30;
+            if (!(Math.abs(got[off + i] - ref[i]) <= tol)) fail(what + ": element " + i + " is " + got[off + i] + ", expected " + ref[i]);
+        }
+    }
+
+    static void assertClose(String what, double[] ref, double[] got, int off) {
+        for (int i = 0; i < ref.length; i++) {
+            if (!(Math.abs(got[off + i] - ref[i]) <= 1e-12 * (1 + Math.abs(ref[i])))) {
+                fail(what + ": element " + i + " is " + got[off + i] + ", expected " + ref[i]);
+            }
+        }
+    }
+
+    /** An array with the tensor at offset 3 and garbage around it, so that offsets and overwriting are exercised. */
+    static float[] padded(Random rnd, long size) {
+        return random(rnd, (int) size + 5);
+    }
+
+    // --------------------------------------------------------------------------------------------------- tests
+
+    @Test
+    void floatKernelsMatchTheDefinition() {
+        Random rnd = new Random(7);
+        for (Conv2dGeometry g : geometries()) {
+            float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
+            double[] y = refForward(g, x, w, false), yMag = refForward(g, x, w, true);
+            double[] dx = refBackpropInput(g, dy, w, false), dxMag = refBackpropInput(g, dy, w, true);
+            double[] dw = refBackpropFilter(g, x, dy, false), dwMag = refBackpropFilter(g, x, dy, true);
+            for (int threads : new int[] {1, 2}) {
+                float[] out = padded(rnd, g.ySize());
+                Conv2dKernels.forward(g, x, 0, w, 0, out, 3, threads);
+                assertClose("forward " + g, y, yMag, out, 3);
+                out = padded(rnd, g.xSize());
+                Conv2dKernels.backpropInput(g, dy, 0, w, 0, out, 3, threads);
+                assertClose("backpropInput " + g, dx, dxMag, out, 3);
+                out = padded(rnd, g.wSize());
+                Conv2dKernels.backpropFilter(g, x, 0, dy, 0, out, 3, threads);
+                assertClose("backpropFilter " + g, dw, dwMag, out, 3);
+            }
+            float[] out = padded(rnd, g.ySize());
+            Conv2dKernels.forwardScalar(g, x, 0, w, 0, out, 3);
+            assertClose("forwardScalar " + g, y, yMag, out, 3);
+            out = padded(rnd, g.xSize());
+            Conv2dKernels.backpropInputScalar(g, dy, 0, w, 0, out, 3);
+            assertClose("backpropInputScalar " + g, dx, dxMag, out, 3);
+            out = padded(rnd, g.wSize());
+            Conv2dKernels.backpropFilterScalar(g, x, 0, dy, 0, out, 3);
+            assertClose("backpropFilterScalar " + g, dw, dwMag, out, 3);
+            out = padded(rnd, g.ySize());
+            Conv2dKernels.forward(g, x, 0, w, 0, out, 3);
+            assertClose("forward (public) " + g, y, yMag, out, 3);
+        }
+    }
+
+    @Test
+    void doubleKernelsMatchTheDefinition() {
+        Random rnd = new Random(8);
+        for (Conv2dGeometry g : geometries()) {
+            float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
+            double[] out = new double[(int) g.ySize() + 2];
+            Conv2dKernels.forward(g, toDouble(x), 0, toDouble(w), 0, out, 2);
+            assertClose("forward64 " + g, refForward(g, x, w, false), out, 2);
+            out = new double[(int) g.xSize() + 1];
+            Conv2dKernels.backpropInput(g, toDouble(dy), 0, toDouble(w), 0, out, 1);
+            assertClose("backpropInput64 " + g, refBackpropInput(g, dy, w, false), out, 1);
+            out = new double[(int) g.wSize()];
+            Conv2dKernels.backpropFilter(g, toDouble(x), 0, toDouble(dy), 0, out, 0);
+            assertClose("backpropFilter64 " + g, refBackpropFilter(g, x, dy, false), out, 0);
+        }
+    }
+
+    @Test
+    void gradientsAreTheAdjointsOfTheForwardPass() {
+        Random rnd = new Random(9);
+        for (Conv2dGeometry g : geometries()) {
+            double[] x = toDouble(random(rnd, (int) g.xSize())), w = toDouble(random(rnd, (int) g.wSize()));
+            double[] dy = toDouble(random(rnd, (int) g.ySize()));
+            double[] y = new double[(int) g.ySize()], dx = new double[x.length], dw = new double[w.length];
+            Conv2dKernels.forward(g, x, 0, w, 0, y, 0);
+            Conv2dKernels.backpropInput(g, dy, 0, w, 0, dx, 0);
+            Conv2dKernels.backpropFilter(g, x, 0, dy, 0, dw, 0);
+            double a = dot(y, dy), b = dot(x, dx), c = dot(w, dw);
+            assertEquals(a, b, 1e-9 * (1 + Math.abs(a)), "<conv(x,w),dy> vs <x,dx> for " + g);
+            assertEquals(a, c, 1e-9 * (1 + Math.abs(a)), "<conv(x,w),dy> vs <w,dw> for " + g);
+
+            // the float kernels satisfy it too, up to float rounding
+            float[] xf = toFloat(x), wf = toFloat(w), dyf = toFloat(dy);
+            float[] yf = new float[y.length], dxf = new float[x.length], dwf = new float[w.length];
+            Conv2dKernels.forward(g, xf, 0, wf, 0, yf, 0, 2);
+            Conv2dKernels.backpropInput(g, dyf, 0, wf, 0, dxf, 0, 2);
+            Conv2dKernels.backpropFilter(g, xf, 0, dyf, 0, dwf, 0, 2);
+            double scale = 1e-4 * (1 + Math.sqrt(g.macs()));
+            assertEquals(a, dot(toDouble(xf), toDouble(dxf)), scale, "float <x,dx> for " + g);
+            assertEquals(a, dot(toDouble(wf), toDouble(dwf)), scale, "float <w,dw> for " + g);
+            assertEquals(a, dot(toDouble(yf), dy), scale, "float <y,dy> for " + g);
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseIndependentOfThreadCount() {
+        Random rnd = new Random(10);
+        Conv2dGeometry[] gs = {geometry(4, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1),
+            geometry(3, 28, 28, 1, 3, 3, 32, false, 1, 1, 1, 1), geometry(3, 15, 15, 24, 3, 3, 40, true, 2, 2, 1, 1)};
+        for (Conv2dGeometry g : gs) {
+            float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
+            float[][] first = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                float[] y = new float[(int) g.ySize()], dx = new float[(int) g.xSize()], dw = new float[(int) g.wSize()];
+                Conv2dKernels.forward(g, x, 0, w, 0, y, 0, threads);
+                Conv2dKernels.backpropInput(g, dy, 0, w, 0, dx, 0, threads);
+                Conv2dKernels.backpropFilter(g, x, 0, dy, 0, dw, 0, threads);
+                if (first == null) {
+                    first = new float[][] {y, dx, dw};
+                    assertClose("forward " + g, refForward(g, x, w, false), refForward(g, x, w, true), y, 0);
+                } else {
+                    assertArrayEquals(first[0], y, "forward, threads=" + threads + " " + g);
+                    assertArrayEquals(first[1], dx, "backpropInput, threads=" + threads + " " + g);
+                    assertArrayEquals(first[2], dw, "backpropFilter, threads=" + threads + " " + g);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shortArraysAreRejected() {
+        Conv2dGeometry g = geometry(2, 5, 5, 3, 3, 3, 4, true, 1, 1, 1, 1);
+        float[] x = new float[(int) g.xSize()], w = new float[(int) g.wSize()], y = new float[(int) g.ySize()];
+        var e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.forward(g, x, 1, w, 0, y, 0));
+        assertTrue(e.getMessage().startsWith("conv2d: x needs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.backpropInput(g, y, 0, w, 0, new float[5], 0));
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.backpropFilter(g, x, 0, y, 0, new float[5], 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> Conv2dKernels.forward(g, new double[3], 0, new double[(int) g.wSize()], 0, new double[(int) g.ySize()], 0));
+        assertThrows(IllegalArgumentException.class, () -> new Conv2dGeometry(1, 5, 5, 3, 3, 3, 4, 5, 5, 0, 1, 1, 1, 1, 1));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+}

@@ -1,0 +1,239 @@
+package dev.fluxion.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PoolKernelsTest {
+
+    static Pool2dGeometry geometry(int n, int h, int w, int c, int kh, int kw, int sh, int sw, boolean same) {
+        int oh, ow, pt = 0, pl = 0;
+        if (same) {
+            oh = (h + sh - 1) / sh;
+            ow = (w + sw - 1) / sw;
+            pt = Math.max((oh - 1) * sh + kh - h, 0) / 2;
+            pl = Math.max((ow - 1) * sw + kw - w, 0) / 2;
+        } else {
+            oh = Math.max(0, (h - kh) / sh + 1);
+            ow = Math.max(0, (w - kw) / sw + 1);
+        }
+        return new Pool2dGeometry(n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pl);
+    }
+
+    static List<Pool2dGeometry> geometries() {
+        List<Pool2dGeometry> gs = new ArrayList<>();
+        gs.add(geometry(2, 4, 4, 1, 2, 2, 2, 2, false));
+        gs.add(geometry(2, 7, 5, 3, 3, 3, 2, 2, true));
+        gs.add(geometry(1, 9, 9, 8, 3, 3, 1, 1, true));
+        gs.add(geometry(3, 13, 7, 9, 2, 2, 2, 2, true));
+        gs.add(geometry(2, 11, 11, 17, 3, 3, 2, 2, false));
+        gs.add(geometry(1, 6, 5, 32, 2, 3, 1, 2, true));
+        gs.add(geometry(2, 28, 28, 33, 2, 2, 2, 2, false));
+        gs.add(geometry(1, 5, 5, 4, 5, 5, 1, 1, true));
+        gs.add(geometry(0, 4, 4, 2, 2, 2, 2, 2, false));
+        // windows entirely inside the padding: max gives -inf, average gives 0, no gradient
+        gs.add(new Pool2dGeometry(1, 3, 3, 10, 1, 1, 5, 5, 1, 1, 1, 1));
+        return gs;
+    }
+
+    // --------------------------------------------------------------------------------------- naive references
+
+    private static final int MAX = 0, AVG = 1;
+
+    /** Forward by definition (float64), max or average over the in-bounds cells. */
+    static double[] refForward(Pool2dGeometry g, float[] x, int kind) {
+        double[] y = new double[(int) g.ySize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int c = 0; c < g.c(); c++) {
+                        double m = Double.NEGATIVE_INFINITY, sum = 0;
+                        int count = 0;
+                        for (int p = 0; p < g.kh(); p++)
+                            for (int q = 0; q < g.kw(); q++) {
+                                int r = i * g.strideH() + p - g.padTop(), s = j * g.strideW() + q - g.padLeft();
+                                if (r < 0 || r >= g.h() || s < 0 || s >= g.w()) continue;
+                                double v = x[((n * g.h() + r) * g.w() + s) * g.c() + c];
+                                if (Double.isNaN(v) || v > m) m = Double.isNaN(m) ? m : v;
+                                sum += v;
+                                count++;
+                            }
+                        y[((n * g.oh() + i) * g.ow() + j) * g.c() + c] = kind == MAX ? m : count == 0 ? 0 : sum / count;
+                    }
+        return y;
+    }
+
+    /** Backward by definition: max routes to the first maximal cell (first NaN if any), average spreads evenly. */
+    static double[] refBackward(Pool2dGeometry g, float[] x, float[] dy, int kind) {
+        double[] dx = new double[(int) g.xSize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int c = 0; c < g.c(); c++) {
+                        List<Integer> cells = new ArrayList<>();
+                        for (int p = 0; p < g.kh(); p++)
+                            for (int q = 0; q < g.kw(); q++) {
+                                int r = i * g.strideH() + p - g.padTop(), s = j * g.strideW() + q - g.padLeft();
+                                if (r >= 0 && r < g.h() && s >= 0 && s < g.w()) cells.add(((n * g.h() + r) * g.w() + s) * g.c() + c);
+                            }
+                        double grad = dy[((n * g.oh() + i) * g.ow() + j) * g.c() + c];
+                        if (cells.isEmpty()) continue;
+                        if (kind == AVG) {
+                            for (int cell : cells) dx[cell] += grad / cells.size();
+                            continue;
+                        }
+                        int best = -1;
+                        for (int cell : cells) if (Float.isNaN(x[cell])) { best = cell; break; }
+                        if (best < 0) {
+                            best = cells.get(0);
+                            for (int cell : cells) if (x[cell] > x[best]) best = cell;
+                        }
+                        dx[best] += grad;
+                    }
+        return dx;
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    /** Values from a small set, so that windows often hold ties. */
+    static float[] values(Random rnd, long size) {
+        float[] a = new float[(int) size];
+        for (int i = 0; i < a.length; i++) a[i] = (rnd.nextInt(9) - 4) * 0.25f;
+        return a;
+    }
+
+    static float[] random(Random rnd, long size) {
+        float[] a = new float[(int) size];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        return a;
+    }
+
+    static void assertClose(String what, double[] ref, float[] got, int off) {
+        for (int i = 0; i < ref.length; i++) {
+            double e = ref[i];
+            float v = got[off + i];
+            boolean ok = Double.isNaN(e) ? Float.isNaN(v) : e == v || Math.abs(v - e) <= 1e-6 * (1 + Math.abs(e));
+            if (!ok) fail(what + ": element " + i + " is " + v + ", expected " + e);
+        }
+    }
+
+    static void assertClose(String what, double[] ref, double[] got, int off) {
+        for (int i = 0; i < ref.length; i++) {
+            double e = ref[i], v = got[off + i];
+            boolean ok = Double.isNaN(e) ? Double.isNaN(v) : e == v || Math.abs(v - e) <= 1e-12 * (1 + Math.abs(e));
+            if (!ok) fail(what + ": element " + i + " is " + v + ", expected " + e);
+        }
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    private void checkAll(Pool2dGeometry g, float[] x, float[] dy, String label) {
+        double[] yMax = refForward(g, x, MAX), yAvg = refForward(g, x, AVG);
+        double[] dxMax = refBackward(g, x, dy, MAX), dxAvg = refBackward(g, x, dy, AVG);
+        String what = label + " " + g;
+        for (int threads : new int[] {1, 2}) {
+            float[] out = new float[(int) g.ySize() + 3];
+            PoolKernels.maxForward(g, x, 0, out, 2, threads);
+            assertClose("max " + what, yMax, out, 2);
+            PoolKernels.avgForward(g, x, 0, out, 2, threads);
+            assertClose("avg " + what, yAvg, out, 2);
+            float[] dx = random(new Random(1), g.xSize() + 3);
+            PoolKernels.maxBackward(g, x, 0, dy, 0, dx, 1, threads);
+            assertClose("max grad " + what, dxMax, dx, 1);
+            PoolKernels.avgBackward(g, dy, 0, dx, 1, threads, true);
+            assertClose("avg grad " + what, dxAvg, dx, 1);
+        }
+        float[] out = new float[(int) g.ySize()];
+        PoolKernels.maxPoolForwardScalar(g, x, 0, out, 0);
+        assertClose("max scalar " + what, yMax, out, 0);
+        PoolKernels.avgPoolForwardScalar(g, x, 0, out, 0);
+        assertClose("avg scalar " + what, yAvg, out, 0);
+        float[] dx = new float[(int) g.xSize()];
+        PoolKernels.maxPoolBackwardScalar(g, x, 0, dy, 0, dx, 0);
+        assertClose("max grad scalar " + what, dxMax, dx, 0);
+        PoolKernels.avgPoolBackwardScalar(g, dy, 0, dx, 0);
+        assertClose("avg grad scalar " + what, dxAvg, dx, 0);
+        PoolKernels.maxPoolForward(g, x, 0, out, 0);
+        assertClose("max public " + what, yMax, out, 0);
+        PoolKernels.maxPoolBackward(g, x, 0, dy, 0, dx, 0);
+        assertClose("max grad public " + what, dxMax, dx, 0);
+
+        double[] xd = toDouble(x), dyd = toDouble(dy), outd = new double[(int) g.ySize()], dxd = new double[(int) g.xSize()];
+        PoolKernels.maxPoolForward(g, xd, 0, outd, 0);
+        assertClose("max64 " + what, yMax, outd, 0);
+        PoolKernels.avgPoolForward(g, xd, 0, outd, 0);
+        assertClose("avg64 " + what, yAvg, outd, 0);
+        PoolKernels.maxPoolBackward(g, xd, 0, dyd, 0, dxd, 0);
+        assertClose("max grad64 " + what, dxMax, dxd, 0);
+        PoolKernels.avgPoolBackward(g, dyd, 0, dxd, 0);
+        assertClose("avg grad64 " + what, dxAvg, dxd, 0);
+    }
+
+    // --------------------------------------------------------------------------------------------------- tests
+
+    @Test
+    void matchTheDefinitionWithTiesPaddingAndStrides() {
+        Random rnd = new Random(11);
+        for (Pool2dGeometry g : geometries()) checkAll(g, values(rnd, g.xSize()), random(rnd, g.ySize()), "ties");
+    }
+
+    @Test
+    void nanIsMaximalAndGetsTheGradient() {
+        Random rnd = new Random(12);
+        for (Pool2dGeometry g : geometries()) {
+            float[] x = random(rnd, g.xSize());
+            for (int i = 0; i < x.length; i += 7) x[i] = Float.NaN;
+            for (int i = 3; i < x.length; i += 11) x[i] = Float.POSITIVE_INFINITY;
+            checkAll(g, x, random(rnd, g.ySize()), "nan");
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseIndependentOfThreadCount() {
+        Random rnd = new Random(13);
+        Pool2dGeometry g = geometry(5, 32, 32, 64, 3, 3, 2, 2, true);
+        float[] x = values(rnd, g.xSize()), dy = random(rnd, g.ySize());
+        float[][] one = null;
+        for (int threads : new int[] {1, 2, 3}) {
+            float[] y = new float[(int) g.ySize()], a = new float[(int) g.ySize()];
+            float[] dx = new float[(int) g.xSize()], da = new float[(int) g.xSize()];
+            PoolKernels.maxForward(g, x, 0, y, 0, threads);
+            PoolKernels.avgForward(g, x, 0, a, 0, threads);
+            PoolKernels.maxBackward(g, x, 0, dy, 0, dx, 0, threads);
+            PoolKernels.avgBackward(g, dy, 0, da, 0, threads, true);
+            if (one == null) {
+                one = new float[][] {y, a, dx, da};
+            } else {
+                assertArrayEquals(one[0], y);
+                assertArrayEquals(one[1], a);
+                assertArrayEquals(one[2], dx);
+                assertArrayEquals(one[3], da);
+            }
+        }
+    }
+
+    @Test
+    void emptyWindowsAndBadArguments() {
+        Pool2dGeometry g = new Pool2dGeometry(1, 3, 3, 10, 1, 1, 5, 5, 1, 1, 1, 1);
+        float[] y = new float[(int) g.ySize()];
+        PoolKernels.maxPoolForward(g, new float[(int) g.xSize()], 0, y, 0);
+        assertEquals(Float.NEGATIVE_INFINITY, y[0]);
+        var e = assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPoolForward(g, new float[5], 0, y, 0));
+        assertTrue(e.getMessage().startsWith("max_pool2d: x needs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PoolKernels.avgPoolBackward(g, y, 1, new float[90], 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> PoolKernels.maxPoolBackward(g, new double[90], 0, new double[250], 0, new double[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> new Pool2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 0, 1, 0, 0));
+    }
+}

@@ -1,0 +1,254 @@
+package dev.fluxion.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+    private static final int[] SMALL = {0, 1, 2, 7, 8, 9, 31, 33};
+
+    /** One product: sizes, layouts and inputs, plus a float64 reference. */
+    private static final class Case {
+        final boolean ta, tb, acc;
+        final int m, n, k, lda, ldb, ldc, aOff, bOff, cOff;
+        final float[] a, b, c0;
+
+        Case(Random rnd, int m, int n, int k, boolean ta, boolean tb, boolean acc, boolean padded) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.ta = ta;
+            this.tb = tb;
+            this.acc = acc;
+            int pad = padded ? 3 : 0;
+            lda = Math.max(1, (ta ? m : k) + pad);
+            ldb = Math.max(1, (tb ? k : n) + pad);
+            ldc = Math.max(1, n + pad);
+            aOff = padded ? 5 : 0;
+            bOff = padded ? 2 : 0;
+            cOff = padded ? 7 : 0;
+            a = random(rnd, aOff + (ta ? k : m) * lda + 4);
+            b = random(rnd, bOff + (tb ? n : k) * ldb + 4);
+            c0 = random(rnd, cOff + m * ldc + 4);
+        }
+
+        float[] simd(int threads) {
+            float[] c = c0.clone();
+            Sgemm.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, threads);
+            return c;
+        }
+
+        float[] scalar() {
+            float[] c = c0.clone();
+            Sgemm.sgemmScalar(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+            return c;
+        }
+
+        /** Checks {@code c} against the float64 product (error bound ~ k * eps * sum |a*b|) and its untouched padding. */
+        void check(float[] c, String what) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = acc ? c0[cOff + i * ldc + j] : 0, mag = Math.abs(s);
+                    for (int p = 0; p < k; p++) {
+                        double x = a[aOff + (ta ? p * lda + i : i * lda + p)] * (double) b[bOff + (tb ? j * ldb + p : p * ldb + j)];
+                        s += x;
+                        mag += Math.abs(x);
+                    }
+                    float got = c[cOff + i * ldc + j];
+                    double tol = 1e-6 * (k + 2) * mag + 1e-30;
+                    if (!(Math.abs(got - s) <= tol)) {
+                        fail(what + " " + this + ": C[" + i + "," + j + "] = " + got + ", expected " + s);
+                    }
+                }
+            }
+            // everything outside the m x n window is untouched
+            for (int idx = 0; idx < c.length; idx++) {
+                int rel = idx - cOff, i = Math.floorDiv(rel, ldc), j = rel - i * ldc;
+                boolean inside = rel >= 0 && i < m && j < n;
+                if (!inside && Float.floatToRawIntBits(c[idx]) != Float.floatToRawIntBits(c0[idx])) {
+                    fail(what + " " + this + ": wrote outside C at index " + idx);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb + " acc=" + acc + " lda=" + lda
+                    + " ldb=" + ldb + " ldc=" + ldc;
+        }
+    }
+
+    private static float[] random(Random rnd, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) x[i] = rnd.nextFloat() * 2 - 1;
+        return x;
+    }
+
+    @Test
+    void smallSizesAllLayoutsMatchReference() {
+        Random rnd = new Random(1);
+        int count = 0;
+        for (int m : SMALL) {
+            for (int n : SMALL) {
+                for (int k : SMALL) {
+                    for (int t = 0; t < 4; t++) {
+                        Case cs = new Case(rnd, m, n, k, (t & 1) != 0, (t & 2) != 0, (count & 1) == 0, (count & 2) == 0);
+                        cs.check(cs.simd(1), "simd");
+                        cs.check(cs.scalar(), "scalar");
+                        count++;
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void largerAwkwardSizesMatchReferenceAndScalarTwin() {
+        Random rnd = new Random(2);
+        int[][] sizes = {{127, 33, 257}, {257, 31, 9}, {33, 257, 127}, {9, 127, 1000}, {1, 300, 257}, {300, 1, 64},
+            {64, 48, 1}, {37, 97, 513}, {128, 10, 784}, {32, 784, 10}};
+        int count = 0;
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++) {
+                Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, (count & 1) == 1, count % 3 == 0);
+                float[] simd = cs.simd(1), scalar = cs.scalar();
+                cs.check(simd, "simd");
+                cs.check(scalar, "scalar");
+                count++;
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseIndependentOfThreadCount() {
+        Random rnd = new Random(3);
+        int[][] sizes = {{200, 150, 300}, {128, 128, 784}, {97, 61, 1000}, {16, 700, 400}, {700, 20, 300},
+            {513, 300, 40}};
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++) {
+                Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, t == 2, t == 1);
+                float[] one = cs.simd(1);
+                for (int threads : new int[] {2, 3, 7}) {
+                    assertArrayEquals(one, cs.simd(threads), "threads=" + threads + " " + cs);
+                }
+                if (t == 0) cs.check(one, "simd");
+            }
+        }
+    }
+
+    @Test
+    void publicEntryPointsAgree() {
+        Random rnd = new Random(4);
+        Case cs = new Case(rnd, 70, 45, 90, true, false, true, true);
+        float[] c = cs.c0.clone();
+        Sgemm.sgemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, cs.a, cs.aOff, cs.lda, cs.b, cs.bOff, cs.ldb, c, cs.cOff, cs.ldc,
+                cs.acc);
+        cs.check(c, "sgemm");
+
+        double[] a = toDouble(cs.a), b = toDouble(cs.b), cd = toDouble(cs.c0);
+        Sgemm.dgemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, a, cs.aOff, cs.lda, b, cs.bOff, cs.ldb, cd, cs.cOff, cs.ldc, cs.acc);
+        for (int i = 0; i < cs.m; i++) {
+            for (int j = 0; j < cs.n; j++) {
+                int idx = cs.cOff + i * cs.ldc + j;
+                assertEquals(cd[idx], c[idx], 1e-4, "dgemm vs sgemm at " + i + "," + j);
+            }
+        }
+    }
+
+    @Test
+    void dgemmMatchesNaiveProductForAllTransposes() {
+        Random rnd = new Random(5);
+        int m = 13, n = 11, k = 17;
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+            double[] a = new double[m * k], b = new double[k * n], c = new double[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
+            Sgemm.dgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                    assertEquals(s, c[i * n + j], 1e-12);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nanAndInfinityPropagate() {
+        int m = 9, n = 40, k = 5;
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        a[2 * k + 1] = Float.NaN;
+        b[3 * n + 33] = Float.POSITIVE_INFINITY;
+        Sgemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, 1);
+        assertTrue(Float.isNaN(c[2 * n + 5]), "NaN row");
+        assertTrue(Float.isNaN(c[0 * n + 33]), "0 * inf is NaN");
+    }
+
+    @Test
+    void zeroKClearsOrKeepsC() {
+        float[] c = {1, 2, 3, 4};
+        Sgemm.sgemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, true);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+        Sgemm.sgemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, false);
+        assertArrayEquals(new float[4], c);
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithClearMessages() {
+        float[] small = new float[10], big = new float[1000];
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(false, false, 4, 4, 4, small, 0, 4, big, 0, 4, big, 0, 4, false));
+        assertTrue(e.getMessage().contains("sgemm") && e.getMessage().contains("m=4"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(false, false, 4, 4, 4, big, 0, 3, big, 0, 4, big, 0, 4, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(false, true, 4, 4, 4, big, 0, 4, big, 998, 4, big, 0, 4, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemmScalar(false, false, -1, 4, 4, big, 0, 4, big, 0, 4, big, 0, 4, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.dgemm(false, false, 4, 4, 4, new double[3], 0, 4, new double[16], 0, 4, new double[16], 0, 4,
+                        false));
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(false, false, 4, 4, 4, null, 0, 4, big, 0, 4, big, 0, 4, false));
+    }
+
+    @Test
+    void parallelCoversEveryIndexOnceAndPropagatesErrors() {
+        for (int threads : new int[] {1, 2, 4}) {
+            int n = 1003;
+            AtomicIntegerArray seen = new AtomicIntegerArray(n);
+            Parallel.forRange(n, 17, threads, (from, to) -> {
+                assertEquals(Math.min(n, from + 17), to);
+                for (int i = from; i < to; i++) seen.incrementAndGet(i);
+                // nested loops still cover their range
+                AtomicInteger inner = new AtomicInteger();
+                Parallel.forRange(5, 1, (f, t) -> inner.addAndGet(t - f));
+                assertEquals(5, inner.get());
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "index " + i);
+        }
+        var e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(8, 1, 2, (from, to) -> {
+            if (from == 5) throw new IllegalStateException("boom");
+        }));
+        assertEquals("boom", e.getMessage());
+        // the pool is still usable after a failure
+        int[] sum = new int[1];
+        Parallel.forRange(4, 4, (from, to) -> sum[0] += to - from);
+        assertEquals(4, sum[0]);
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+}
