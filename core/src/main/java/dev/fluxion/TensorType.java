@@ -1,31 +1,54 @@
 package dev.fluxion;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The abstract value of a tensor: dtype, shape and device. Shape rules map input types to an output type; the graph
- * tracer works with these alone. A dimension of -1 means "unknown" (only in traced signatures).
+ * tracer works with these alone. Immutable; the element count is computed once, since every kernel asks for it.
  */
-public record TensorType(DType dtype, int[] shape, Device device) {
-    public TensorType {
-        shape = shape.clone();
+public final class TensorType {
+    private final DType dtype;
+    private final int[] shape;
+    private final Device device;
+    private final int size;
+
+    public TensorType(DType dtype, int[] shape, Device device) {
+        this.dtype = Objects.requireNonNull(dtype, "dtype");
+        this.shape = shape.clone();
+        this.device = Objects.requireNonNull(device, "device");
+        this.size = Shapes.size(this.shape);
     }
 
     public TensorType(DType dtype, int[] shape) {
         this(dtype, shape, Device.CPU);
     }
 
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** A copy of the shape. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public Device device() {
+        return device;
+    }
+
     public int rank() {
         return shape.length;
     }
 
+    /** Number of elements. */
     public int size() {
-        return Shapes.size(shape);
+        return size;
     }
 
-    @Override
-    public int[] shape() {
-        return shape.clone();
+    /** Size of dimension i (no copy of the shape). */
+    public int dim(int i) {
+        return shape[i];
     }
 
     /** The same type with another shape. */

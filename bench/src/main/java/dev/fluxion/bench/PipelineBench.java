@@ -24,11 +24,20 @@ public final class PipelineBench {
         System.out.printf("MNIST loaded from %s in %.2f s: x %s, y %s%n", mnist.source(), (System.nanoTime() - t0) / 1e9,
                 Arrays.toString(mnist.train().x().shape()), Arrays.toString(mnist.train().y().shape()));
         Dataset<Pair> slices = Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y());
-        run("shuffle(60000) -> batch(128) -> prefetch(2)", slices.shuffle(60_000, 42).batch(128).prefetch(2), epochs);
+        double pipeline = run("shuffle(60000) -> batch(128) -> prefetch(2)", slices.shuffle(60_000, 42).batch(128).prefetch(2), epochs);
         run("shuffle(60000) -> batch(128)", slices.shuffle(60_000, 42).batch(128), epochs);
+
+        // the training step the pipeline has to keep up with: the mlp workload as a graph function
+        MlpStep mlp = new MlpStep(3, 784, 128, 10);
+        var step = dev.fluxion.Fx.function("mlp_step", mlp::trainStep);
+        Pair batch = slices.batch(128).iterator().next();
+        double stepMs = StepBench.time(() -> step.call(batch.x(), batch.y()), 200);
+        double stepsPerSecond = 1000 / stepMs;
+        System.out.printf("mlp training step (graph): %.3f ms = %.0f steps/s; pipeline / step rate = %.1fx%n",
+                stepMs, stepsPerSecond, pipeline / stepsPerSecond);
     }
 
-    private static void run(String name, Dataset<Pair> ds, int epochs) {
+    private static double run(String name, Dataset<Pair> ds, int epochs) {
         long checksum = 0;
         double[] rates = new double[epochs];
         for (int e = -1; e < epochs; e++) { // epoch -1 warms up the JIT
@@ -50,5 +59,6 @@ public final class PipelineBench {
         double median = sorted[sorted.length / 2];
         System.out.printf("%-47s median %8.0f batches/s (%.0f examples/s) over %d epochs [checksum %d]%n", name, median,
                 median * 128, epochs, checksum);
+        return median;
     }
 }

@@ -37,6 +37,16 @@ public final class StepBench {
         double tinyEagerUs = time(() -> tinyEager.trainStep(tx, ty), steps * 5) * 1000;
         double tinyGraphUs = time(() -> tinyStep.call(tx, ty), steps * 5) * 1000;
         System.out.printf("tiny step (Dense 784->10, batch 32, Adam): eager %.1f us, graph %.1f us%n", tinyEagerUs, tinyGraphUs);
+
+        // the same graph on 1-element tensors: what remains is the framework's per-step cost
+        Tensor ox = Tensor.ones(1, 1), oy = Tensor.of(new int[] {1}, 1);
+        MlpTiny overheadEager = new MlpTiny(5, 1, 2), overheadTraced = new MlpTiny(5, 1, 2);
+        GraphFunction<Tensor> overheadStep = Fx.function("overhead_step", overheadTraced::trainStep);
+        double overheadEagerUs = time(() -> overheadEager.trainStep(ox, oy), steps * 20) * 1000;
+        double overheadGraphUs = time(() -> overheadStep.call(ox, oy), steps * 20) * 1000;
+        int ops = overheadStep.lastGraph().opCount();
+        System.out.printf("per-step overhead (same step, Dense 1->2, batch 1; %d graph ops): eager %.1f us, graph %.1f us (%.2f us/op)%n",
+                ops, overheadEagerUs, overheadGraphUs, overheadGraphUs / ops);
     }
 
     /** Median milliseconds per call over 5 rounds after a warm-up. */

@@ -26,12 +26,33 @@ final class CpuFusedRunner {
 
     private final CpuFusion.Fused step;
     private final int size;
-    private final Map<Node, Integer> index = new IdentityHashMap<>();
+    /** For member i's input j: the index of the member producing it, or -1 for a value from outside the group. */
+    private final int[][] producer;
+    /** Tile buffers of a single-task run, kept across calls (a graph function runs one call at a time). */
+    private Object[] sharedScratch;
 
     CpuFusedRunner(CpuFusion.Fused step) {
         this.step = step;
         this.size = Shapes.size(step.shape());
-        for (int i = 0; i < step.members().length; i++) index.put(step.members()[i], i);
+        Map<Node, Integer> index = new IdentityHashMap<>();
+        Node[] ms = step.members();
+        for (int i = 0; i < ms.length; i++) index.put(ms[i], i);
+        producer = new int[ms.length][];
+        for (int i = 0; i < ms.length; i++) {
+            producer[i] = new int[ms[i].inputs.length];
+            for (int j = 0; j < producer[i].length; j++) producer[i][j] = index.getOrDefault(ms[i].inputs[j], -1);
+        }
+    }
+
+    private Object[] scratch(boolean shared) {
+        if (shared && sharedScratch != null) return sharedScratch;
+        Node[] ms = step.members();
+        int length = Math.min(TILE, size);
+        Object[] scratch = new Object[ms.length];
+        for (int i = 0; i < ms.length; i++)
+            if (!step.materialized()[i]) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[length] : new float[length];
+        if (shared) sharedScratch = scratch;
+        return scratch;
     }
 
     /** An operand as the kernels read it: array, offset of element 0, stride 0 or 1. */
@@ -48,13 +69,12 @@ final class CpuFusedRunner {
             Node m = ms[i];
             external[i] = new Operand[m.inputs.length];
             for (int j = 0; j < m.inputs.length; j++)
-                if (!index.containsKey(m.inputs[j])) external[i][j] = operand(values[m.inputs[j].id]);
+                if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
         }
         int tiles = (size + TILE - 1) / TILE;
+        boolean oneTask = tiles <= TILES_PER_TASK;
         Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
-            Object[] scratch = new Object[ms.length];
-            for (int i = 0; i < ms.length; i++)
-                if (full[i] == null) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[TILE] : new float[TILE];
+            Object[] scratch = scratch(oneTask);
             for (int t = from; t < to; t++) {
                 int start = t * TILE, n = Math.min(TILE, size - start);
                 for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
@@ -76,7 +96,7 @@ final class CpuFusedRunner {
     private Operand input(int member, int j, int start, Object[] full, Object[] scratch, Operand[][] external) {
         Operand e = external[member][j];
         if (e != null) return new Operand(e.array, e.offset + start * e.stride, e.stride);
-        int k = index.get(step.members()[member].inputs[j]);
+        int k = producer[member][j];
         return full[k] != null ? new Operand(full[k], start, 1) : new Operand(scratch[k], 0, 1);
     }
 

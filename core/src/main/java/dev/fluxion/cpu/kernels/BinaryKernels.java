@@ -323,6 +323,15 @@ public final class BinaryKernels {
         lanewise(VectorOperators.ATAN2, a, ao, as, b, bo, bs, d, dOff, n);
     }
 
+    private static void scalarTail(VectorOperators.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
+                                   float[] d, int dOff, int from, int n) {
+        for (int i = from; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = op == VectorOperators.ADD ? x + y : op == VectorOperators.SUB ? x - y : op == VectorOperators.MUL ? x * y
+                    : op == VectorOperators.DIV ? x / y : op == VectorOperators.MAX ? Math.max(x, y) : Math.min(x, y);
+        }
+    }
+
     private static void lanewise(VectorOperators.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
                                  float[] d, int dOff, int n) {
         int i = 0, upper = S.loopBound(n);
@@ -336,7 +345,9 @@ public final class BinaryKernels {
             FloatVector va = FloatVector.broadcast(S, a[ao]);
             for (; i < upper; i += L) va.lanewise(op, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
-        if (i < n) { // the tail (or two scalars) through a masked vector, so it rounds exactly like the body
+        if (i < n && op != VectorOperators.ATAN2) { // IEEE operations: a scalar tail rounds exactly like the body
+            scalarTail(op, a, ao, as, b, bo, bs, d, dOff, i, n);
+        } else if (i < n) { // ATAN2's vector and scalar versions may differ by an ulp: finish with a masked vector
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector x = as == 1 ? FloatVector.fromArray(S, a, ao + i, m) : FloatVector.broadcast(S, a[ao]);
             FloatVector y = bs == 1 ? FloatVector.fromArray(S, b, bo + i, m) : FloatVector.broadcast(S, b[bo]);
