@@ -21,6 +21,7 @@ public final class Tensor {
     private final int[] strides;
     private final int offset;
     private final Object symbol; // the graph node of a symbolic tensor
+    private final boolean contiguous; // computed once: kernels ask on every call
     /** The variable whose current value this is, or null; lets tapes watch trainable variables automatically. */
     Variable variable;
 
@@ -30,6 +31,7 @@ public final class Tensor {
         this.strides = strides;
         this.offset = offset;
         this.symbol = symbol;
+        this.contiguous = storage != null && Layouts.isContiguous(type.shape(), strides);
     }
 
     /** A concrete tensor over a storage with the given layout (for backends). */
@@ -240,7 +242,7 @@ public final class Tensor {
     /** Whether the layout is row-major contiguous (dimensions of size 1 ignored). */
     public boolean isContiguous() {
         requireConcrete("isContiguous");
-        return Layouts.isContiguous(type.shape(), strides);
+        return contiguous;
     }
 
     private void requireConcrete(String what) {

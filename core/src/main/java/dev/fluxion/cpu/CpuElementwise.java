@@ -27,6 +27,12 @@ final class CpuElementwise {
     }
 
     static Tensor binary(BinaryFn fn, Tensor a, Tensor b, TensorType out) {
+        int n = out.size();
+        if (flat(a, n) && flat(b, n)) { // the common case: no broadcasting beyond scalars, no strided views
+            ArrayStorage dst = ArrayStorage.allocate(out.dtype(), n);
+            run(fn, array(a), a.offset(), a.size() == n ? 1 : 0, array(b), b.offset(), b.size() == n ? 1 : 0, dst.array(), 0, n);
+            return Tensor.wrap(dst, out.shape());
+        }
         int[] shape = out.shape();
         Tensor ca = runnable(a, shape), cb = runnable(b, shape);
         Object aa = ((ArrayStorage) ca.storage()).array(), ba = ((ArrayStorage) cb.storage()).array();
@@ -37,7 +43,7 @@ final class CpuElementwise {
                 Layouts.broadcastStrides(cb.shape(), cb.strides(), shape)});
         int sa = plan.runStride(0), sb = plan.runStride(1);
         StridedLoop.forEachRun(plan, new int[] {ca.offset(), cb.offset()},
-                (o, offs, n) -> run(fn, aa, offs[0], sa, ba, offs[1], sb, d, o, n));
+                (o, offs, len) -> run(fn, aa, offs[0], sa, ba, offs[1], sb, d, o, len));
         return Tensor.wrap(dst, shape);
     }
 
@@ -61,6 +67,15 @@ final class CpuElementwise {
             case long[] x -> BinaryKernels.apply(fn, x, ao, as, (long[]) b, bo, bs, (long[]) d, o, n);
             default -> throw new IllegalStateException(fn + " on " + a.getClass().getSimpleName());
         }
+    }
+
+    /** Whether t is read as one run over the output: the same elements in row-major order, or a single value. */
+    private static boolean flat(Tensor t, int n) {
+        return t.size() == 1 || (t.size() == n && t.isContiguous());
+    }
+
+    private static Object array(Tensor t) {
+        return ((ArrayStorage) t.storage()).array();
     }
 
     static Tensor where(Tensor c, Tensor a, Tensor b, TensorType out) {
