@@ -27,6 +27,9 @@ final class CpuExecutable implements Executable {
     private final int[][] releaseAfter;
     private final int[] outputIds;
     private final int valueCount;
+    /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
+    private final long[] stepNanos;
+    private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
 
     CpuExecutable(String name, Graph graph) {
         this.name = name;
@@ -39,6 +42,7 @@ final class CpuExecutable implements Executable {
         for (Node w : graph.variableWrites.values()) pinned[w.id] = true;
         this.steps = CpuFusion.plan(nodes, pinned);
         this.runners = new CpuFusedRunner[steps.size()];
+        this.stepNanos = new long[steps.size()];
         int[] lastUse = new int[nodes.length];
         Arrays.fill(lastUse, -1);
         for (int s = 0; s < steps.size(); s++) {
@@ -62,6 +66,7 @@ final class CpuExecutable implements Executable {
         Map<Rng, long[]> randomBase = new IdentityHashMap<>();
         graph.randomUse.forEach((rng, n) -> randomBase.put(rng, rng.take(n)));
         for (int s = 0; s < steps.size(); s++) {
+            long t0 = PROFILE ? System.nanoTime() : 0;
             switch (steps.get(s)) {
                 case CpuFusion.Single single -> {
                     Node n = single.node();
@@ -85,6 +90,7 @@ final class CpuExecutable implements Executable {
                     }
                 }
             }
+            if (PROFILE) stepNanos[s] += System.nanoTime() - t0;
             for (int dead : releaseAfter[s]) values[dead] = null;
         }
         for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
@@ -101,6 +107,25 @@ final class CpuExecutable implements Executable {
         } catch (RuntimeException e) {
             throw GraphError.withContext(name + ": " + n.op.name() + " created at " + n.site, e);
         }
+    }
+
+    /** Accumulated time per step, slowest first (needs {@code -Dfluxion.graph.profile=true}). */
+    String profile() {
+        if (!PROFILE) return "profiling is off: run with -Dfluxion.graph.profile=true";
+        StringBuilder sb = new StringBuilder();
+        Integer[] order = new Integer[steps.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(stepNanos[b], stepNanos[a]));
+        long total = java.util.Arrays.stream(stepNanos).sum();
+        for (int i : order) {
+            if (stepNanos[i] * 100 < total) break;
+            String what = switch (steps.get(i)) {
+                case CpuFusion.Single single -> single.node().toString();
+                case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1];
+            };
+            sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what));
+        }
+        return sb.toString();
     }
 
     /** Number of fused groups and of single steps, for the debug view. */

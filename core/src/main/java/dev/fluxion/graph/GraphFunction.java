@@ -112,6 +112,13 @@ public final class GraphFunction<R> {
         return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized;
     }
 
+    /** Where the most recent signature's graph spends its time, per step (run with -Dfluxion.graph.profile=true). */
+    public synchronized String profile() {
+        if (cache.isEmpty()) return name + ": not traced yet";
+        Executable e = new ArrayList<>(cache.values()).getLast().executable;
+        return e instanceof CpuExecutable cpu ? cpu.profile() : "no profile for " + e.getClass().getSimpleName();
+    }
+
     /** The optimized graph of the most recent signature (for tests and tools). */
     public synchronized Graph lastGraph() {
         return cache.isEmpty() ? null : new ArrayList<>(cache.values()).getLast().optimized;

@@ -291,72 +291,132 @@ public final class BinaryKernels {
         }
     }
 
-    // One small method per function keeps each Vector API operator a constant once C2 inlines the shared loop; the
-    // loop itself is specialised per stride pattern so no vector value ever merges a load with a broadcast (such
-    // merges make C2 box vectors, which is an order of magnitude slower).
+    // Each function gets its own loops with the Vector API operator as a literal constant (C2 only intrinsifies
+    // constant operators; a shared loop taking the operator as a parameter was not inlined and ran ~50x slower),
+    // specialised per stride pattern so no vector value merges a load with a broadcast. Tails are scalar: these are
+    // IEEE operations (and Math.max/min semantics for MAX/MIN), so a scalar tail rounds exactly like the body.
     private static void add(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.ADD, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void sub(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.SUB, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void mul(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.MUL, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void div(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.DIV, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    // the Vector API's MAX and MIN have Math.max's semantics: NaN wins, and 0.0 > -0.0
-    private static void max(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.MAX, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void min(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.MIN, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void atan2(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
-        lanewise(VectorOperators.ATAN2, a, ao, as, b, bo, bs, d, dOff, n);
-    }
-
-    private static void scalarTail(VectorOperators.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
-                                   float[] d, int dOff, int from, int n) {
-        for (int i = from; i < n; i++) {
-            float x = a[ao + i * as], y = b[bo + i * bs];
-            d[dOff + i] = op == VectorOperators.ADD ? x + y : op == VectorOperators.SUB ? x - y : op == VectorOperators.MUL ? x * y
-                    : op == VectorOperators.DIV ? x / y : op == VectorOperators.MAX ? Math.max(x, y) : Math.min(x, y);
-        }
-    }
-
-    private static void lanewise(VectorOperators.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
-                                 float[] d, int dOff, int n) {
         int i = 0, upper = S.loopBound(n);
         if (as == 1 && bs == 1) {
             for (; i < upper; i += L)
-                FloatVector.fromArray(S, a, ao + i).lanewise(op, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.ADD, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         } else if (as == 1) {
             FloatVector vb = FloatVector.broadcast(S, b[bo]);
-            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(op, vb).intoArray(d, dOff + i);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.ADD, vb).intoArray(d, dOff + i);
         } else if (bs == 1) {
             FloatVector va = FloatVector.broadcast(S, a[ao]);
-            for (; i < upper; i += L) va.lanewise(op, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
-        if (i < n && op != VectorOperators.ATAN2) { // IEEE operations: a scalar tail rounds exactly like the body
-            scalarTail(op, a, ao, as, b, bo, bs, d, dOff, i, n);
-        } else if (i < n) { // ATAN2's vector and scalar versions may differ by an ulp: finish with a masked vector
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = x + y;
+        }
+    }
+
+    private static void sub(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.SUB, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.SUB, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.SUB, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = x - y;
+        }
+    }
+
+    private static void mul(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MUL, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MUL, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.MUL, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = x * y;
+        }
+    }
+
+    private static void div(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.DIV, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.DIV, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.DIV, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = x / y;
+        }
+    }
+
+    private static void max(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MAX, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MAX, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = Math.max(x, y);
+        }
+    }
+
+    private static void min(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < upper; i += L)
+                FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MIN, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < upper; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.MIN, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < upper; i += L) va.lanewise(VectorOperators.MIN, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[ao + i * as], y = b[bo + i * bs];
+            d[dOff + i] = Math.min(x, y);
+        }
+    }
+
+    // ATAN2's vector and scalar versions may differ by an ulp, so its tail is a masked vector instead.
+    private static void atan2(float[] a, int ao, int as, float[] b, int bo, int bs, float[] d, int dOff, int n) {
+        int i = 0, upper = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, a[ao]), vb = FloatVector.broadcast(S, b[bo]);
+        for (; i < upper; i += L) {
+            FloatVector y = as == 1 ? FloatVector.fromArray(S, a, ao + i) : va;
+            FloatVector x = bs == 1 ? FloatVector.fromArray(S, b, bo + i) : vb;
+            y.lanewise(VectorOperators.ATAN2, x).intoArray(d, dOff + i);
+        }
+        if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector x = as == 1 ? FloatVector.fromArray(S, a, ao + i, m) : FloatVector.broadcast(S, a[ao]);
-            FloatVector y = bs == 1 ? FloatVector.fromArray(S, b, bo + i, m) : FloatVector.broadcast(S, b[bo]);
-            if (as == 0 && bs == 0) {
-                float v = x.lanewise(op, y).lane(0);
-                java.util.Arrays.fill(d, dOff + i, dOff + n, v);
-            } else {
-                x.lanewise(op, y).intoArray(d, dOff + i, m);
-            }
+            FloatVector y = as == 1 ? FloatVector.fromArray(S, a, ao + i, m) : va;
+            FloatVector x = bs == 1 ? FloatVector.fromArray(S, b, bo + i, m) : vb;
+            y.lanewise(VectorOperators.ATAN2, x).intoArray(d, dOff + i, m);
         }
     }
 

@@ -234,6 +234,18 @@ public final class UnaryKernels {
 
     // One loop method per function, so that each Vector API operator is a constant where C2 compiles the loop.
     private static void vectorRun(UnaryFn fn, float[] s, int so, float[] d, int dOff, int n) {
+        int upper = S.loopBound(n);
+        if (upper > 0) fullVectors(fn, s, so, d, dOff, upper);
+        if (upper < n) { // the tail runs through the same vector code on a padded copy: identical rounding, no masks
+            float[] in = new float[L], out = new float[L];
+            System.arraycopy(s, so + upper, in, 0, n - upper);
+            fullVectors(fn, in, 0, out, 0, L);
+            System.arraycopy(out, 0, d, dOff + upper, n - upper);
+        }
+    }
+
+    /** Runs fn over n elements, n a multiple of the vector length. */
+    private static void fullVectors(UnaryFn fn, float[] s, int so, float[] d, int dOff, int n) {
         switch (fn) {
             case NEG -> neg(s, so, d, dOff, n);
             case ABS -> abs(s, so, d, dOff, n);
@@ -258,15 +270,14 @@ public final class UnaryKernels {
         }
     }
 
-    // The tail is a masked vector, never a scalar loop, so an element's value never depends on its position.
+    // Loops below see whole vectors only (vectorRun pads the tail), so loads and stores are unmasked: a loop that
+    // merges masked and unmasked vectors makes C2 box them, which is an order of magnitude slower.
     private static FloatVector load(float[] s, int so, int i, int n) {
-        if (i + L <= n) return FloatVector.fromArray(S, s, so + i);
-        return FloatVector.fromArray(S, s, so + i, S.indexInRange(i, n));
+        return FloatVector.fromArray(S, s, so + i);
     }
 
     private static void store(FloatVector v, float[] d, int dOff, int i, int n) {
-        if (i + L <= n) v.intoArray(d, dOff + i);
-        else v.intoArray(d, dOff + i, S.indexInRange(i, n));
+        v.intoArray(d, dOff + i);
     }
 
     private static void neg(float[] s, int so, float[] d, int dOff, int n) {
