@@ -72,44 +72,70 @@ final class CompareKernels {
         }
     }
 
-    private static FloatVector operand(float[] x, int off, int stride, FloatVector broadcast, int i) {
-        return stride == 0 ? broadcast : FloatVector.fromArray(S, x, off + i);
-    }
-
+    // One method per comparison with the operator as a literal constant, and one loop per stride pattern: a loop
+    // that picks a loaded or a broadcast vector per iteration makes C2 box the vectors.
     private static void eq(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        for (int ub = S.loopBound(n); i < ub; i += L) {
-            operand(a, ao, as, ca, i).compare(VectorOperators.EQ, operand(b, bo, bs, cb, i)).intoArray(d, dOff + i);
+        int i = 0, ub = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < ub; i += L)
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < ub; i += L) va.compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
         scalarRun(BinaryFn.EQ, a, ao + i * as, as, b, bo + i * bs, bs, d, dOff + i, n - i);
     }
 
     private static void ne(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        for (int ub = S.loopBound(n); i < ub; i += L) {
-            operand(a, ao, as, ca, i).compare(VectorOperators.NE, operand(b, bo, bs, cb, i)).intoArray(d, dOff + i);
+        int i = 0, ub = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < ub; i += L)
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < ub; i += L) va.compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
         scalarRun(BinaryFn.NE, a, ao + i * as, as, b, bo + i * bs, bs, d, dOff + i, n - i);
     }
 
     private static void lt(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        for (int ub = S.loopBound(n); i < ub; i += L) {
-            operand(a, ao, as, ca, i).compare(VectorOperators.LT, operand(b, bo, bs, cb, i)).intoArray(d, dOff + i);
+        int i = 0, ub = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < ub; i += L)
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < ub; i += L) va.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
         scalarRun(BinaryFn.LT, a, ao + i * as, as, b, bo + i * bs, bs, d, dOff + i, n - i);
     }
 
     private static void le(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] d, int dOff, int n) {
-        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        for (int ub = S.loopBound(n); i < ub; i += L) {
-            operand(a, ao, as, ca, i).compare(VectorOperators.LE, operand(b, bo, bs, cb, i)).intoArray(d, dOff + i);
+        int i = 0, ub = S.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < ub; i += L)
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, vb).intoArray(d, dOff + i);
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < ub; i += L) va.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(d, dOff + i);
         }
         scalarRun(BinaryFn.LE, a, ao + i * as, as, b, bo + i * bs, bs, d, dOff + i, n - i);
+    }
+
+    private static FloatVector operand(float[] x, int off, int stride, FloatVector broadcast, int i) {
+        return stride == 0 ? broadcast : FloatVector.fromArray(S, x, off + i);
     }
 
     private static void logical(BinaryFn fn, float[] a, int ao, int as, float[] b, int bo, int bs,
