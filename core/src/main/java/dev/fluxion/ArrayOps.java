@@ -33,7 +33,13 @@ public final class ArrayOps {
                 known *= s[i];
             }
         }
-        if (unknown >= 0) {
+        if (unknown >= 0 && Shapes.hasUnknown(x.shape())) {
+            // only the unknown batch dimension can be left to infer: the known parts must match exactly
+            if (Shapes.knownSize(x.shape()) != known)
+                throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.format(x.shape()) + " to " + Shapes.format(shape)
+                        + ": with an unknown batch dimension the other dimensions must keep " + Shapes.knownSize(x.shape()) + " elements");
+            s[unknown] = Shapes.UNKNOWN;
+        } else if (unknown >= 0) {
             if (known == 0 || x.size() % known != 0)
                 throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.format(x.shape()) + " (" + x.size() + " elements) to " + Shapes.format(shape));
             s[unknown] = (int) (x.size() / known);

@@ -32,9 +32,9 @@ public final class Dispatcher {
         /** Called when a variable is created, so a tracer can enforce TensorFlow's "create only once" rule. */
         default void variableCreated(Variable variable) {}
 
-        /** The key of a random request of n numbers from {@code rng}; eagerly it is taken and the counter advanced. */
-        default Tensor randomKey(dev.fluxion.random.Rng rng, int n) {
-            long[] key = rng.take(n);
+        /** The key of a random request of the given shape from {@code rng}; eagerly it is taken and the counter advanced. */
+        default Tensor randomKey(dev.fluxion.random.Rng rng, int[] shape) {
+            long[] key = rng.take(Shapes.size(shape));
             return Tensor.of(key, 2);
         }
     }

@@ -123,8 +123,14 @@ public final class Ops {
         requireFloating("mean", x);
         int[] ax = Shapes.axes("mean", axes, x.rank());
         long count = 1;
-        for (int a : ax) count *= x.shape()[a];
-        return reduce(ReduceFn.SUM, x, ax, keepDims).div(count == 0 ? Double.NaN : count);
+        boolean unknown = false;
+        for (int a : ax) {
+            if (x.dim(a) == Shapes.UNKNOWN) unknown = true;
+            else count *= x.dim(a);
+        }
+        Tensor sum = reduce(ReduceFn.SUM, x, ax, keepDims);
+        if (unknown) return sum.div(Dispatcher.apply(new Op.Size(ax), x)); // the count is known only when the graph runs
+        return sum.div(count == 0 ? Double.NaN : count);
     }
 
     /** Population variance over axes (numpy's var with ddof 0, tf.math.reduce_variance). */

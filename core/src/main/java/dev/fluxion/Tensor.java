@@ -142,12 +142,17 @@ public final class Tensor {
 
     /** Zeros with this tensor's dtype and shape. */
     public Tensor zerosLike() {
-        return full(0, dtype(), shape());
+        return filledLike(0);
     }
 
     /** Ones with this tensor's dtype and shape. */
     public Tensor onesLike() {
-        return full(1, dtype(), shape());
+        return filledLike(1);
+    }
+
+    private Tensor filledLike(double value) {
+        if (!Shapes.hasUnknown(shape())) return full(value, dtype(), shape());
+        return ArrayOps.broadcastTo(Ops.constantLike(value, this), shape()); // sized when the graph runs
     }
 
     /** start, start+step, ... before stop (NumPy's arange; an empty tensor when the range is empty). */

@@ -73,6 +73,6 @@ public final class TensorType {
 
     @Override
     public String toString() {
-        return dtype + Shapes.format(shape) + (device.equals(Device.CPU) ? "" : "@" + device);
+        return dtype + Shapes.formatType(shape) + (device.equals(Device.CPU) ? "" : "@" + device);
     }
 }

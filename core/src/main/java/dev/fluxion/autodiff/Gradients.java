@@ -31,6 +31,7 @@ public final class Gradients {
                     Ops.where(in[0], g, zerosOf(g)), Ops.where(in[0], zerosOf(g), g)};
             case Op.Cast c -> new Tensor[] {in[0].dtype().isFloating() ? Ops.cast(g, in[0].dtype()) : null};
             case Op.StopGradient s -> new Tensor[] {null};
+            case Op.Size z -> new Tensor[] {null};
             case Op.Print p -> new Tensor[] {g};
             case Op.CheckNumerics c -> new Tensor[] {g};
             case Op.Reduce r -> new Tensor[] {reduce(r, in[0], out, g)};

@@ -24,6 +24,11 @@ public final class CpuBackend implements Backend {
             case Op.Where w -> CpuElementwise.where(in[0], in[1], in[2], out);
             case Op.Cast c -> CpuElementwise.cast(in[0], out);
             case Op.StopGradient s -> view(in[0]);
+            case Op.Size z -> {
+                long n = 1;
+                for (int a : z.axes()) n *= in[0].shape()[a];
+                yield Tensor.full(n, out.dtype());
+            }
             case Op.Print p -> {
                 System.out.println(p.label().isEmpty() ? in[0].toString() : p.label() + " " + in[0]);
                 yield view(in[0]);

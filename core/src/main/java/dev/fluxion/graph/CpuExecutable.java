@@ -63,8 +63,17 @@ final class CpuExecutable implements Executable {
     @Override
     public Tensor[] run(Tensor[] inputs) {
         Tensor[] values = new Tensor[valueCount];
-        Map<Rng, long[]> randomBase = new IdentityHashMap<>();
-        graph.randomUse.forEach((rng, n) -> randomBase.put(rng, rng.take(n)));
+        // each generator is advanced once per call by all its requests, exactly as the same requests would eagerly
+        Map<Rng, long[]> randomKeys = new IdentityHashMap<>();
+        graph.randomUse.forEach((rng, shapes) -> {
+            long[] offsets = new long[shapes.size() + 1];
+            for (int k = 0; k < shapes.size(); k++) offsets[k + 1] = offsets[k] + Math.max(1, dev.fluxion.Shapes.size(shapes.get(k)));
+            long[] base = rng.take(offsets[shapes.size()]);
+            long[] keys = new long[shapes.size() + 1];
+            keys[0] = base[0];
+            for (int k = 0; k < shapes.size(); k++) keys[k + 1] = base[1] + offsets[k];
+            randomKeys.put(rng, keys);
+        });
         for (int s = 0; s < steps.size(); s++) {
             long t0 = PROFILE ? System.nanoTime() : 0;
             switch (steps.get(s)) {
@@ -75,8 +84,8 @@ final class CpuExecutable implements Executable {
                         case CONSTANT -> n.constant;
                         case VARIABLE -> n.variable.value();
                         case RANDOM_KEY -> {
-                            long[] base = randomBase.get(n.rng);
-                            yield Tensor.of(new long[] {base[0], base[1] + n.rngOffset}, 2);
+                            long[] keys = randomKeys.get(n.rng);
+                            yield Tensor.of(new long[] {keys[0], keys[n.rngRequest + 1]}, 2);
                         }
                         case OP -> execute(n, values);
                     };

@@ -17,9 +17,10 @@ public final class Graph {
     final List<Node> nodes;
     final Node[] outputs;
     final Map<Variable, Node> variableWrites;
-    final Map<Rng, Long> randomUse;
+    /** Per generator, the shapes of its random requests in trace order (a request advances its counter by its size). */
+    final Map<Rng, List<int[]>> randomUse;
 
-    Graph(List<Node> nodes, Node[] outputs, Map<Variable, Node> variableWrites, Map<Rng, Long> randomUse) {
+    Graph(List<Node> nodes, Node[] outputs, Map<Variable, Node> variableWrites, Map<Rng, List<int[]>> randomUse) {
         this.nodes = List.copyOf(nodes);
         this.outputs = outputs.clone();
         this.variableWrites = new LinkedHashMap<>(variableWrites);
@@ -35,6 +36,47 @@ public final class Graph {
         int n = 0;
         for (Node node : nodes) if (node.kind == Node.Kind.OP) n++;
         return n;
+    }
+
+    /** Whether some type or attribute still holds the unknown batch dimension of an input signature. */
+    public boolean hasUnknownDimensions() {
+        for (Node n : nodes) if (dev.fluxion.Shapes.hasUnknown(n.type.shape())) return true;
+        return false;
+    }
+
+    /**
+     * This graph with the unknown batch dimension fixed to {@code batch}: every type and shape attribute resolved,
+     * and every op's type re-derived by its shape rule (which reports a batch size the graph cannot take).
+     */
+    public Graph specialize(int batch) {
+        java.util.Map<Node, Node> map = new java.util.IdentityHashMap<>();
+        List<Node> out = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            Node[] in = new Node[n.inputs.length];
+            dev.fluxion.TensorType[] before = new dev.fluxion.TensorType[in.length], after = new dev.fluxion.TensorType[in.length];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = map.get(n.inputs[i]);
+                before[i] = n.inputs[i].type;
+                after[i] = in[i].type;
+            }
+            dev.fluxion.TensorType type = n.type.withShape(dev.fluxion.Shapes.resolve(n.type.shape(), batch));
+            Node copy = switch (n.kind) {
+                case INPUT -> Node.input(n.id, n.inputIndex, type);
+                case CONSTANT, VARIABLE, RANDOM_KEY -> n;
+                case OP -> {
+                    dev.fluxion.ops.Op op = n.op.resolve(batch, before);
+                    yield Node.op(n.id, op, in, op.infer(after), n.site);
+                }
+            };
+            map.put(n, copy);
+            out.add(copy);
+        }
+        Node[] outs = java.util.Arrays.stream(outputs).map(map::get).toArray(Node[]::new);
+        Map<Variable, Node> writes = new LinkedHashMap<>();
+        variableWrites.forEach((v, w) -> writes.put(v, map.get(w)));
+        Map<Rng, List<int[]>> random = new LinkedHashMap<>();
+        randomUse.forEach((rng, shapes) -> random.put(rng, shapes.stream().map(sh -> dev.fluxion.Shapes.resolve(sh, batch)).toList()));
+        return new Graph(out, outs, writes, random);
     }
 
     /** Throws if a node uses a value defined after it or outside the graph, or if a type is inconsistent. */

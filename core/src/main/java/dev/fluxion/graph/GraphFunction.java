@@ -33,25 +33,57 @@ public final class GraphFunction<R> {
     private final Body<R> body;
     private final Map<List<Object>, Compiled> cache = new LinkedHashMap<>();
     private int traceCount;
+    private TensorSpec[] inputSignature;
 
-    private record Compiled(Graph traced, Graph optimized, Executable executable, OutputStructure structure) {}
+    /** One trace: its graphs and, per batch size (0 when nothing is unknown), the compiled executable. */
+    private record Compiled(Graph traced, Graph optimized, OutputStructure structure, Map<Integer, Executable> byBatch) {}
 
     public GraphFunction(String name, Body<R> body) {
         this.name = name;
         this.body = body;
     }
 
+    /**
+     * Fixes the tensor arguments' dtypes and shapes (tf.function's input_signature): calls must match, and an unknown
+     * (-1) batch dimension accepts any size with a single trace. Must be set before the first call.
+     */
+    public synchronized GraphFunction<R> withInputSignature(TensorSpec... specs) {
+        if (traceCount > 0) throw new IllegalStateException(name + ": set the input signature before the first call");
+        inputSignature = specs.clone();
+        return this;
+    }
+
     /** Calls the function: traces on a new signature, then runs the graph for it. */
     public synchronized R call(Object... args) {
         if (Dispatcher.current() instanceof Tracer) return body.apply(args); // nested in another trace: inline
-        List<Object> signature = signature(args);
+        int batch = inputSignature == null ? 0 : batchOf(args);
+        List<Object> signature = inputSignature == null ? signature(args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
         if (c == null) {
             c = trace(args);
             cache.put(signature, c);
         }
         Tensor[] inputs = tensorArgs(args);
-        return c.structure.rebuild(c.executable.run(inputs));
+        Compiled compiled = c;
+        Executable executable = c.byBatch.computeIfAbsent(batch, b -> new CpuExecutable(name,
+                b == 0 ? compiled.optimized : Passes.optimize(compiled.optimized.specialize(b))));
+        return c.structure.rebuild(executable.run(inputs));
+    }
+
+    private int batchOf(Object[] args) {
+        if (args.length != inputSignature.length)
+            throw new IllegalArgumentException(name + ": the input signature has " + inputSignature.length + " tensors, the call passed " + args.length + " arguments");
+        int batch = 0;
+        for (int i = 0; i < args.length; i++) {
+            if (!(args[i] instanceof Tensor t))
+                throw new IllegalArgumentException(name + ": with an input signature every argument must be a Tensor; argument " + i + " is "
+                        + (args[i] == null ? "null" : args[i].getClass().getSimpleName()));
+            int b = inputSignature[i].batchOf(name, i, t);
+            if (b != 0 && batch != 0 && b != batch)
+                throw new IllegalArgumentException(name + ": the unknown batch dimension is " + batch + " in one argument and " + b + " in argument " + i);
+            if (b != 0) batch = b;
+        }
+        return batch;
     }
 
     private Compiled trace(Object[] args) {
@@ -60,7 +92,11 @@ public final class GraphFunction<R> {
         Object[] symbolic = args.clone();
         int k = 0;
         for (int i = 0; i < args.length; i++)
-            if (args[i] instanceof Tensor t) symbolic[i] = tracer.input(k++, t.type());
+            if (args[i] instanceof Tensor t) {
+                dev.fluxion.TensorType type = inputSignature == null ? t.type()
+                        : new dev.fluxion.TensorType(inputSignature[k].dtype(), inputSignature[k].shape(), t.device());
+                symbolic[i] = tracer.input(k++, type);
+            }
         R result;
         try {
             result = Dispatcher.with(tracer, () -> body.apply(symbolic));
@@ -70,7 +106,7 @@ public final class GraphFunction<R> {
         OutputStructure structure = OutputStructure.of(result);
         Graph traced = tracer.finish(structure.tensors());
         Graph optimized = Passes.optimize(traced);
-        return new Compiled(traced, optimized, new CpuExecutable(name, optimized), structure);
+        return new Compiled(traced, optimized, structure, new java.util.HashMap<>());
     }
 
     private static List<Object> signature(Object[] args) {
@@ -115,8 +151,10 @@ public final class GraphFunction<R> {
     /** Where the most recent signature's graph spends its time, per step (run with -Dfluxion.graph.profile=true). */
     public synchronized String profile() {
         if (cache.isEmpty()) return name + ": not traced yet";
-        Executable e = new ArrayList<>(cache.values()).getLast().executable;
-        return e instanceof CpuExecutable cpu ? cpu.profile() : "no profile for " + e.getClass().getSimpleName();
+        var byBatch = new ArrayList<>(cache.values()).getLast().byBatch;
+        StringBuilder sb = new StringBuilder();
+        byBatch.forEach((b, e) -> sb.append(b == 0 ? "" : "batch " + b + ":\n").append(e instanceof CpuExecutable cpu ? cpu.profile() : ""));
+        return sb.toString();
     }
 
     /** The optimized graph of the most recent signature (for tests and tools). */

@@ -26,10 +26,11 @@ public final class Node {
     final Variable variable;
     final int inputIndex;
     final Rng rng;
-    final long rngOffset;
+    /** For a random key: which of its generator's requests in this graph it is (0, 1, ...). */
+    final int rngRequest;
 
     private Node(int id, Kind kind, Op op, Node[] inputs, TensorType type, String site,
-                 Tensor constant, Variable variable, int inputIndex, Rng rng, long rngOffset) {
+                 Tensor constant, Variable variable, int inputIndex, Rng rng, int rngRequest) {
         this.id = id;
         this.kind = kind;
         this.op = op;
@@ -40,7 +41,7 @@ public final class Node {
         this.variable = variable;
         this.inputIndex = inputIndex;
         this.rng = rng;
-        this.rngOffset = rngOffset;
+        this.rngRequest = rngRequest;
     }
 
     static Node input(int id, int index, TensorType type) {
@@ -55,8 +56,8 @@ public final class Node {
         return new Node(id, Kind.VARIABLE, null, new Node[0], type, null, null, v, -1, null, 0);
     }
 
-    static Node randomKey(int id, Rng rng, long offset, TensorType type) {
-        return new Node(id, Kind.RANDOM_KEY, null, new Node[0], type, null, null, null, -1, rng, offset);
+    static Node randomKey(int id, Rng rng, int request, TensorType type) {
+        return new Node(id, Kind.RANDOM_KEY, null, new Node[0], type, null, null, null, -1, rng, request);
     }
 
     static Node op(int id, Op op, Node[] inputs, TensorType type, String site) {
@@ -76,7 +77,7 @@ public final class Node {
             case INPUT -> "input " + inputIndex;
             case CONSTANT -> constant.size() <= 4 ? "constant " + java.util.Arrays.toString(constant.toDoubleArray()) : "constant";
             case VARIABLE -> "read " + variable.name();
-            case RANDOM_KEY -> "random_key +" + rngOffset;
+            case RANDOM_KEY -> "random_key #" + rngRequest;
             case OP -> {
                 StringBuilder sb = new StringBuilder(op.toString().startsWith(op.name()) ? op.toString() : op.name());
                 sb.append('(');

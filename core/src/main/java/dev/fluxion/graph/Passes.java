@@ -118,7 +118,7 @@ public final class Passes {
                 case INPUT -> Node.input(id, n.inputIndex, n.type);
                 case CONSTANT -> Node.constant(id, n.constant);
                 case VARIABLE -> Node.variable(id, n.variable, n.type);
-                case RANDOM_KEY -> Node.randomKey(id, n.rng, n.rngOffset, n.type);
+                case RANDOM_KEY -> Node.randomKey(id, n.rng, n.rngRequest, n.type);
                 case OP -> Node.op(id, n.op, in, n.type, n.site);
             };
             map.put(n, copy);

@@ -35,7 +35,7 @@ final class Tracer implements Dispatcher.Interpreter {
     private final Map<String, Node> smallConstants = new HashMap<>();
     private final Map<Variable, Tensor> variableValues = new LinkedHashMap<>();
     private final Map<Variable, Node> writes = new LinkedHashMap<>();
-    private final Map<Rng, Long> randomUse = new LinkedHashMap<>();
+    private final Map<Rng, List<int[]>> randomUse = new LinkedHashMap<>();
     private final boolean variablesMayBeCreated;
     private final String functionName;
 
@@ -118,11 +118,11 @@ final class Tracer implements Dispatcher.Interpreter {
     }
 
     @Override
-    public Tensor randomKey(Rng rng, int n) {
-        long offset = randomUse.getOrDefault(rng, 0L);
-        randomUse.put(rng, offset + Math.max(1, n));
+    public Tensor randomKey(Rng rng, int[] shape) {
+        List<int[]> requests = randomUse.computeIfAbsent(rng, r -> new ArrayList<>());
+        requests.add(shape.clone());
         TensorType type = new TensorType(dev.fluxion.DType.INT64, new int[] {2});
-        return Tensor.symbolic(type, add(Node.randomKey(nodes.size(), rng, offset, type)));
+        return Tensor.symbolic(type, add(Node.randomKey(nodes.size(), rng, requests.size() - 1, type)));
     }
 
     Graph finish(Tensor[] outputs) {

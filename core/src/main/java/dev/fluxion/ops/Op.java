@@ -53,9 +53,36 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * The op with every unknown (batch) dimension in its attributes replaced by {@code batch}, given its inputs'
+     * types before resolution; used to specialize a graph traced with an input signature.
+     */
+    default Op resolve(int batch, TensorType[] in) {
+        return this;
+    }
+
     /** Whether running the op has an effect besides its output (such ops are never merged or removed). */
     default boolean hasSideEffects() {
         return this instanceof Print || this instanceof CheckNumerics;
+    }
+
+    /**
+     * The number of elements of the input along the given axes, as a 0-d tensor of the input's dtype (tf.size). It
+     * reads the run-time shape, so means over an unknown batch dimension divide by the true count.
+     */
+    record Size(int[] axes) implements Op {
+        public String name() { return "size"; }
+
+        public TensorType infer(TensorType... in) {
+            arity(this, in, 1);
+            if (in[0].dtype() == DType.BOOL) throw fail(this, "does not support bool");
+            checkAxes(this, axes, in[0].rank());
+            return new TensorType(in[0].dtype(), new int[0], in[0].device());
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof Size z && Arrays.equals(z.axes, axes); }
+        @Override public int hashCode() { return Arrays.hashCode(axes); }
+        @Override public String toString() { return "size" + Arrays.toString(axes); }
     }
 
     /** Elementwise function of one tensor. */
@@ -139,12 +166,19 @@ public sealed interface Op {
 
     /** Same elements, new shape (a view when the layout allows). */
     record Reshape(int[] shape) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return new Reshape(dev.fluxion.Shapes.resolve(shape, b)); }
+
         public String name() { return "reshape"; }
 
         public TensorType infer(TensorType... in) {
             arity(this, in, 1);
-            if (dev.fluxion.Shapes.size(shape) != in[0].size())
-                throw fail(this, "cannot reshape " + fmt(in[0].shape()) + " (" + in[0].size() + " elements) to " + fmt(shape));
+            int[] from = in[0].shape();
+            boolean fromUnknown = dev.fluxion.Shapes.hasUnknown(from), toUnknown = dev.fluxion.Shapes.hasUnknown(shape);
+            boolean ok = fromUnknown || toUnknown
+                    ? fromUnknown && toUnknown && dev.fluxion.Shapes.knownSize(from) == dev.fluxion.Shapes.knownSize(shape)
+                    : dev.fluxion.Shapes.size(shape) == in[0].size();
+            if (!ok)
+                throw fail(this, "cannot reshape " + fmt(from) + " (" + in[0].size() + " elements) to " + fmt(shape));
             return in[0].withShape(shape);
         }
 
@@ -173,6 +207,8 @@ public sealed interface Op {
 
     /** Broadcast to a larger shape (broadcast_to), a view with zero strides. */
     record Expand(int[] shape) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return new Expand(dev.fluxion.Shapes.resolve(shape, b)); }
+
         public String name() { return "broadcast_to"; }
 
         public TensorType infer(TensorType... in) {
@@ -192,6 +228,12 @@ public sealed interface Op {
      * (step &gt; 0) or after end (step &lt; 0). A view.
      */
     record Slice(int[] begin, int[] end, int[] step) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) {
+            int[] e = end.clone();
+            for (int i = 0; i < e.length; i++) if (in[0].dim(i) == dev.fluxion.Shapes.UNKNOWN) e[i] = b;
+            return new Slice(begin, e, step);
+        }
+
         public String name() { return "slice"; }
 
         public TensorType infer(TensorType... in) {
@@ -202,6 +244,12 @@ public sealed interface Op {
             int[] out = new int[s.length];
             for (int i = 0; i < s.length; i++) {
                 if (step[i] == 0) throw fail(this, "step must be nonzero on axis " + i);
+                if (s[i] == dev.fluxion.Shapes.UNKNOWN) { // an unknown axis can only be kept whole
+                    if (begin[i] != 0 || end[i] != dev.fluxion.Shapes.UNKNOWN || step[i] != 1)
+                        throw fail(this, "cannot slice the unknown batch axis " + i + " of " + fmt(s));
+                    out[i] = dev.fluxion.Shapes.UNKNOWN;
+                    continue;
+                }
                 out[i] = sliceLength(begin[i], end[i], step[i]);
                 if (out[i] > 0 && (begin[i] < 0 || begin[i] >= s[i] || begin[i] + (long) (out[i] - 1) * step[i] < 0
                         || begin[i] + (long) (out[i] - 1) * step[i] >= s[i]))
@@ -227,7 +275,9 @@ public sealed interface Op {
             int[] out = new int[s.length];
             for (int i = 0; i < s.length; i++) {
                 if (before[i] < 0 || after[i] < 0) throw fail(this, "negative padding on axis " + i);
-                out[i] = s[i] + before[i] + after[i];
+                if (s[i] == dev.fluxion.Shapes.UNKNOWN && before[i] + after[i] > 0)
+                    throw fail(this, "cannot pad the unknown batch axis " + i + " of " + fmt(s));
+                out[i] = s[i] == dev.fluxion.Shapes.UNKNOWN ? s[i] : s[i] + before[i] + after[i];
             }
             return in[0].withShape(out);
         }
@@ -252,7 +302,7 @@ public sealed interface Op {
                 boolean ok = s.length == first.length;
                 for (int i = 0; ok && i < s.length; i++) ok = i == axis || s[i] == first[i];
                 if (!ok) throw fail(this, "shapes " + fmt(first) + " and " + fmt(s) + " differ outside axis " + axis);
-                total += s[axis];
+                total = total == dev.fluxion.Shapes.UNKNOWN || s[axis] == dev.fluxion.Shapes.UNKNOWN ? dev.fluxion.Shapes.UNKNOWN : total + s[axis];
             }
             int[] out = first.clone();
             out[axis] = total;
@@ -272,7 +322,7 @@ public sealed interface Op {
             if (a.length < 2 || b.length < 2) throw fail(this, "needs inputs of rank >= 2, got " + fmt(a) + " and " + fmt(b));
             int m = a[a.length - (transposeA ? 1 : 2)], ka = a[a.length - (transposeA ? 2 : 1)];
             int kb = b[b.length - (transposeB ? 1 : 2)], n = b[b.length - (transposeB ? 2 : 1)];
-            if (ka != kb)
+            if (ka != kb && ka != dev.fluxion.Shapes.UNKNOWN && kb != dev.fluxion.Shapes.UNKNOWN)
                 throw fail(this, "cannot multiply " + fmt(a) + (transposeA ? "ᵀ" : "") + " by " + fmt(b) + (transposeB ? "ᵀ" : "")
                         + ": inner dimensions " + ka + " and " + kb + " differ");
             int[] batch = broadcast(this, Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
@@ -301,6 +351,8 @@ public sealed interface Op {
 
     /** Gradient of conv2d with respect to its input: inputs (dy, filter), output of {@code inputShape}. */
     record Conv2DBackpropInput(int[] inputShape, Window2d window) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return new Conv2DBackpropInput(dev.fluxion.Shapes.resolve(inputShape, b), window); }
+
         public String name() { return "conv2d_backprop_input"; }
 
         public TensorType infer(TensorType... in) {
@@ -355,6 +407,8 @@ public sealed interface Op {
      * maximal cell of its window; average pooling takes (dy) alone and spreads it evenly.
      */
     record Pool2DGrad(Pool2D forward, int[] inputShape) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return new Pool2DGrad(forward, dev.fluxion.Shapes.resolve(inputShape, b)); }
+
         public String name() { return forward.name() + "_grad"; }
 
         public TensorType infer(TensorType... in) {
@@ -389,6 +443,8 @@ public sealed interface Op {
      * given indices (TF's unsorted_segment_sum, generalized to an axis). Duplicate indices accumulate.
      */
     record ScatterAdd(int axis, int dimSize) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return dimSize == dev.fluxion.Shapes.UNKNOWN ? new ScatterAdd(axis, b) : this; }
+
         public String name() { return "scatter_add"; }
 
         public TensorType infer(TensorType... in) {
@@ -410,6 +466,8 @@ public sealed interface Op {
      * same key gives the same numbers on every backend and thread count, and a traced graph can advance it.
      */
     record Random(RandomKind kind, int[] shape, DType dtype) implements Op {
+        @Override public Op resolve(int b, TensorType[] in) { return new Random(kind, dev.fluxion.Shapes.resolve(shape, b), dtype); }
+
         public String name() { return "random_" + kind.name().toLowerCase(); }
 
         public TensorType infer(TensorType... in) {
@@ -417,7 +475,7 @@ public sealed interface Op {
             if (in[0].dtype() != DType.INT64 || !Arrays.equals(in[0].shape(), new int[] {2}))
                 throw fail(this, "key must be int64 [2], got " + in[0]);
             floating(this, dtype);
-            return new TensorType(dtype, dev.fluxion.Shapes.check(name(), shape), in[0].device());
+            return new TensorType(dtype, dev.fluxion.Shapes.checkAllowingUnknown(name(), shape), in[0].device());
         }
 
         @Override public boolean equals(Object o) { return o instanceof Random r && r.kind == kind && r.dtype == dtype && Arrays.equals(r.shape, shape); }

@@ -58,14 +58,14 @@ public final class Rng {
         return key;
     }
 
-    private Tensor key(int n) {
-        return Dispatcher.current().randomKey(this, n);
+    private Tensor key(int[] shape) {
+        return Dispatcher.current().randomKey(this, shape);
     }
 
     /** Uniform in [0, 1). */
     public Tensor uniform(int[] shape, DType dtype) {
-        int[] s = Shapes.check("random_uniform", shape);
-        return Dispatcher.apply(new Op.Random(Op.RandomKind.UNIFORM, s, dtype), key(Shapes.size(s)));
+        int[] s = Shapes.checkAllowingUnknown("random_uniform", shape);
+        return Dispatcher.apply(new Op.Random(Op.RandomKind.UNIFORM, s, dtype), key(s));
     }
 
     /** float32 uniform in [lo, hi). */
@@ -76,8 +76,8 @@ public final class Rng {
 
     /** Normal with the given mean and standard deviation. */
     public Tensor normal(int[] shape, double mean, double std, DType dtype) {
-        int[] s = Shapes.check("random_normal", shape);
-        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(Shapes.size(s)));
+        int[] s = Shapes.checkAllowingUnknown("random_normal", shape);
+        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(s));
         return std == 1 && mean == 0 ? z : z.mul(std).add(mean);
     }
 
@@ -88,8 +88,8 @@ public final class Rng {
 
     /** Normal restricted to two standard deviations around the mean (Keras' truncated normal initializer). */
     public Tensor truncatedNormal(int[] shape, double mean, double std, DType dtype) {
-        int[] s = Shapes.check("truncated_normal", shape);
-        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.TRUNCATED_NORMAL, s, dtype), key(Shapes.size(s)));
+        int[] s = Shapes.checkAllowingUnknown("truncated_normal", shape);
+        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.TRUNCATED_NORMAL, s, dtype), key(s));
         return z.mul(std).add(mean);
     }
 

@@ -1,6 +1,8 @@
 package dev.fluxion.cpu.kernels;
 
 import dev.fluxion.cpu.kernels.SgemmConvPacking.FilterByTapRight;
+import dev.fluxion.cpu.kernels.SgemmConvPacking.TableLeft;
+import dev.fluxion.cpu.kernels.SgemmConvPacking.Tables;
 import dev.fluxion.cpu.kernels.SgemmConvPacking.Window;
 import dev.fluxion.cpu.kernels.SgemmConvPacking.WindowLeft;
 import dev.fluxion.cpu.kernels.SgemmConvPacking.WindowRight;
@@ -79,18 +81,35 @@ public final class Conv2dKernels {
 
     // ---------------------------------------------------------------------------------------- float32 GEMM paths
 
+    static String TABLE = System.getProperty("conv.table", "");
+
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, int threads) {
-        GemmEngine.gemm(g.rows(), g.o(), g.patch(), new WindowLeft(Window.forward(g, x, xOff)),
-                SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(), false, threads);
+        Window win = Window.forward(g, x, xOff);
+        SgemmPacking.Left a;
+        if (TABLE.contains("f") && g.rows() > 0 && g.patch() > 0) {
+            Tables t = win.tables();
+            a = new TableLeft(t.padded(), t.pixels(), t.taps());
+        } else {
+            a = new WindowLeft(win);
+        }
+        GemmEngine.gemm(g.rows(), g.o(), g.patch(), a, SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(), false,
+                threads);
     }
 
     static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
                               int threads) {
-        if (g.strideH() == 1 && g.strideW() == 1) {
+        if (g.strideH() == 1 && g.strideW() == 1 && !TABLE.contains("s")) {
             // each input pixel gathers the dy cells that saw it: an implicit GEMM, no scatter, no zeroing
-            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(),
-                    new WindowLeft(Window.transposed(g, dy, dyOff)), new FilterByTapRight(w, wOff, g.c(), g.o()),
-                    dx, dxOff, g.c(), false, threads);
+            Window win = Window.transposed(g, dy, dyOff);
+            SgemmPacking.Left a;
+            if (TABLE.contains("i") && g.n() * g.h() * g.w() > 0 && g.kh() * g.kw() * g.o() > 0) {
+                Tables t = win.tables();
+                a = new TableLeft(t.padded(), t.pixels(), t.taps());
+            } else {
+                a = new WindowLeft(win);
+            }
+            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(), a,
+                    new FilterByTapRight(w, wOff, g.c(), g.o()), dx, dxOff, g.c(), false, threads);
             return;
         }
         int pixels = g.oh() * g.ow(), patch = g.patch(), imgSize = g.h() * g.w() * g.c();
@@ -136,6 +155,12 @@ public final class Conv2dKernels {
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
         int patch = g.patch(), o = g.o();
+        if (TABLE.contains("w") && g.rows() > 0 && patch > 0) {
+            Tables t = Window.forward(g, x, xOff).tables();
+            GemmEngine.gemm(patch, o, g.rows(), new TableLeft(t.padded(), t.taps(), t.pixels()),
+                    SgemmPacking.Right.of(false, dy, dyOff, o), dw, dwOff, o, false, threads);
+            return;
+        }
         // dWᵀ (o x patch) = dYᵀ · im2col(x): the big im2col operand is packed once and shared by all threads
         float[] dwT = scratch(o * patch);
         GemmEngine.gemm(o, patch, g.rows(), SgemmPacking.Left.of(true, dy, dyOff, o),

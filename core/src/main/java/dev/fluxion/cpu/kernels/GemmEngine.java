@@ -71,7 +71,7 @@ final class GemmEngine {
             return;
         }
         int t = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.max(1, threads);
-        boolean packA = a.a == null || a.cs != 1 || n > PACK_A_MIN_N;
+        boolean packA = a.packs(n);
         int nkb = kBlocks(k);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + NR - 1) / NR;
@@ -152,8 +152,7 @@ final class GemmEngine {
                 if (packA) {
                     GemmMicroKernels.packed(kc, ap, ir * kc, bp, bi, dst, di, dld, dAdd);
                 } else {
-                    int ai = a.off + (ic + ir) * a.rs + p0;
-                    GemmMicroKernels.strided(kc, a.a, ai, a.rs, mr, bp, bi, dst, di, dld, dAdd);
+                    a.tile(kc, ic + ir, mr, p0, bp, bi, dst, di, dld, dAdd);
                 }
                 if (!full) {
                     for (int r = 0; r < mr; r++) {

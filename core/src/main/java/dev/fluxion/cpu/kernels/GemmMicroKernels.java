@@ -46,6 +46,17 @@ final class GemmMicroKernels {
         else strided4(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
     }
 
+    /**
+     * As {@link #packed} but A read in place through offset tables: row r, step p at
+     * {@code a[rows[ri + min(r, mr - 1)] + steps[s0 + p]]} (convolutions over a zero-padded tensor: a row is a pixel and
+     * a step a filter tap and channel, or the other way round).
+     */
+    static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                       float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) tabled8(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
+        else tabled4(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
+    }
+
     private static void packed4(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc,
                                 boolean add) {
         FloatVector z = FloatVector.zero(S);
@@ -178,6 +189,83 @@ final class GemmMicroKernels {
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(S, a[pa + o7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+        store(c, ci + 4 * ldc, c40, c41, add);
+        store(c, ci + 5 * ldc, c50, c51, add);
+        store(c, ci + 6 * ldc, c60, c61, add);
+        store(c, ci + 7 * ldc, c70, c71, add);
+    }
+
+    private static void tabled4(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                                float[] c, int ci, int ldc, boolean add) {
+        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
+        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, o = steps[s0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + o]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + o]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + o]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        store(c, ci, c00, c01, add);
+        store(c, ci + ldc, c10, c11, add);
+        store(c, ci + 2 * ldc, c20, c21, add);
+        store(c, ci + 3 * ldc, c30, c31, add);
+    }
+
+    private static void tabled8(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                                float[] c, int ci, int ldc, boolean add) {
+        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
+        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
+        int r4 = rows[ri + Math.min(4, mr - 1)], r5 = rows[ri + Math.min(5, mr - 1)];
+        int r6 = rows[ri + Math.min(6, mr - 1)], r7 = rows[ri + Math.min(7, mr - 1)];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * NR, o = steps[s0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + o]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + o]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + o]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + o]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + o]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[r6 + o]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[r7 + o]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }

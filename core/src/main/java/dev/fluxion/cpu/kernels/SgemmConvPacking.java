@@ -21,18 +21,18 @@ final class SgemmConvPacking {
      * {@code (py * strideH + ty * stepH + offH, px * strideW + tx * stepW + offW)} of the same image; cells outside
      * the source read as zero. The im2col column index is {@code t * c + ch}.
      */
-    record Window(float[] src, int off, int h, int w, int c, int gridH, int gridW, int kw,
+    record Window(float[] src, int off, int images, int h, int w, int c, int gridH, int gridW, int kh, int kw,
                   int strideH, int strideW, int stepH, int stepW, int offH, int offW) {
 
         /** The forward convolution's view of x: output pixels, filter taps. */
         static Window forward(Conv2dGeometry g, float[] x, int xOff) {
-            return new Window(x, xOff, g.h(), g.w(), g.c(), g.oh(), g.ow(), g.kw(), g.strideH(), g.strideW(),
-                    g.dilationH(), g.dilationW(), -g.padTop(), -g.padLeft());
+            return new Window(x, xOff, g.n(), g.h(), g.w(), g.c(), g.oh(), g.ow(), g.kh(), g.kw(), g.strideH(),
+                    g.strideW(), g.dilationH(), g.dilationW(), -g.padTop(), -g.padLeft());
         }
 
         /** For stride 1 only: dy seen from each input pixel, taps mirrored (the input gradient as a gather). */
         static Window transposed(Conv2dGeometry g, float[] dy, int dyOff) {
-            return new Window(dy, dyOff, g.oh(), g.ow(), g.o(), g.h(), g.w(), g.kw(), 1, 1,
+            return new Window(dy, dyOff, g.n(), g.oh(), g.ow(), g.o(), g.h(), g.w(), g.kh(), g.kw(), 1, 1,
                     -g.dilationH(), -g.dilationW(), g.padTop(), g.padLeft());
         }
 
@@ -40,6 +40,101 @@ final class SgemmConvPacking {
         int cell(int base, int py, int px, int ty, int tx) {
             int sy = py * strideH + ty * stepH + offH, sx = px * strideW + tx * stepW + offW;
             return sy < 0 || sy >= h || sx < 0 || sx >= w ? -1 : base + (sy * w + sx) * c;
+        }
+
+        /**
+         * The window as offset tables over a zero-padded copy of the source (padded just enough that every tap of
+         * every pixel lands inside): {@code padded[pixels[q] + taps[t * c + ch]]} is the value for pixel q, tap t and
+         * channel ch. The copy and the tables live in this thread's scratch buffers.
+         */
+        Tables tables() {
+            int minRow = offH + Math.min(0, (kh - 1) * stepH), maxRow = (gridH - 1) * strideH + offH + Math.max(0, (kh - 1) * stepH);
+            int minCol = offW + Math.min(0, (kw - 1) * stepW), maxCol = (gridW - 1) * strideW + offW + Math.max(0, (kw - 1) * stepW);
+            int hp = maxRow - minRow + 1, wp = maxCol - minCol + 1;
+            Scratch s = SCRATCH.get();
+            float[] padded = s.floats(images * hp * wp * c);
+            // copy the overlap of each source row, zero the rest
+            int c0 = Math.max(0, minCol), c1 = Math.min(w - 1, maxCol), run = Math.max(0, c1 - c0 + 1) * c;
+            for (int img = 0; img < images; img++) {
+                for (int r = 0; r < hp; r++) {
+                    int dst = (img * hp + r) * wp * c, sr = r + minRow;
+                    if (sr < 0 || sr >= h || run == 0) {
+                        Arrays.fill(padded, dst, dst + wp * c, 0f);
+                        continue;
+                    }
+                    int lead = (c0 - minCol) * c;
+                    Arrays.fill(padded, dst, dst + lead, 0f);
+                    System.arraycopy(src, off + ((img * h + sr) * w + c0) * c, padded, dst + lead, run);
+                    Arrays.fill(padded, dst + lead + run, dst + wp * c, 0f);
+                }
+            }
+            int pixels = gridH * gridW;
+            int[] pix = s.pixels(images * pixels), taps = s.taps(kh * kw * c);
+            for (int img = 0, q = 0; img < images; img++) {
+                for (int py = 0; py < gridH; py++) {
+                    for (int px = 0; px < gridW; px++) {
+                        pix[q++] = ((img * hp + py * strideH + offH - minRow) * wp + px * strideW + offW - minCol) * c;
+                    }
+                }
+            }
+            for (int ty = 0, t = 0; ty < kh; ty++) {
+                for (int tx = 0; tx < kw; tx++) {
+                    for (int ch = 0; ch < c; ch++) taps[t++] = (ty * stepH * wp + tx * stepW) * c + ch;
+                }
+            }
+            return new Tables(padded, pix, taps);
+        }
+    }
+
+    /** A zero-padded source and the offsets of its pixels and of its (tap, channel) columns: see {@link Window#tables}. */
+    record Tables(float[] padded, int[] pixels, int[] taps) {}
+
+    /** Per-thread buffers of {@link Window#tables}, grown on demand and reused. */
+    private static final class Scratch {
+        float[] floats = new float[0];
+        int[] pixels = new int[0], taps = new int[0];
+
+        float[] floats(int size) {
+            if (floats.length < size) floats = new float[size];
+            return floats;
+        }
+
+        int[] pixels(int size) {
+            if (pixels.length < size) pixels = new int[size];
+            return pixels;
+        }
+
+        int[] taps(int size) {
+            if (taps.length < size) taps = new int[size];
+            return taps;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A left operand read in place, never packed: element (i, p) is {@code src[rows[i] + steps[p]]}. With pixel rows
+     * and tap steps it is the im2col matrix; with tap rows and pixel steps, its transpose.
+     */
+    static final class TableLeft extends SgemmPacking.Left {
+        private final float[] src;
+        private final int[] rows, steps;
+
+        TableLeft(float[] src, int[] rows, int[] steps) {
+            super(null, 0, 0, 0);
+            this.src = src;
+            this.rows = rows;
+            this.steps = steps;
+        }
+
+        @Override
+        boolean packs(int n) {
+            return false;
+        }
+
+        @Override
+        void tile(int kc, int i, int mr, int p0, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+            GemmMicroKernels.tabled(kc, src, rows, i, mr, steps, p0, bp, bi, c, ci, ldc, add);
         }
     }
 

@@ -39,6 +39,19 @@ final class SgemmPacking {
         }
 
         /**
+         * Whether the engine packs this operand for a product with n columns. In-place reading wins when each element
+         * meets few B panels (packing would cost about as much as the multiply-adds it feeds).
+         */
+        boolean packs(int n) {
+            return a == null || cs != 1 || n > GemmEngine.PACK_A_MIN_N;
+        }
+
+        /** The micro-kernel for rows [i, i + mr) and steps [p0, p0 + kc), reading this operand in place. */
+        void tile(int kc, int i, int mr, int p0, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+            GemmMicroKernels.strided(kc, a, off + i * rs + p0, rs, mr, bp, bi, c, ci, ldc, add);
+        }
+
+        /**
          * Packs rows [i0, i0 + rows) and steps [p0, p0 + kc) into {@code dst[0..)} as ceil(rows / MR) panels of
          * kc * MR values (step-major, MR rows per step); rows past the end are zero.
          */
