@@ -1,0 +1,263 @@
+package dev.fluxion.nn;
+
+import dev.fluxion.GradientTape;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.data.Dataset;
+import dev.fluxion.data.Pair;
+import dev.fluxion.nn.io.Weights;
+import dev.fluxion.nn.losses.Loss;
+import dev.fluxion.nn.metrics.Metric;
+import dev.fluxion.nn.optimizers.Optimizer;
+import dev.fluxion.nn.training.Fit;
+import dev.fluxion.nn.training.History;
+import dev.fluxion.nn.training.Logs;
+import dev.fluxion.nn.training.Trainer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer that can be trained: {@code compile}, then {@code fit}, {@code evaluate}, {@code predict} (Keras' Model).
+ * {@code fit} is a loop over a dataset that calls the overridable {@link #trainStep} (TensorFlow 2.2's design), compiled
+ * into a graph function unless {@code runEagerly}; overriding it (a GAN's two optimizers, a gradient penalty) keeps
+ * callbacks, metrics handling and the progress bar. The loop itself lives in {@link Trainer}.
+ */
+public abstract class Model extends Layer {
+    private final Trainer trainer = new Trainer(this);
+    private Optimizer optimizer;
+    private Loss loss;
+    private List<Metric> metrics = List.of();
+    private boolean runEagerly;
+    private boolean stopTraining;
+    private Tensor sampleWeight;
+
+    protected Model(String name) {
+        super(name);
+    }
+
+    // ---------------------------------------------------------------- compile
+
+    /** Sets the optimizer, loss (null when a custom trainStep computes its own) and metrics; steps run as graphs. */
+    public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        compile(optimizer, loss, List.of(metrics), false);
+    }
+
+    /** As {@link #compile(Optimizer, Loss, Metric...)}; {@code runEagerly} runs steps eagerly (debuggable, slower). */
+    public void compile(Optimizer optimizer, Loss loss, List<Metric> metrics, boolean runEagerly) {
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.copyOf(metrics);
+        this.runEagerly = runEagerly;
+        trainer.compiled();
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The compiled metrics (reset at each epoch start and at evaluate). */
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    public boolean runEagerly() {
+        return runEagerly;
+    }
+
+    /** Switches between graph and eager steps; takes effect at the next fit/evaluate/predict. */
+    public void setRunEagerly(boolean eager) {
+        this.runEagerly = eager;
+        trainer.compiled();
+    }
+
+    /** Set by a callback to end {@code fit} after the current batch. */
+    public boolean stopTraining() {
+        return stopTraining;
+    }
+
+    public void setStopTraining(boolean stop) {
+        this.stopTraining = stop;
+    }
+
+    /** The training loop of this model (for callbacks that checkpoint or resume it). */
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    // ---------------------------------------------------------------- fit / evaluate / predict
+
+    /** Trains on a batched dataset of (x, y) pairs. */
+    public History fit(Dataset<Pair> train, Fit options) {
+        return trainer.fit(train, options);
+    }
+
+    /** Trains on tensors, batched by {@code options.batchSize} (default 32), reshuffled each epoch unless turned off. */
+    public History fit(Tensor x, Tensor y, Fit options) {
+        return trainer.fit(x, y, options);
+    }
+
+    /** Loss and metrics over a batched dataset: {@code {loss: .., accuracy: ..}}. */
+    public Map<String, Double> evaluate(Dataset<Pair> data) {
+        return trainer.evaluate(data, -1, null);
+    }
+
+    /** Loss and metrics over tensors, in batches of {@code batchSize}. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        return trainer.evaluate(x, y, batchSize);
+    }
+
+    /** The outputs for a batched dataset of inputs, concatenated along the batch axis. */
+    public Tensor predict(Dataset<Tensor> inputs) {
+        return trainer.predict(inputs);
+    }
+
+    /** The outputs for {@code x}, computed in batches of {@code batchSize} and concatenated. */
+    public Tensor predict(Tensor x, int batchSize) {
+        return trainer.predict(x, batchSize);
+    }
+
+    // ---------------------------------------------------------------- steps (override to customize fit)
+
+    /**
+     * One training step on a batch; returns scalar logs. The default: forward with training = true under a tape, the
+     * compiled loss (with class weights when given) plus {@link #losses()}, {@code optimizer.applyGradients}, then
+     * {@link #computeMetrics}. Runs inside a graph function unless {@code runEagerly}: keep Java side effects out.
+     */
+    protected Logs trainStep(Pair batch) {
+        requireCompiled("trainStep");
+        Tensor x = batch.x(), y = batch.y();
+        Tensor yPred, value;
+        List<Tensor> grads;
+        List<Variable> vars;
+        try (GradientTape tape = new GradientTape()) {
+            yPred = call(x, true);
+            vars = trainableVariables(); // after the forward pass, which builds a lazily built model
+            value = computeLoss(y, yPred, sampleWeight());
+            grads = tape.gradient(value, vars);
+        }
+        optimizer.applyGradients(grads, vars);
+        return computeMetrics(y, yPred, value, x.dim(0));
+    }
+
+    /** One evaluation step: forward with training = false, then {@link #computeMetrics}. */
+    protected Logs testStep(Pair batch) {
+        requireCompiled("testStep");
+        Tensor yPred = call(batch.x(), false);
+        Tensor value = computeLoss(batch.y(), yPred, null);
+        return computeMetrics(batch.y(), yPred, value, batch.x().dim(0));
+    }
+
+    /** One prediction step: the forward pass with training = false. */
+    protected Tensor predictStep(Tensor x) {
+        return call(x, false);
+    }
+
+    /** The compiled loss plus the layers' regularization losses. */
+    protected Tensor computeLoss(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+        if (loss == null) throw new IllegalStateException("model '" + name() + "': compiled without a loss; pass one to compile or override trainStep/testStep");
+        Tensor value = sampleWeight == null ? loss.call(yTrue, yPred) : loss.call(yTrue, yPred, sampleWeight);
+        for (Tensor extra : losses()) value = value.add(extra.sum().cast(value.dtype()));
+        return value;
+    }
+
+    /**
+     * Updates the running loss (weighted by batch size since the epoch began) and the compiled metrics; returns
+     * {@code {loss, metric names...}} with their running values.
+     */
+    protected Logs computeMetrics(Tensor yTrue, Tensor yPred, Tensor lossValue, int batchSize) {
+        Logs logs = new Logs();
+        logs.put("loss", trainer.trackLoss(lossValue, batchSize));
+        for (Metric m : metrics) {
+            m.updateState(yTrue, yPred);
+            logs.put(m.name(), m.result());
+        }
+        return logs;
+    }
+
+    /** Per-example loss weights of the current training batch (from {@code Fit.classWeight}), or null. */
+    protected Tensor sampleWeight() {
+        return sampleWeight;
+    }
+
+    private void requireCompiled(String what) {
+        if (optimizer == null && what.equals("trainStep"))
+            throw new IllegalStateException("model '" + name() + "' must be compiled before fit: call compile(optimizer, loss, metrics...)");
+    }
+
+    // ---------------------------------------------------------------- hooks for Trainer (same package tree)
+
+    /** Runs a step with the given sample weights visible through {@link #sampleWeight()}. For the Trainer. */
+    public final Logs runTrainStep(Pair batch, Tensor sampleWeights) {
+        Tensor previous = sampleWeight;
+        sampleWeight = sampleWeights;
+        try {
+            return trainStep(batch);
+        } finally {
+            sampleWeight = previous;
+        }
+    }
+
+    /** For the Trainer. */
+    public final Logs runTestStep(Pair batch) {
+        return testStep(batch);
+    }
+
+    /** For the Trainer. */
+    public final Tensor runPredictStep(Tensor x) {
+        return predictStep(x);
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    /** Prints Keras' summary table. */
+    public void summary() {
+        System.out.println(Summary.render(this));
+    }
+
+    /** Writes all variables to a safetensors file keyed by variable name (atomically). */
+    public void saveWeights(Path file) {
+        try {
+            Weights.save(file, variables());
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": could not save weights: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a safetensors file written by {@link #saveWeights} (or by Python with the same names): every variable must
+     * be in the file with the same shape, and the file must hold nothing else; the error names each mismatch.
+     */
+    public void loadWeights(Path file) {
+        if (variables().isEmpty())
+            throw new IllegalStateException("loadWeights: model '" + name() + "' has no variables yet; build it first (call it on an input batch)");
+        try {
+            Weights.load(file, variables());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** The current values of {@link #variables()}, in order. */
+    public List<Tensor> getWeights() {
+        List<Tensor> out = new ArrayList<>();
+        for (Variable v : variables()) out.add(v.value());
+        return out;
+    }
+
+    /** Assigns values to {@link #variables()}, in order. */
+    public void setWeights(List<Tensor> values) {
+        List<Variable> vars = variables();
+        if (values.size() != vars.size())
+            throw new IllegalArgumentException("setWeights: model '" + name() + "' has " + vars.size() + " variables, got " + values.size() + " values");
+        for (int i = 0; i < vars.size(); i++) vars.get(i).assign(values.get(i));
+    }
+}

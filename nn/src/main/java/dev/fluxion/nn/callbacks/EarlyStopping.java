@@ -1,0 +1,138 @@
+package dev.fluxion.nn.callbacks;
+
+import dev.fluxion.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stops training when a monitored value stops improving (Keras' EarlyStopping). An epoch improves when
+ * {@code current - minDelta} beats the best (minimizing; {@code current + minDelta} when maximizing); after
+ * {@code patience} epochs without improvement training stops. With a baseline, the value must beat it to count.
+ * With {@code restoreBestWeights}, the best epoch's weights are restored at the end of training.
+ */
+public final class EarlyStopping extends Callback {
+    private String monitor = "val_loss";
+    private double minDelta;
+    private int patience;
+    private Mode mode = Mode.AUTO;
+    private Double baseline;
+    private boolean restoreBestWeights;
+    private int startFromEpoch;
+
+    private int wait;
+    private int stoppedEpoch = -1;
+    private int bestEpoch = -1;
+    private double best;
+    private List<Tensor> bestWeights;
+
+    public EarlyStopping() {}
+
+    /** Monitors {@code val_loss} with the given patience. */
+    public static EarlyStopping patience(int patience) {
+        return new EarlyStopping().withPatience(patience);
+    }
+
+    public EarlyStopping withPatience(int p) {
+        if (p < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + p);
+        patience = p;
+        return this;
+    }
+
+    public EarlyStopping monitor(String name) {
+        monitor = name;
+        return this;
+    }
+
+    public EarlyStopping minDelta(double d) {
+        minDelta = Math.abs(d);
+        return this;
+    }
+
+    public EarlyStopping mode(Mode m) {
+        mode = m;
+        return this;
+    }
+
+    public EarlyStopping baseline(double b) {
+        baseline = b;
+        return this;
+    }
+
+    public EarlyStopping restoreBestWeights(boolean on) {
+        restoreBestWeights = on;
+        return this;
+    }
+
+    public EarlyStopping startFromEpoch(int e) {
+        startFromEpoch = e;
+        return this;
+    }
+
+    /** The epoch (0-based) at which training was stopped, or -1. */
+    public int stoppedEpoch() {
+        return stoppedEpoch;
+    }
+
+    /** The epoch (0-based) of the best value, or -1. */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    public double best() {
+        return best;
+    }
+
+    public int waitCount() {
+        return wait;
+    }
+
+    private boolean maximize() {
+        return Mode.maximizeSuffix(mode, monitor);
+    }
+
+    private boolean improves(double current, double reference) {
+        return maximize() ? current - minDelta > reference : current + minDelta < reference;
+    }
+
+    @Override
+    public void onTrainBegin(Map<String, Double> logs) {
+        wait = 0;
+        stoppedEpoch = -1;
+        bestEpoch = -1;
+        bestWeights = null;
+        best = maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        Double v = logs.get(monitor);
+        if (v == null) {
+            System.err.println("EarlyStopping: '" + monitor + "' is not in the logs " + logs.keySet() + "; nothing to monitor");
+            return;
+        }
+        if (epoch < startFromEpoch) return;
+        double current = v;
+        if (restoreBestWeights && bestWeights == null) {
+            bestWeights = model().getWeights(); // the first epoch's weights, as Keras does
+            bestEpoch = epoch;
+        }
+        wait++;
+        if (improves(current, best)) {
+            best = current;
+            bestEpoch = epoch;
+            if (restoreBestWeights) bestWeights = model().getWeights();
+            if (baseline == null || improves(current, baseline)) wait = 0;
+            return;
+        }
+        if (wait >= patience && epoch > 0) {
+            stoppedEpoch = epoch;
+            model().setStopTraining(true);
+        }
+    }
+
+    @Override
+    public void onTrainEnd(Map<String, Double> logs) {
+        if (restoreBestWeights && bestWeights != null) model().setWeights(bestWeights);
+    }
+}

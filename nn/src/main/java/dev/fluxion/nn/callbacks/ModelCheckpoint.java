@@ -1,0 +1,117 @@
+package dev.fluxion.nn.callbacks;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Saves the model's weights (safetensors, written atomically) at the end of epochs (Keras' ModelCheckpoint). The path
+ * may hold {@code {epoch}} (1-based, as in Keras; {@code {epoch:02d}} pads) and log values such as
+ * {@code {val_loss:.4f}}. With {@code saveBestOnly} it saves only when the monitored value improves on the best so far
+ * (mode AUTO: maximize when the name contains "acc" or starts with "fmeasure", else minimize); a missing monitored value
+ * skips the save with a warning. Fluxion saves weights only (no architecture serialization): {@code saveWeightsOnly}
+ * is accepted for Keras parity and must be true.
+ */
+public final class ModelCheckpoint extends Callback {
+    private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
+
+    private final String filepath;
+    private String monitor = "val_loss";
+    private Mode mode = Mode.AUTO;
+    private boolean saveBestOnly;
+    private Double initialValueThreshold;
+    private double best = Double.NaN;
+    private int saves;
+
+    public ModelCheckpoint(String filepath) {
+        this.filepath = filepath;
+    }
+
+    /** Saves only when {@code val_loss} improves. */
+    public static ModelCheckpoint bestOnly(String filepath) {
+        return new ModelCheckpoint(filepath).saveBestOnly(true);
+    }
+
+    public ModelCheckpoint monitor(String name) {
+        this.monitor = name;
+        return this;
+    }
+
+    public ModelCheckpoint mode(Mode mode) {
+        this.mode = mode;
+        return this;
+    }
+
+    public ModelCheckpoint saveBestOnly(boolean on) {
+        this.saveBestOnly = on;
+        return this;
+    }
+
+    public ModelCheckpoint saveWeightsOnly(boolean on) {
+        if (!on) throw new UnsupportedOperationException("ModelCheckpoint: only weights are saved (safetensors); whole-model saving is not supported");
+        return this;
+    }
+
+    /** A value the monitored quantity must beat before the first save (Keras' initial_value_threshold). */
+    public ModelCheckpoint initialValueThreshold(double v) {
+        this.initialValueThreshold = v;
+        return this;
+    }
+
+    /** The best monitored value so far (NaN before any). */
+    public double best() {
+        return best;
+    }
+
+    /** How many times weights were written. */
+    public int saveCount() {
+        return saves;
+    }
+
+    @Override
+    public void onTrainBegin(Map<String, Double> logs) {
+        best = initialValueThreshold != null ? initialValueThreshold : Double.NaN;
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        if (saveBestOnly) {
+            Double current = logs.get(monitor);
+            if (current == null || current.isNaN()) {
+                System.err.println("ModelCheckpoint: can save best model only with '" + monitor + "' available, skipping (have " + logs.keySet() + ")");
+                return;
+            }
+            boolean max = Mode.maximizeContains(mode, monitor);
+            boolean better = Double.isNaN(best) || (max ? current > best : current < best);
+            if (!better) return;
+            best = current;
+        }
+        Path p = Path.of(format(filepath, epoch, logs));
+        model().saveWeights(p);
+        saves++;
+    }
+
+    /** Fills {@code {epoch}} (1-based) and {@code {name[:spec]}} from the logs; spec is a Python-style format such as .4f or 02d. */
+    public static String format(String pattern, int epoch, Map<String, Double> logs) {
+        Matcher m = FIELD.matcher(pattern);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String key = m.group(1), spec = m.group(2);
+            String text;
+            if (key.equals("epoch")) {
+                text = spec == null ? Integer.toString(epoch + 1) : String.format(Locale.ROOT, "%" + spec, epoch + 1);
+            } else {
+                Double v = logs.get(key);
+                if (v == null) throw new IllegalArgumentException("ModelCheckpoint: filepath '" + pattern + "' needs '" + key + "', not in the logs " + logs.keySet());
+                if (spec == null) text = Double.toString(v);
+                else if (spec.endsWith("d")) text = String.format(Locale.ROOT, "%" + spec, Math.round(v));
+                else text = String.format(Locale.ROOT, "%" + spec, v);
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(text));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+}

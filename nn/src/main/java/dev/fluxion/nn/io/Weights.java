@@ -1,0 +1,60 @@
+package dev.fluxion.nn.io;
+
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Saving and loading variables in safetensors files keyed by variable name (what {@code Model.saveWeights} uses). */
+public final class Weights {
+    private Weights() {}
+
+    /** Writes the variables' values to {@code file} atomically, keyed by their names (which must be unique). */
+    public static void save(Path file, List<Variable> variables) throws IOException {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Variable v : variables)
+            if (m.put(v.name(), v.value()) != null)
+                throw new IllegalArgumentException(file + ": two variables are named '" + v.name() + "'; weights are keyed by name, which must be unique");
+        Safetensors.save(file, m, Map.of("format", "pt"));
+    }
+
+    /** Loads {@code file} into the variables; every name must match both ways, with equal shapes and dtypes. */
+    public static void load(Path file, List<Variable> variables) throws IOException {
+        Safetensors.Contents c = Safetensors.load(file);
+        try {
+            assign(file.toString(), c.tensors(), variables);
+        } catch (IllegalStateException e) {
+            throw new SafetensorsException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that {@code values} and {@code variables} match by name, shape and dtype (all problems in one message),
+     * then assigns; nothing is assigned when anything mismatches.
+     */
+    public static void assign(String source, Map<String, Tensor> values, List<Variable> variables) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Variable> byName = new LinkedHashMap<>();
+        for (Variable v : variables) byName.put(v.name(), v);
+        for (Variable v : variables) {
+            Tensor t = values.get(v.name());
+            if (t == null) problems.add("variable '" + v.name() + "' " + Shapes.format(v.shape()) + " is missing from the file");
+            else if (!Arrays.equals(t.shape(), v.shape()))
+                problems.add("variable '" + v.name() + "' has shape " + Shapes.format(v.shape()) + " but the file holds shape " + Shapes.format(t.shape()));
+            else if (t.dtype() != v.dtype())
+                problems.add("variable '" + v.name() + "' has dtype " + v.dtype() + " but the file holds " + t.dtype());
+        }
+        for (var e : values.entrySet())
+            if (!byName.containsKey(e.getKey()))
+                problems.add("the file holds '" + e.getKey() + "' " + Shapes.format(e.getValue().shape()) + ", which matches no variable of the model");
+        if (!problems.isEmpty()) throw new IllegalStateException(source + ": weights do not match the model: " + String.join("; ", problems));
+        for (Variable v : variables) v.assign(values.get(v.name()));
+    }
+}

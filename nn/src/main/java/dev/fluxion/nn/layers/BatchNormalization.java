@@ -1,0 +1,144 @@
+package dev.fluxion.nn.layers;
+
+import dev.fluxion.Ops;
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.nn.Layer;
+import dev.fluxion.nn.initializers.Initializer;
+import dev.fluxion.nn.initializers.Initializers;
+import dev.fluxion.nn.regularizers.Regularizer;
+
+/**
+ * Batch normalization (Keras {@code BatchNormalization}; defaults axis -1, momentum 0.99, epsilon 1e-3).
+ *
+ * <p>In training, normalizes with the batch mean and (population) variance over every axis but {@code axis}, and
+ * updates the non-trainable moving statistics with {@code moving = moving * momentum + batch * (1 - momentum)}
+ * through {@code Variable.assign}, so the update also happens in a compiled step. In inference, or whenever the
+ * layer is frozen with {@code setTrainable(false)} (TF2 behaviour), it uses the moving statistics.
+ * gamma (scale) and beta (center) are trainable: 4 * C parameters, 2 * C of them trainable.
+ *
+ * <p>{@link #virtualBatchSize(int)} gives "ghost" batch normalization: in training the batch is split into
+ * sub-batches of that size (it must divide the batch) that are normalized separately with shared gamma and beta;
+ * the moving statistics are updated with the sub-batch statistics averaged, as in tf.keras.
+ */
+public class BatchNormalization extends Layer {
+    private int axis = -1;
+    private double momentum = 0.99, epsilon = 1e-3;
+    private boolean center = true, scale = true;
+    private Initializer gammaInitializer = Initializers.ones(), betaInitializer = Initializers.zeros();
+    private Initializer movingMeanInitializer = Initializers.zeros(), movingVarianceInitializer = Initializers.ones();
+    private Regularizer gammaRegularizer, betaRegularizer;
+    private Variable gamma, beta, movingMean, movingVariance;
+    private int resolvedAxis, rank;
+    private int virtualBatchSize;
+
+    public BatchNormalization() {
+        super(null);
+    }
+
+    public BatchNormalization axis(int axis) { checkUnbuilt(); this.axis = axis; return this; }
+    public BatchNormalization momentum(double m) {
+        if (!(m >= 0 && m <= 1)) throw new IllegalArgumentException("BatchNormalization: momentum must be in [0, 1], got " + m);
+        momentum = m; return this;
+    }
+    public BatchNormalization epsilon(double e) {
+        if (!(e > 0)) throw new IllegalArgumentException("BatchNormalization: epsilon must be positive, got " + e);
+        epsilon = e; return this;
+    }
+    /** Ghost batch normalization over sub-batches of this size in training (0, the default, turns it off). */
+    public BatchNormalization virtualBatchSize(int size) {
+        if (size < 0) throw new IllegalArgumentException("BatchNormalization: virtualBatchSize must be >= 0, got " + size);
+        virtualBatchSize = size; return this;
+    }
+    public BatchNormalization center(boolean c) { checkUnbuilt(); center = c; return this; }
+    public BatchNormalization scale(boolean s) { checkUnbuilt(); scale = s; return this; }
+    public BatchNormalization gammaInitializer(Initializer i) { checkUnbuilt(); gammaInitializer = i; return this; }
+    public BatchNormalization betaInitializer(Initializer i) { checkUnbuilt(); betaInitializer = i; return this; }
+    public BatchNormalization movingMeanInitializer(Initializer i) { checkUnbuilt(); movingMeanInitializer = i; return this; }
+    public BatchNormalization movingVarianceInitializer(Initializer i) { checkUnbuilt(); movingVarianceInitializer = i; return this; }
+    public BatchNormalization gammaRegularizer(Regularizer r) { checkUnbuilt(); gammaRegularizer = r; return this; }
+    public BatchNormalization betaRegularizer(Regularizer r) { checkUnbuilt(); betaRegularizer = r; return this; }
+
+    private void checkUnbuilt() {
+        if (isBuilt()) throw new IllegalStateException("BatchNormalization '" + name() + "': options must be set before the layer is built");
+    }
+
+    public Variable gamma() { return gamma; }
+    public Variable beta() { return beta; }
+    public Variable movingMean() { return movingMean; }
+    public Variable movingVariance() { return movingVariance; }
+
+    @Override
+    protected void build(int[] inputShape) {
+        if (inputShape.length < 1) throw new IllegalArgumentException("BatchNormalization '" + name() + "': needs an input of rank >= 1, got a 0-d tensor");
+        rank = inputShape.length;
+        resolvedAxis = Shapes.axis("BatchNormalization '" + name() + "'", axis, rank);
+        int[] c = {inputShape[resolvedAxis]};
+        if (scale) gamma = addWeight("gamma", c, gammaInitializer, true, gammaRegularizer, null);
+        if (center) beta = addWeight("beta", c, betaInitializer, true, betaRegularizer, null);
+        movingMean = addWeight("moving_mean", c, movingMeanInitializer, false);
+        movingVariance = addWeight("moving_variance", c, movingVarianceInitializer, false);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        int channels = movingMean.shape()[0];
+        if (x.rank() != rank || x.dim(resolvedAxis) != channels)
+            throw new IllegalArgumentException("BatchNormalization '" + name() + "': built for inputs of rank " + rank + " with " + channels
+                    + " features on axis " + resolvedAxis + ", got shape " + Shapes.format(x.shape()));
+        int[] bshape = new int[rank];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[resolvedAxis] = channels;
+        Tensor mean, variance;
+        if (training && isTrainable() && virtualBatchSize > 0) return ghost(x, bshape, channels);
+        if (training && isTrainable()) {
+            int[] axes = new int[rank - 1];
+            for (int i = 0, j = 0; i < rank; i++) if (i != resolvedAxis) axes[j++] = i;
+            mean = Ops.mean(x, axes, true);
+            variance = Ops.variance(x, axes, true);
+            Tensor batchMean = Ops.stopGradient(mean).reshape(channels);
+            Tensor batchVar = Ops.stopGradient(variance).reshape(channels);
+            Tensor mm = Ops.stopGradient(movingMean.value()), mv = Ops.stopGradient(movingVariance.value());
+            movingMean.assign(mm.mul(momentum).add(batchMean.mul(1 - momentum)));
+            movingVariance.assign(mv.mul(momentum).add(batchVar.mul(1 - momentum)));
+        } else {
+            mean = movingMean.value().reshape(bshape);
+            variance = movingVariance.value().reshape(bshape);
+        }
+        Tensor inv = Ops.rsqrt(variance.add(epsilon));
+        if (gamma != null) inv = inv.mul(gamma.value().reshape(bshape));
+        Tensor y = x.sub(mean).mul(inv);
+        if (beta != null) y = y.add(beta.value().reshape(bshape));
+        return y;
+    }
+
+    private Tensor ghost(Tensor x, int[] bshape, int channels) {
+        if (resolvedAxis == 0) throw new IllegalArgumentException("BatchNormalization '" + name() + "': virtualBatchSize needs a feature axis other than 0");
+        int n = x.dim(0), v = virtualBatchSize;
+        if (n % v != 0)
+            throw new IllegalArgumentException("BatchNormalization '" + name() + "': virtualBatchSize " + v + " must divide the batch size, got shape " + Shapes.format(x.shape()));
+        int[] s = x.shape();
+        int[] grouped = new int[rank + 1];
+        grouped[0] = n / v;
+        grouped[1] = v;
+        System.arraycopy(s, 1, grouped, 2, rank - 1);
+        Tensor xr = x.reshape(grouped);
+        int featureAxis = resolvedAxis + 1;
+        int[] axes = new int[rank - 1];
+        for (int i = 1, j = 0; i <= rank; i++) if (i != featureAxis) axes[j++] = i;
+        Tensor mean = Ops.mean(xr, axes, true), variance = Ops.variance(xr, axes, true);
+        int[] gshape = new int[rank + 1];
+        java.util.Arrays.fill(gshape, 1);
+        gshape[featureAxis] = channels;
+        Tensor inv = Ops.rsqrt(variance.add(epsilon));
+        if (gamma != null) inv = inv.mul(gamma.value().reshape(gshape));
+        Tensor y = xr.sub(mean).mul(inv);
+        if (beta != null) y = y.add(beta.value().reshape(gshape));
+        Tensor batchMean = Ops.stopGradient(Ops.mean(mean, new int[] {0}, false)).reshape(channels);
+        Tensor batchVar = Ops.stopGradient(Ops.mean(variance, new int[] {0}, false)).reshape(channels);
+        movingMean.assign(Ops.stopGradient(movingMean.value()).mul(momentum).add(batchMean.mul(1 - momentum)));
+        movingVariance.assign(Ops.stopGradient(movingVariance.value()).mul(momentum).add(batchVar.mul(1 - momentum)));
+        return y.reshape(s);
+    }
+}

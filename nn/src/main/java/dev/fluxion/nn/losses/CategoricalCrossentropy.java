@@ -1,0 +1,50 @@
+package dev.fluxion.nn.losses;
+
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+
+/**
+ * Cross-entropy between one-hot (or soft) labels and predicted class distributions along the last axis.
+ * Probabilities are renormalized to sum to 1 and clipped to [1e-7, 1 - 1e-7] as in Keras; with {@code fromLogits}
+ * the log-probabilities come from a stable log-softmax. Label smoothing replaces y by y(1 - s) + s / classes.
+ */
+public class CategoricalCrossentropy extends Loss {
+    private final boolean fromLogits;
+    private final double labelSmoothing;
+
+    public CategoricalCrossentropy() {
+        this(false, 0, Reduction.SUM_OVER_BATCH_SIZE);
+    }
+
+    public CategoricalCrossentropy(boolean fromLogits) {
+        this(fromLogits, 0, Reduction.SUM_OVER_BATCH_SIZE);
+    }
+
+    public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, Reduction reduction) {
+        super("categorical_crossentropy", reduction);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+            throw new IllegalArgumentException("categorical_crossentropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        this.fromLogits = fromLogits;
+        this.labelSmoothing = labelSmoothing;
+    }
+
+    public boolean fromLogits() {
+        return fromLogits;
+    }
+
+    @Override
+    public Tensor perExample(Tensor yTrue, Tensor yPred) {
+        requireFloating(name(), yPred);
+        Tensor y = Ops.cast(yTrue, yPred.dtype());
+        requireSameShape(name(), y, yPred);
+        if (labelSmoothing > 0) y = y.mul(1 - labelSmoothing).add(labelSmoothing / yPred.dim(-1));
+        return Ops.sum(y.mul(logProbabilities(yPred, fromLogits)), -1).neg();
+    }
+
+    /** log p along the last axis, from logits (log-softmax) or from probabilities (renormalized and clipped). */
+    static Tensor logProbabilities(Tensor yPred, boolean fromLogits) {
+        if (fromLogits) return yPred.logSoftmax(-1);
+        Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
+        return Ops.clip(p, EPSILON, 1 - EPSILON).log();
+    }
+}

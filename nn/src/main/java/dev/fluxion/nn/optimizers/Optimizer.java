@@ -1,0 +1,408 @@
+package dev.fluxion.nn.optimizers;
+
+import dev.fluxion.DType;
+import dev.fluxion.Dispatcher;
+import dev.fluxion.GradientTape;
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.nn.Constraints;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Base of the optimizers (Keras 3 style). Every update is Tensor ops plus {@link Variable#assign}, so
+ * {@link #applyGradients} inside a graph function updates the real variables on every call of the compiled step.
+ *
+ * <h2>State</h2>
+ * <ul>
+ *   <li>{@link #iterations()}: an int64 0-d non-trainable variable counting {@code applyGradients} calls (with
+ *       gradient accumulation it counts every call, like Keras 3's "real" steps).</li>
+ *   <li>The learning rate: a float32 0-d non-trainable variable ({@link #setLearningRate} changes it without
+ *       retracing) or a {@link LearningRateSchedule} evaluated on {@code iterations} before the step.</li>
+ *   <li>Slot variables, created on the first {@code applyGradients} (or {@link #build}) for each variable, with
+ *       initial values computed in {@link Dispatcher#initScope}; named {@code "<variable name>/<slot>"}, e.g.
+ *       {@code dense/kernel/m}.</li>
+ * </ul>
+ * {@link #variables()} lists, for checkpoints: {@code iterations}; the learning-rate variable (absent with a
+ * schedule); then, per variable in the order first seen, its slots in the optimizer's declared order
+ * (SGD: momentum; Adam/AdamW: m, v[, vhat]; RMSprop: velocity[, momentum][, average_gradient]; Adagrad:
+ * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on.
+ *
+ * <h2>One step</h2>
+ * Keras' order: drop null gradients → (accumulate) → clip (clipnorm per tensor, or globalClipnorm over all, or
+ * clipvalue per element; as in Keras 3 at most one of them may be set) → weight decay {@code w -= w·wd·lr} →
+ * update rule → constraints ({@link Constraints#apply}) → {@code iterations += 1}.
+ *
+ * <h2>Gradient accumulation</h2>
+ * With {@link #gradientAccumulationSteps(int) k} &gt; 1 each call adds the gradients into {@code grad_accumulator}
+ * slots; every k-th call (when {@code (iterations + 1) % k == 0}) applies the mean of the k gradients and zeroes the
+ * accumulators. Eagerly the choice is made in Java; in a traced graph both outcomes are computed and selected with
+ * {@code where} on the iteration counter, so one compiled step serves every call. The update rule's step number
+ * (Adam's bias correction) counts applied updates, {@code (iterations + 1) / k}, so k micro-batches give exactly one
+ * step on the mean gradient (Keras 3 uses the real step there); learning-rate schedules see the real step.
+ * Clipping and weight decay also act on the update steps only, on the mean gradient (Keras 3 clips each
+ * micro-batch gradient and decays on every call), for the same reason.
+ */
+public abstract class Optimizer {
+    private String name;
+    private Variable iterations; // created on first use, named "<optimizer name>/iterations"
+    private Variable learningRate; // created on first use; stays null with a schedule
+    private final double initialLearningRate;
+    private final LearningRateSchedule schedule;
+    private Double clipnorm, globalClipnorm, clipvalue;
+    private double weightDecay;
+    private final java.util.Set<Variable> noDecayVariables = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final List<String> noDecayNames = new ArrayList<>();
+    private int accumulationSteps = 1;
+    private final Map<Variable, Map<String, Variable>> slots = new LinkedHashMap<>(); // Variable has identity equality
+    private final Map<Variable, Variable> accumulators = new LinkedHashMap<>();
+    private Tensor gate; // while a traced accumulation update is being built: the "is update step" predicate
+
+    protected Optimizer(String name, double learningRate) {
+        this.name = name;
+        this.schedule = null;
+        this.initialLearningRate = learningRate;
+    }
+
+    protected Optimizer(String name, LearningRateSchedule schedule) {
+        if (schedule == null) throw new IllegalArgumentException(name + ": the learning-rate schedule is null");
+        this.name = name;
+        this.schedule = schedule;
+        this.initialLearningRate = Double.NaN;
+    }
+
+    /** The name, used as the prefix of the {@code iterations} and {@code learning_rate} variables. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Renames the optimizer (e.g. "generator_optimizer" and "critic_optimizer" for a GAN's two optimizers, so their
+     * checkpoint names differ). Only before its variables exist: before the first step, {@link #learningRate},
+     * {@link #iterations} or {@link #variables}.
+     */
+    public Optimizer named(String newName) {
+        if (newName == null || newName.isEmpty()) throw new IllegalArgumentException("optimizer name must not be empty");
+        if (iterations != null) throw new IllegalStateException(name + ": rename the optimizer before its variables are created");
+        name = newName;
+        return this;
+    }
+
+    /** Creates iterations and the learning-rate variable on first use (values in the init scope). */
+    private void ensureState() {
+        if (iterations != null) return;
+        iterations = new Variable(Dispatcher.initScope(() -> Tensor.zeros(DType.INT64)), name + "/iterations", false);
+        if (schedule == null) {
+            double lr = initialLearningRate;
+            learningRate = new Variable(Dispatcher.initScope(() -> Tensor.scalar(lr, DType.FLOAT32)), name + "/learning_rate", false);
+        }
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** Clips each gradient to this L2 norm (tf.clip_by_norm). At most one of the three clipping options may be set. */
+    public Optimizer clipnorm(double value) {
+        requirePositive("clipnorm", value);
+        requireOneClipping("clipnorm", globalClipnorm, clipvalue);
+        clipnorm = value;
+        return this;
+    }
+
+    /** Scales all gradients together so their global L2 norm is at most this (tf.clip_by_global_norm). */
+    public Optimizer globalClipnorm(double value) {
+        requirePositive("globalClipnorm", value);
+        requireOneClipping("globalClipnorm", clipnorm, clipvalue);
+        globalClipnorm = value;
+        return this;
+    }
+
+    /** Clips each gradient element to [-value, value]. */
+    public Optimizer clipvalue(double value) {
+        requirePositive("clipvalue", value);
+        requireOneClipping("clipvalue", clipnorm, globalClipnorm);
+        clipvalue = value;
+        return this;
+    }
+
+    /** Decoupled weight decay {@code w -= w · weightDecay · lr} before each update (0 disables). */
+    public Optimizer weightDecay(double value) {
+        if (!(value >= 0)) throw new IllegalArgumentException(name + ": weightDecay must be >= 0, got " + value);
+        weightDecay = value;
+        return this;
+    }
+
+    /**
+     * Exempts variables from weight decay (Keras' {@code exclude_from_weight_decay}): these variables, and every
+     * variable whose name contains one of {@code nameParts} (e.g. "bias", "gamma").
+     */
+    public Optimizer excludeFromWeightDecay(List<Variable> vars, String... nameParts) {
+        if (vars != null) noDecayVariables.addAll(vars);
+        noDecayNames.addAll(Arrays.asList(nameParts));
+        return this;
+    }
+
+    private boolean decays(Variable v) {
+        if (weightDecay == 0 || noDecayVariables.contains(v)) return false;
+        for (String part : noDecayNames) if (v.name().contains(part)) return false;
+        return true;
+    }
+
+    /** Applies the mean gradient of every k calls (1 = every call). Set it before the first step. */
+    public Optimizer gradientAccumulationSteps(int k) {
+        if (k < 1) throw new IllegalArgumentException(name + ": gradientAccumulationSteps must be >= 1, got " + k);
+        if (!slots.isEmpty()) throw new IllegalStateException(name + ": set gradientAccumulationSteps before the first step");
+        accumulationSteps = k;
+        return this;
+    }
+
+    public int gradientAccumulationSteps() {
+        return accumulationSteps;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** Keras 3: "Only one of clipnorm, clipvalue and global_clipnorm can be set" (tf_keras only forbade the two norms). */
+    private void requireOneClipping(String option, Double other1, Double other2) {
+        if (other1 != null || other2 != null)
+            throw new IllegalArgumentException(name + ": only one of clipnorm, clipvalue and globalClipnorm can be set; "
+                    + "cannot set " + option + " with clipnorm=" + clipnorm + ", clipvalue=" + clipvalue + ", globalClipnorm=" + globalClipnorm);
+    }
+
+    private void requirePositive(String option, double value) {
+        if (!(value > 0)) throw new IllegalArgumentException(name + ": " + option + " must be > 0, got " + value);
+    }
+
+    // ------------------------------------------------------------------ learning rate and state
+
+    /** The step counter (int64, 0-d): the number of {@code applyGradients} calls so far. */
+    public Variable iterations() {
+        ensureState();
+        return iterations;
+    }
+
+    /** The current learning rate as a 0-d float32 tensor (the schedule's value at {@code iterations} if any). */
+    public Tensor learningRate() {
+        ensureState();
+        return schedule != null ? schedule.apply(iterations.value()) : learningRate.value();
+    }
+
+    /** Sets the learning rate; a compiled step sees the new value without retracing. Fails with a schedule. */
+    public void setLearningRate(double value) {
+        if (schedule != null) throw new IllegalStateException(name + ": the learning rate comes from a schedule and cannot be set");
+        ensureState();
+        learningRate.assign(Tensor.scalar(value, DType.FLOAT32));
+    }
+
+    /** The schedule, or null when the learning rate is a variable. */
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    /** The learning-rate variable, or null with a schedule. */
+    public Variable learningRateVariable() {
+        ensureState();
+        return learningRate;
+    }
+
+    /** All state for checkpoints, in the order documented on the class. */
+    public List<Variable> variables() {
+        ensureState();
+        List<Variable> out = new ArrayList<>();
+        out.add(iterations);
+        if (learningRate != null) out.add(learningRate);
+        for (var e : slots.entrySet()) {
+            out.addAll(e.getValue().values());
+            Variable acc = accumulators.get(e.getKey());
+            if (acc != null) out.add(acc);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Creates the slots of these variables now (e.g. before restoring a checkpoint); idempotent. */
+    public void build(List<Variable> vars) {
+        ensureState();
+        for (Variable v : vars) {
+            if (slots.containsKey(v)) continue;
+            slots.put(v, new LinkedHashMap<>());
+            createSlots(v);
+            if (accumulationSteps > 1) accumulators.put(v, newStateVariable(v, "grad_accumulator", 0));
+        }
+    }
+
+    // ------------------------------------------------------------------ applying gradients
+
+    /** Computes the gradients of {@code loss} with a fresh tape and applies them; returns the loss. */
+    public Tensor minimize(Supplier<Tensor> loss, List<Variable> vars) {
+        Tensor value;
+        List<Tensor> grads;
+        try (GradientTape tape = new GradientTape()) {
+            value = loss.get();
+            grads = tape.gradient(value, vars);
+        }
+        applyGradients(grads, vars);
+        return value;
+    }
+
+    /** Applies one step; null gradients (and their variables) are skipped. */
+    public void applyGradients(List<Tensor> grads, List<Variable> vars) {
+        if (grads.size() != vars.size())
+            throw new IllegalArgumentException(name + ": " + grads.size() + " gradients for " + vars.size() + " variables");
+        List<Tensor> g = new ArrayList<>();
+        List<Variable> v = new ArrayList<>();
+        for (int i = 0; i < grads.size(); i++) {
+            Tensor gi = grads.get(i);
+            Variable vi = vars.get(i);
+            if (vi == null) throw new IllegalArgumentException(name + ": variable " + i + " is null");
+            if (gi == null) continue;
+            if (!Arrays.equals(gi.shape(), vi.shape()))
+                throw new IllegalArgumentException(name + ": gradient of shape " + Arrays.toString(gi.shape()) + " for variable '"
+                        + vi.name() + "' of shape " + Arrays.toString(vi.shape()));
+            if (!vi.dtype().isFloating()) throw new IllegalArgumentException(name + ": variable '" + vi.name() + "' is " + vi.dtype() + ", not a float type");
+            g.add(Ops.cast(gi, vi.dtype()));
+            v.add(vi);
+        }
+        if (v.isEmpty()) {
+            List<String> names = vars.stream().map(Variable::name).toList();
+            throw new IllegalArgumentException(name + ": no gradients provided for any variable: " + names);
+        }
+        build(v);
+        Tensor iter = iterations.value();
+        Tensor lr = learningRate();
+        Tensor next = iter.add(1);
+        if (accumulationSteps == 1) {
+            update(clip(g), v, lr, Ops.cast(next, DType.FLOAT32));
+        } else {
+            Tensor k = Ops.constantLike(accumulationSteps, next);
+            Tensor isUpdate = Ops.equal(Ops.mod(next, k), Ops.zerosOf(next));
+            Tensor step = Ops.cast(next.div(k), DType.FLOAT32);
+            List<Tensor> sums = new ArrayList<>(), means = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                Tensor s = accumulators.get(v.get(i)).value().add(g.get(i));
+                sums.add(s);
+                means.add(s.div(accumulationSteps));
+            }
+            if (!isUpdate.isSymbolic()) {
+                boolean apply = isUpdate.item() != 0;
+                if (apply) update(clip(means), v, lr, step);
+                for (int i = 0; i < v.size(); i++) {
+                    Variable acc = accumulators.get(v.get(i));
+                    acc.assign(apply ? Tensor.zeros(acc.dtype(), acc.shape()) : sums.get(i));
+                }
+            } else {
+                gate = isUpdate;
+                try {
+                    update(clip(means), v, lr, step);
+                } finally {
+                    gate = null;
+                }
+                for (int i = 0; i < v.size(); i++) {
+                    Variable acc = accumulators.get(v.get(i));
+                    Tensor s = sums.get(i);
+                    acc.assign(Ops.where(isUpdate, Ops.zerosOf(s), s));
+                }
+            }
+        }
+        for (Variable var : v) Constraints.apply(var);
+        iterations.assign(next);
+    }
+
+    private void update(List<Tensor> grads, List<Variable> vars, Tensor lr, Tensor step) {
+        for (int i = 0; i < vars.size(); i++) {
+            Variable var = vars.get(i);
+            Tensor lrv = Ops.cast(lr, var.dtype());
+            if (decays(var)) {
+                Tensor w = var.value();
+                assign(var, w.sub(w.mul(lrv).mul(weightDecay)));
+            }
+            updateStep(var, grads.get(i), lrv, Ops.cast(step, var.dtype()));
+        }
+    }
+
+    private List<Tensor> clip(List<Tensor> grads) {
+        if (clipnorm != null) {
+            double c = clipnorm;
+            return grads.stream().map(g -> g.mul(Ops.constantLike(c, g).div(Ops.maximum(norm(g), Ops.constantLike(c, g))))).toList();
+        }
+        if (globalClipnorm != null) {
+            Tensor total = null;
+            for (Tensor g : grads) {
+                Tensor s = Ops.cast(g.square().sum(), DType.FLOAT32);
+                total = total == null ? s : total.add(s);
+            }
+            Tensor c = Tensor.scalar(globalClipnorm, DType.FLOAT32);
+            Tensor scale = c.div(Ops.maximum(total.sqrt(), c));
+            return grads.stream().map(g -> g.mul(Ops.cast(scale, g.dtype()))).toList();
+        }
+        if (clipvalue != null) {
+            double c = clipvalue;
+            return grads.stream().map(g -> Ops.clip(g, -c, c)).toList();
+        }
+        return grads;
+    }
+
+    private static Tensor norm(Tensor g) {
+        return g.square().sum().sqrt();
+    }
+
+    // ------------------------------------------------------------------ for subclasses
+
+    /** Declares the slots of a variable with {@link #addSlot}; called once per variable, in a stable order. */
+    protected abstract void createSlots(Variable var);
+
+    /**
+     * Computes and assigns (with {@link #assign}) the new value of {@code var} and its slots.
+     *
+     * @param grad the (clipped) gradient, in the variable's dtype
+     * @param lr the learning rate, 0-d in the variable's dtype
+     * @param step the 1-based number of this update, 0-d in the variable's dtype
+     */
+    protected abstract void updateStep(Variable var, Tensor grad, Tensor lr, Tensor step);
+
+    /** Creates a slot named {@code "<var>/<slot>"} of the variable's shape and dtype filled with {@code initial}. */
+    protected final Variable addSlot(Variable var, String slot, double initial) {
+        Variable s = newStateVariable(var, slot, initial);
+        slots.get(var).put(slot, s);
+        return s;
+    }
+
+    /** A slot created by {@link #addSlot}. */
+    protected final Variable slot(Variable var, String slot) {
+        Map<String, Variable> m = slots.get(var);
+        Variable s = m == null ? null : m.get(slot);
+        if (s == null) throw new IllegalStateException(name + ": no slot '" + slot + "' for variable '" + var.name() + "'");
+        return s;
+    }
+
+    /** Assigns a variable or slot; inside a traced accumulation step, only on update steps. */
+    protected final void assign(Variable target, Tensor value) {
+        Tensor v = Ops.cast(value, target.dtype());
+        if (gate != null) v = Ops.where(gate, v, target.value());
+        target.assign(v);
+    }
+
+    /** A 0-d constant of {@code like}'s dtype. */
+    protected static Tensor constant(double value, Tensor like) {
+        return Ops.constantLike(value, like);
+    }
+
+    private Variable newStateVariable(Variable var, String slot, double initial) {
+        DType dtype = var.dtype();
+        int[] shape = var.shape();
+        Tensor init = Dispatcher.initScope(() -> Tensor.full(initial, dtype, shape));
+        return new Variable(init, var.name() + "/" + slot, false);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + name + ")";
+    }
+}
