@@ -55,12 +55,11 @@ public final class Gradients {
             case Op.Pool2D p -> p.max()
                     ? new Tensor[] {Dispatcher.apply(new Op.Pool2DGrad(p, in[0].shape()), in[0], g)}
                     : new Tensor[] {Dispatcher.apply(new Op.Pool2DGrad(p, in[0].shape()), g)};
-            case Op.Pool2DGrad p -> {
-                if (p.forward().max())
-                    throw new UnsupportedOperationException("max_pool2d_grad: second-order gradients through max pooling are not "
-                            + "supported; use strided convolutions or average pooling where a gradient of a gradient is needed");
-                yield new Tensor[] {Dispatcher.apply(p.forward(), g)}; // average pooling is linear: its adjoint's adjoint
-            }
+            case Op.Pool2DGrad p -> p.forward().max()
+                    // piecewise linear in dy with the routing fixed by x: zero with respect to x, a selection for dy
+                    ? new Tensor[] {null, Dispatcher.apply(new Op.MaxPoolSelect(p.forward()), in[0], g)}
+                    : new Tensor[] {Dispatcher.apply(p.forward(), g)}; // average pooling is linear: its adjoint's adjoint
+            case Op.MaxPoolSelect m -> new Tensor[] {null, Dispatcher.apply(new Op.Pool2DGrad(m.forward(), in[0].shape()), in[0], g)};
             case Op.Gather ga -> new Tensor[] {
                     Dispatcher.apply(new Op.ScatterAdd(ga.axis(), in[0].shape()[ga.axis()]), g, in[1]), null};
             case Op.ScatterAdd sa -> new Tensor[] {Dispatcher.apply(new Op.Gather(sa.axis()), g, in[1]), null};

@@ -51,6 +51,7 @@ public final class CpuBackend implements Backend {
             case Op.Conv2DBackpropFilter c -> CpuNn.conv2dBackpropFilter(in[0], in[1], c.window(), out);
             case Op.Pool2D p -> CpuNn.pool(p, in[0], out);
             case Op.Pool2DGrad g -> CpuNn.poolGrad(g, in, out);
+            case Op.MaxPoolSelect m -> CpuNn.maxPoolSelect(m, in[0], in[1], out);
             case Op.Gather g -> CpuMovement.gather(in[0], in[1], g.axis(), out);
             case Op.ScatterAdd s -> CpuMovement.scatterAdd(in[0], in[1], s, out);
             case Op.Random r -> CpuRandom.generate(r, in[0], out);

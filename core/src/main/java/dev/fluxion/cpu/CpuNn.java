@@ -91,4 +91,15 @@ final class CpuNn {
         }
         return Tensor.wrap(dx, out.shape());
     }
+
+    static Tensor maxPoolSelect(Op.MaxPoolSelect m, Tensor x, Tensor g, TensorType out) {
+        Pool2dGeometry geometry = pool(m.forward(), x.shape(), out.shape());
+        ArrayStorage y = ArrayStorage.allocate(out.dtype(), out.size());
+        switch (Layouts.data(x)) {
+            case float[] xs -> dev.fluxion.cpu.kernels.PoolSelectKernels.select(geometry, xs, (float[]) Layouts.data(g), (float[]) y.array());
+            case double[] xs -> dev.fluxion.cpu.kernels.PoolSelectKernels.select(geometry, xs, (double[]) Layouts.data(g), (double[]) y.array());
+            default -> throw new IllegalStateException();
+        }
+        return Tensor.wrap(y, out.shape());
+    }
 }

@@ -425,6 +425,21 @@ public sealed interface Op {
         @Override public String toString() { return name() + fmt(inputShape); }
     }
 
+    /**
+     * For each max-pooling window, the value of g (shaped like the pooled input x) at the window's first maximal cell
+     * of x: the adjoint of max pooling's gradient, needed for second-order gradients. Inputs (x, g).
+     */
+    record MaxPoolSelect(Pool2D forward) implements Op {
+        public String name() { return "max_pool2d_select"; }
+
+        public TensorType infer(TensorType... in) {
+            arity(this, in, 2);
+            sameDType(this, in[0], in[1]);
+            if (!Arrays.equals(in[0].shape(), in[1].shape())) throw fail(this, "x " + fmt(in[0].shape()) + " and g " + fmt(in[1].shape()) + " differ");
+            return forward.infer(in[0]);
+        }
+    }
+
     /** gather(params, indices) along an axis: out shape = params[:axis] + indices + params[axis+1:]. */
     record Gather(int axis) implements Op {
         public String name() { return "gather"; }

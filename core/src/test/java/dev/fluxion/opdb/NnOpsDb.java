@@ -207,7 +207,7 @@ final class NnOpsDb {
                         () -> pool(max, Tensor.zeros(1, 4, 4, 1), 2, 2, 0, 1, Padding.VALID))
                 .iae("stride 0, same padding", "^" + name + ": .*strides must be positive",
                         () -> pool(max, Tensor.zeros(1, 4, 4, 1), 2, 2, 0, 1, Padding.SAME));
-        if (!max) b.secondOrder(); // max pooling documents that its gradient is not differentiable
+        b.secondOrder();
         return b.build();
     }
 

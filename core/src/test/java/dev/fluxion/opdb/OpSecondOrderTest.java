@@ -65,22 +65,25 @@ class OpSecondOrderTest {
         assertArrayEquals(second, d2y.toDoubleArray(), 1e-12);
     }
 
-    /** Max pooling documents that its gradient is not differentiable again: a clear error, not a wrong answer. */
+    /**
+     * Max pooling's gradient is differentiable again (routing fixed by x): for f = sum(maxpool(x)^2) the gradient is
+     * 2*max at each window's argmax, and the gradient of its sum puts 2 per window on each argmax cell.
+     */
     @Test
-    void maxPoolingRefusesSecondOrder() {
+    void maxPoolingSecondOrderByHand() {
         Tensor x = Tensor.of(new double[] {1, 5, 2, 4, 3, 0, 7, 6, 8}, 1, 3, 3, 1);
-        var e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> {
-            try (GradientTape outer = new GradientTape()) {
-                outer.watch(x);
-                Tensor g;
-                try (GradientTape inner = new GradientTape()) {
-                    inner.watch(x);
-                    g = inner.gradient(dev.fluxion.NnOps.maxPool2d(x, 2, 2, 1, 1, dev.fluxion.NnOps.Padding.VALID).square().sum(), x)[0];
-                }
-                outer.gradient(g.sum(), x);
+        Tensor g, gg;
+        try (GradientTape outer = new GradientTape()) {
+            outer.watch(x);
+            try (GradientTape inner = new GradientTape()) {
+                inner.watch(x);
+                g = inner.gradient(dev.fluxion.NnOps.maxPool2d(x, 2, 2, 1, 1, dev.fluxion.NnOps.Padding.VALID).square().sum(), x)[0];
             }
-        });
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("max_pool2d_grad: second-order gradients"), e.getMessage());
+            gg = outer.gradient(g.sum(), x)[0];
+        }
+        // windows' maxima: 5 at (0,1) twice, 7 at (2,0), 8 at (2,2)
+        assertArrayEquals(new double[] {0, 20, 0, 0, 0, 0, 14, 0, 16}, g.toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {0, 4, 0, 0, 0, 0, 2, 0, 2}, gg.toDoubleArray(), 1e-12);
     }
 
     /** The same with pow(x, 3) and float32: 3x^2 and 6x. */
