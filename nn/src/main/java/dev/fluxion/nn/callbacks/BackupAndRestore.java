@@ -13,7 +13,9 @@ import java.util.Map;
  * Fault tolerance for {@code fit} (Keras' BackupAndRestore, made exact): at the end of every epoch it writes a
  * {@link TrainingCheckpoint} — weights, optimizer variables (slots, iterations, learning rate), epoch and step, the
  * states of {@code Rng.global()} and of the generators given to {@code Fit.checkpointRng}, and the training data
- * iterator's position — atomically to {@code backupDir/latest.fxckpt}. When {@code fit} starts and a backup exists, the
+ * iterator's position, and the counters of {@link StatefulCallback}s (ModelCheckpoint's best, EarlyStopping's patience,
+ * ReduceLROnPlateau's cooldown) — atomically to {@code backupDir/latest.fxckpt}. {@code fit} runs it after the other
+ * callbacks so that the checkpoint includes their end-of-epoch updates. When {@code fit} starts and a backup exists, the
  * run resumes at the next epoch with everything restored, so a killed run that is restarted ends with the same weights
  * as an uninterrupted one (given the same seeds and pipeline). Temporary files of killed writes are removed; a
  * corrupt backup fails loudly (CRC32C) rather than being silently ignored. The backup is deleted when {@code fit}

@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code patience} epochs without improvement training stops. With a baseline, the value must beat it to count.
  * With {@code restoreBestWeights}, the best epoch's weights are restored at the end of training.
  */
-public final class EarlyStopping extends Callback {
+public final class EarlyStopping extends Callback implements StatefulCallback {
     private String monitor = "val_loss";
     private double minDelta;
     private int patience;
@@ -93,6 +93,19 @@ public final class EarlyStopping extends Callback {
 
     private boolean improves(double current, double reference) {
         return maximize() ? current - minDelta > reference : current + minDelta < reference;
+    }
+
+    /** Wait count, best value and epoch; the best weights themselves are not checkpointed. */
+    @Override
+    public Map<String, String> saveState() {
+        return Map.of("wait", Integer.toString(wait), "best", Double.toString(best), "bestEpoch", Integer.toString(bestEpoch));
+    }
+
+    @Override
+    public void restoreState(Map<String, String> state) {
+        wait = Integer.parseInt(state.get("wait"));
+        best = Double.parseDouble(state.get("best"));
+        bestEpoch = Integer.parseInt(state.get("bestEpoch"));
     }
 
     @Override

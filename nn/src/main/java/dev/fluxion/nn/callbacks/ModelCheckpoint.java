@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * skips the save with a warning. Fluxion saves weights only (no architecture serialization): {@code saveWeightsOnly}
  * is accepted for Keras parity and must be true.
  */
-public final class ModelCheckpoint extends Callback {
+public final class ModelCheckpoint extends Callback implements StatefulCallback {
     private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
 
     private final String filepath;
@@ -68,6 +68,17 @@ public final class ModelCheckpoint extends Callback {
     /** How many times weights were written. */
     public int saveCount() {
         return saves;
+    }
+
+    @Override
+    public Map<String, String> saveState() {
+        return Map.of("best", Double.toString(best), "saves", Integer.toString(saves));
+    }
+
+    @Override
+    public void restoreState(Map<String, String> state) {
+        best = Double.parseDouble(state.get("best"));
+        saves = Integer.parseInt(state.get("saves"));
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Map;
  * (Keras' ReduceLROnPlateau: defaults factor 0.1, patience 10, minDelta 1e-4, cooldown 0, minLr 0; mode AUTO maximizes
  * when the name contains "acc"). Adds the current rate to the epoch logs as {@code lr}.
  */
-public final class ReduceLROnPlateau extends Callback {
+public final class ReduceLROnPlateau extends Callback implements StatefulCallback {
     private String monitor = "val_loss";
     private double factor = 0.1;
     private int patience = 10;
@@ -69,6 +69,18 @@ public final class ReduceLROnPlateau extends Callback {
 
     private boolean maximize() {
         return Mode.maximizeContains(mode, monitor);
+    }
+
+    @Override
+    public Map<String, String> saveState() {
+        return Map.of("best", Double.toString(best), "wait", Integer.toString(wait), "cooldown", Integer.toString(cooldownCounter));
+    }
+
+    @Override
+    public void restoreState(Map<String, String> state) {
+        best = Double.parseDouble(state.get("best"));
+        wait = Integer.parseInt(state.get("wait"));
+        cooldownCounter = Integer.parseInt(state.get("cooldown"));
     }
 
     @Override

@@ -12,10 +12,12 @@ import dev.fluxion.data.IteratorState;
 import dev.fluxion.data.Pair;
 import dev.fluxion.graph.GraphFunction;
 import dev.fluxion.nn.Model;
+import dev.fluxion.nn.callbacks.BackupAndRestore;
 import dev.fluxion.nn.callbacks.Callback;
 import dev.fluxion.nn.callbacks.CallbackList;
 import dev.fluxion.nn.callbacks.ProgressBar;
 import dev.fluxion.nn.callbacks.ProgressBarLogger;
+import dev.fluxion.nn.callbacks.StatefulCallback;
 import dev.fluxion.nn.io.TrainingCheckpoint;
 import dev.fluxion.nn.metrics.Metric;
 import dev.fluxion.nn.optimizers.Optimizer;
@@ -49,6 +51,7 @@ public final class Trainer {
     private long globalStep;
     private DataIterator<Pair> current;
     private Map<String, Rng> rngs = Map.of();
+    private CallbackList callbacks;
     private boolean inTrainBegin;
     private TrainingCheckpoint pendingRestore;
     private Integer resumeEpoch;
@@ -213,7 +216,9 @@ public final class Trainer {
         List<Callback> list = new ArrayList<>();
         if (f.verbose == 1) list.add(new ProgressBarLogger());
         else if (f.verbose == 2) list.add(new ProgressBarLogger(System.out, ProgressBar.Style.SUMMARY));
-        list.addAll(f.callbacks);
+        // BackupAndRestore goes after the other callbacks, so that its end-of-epoch checkpoint includes their updates
+        for (Callback c : f.callbacks) if (!(c instanceof BackupAndRestore)) list.add(c);
+        for (Callback c : f.callbacks) if (c instanceof BackupAndRestore) list.add(c);
         list.add(history);
         CallbackList cbs = new CallbackList(list);
         cbs.setModel(model);
@@ -235,12 +240,14 @@ public final class Trainer {
         globalStep = 0;
         current = null;
 
+        callbacks = cbs;
         inTrainBegin = true;
         try {
             cbs.onTrainBegin(new LinkedHashMap<>());
         } finally {
             inTrainBegin = false;
         }
+        if (pendingRestore != null) restoreCallbackStates(pendingRestore.extra());
         int start = resumeEpoch != null ? resumeEpoch : f.initialEpoch;
         Map<String, Double> epochLogs = new LinkedHashMap<>();
         DataIterator<Pair> it = null;
@@ -289,6 +296,7 @@ public final class Trainer {
             current = null;
         }
         cbs.onTrainEnd(new LinkedHashMap<>(epochLogs));
+        callbacks = null;
         return history;
     }
 
@@ -439,9 +447,35 @@ public final class Trainer {
                 System.err.println("checkpoint: the data iterator's position cannot be saved (" + e.getMessage() + "); resume will start a fresh pass");
             }
         }
+        Map<String, String> all = new LinkedHashMap<>(extra);
+        if (callbacks != null) {
+            List<Callback> list = callbacks.callbacks();
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof StatefulCallback s)) continue;
+                String prefix = callbackKey(i, s);
+                s.saveState().forEach((k, v) -> all.put(prefix + k, v));
+            }
+        }
         Optimizer opt = model.optimizer();
         return TrainingCheckpoint.capture(model.variables(), opt == null ? List.of() : opt.variables(), completedEpochs, globalStep,
-                rngs, st, extra);
+                rngs, st, all);
+    }
+
+    private static String callbackKey(int index, StatefulCallback c) {
+        return "callback" + index + "." + c.getClass().getSimpleName() + ".";
+    }
+
+    private void restoreCallbackStates(Map<String, String> extra) {
+        List<Callback> list = callbacks.callbacks();
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof StatefulCallback s)) continue;
+            String prefix = callbackKey(i, s);
+            Map<String, String> state = new LinkedHashMap<>();
+            extra.forEach((k, v) -> {
+                if (k.startsWith(prefix)) state.put(k.substring(prefix.length()), v);
+            });
+            if (!state.isEmpty()) s.restoreState(state);
+        }
     }
 
     /**

@@ -76,6 +76,27 @@ class SafetensorsTest {
         assertTrue(header.contains("\"data_offsets\":[0,24]"), header); // f64 first (sorted by alignment, then name)
     }
 
+    /** Bytes written by Python's safetensors 0.8.0 (safetensors.numpy.save_file with metadata {"k": "v"}). */
+    private static final String PYTHON_FILE = "OAEAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJrIjoidiJ9LCJpNjQiOnsiZHR5cGUiOiJJNjQiLCJzaGFwZSI6WzEsMV0sImRhdGFfb2Zmc2V0cyI6WzAsOF19LCJmNjQiOnsiZHR5cGUiOiJGNjQiLCJzaGFwZSI6WzFdLCJkYXRhX29mZnNldHMiOls4LDE2XX0sImYzMiI6eyJkdHlwZSI6IkYzMiIsInNoYXBlIjpbMiwzXSwiZGF0YV9vZmZzZXRzIjpbMTYsNDBdfSwiaTMyIjp7ImR0eXBlIjoiSTMyIiwic2hhcGUiOlsyXSwiZGF0YV9vZmZzZXRzIjpbNDAsNDhdfSwiYiI6eyJkdHlwZSI6IkJPT0wiLCJzaGFwZSI6WzJdLCJkYXRhX29mZnNldHMiOls0OCw1MF19fSAAAAAAAAEAABgtRFT7IQlAAAAAACVJEj4lSZI+t23bPiVJEj9u2zY/+////wcAAAABAA==";
+
+    @Test
+    void readsAFileWrittenByPythonSafetensors() throws IOException {
+        Safetensors.Contents c = Safetensors.deserialize(java.util.Base64.getDecoder().decode(PYTHON_FILE), "py.safetensors");
+        assertEquals(Map.of("k", "v"), c.metadata());
+        float[] f = c.tensors().get("f32").toFloatArray();
+        for (int i = 0; i < 6; i++) assertEquals((float) i / 7, f[i], 1e-7f);
+        assertArrayEquals(new int[] {2, 3}, c.tensors().get("f32").shape());
+        assertArrayEquals(new double[] {Math.PI}, c.tensors().get("f64").toDoubleArray());
+        assertArrayEquals(new int[] {-5, 7}, c.tensors().get("i32").toIntArray());
+        assertArrayEquals(new long[] {1L << 40}, c.tensors().get("i64").toLongArray());
+        assertArrayEquals(new int[] {1, 1}, c.tensors().get("i64").shape());
+        assertArrayEquals(new boolean[] {true, false}, c.tensors().get("b").toBooleanArray());
+        // and what Fluxion writes from these tensors reads back identically
+        Safetensors.Contents again = Safetensors.deserialize(Safetensors.serialize(c.tensors(), c.metadata()), "again");
+        for (String k : c.tensors().keySet())
+            assertEquals(c.tensors().get(k).toString(), again.tensors().get(k).toString(), k);
+    }
+
     @Test
     void readsAHandConstructedFile() throws IOException {
         // what Python's safetensors.numpy.save_file({"b": np.array([[1,2]],np.float32), "a": np.array([3],np.int64)}) lays out

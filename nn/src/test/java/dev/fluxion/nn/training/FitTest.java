@@ -9,6 +9,7 @@ import dev.fluxion.nn.Model;
 import dev.fluxion.nn.callbacks.BackupAndRestore;
 import dev.fluxion.nn.callbacks.EarlyStopping;
 import dev.fluxion.nn.callbacks.LambdaCallback;
+import dev.fluxion.nn.callbacks.ModelCheckpoint;
 import dev.fluxion.nn.initializers.Initializers;
 import dev.fluxion.nn.losses.MeanSquaredError;
 import dev.fluxion.nn.losses.SparseCategoricalCrossentropy;
@@ -253,7 +254,8 @@ class FitTest {
         // uninterrupted
         Rng.setGlobalSeed(99);
         Linear full = resumeModel();
-        full.fit(shuffled(d), Fit.epochs(4).verbose(0));
+        ModelCheckpoint fullBest = new ModelCheckpoint(dir.resolve("full.safetensors").toString()).monitor("loss").saveBestOnly(true);
+        full.fit(shuffled(d), Fit.epochs(4).verbose(0).callbacks(fullBest));
         float[] expected = full.w.value().toFloatArray();
 
         // killed at the start of epoch 2 (after the backup of epoch 1)
@@ -264,19 +266,51 @@ class FitTest {
             if (e == 2) throw new IllegalStateException("killed");
         }).build();
         assertThrows(IllegalStateException.class,
-                () -> killed.fit(shuffled(d), Fit.epochs(4).verbose(0).callbacks(new BackupAndRestore(backup), kill)));
+                () -> killed.fit(shuffled(d), Fit.epochs(4).verbose(0).callbacks(new BackupAndRestore(backup),
+                        new ModelCheckpoint(dir.resolve("best.safetensors").toString()).monitor("loss").saveBestOnly(true), kill)));
         assertTrue(Files.exists(backup.resolve(BackupAndRestore.FILE_NAME)));
 
         // a new process: fresh model, fresh pipeline, same seeds
         Rng.setGlobalSeed(99);
         Linear resumed = resumeModel();
         BackupAndRestore bar = new BackupAndRestore(backup);
-        History h = resumed.fit(shuffled(d), Fit.epochs(4).verbose(0).callbacks(bar));
+        ModelCheckpoint best = new ModelCheckpoint(dir.resolve("best.safetensors").toString()).monitor("loss").saveBestOnly(true);
+        History h = resumed.fit(shuffled(d), Fit.epochs(4).verbose(0).callbacks(bar, best));
         assertEquals(2, bar.restoredEpoch());
         assertEquals(List.of(2, 3), h.epochs());
         assertArrayEquals(expected, resumed.w.value().toFloatArray(), "bit-identical after resume");
         assertArrayEquals(full.b.value().toFloatArray(), resumed.b.value().toFloatArray());
         assertFalse(Files.exists(backup.resolve(BackupAndRestore.FILE_NAME)), "deleted after a completed fit");
+        // the checkpoint callback's best value and save count continued across the restart
+        assertEquals(fullBest.best(), best.best());
+        assertEquals(fullBest.saveCount(), best.saveCount());
+    }
+
+    @Test
+    void terminateOnNaNStopsFitAndACorruptBackupFailsLoudly() throws Exception {
+        Tensor x = Tensor.zeros(8, 1);
+        List<Integer> batches = new ArrayList<>();
+        TwoHeads nan = new TwoHeads() {
+            @Override
+            protected Logs trainStep(Pair batch) {
+                call(batch.x(), true);
+                return Logs.of("loss", batch.x().sum().div(0.0)); // 0/0
+            }
+        };
+        nan.compile(null, null);
+        History h = nan.fit(x, x, Fit.epochs(3).batchSize(2).verbose(0).callbacks(new dev.fluxion.nn.callbacks.TerminateOnNaN(),
+                LambdaCallback.builder().onBatchEnd((b, l) -> batches.add(b)).build()));
+        assertEquals(List.of(0), batches);
+        assertEquals(List.of(0), h.epochs());
+        assertTrue(Double.isNaN(h.last("loss")));
+
+        Path backup = dir.resolve("bad");
+        Files.createDirectories(backup);
+        Files.write(backup.resolve(BackupAndRestore.FILE_NAME), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        Linear m = compiled(false);
+        var e = assertThrows(java.io.UncheckedIOException.class,
+                () -> m.fit(x.reshape(8, 1), x.reshape(8).cast(dev.fluxion.DType.INT32), Fit.epochs(1).verbose(0).callbacks(new BackupAndRestore(backup))));
+        assertTrue(e.getMessage().contains(BackupAndRestore.FILE_NAME), e.getMessage());
     }
 
     @Test
