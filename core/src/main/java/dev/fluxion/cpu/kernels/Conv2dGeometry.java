@@ -10,7 +10,8 @@ public record Conv2dGeometry(int n, int h, int w, int c, int kh, int kw, int o, 
                              int strideH, int strideW, int dilationH, int dilationW, int padTop, int padLeft) {
     public Conv2dGeometry {
         if (n < 0 || h < 0 || w < 0 || c < 0 || kh < 0 || kw < 0 || o < 0 || oh < 0 || ow < 0) {
-            throw new IllegalArgumentException("conv2d geometry: negative size in " + describe(n, h, w, c, kh, kw, o, oh, ow));
+            throw new IllegalArgumentException(
+                    "conv2d geometry: negative size in " + describe(n, h, w, c, kh, kw, o, oh, ow));
         }
         if (strideH <= 0 || strideW <= 0 || dilationH <= 0 || dilationW <= 0) {
             throw new IllegalArgumentException("conv2d geometry: strides and dilations must be positive, got strides "
@@ -19,8 +20,8 @@ public record Conv2dGeometry(int n, int h, int w, int c, int kh, int kw, int o, 
     }
 
     private static String describe(int n, int h, int w, int c, int kh, int kw, int o, int oh, int ow) {
-        return "x [" + n + "," + h + "," + w + "," + c + "], filter [" + kh + "," + kw + "," + c + "," + o + "], y [" + n
-                + "," + oh + "," + ow + "," + o + "]";
+        return "x [" + n + "," + h + "," + w + "," + c + "], filter [" + kh + "," + kw + "," + c + "," + o + "], y ["
+                + n + "," + oh + "," + ow + "," + o + "]";
     }
 
     /** Elements of one im2col row: kh * kw * c. */

@@ -13,12 +13,14 @@ import jdk.incubator.vector.FloatVector;
  * 2-D convolution over NHWC inputs and HWIO filters (see {@link Conv2dGeometry}): the forward pass and the
  * gradients with respect to the input and the filter. Outputs are overwritten.
  *
- * <p>float32 runs as implicit GEMM on {@link GemmEngine}: the im2col matrix is gathered block by block while packing
- * and never stored. Forward is y = im2col(x) · W. The input gradient, for stride 1, is the same gather over dy with
- * mirrored taps times the per-tap transposed filter; for larger strides it is dY · Wᵀ per image followed by col2im.
- * The filter gradient is dWᵀ = dYᵀ · im2col(x), transposed at the end. With {@link KernelConfig#SIMD} off the float
- * kernels run their scalar twins (direct loops); float64 always runs direct loops. All results are independent of
- * the thread count.
+ * <p>float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is
+ * y = im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read
+ * in place through offset tables over a zero-padded copy of x ({@link #readsInPlace}). The input gradient, for stride
+ * 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter
+ * ({@link #gathersInputGradient}); otherwise it is dY · Wᵀ per image followed by col2im. The filter gradient is
+ * im2col(x)ᵀ · dY, computed as dWᵀ = dYᵀ · im2col(x) and transposed when im2col is packed. With
+ * {@link KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always runs direct
+ * loops. All results are independent of the thread count.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}
@@ -81,35 +83,45 @@ public final class Conv2dKernels {
 
     // ---------------------------------------------------------------------------------------- float32 GEMM paths
 
-    static String TABLE = System.getProperty("conv.table", "");
+    /**
+     * Whether the forward pass and the filter gradient read x in place, through offset tables over a zero-padded
+     * copy, instead of packing im2col blocks. Packing pays off when many filters share each packed value and the
+     * channel runs are long enough to transpose in registers; with few channels (first layers) or few filters it
+     * costs about as much as the multiply-adds it feeds (measured: 3x faster in place for 32x32x3 to 32).
+     */
+    static boolean readsInPlace(Conv2dGeometry g) {
+        return (g.c() < 32 || g.o() <= 32) && g.rows() > 0 && g.patch() > 0;
+    }
+
+    /**
+     * Whether the input gradient gathers (stride 1 only): each input pixel collects the dy cells that saw it, an
+     * implicit GEMM with no scatter. It needs enough channels to fill the micro-kernel's columns, and an output about
+     * as large as the input (a VALID convolution would gather over mostly padding); otherwise dY · Wᵀ and col2im.
+     */
+    static boolean gathersInputGradient(Conv2dGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.c() >= 32
+                && (long) g.h() * g.w() * 10 <= (long) g.oh() * g.ow() * 11;
+    }
 
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, int threads) {
         Window win = Window.forward(g, x, xOff);
         SgemmPacking.Left a;
-        if (TABLE.contains("f") && g.rows() > 0 && g.patch() > 0) {
+        if (readsInPlace(g)) {
             Tables t = win.tables();
             a = new TableLeft(t.padded(), t.pixels(), t.taps());
         } else {
             a = new WindowLeft(win);
         }
-        GemmEngine.gemm(g.rows(), g.o(), g.patch(), a, SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(), false,
-                threads);
+        GemmEngine.gemm(g.rows(), g.o(), g.patch(), a, SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(),
+                false, threads);
     }
 
     static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
                               int threads) {
-        if (g.strideH() == 1 && g.strideW() == 1 && !TABLE.contains("s")) {
-            // each input pixel gathers the dy cells that saw it: an implicit GEMM, no scatter, no zeroing
-            Window win = Window.transposed(g, dy, dyOff);
-            SgemmPacking.Left a;
-            if (TABLE.contains("i") && g.n() * g.h() * g.w() > 0 && g.kh() * g.kw() * g.o() > 0) {
-                Tables t = win.tables();
-                a = new TableLeft(t.padded(), t.pixels(), t.taps());
-            } else {
-                a = new WindowLeft(win);
-            }
-            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(), a,
-                    new FilterByTapRight(w, wOff, g.c(), g.o()), dx, dxOff, g.c(), false, threads);
+        if (gathersInputGradient(g)) {
+            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(),
+                    new WindowLeft(Window.transposed(g, dy, dyOff)), new FilterByTapRight(w, wOff, g.c(), g.o()),
+                    dx, dxOff, g.c(), false, threads);
             return;
         }
         int pixels = g.oh() * g.ow(), patch = g.patch(), imgSize = g.h() * g.w() * g.c();
@@ -155,7 +167,8 @@ public final class Conv2dKernels {
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
         int patch = g.patch(), o = g.o();
-        if (TABLE.contains("w") && g.rows() > 0 && patch > 0) {
+        if (readsInPlace(g)) {
+            // dW (patch x o) = im2col(x)ᵀ · dY, im2colᵀ read in place: rows are taps, steps pixels
             Tables t = Window.forward(g, x, xOff).tables();
             GemmEngine.gemm(patch, o, g.rows(), new TableLeft(t.padded(), t.taps(), t.pixels()),
                     SgemmPacking.Right.of(false, dy, dyOff, o), dw, dwOff, o, false, threads);
@@ -186,7 +199,8 @@ public final class Conv2dKernels {
                             for (int tx = 0; tx < g.kw(); tx++) {
                                 int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
                                 if (sx < 0 || sx >= g.w()) continue;
-                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                                int wb = wOff + (ty * g.kw() + tx) * c * o;
                                 for (int ch = 0; ch < c; ch++) {
                                     float xv = x[xb + ch];
                                     for (int oc = 0; oc < o; oc++) y[yb + oc] += xv * w[wb + ch * o + oc];
@@ -214,7 +228,8 @@ public final class Conv2dKernels {
                             for (int tx = 0; tx < g.kw(); tx++) {
                                 int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
                                 if (sx < 0 || sx >= g.w()) continue;
-                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                                int wb = wOff + (ty * g.kw() + tx) * c * o;
                                 for (int ch = 0; ch < c; ch++) {
                                     float s = 0;
                                     for (int oc = 0; oc < o; oc++) s += dy[db + oc] * w[wb + ch * o + oc];
@@ -274,7 +289,8 @@ public final class Conv2dKernels {
                             for (int tx = 0; tx < g.kw(); tx++) {
                                 int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
                                 if (sx < 0 || sx >= g.w()) continue;
-                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                int xb = xOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                                int wb = wOff + (ty * g.kw() + tx) * c * o;
                                 for (int ch = 0; ch < c; ch++) {
                                     double xv = x[xb + ch];
                                     for (int oc = 0; oc < o; oc++) y[yb + oc] += xv * w[wb + ch * o + oc];
@@ -304,7 +320,8 @@ public final class Conv2dKernels {
                             for (int tx = 0; tx < g.kw(); tx++) {
                                 int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
                                 if (sx < 0 || sx >= g.w()) continue;
-                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c, wb = wOff + (ty * g.kw() + tx) * c * o;
+                                int xb = dxOff + ((img * g.h() + sy) * g.w() + sx) * c;
+                                int wb = wOff + (ty * g.kw() + tx) * c * o;
                                 for (int ch = 0; ch < c; ch++) {
                                     double s = 0;
                                     for (int oc = 0; oc < o; oc++) s += dy[db + oc] * w[wb + ch * o + oc];

@@ -78,7 +78,9 @@ final class GemmEngine {
             for (int kb0 = 0; kb0 < nkb; ) {
                 // group as many k-blocks as fit in B_CAP floats of packed B
                 int kb1 = kb0 + 1;
-                while (kb1 < nkb && (long) (kStart(kb1 + 1, nkb, k) - kStart(kb0, nkb, k)) * panels * NR <= B_CAP) kb1++;
+                while (kb1 < nkb && (long) (kStart(kb1 + 1, nkb, k) - kStart(kb0, nkb, k)) * panels * NR <= B_CAP) {
+                    kb1++;
+                }
                 int groupRows = kStart(kb1, nkb, k) - kStart(kb0, nkb, k);
                 float[] bp = BUFFERS.get().b(groupRows * panels * NR);
                 packB(b, k, nkb, kb0, kb1, jc, nc, panels, bp, t);

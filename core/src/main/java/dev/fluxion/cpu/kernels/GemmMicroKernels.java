@@ -23,8 +23,12 @@ final class GemmMicroKernels {
     static final int V = S.length();
     /** Columns of a micro-tile (two vectors). */
     static final int NR = 2 * V;
-    /** Rows of a micro-tile, sized to the register file. */
-    static final int MR = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 8 : 4;
+    /**
+     * Rows of a micro-tile, sized to the register file. {@code -Dfluxion.gemmRows=4|8} overrides it, so that both
+     * kernels can be tested on any machine.
+     */
+    static final int MR = Integer.getInteger("fluxion.gemmRows",
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 8 : 4) == 8 ? 8 : 4;
 
     /**
      * C tile (MR x NR at {@code c[ci]}, row stride ldc) = (C +) A panel x B panel, with A packed as kc groups of MR
@@ -48,8 +52,8 @@ final class GemmMicroKernels {
 
     /**
      * As {@link #packed} but A read in place through offset tables: row r, step p at
-     * {@code a[rows[ri + min(r, mr - 1)] + steps[s0 + p]]} (convolutions over a zero-padded tensor: a row is a pixel and
-     * a step a filter tap and channel, or the other way round).
+     * {@code a[rows[ri + min(r, mr - 1)] + steps[s0 + p]]} (convolutions over a zero-padded tensor: a row is a pixel
+     * and a step a filter tap and channel, or the other way round).
      */
     static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
                        float[] c, int ci, int ldc, boolean add) {
@@ -158,7 +162,8 @@ final class GemmMicroKernels {
 
     private static void strided8(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
                                  float[] c, int ci, int ldc, boolean add) {
-        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs, o4 = Math.min(4, mr - 1) * rs;
+        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
         int o5 = Math.min(5, mr - 1) * rs, o6 = Math.min(6, mr - 1) * rs, o7 = Math.min(7, mr - 1) * rs;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
@@ -279,12 +284,19 @@ final class GemmMicroKernels {
         store(c, ci + 7 * ldc, c70, c71, add);
     }
 
+    /**
+     * Writes (or adds) two accumulators. Vector methods are only ever called on fresh vectors, never on the
+     * accumulators: those are loop phis whose exact class C2 may not know when it inlines this method, and a virtual
+     * call on a vector boxes it, which was seen to make whole runs 20x slower. So C is loaded first and the
+     * accumulator added to it (addition commutes), or -0.0 (an exact identity, signed zeros and NaN included) is.
+     */
     private static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
         if (add) {
-            v0 = v0.add(FloatVector.fromArray(S, c, ci));
-            v1 = v1.add(FloatVector.fromArray(S, c, ci + V));
+            FloatVector.fromArray(S, c, ci).add(v0).intoArray(c, ci);
+            FloatVector.fromArray(S, c, ci + V).add(v1).intoArray(c, ci + V);
+        } else {
+            FloatVector.broadcast(S, -0.0f).add(v0).intoArray(c, ci);
+            FloatVector.broadcast(S, -0.0f).add(v1).intoArray(c, ci + V);
         }
-        v0.intoArray(c, ci);
-        v1.intoArray(c, ci + V);
     }
 }

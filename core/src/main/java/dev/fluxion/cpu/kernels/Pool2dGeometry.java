@@ -13,7 +13,8 @@ public record Pool2dGeometry(int n, int h, int w, int c, int kh, int kw, int oh,
                     + "], window " + kh + "x" + kw + ", y [" + n + "," + oh + "," + ow + "," + c + "]");
         }
         if (strideH <= 0 || strideW <= 0) {
-            throw new IllegalArgumentException("pool2d geometry: strides must be positive, got " + strideH + "x" + strideW);
+            throw new IllegalArgumentException(
+                    "pool2d geometry: strides must be positive, got " + strideH + "x" + strideW);
         }
     }
 
@@ -53,7 +54,7 @@ public record Pool2dGeometry(int n, int h, int w, int c, int kh, int kw, int oh,
 
     @Override
     public String toString() {
-        return "x [" + n + "," + h + "," + w + "," + c + "], window " + kh + "x" + kw + ", y [" + n + "," + oh + "," + ow
-                + "," + c + "], strides " + strideH + "x" + strideW + ", pad top/left " + padTop + "/" + padLeft;
+        return "x [" + n + "," + h + "," + w + "," + c + "], window " + kh + "x" + kw + ", y [" + n + "," + oh + ","
+                + ow + "," + c + "], strides " + strideH + "x" + strideW + ", pad top/left " + padTop + "/" + padLeft;
     }
 }

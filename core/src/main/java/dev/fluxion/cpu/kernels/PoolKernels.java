@@ -26,14 +26,14 @@ public final class PoolKernels {
 
     /** y = max_pool2d(x), float32. */
     public static void maxPoolForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "max_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         if (KernelConfig.SIMD) maxForward(g, x, xOff, y, yOff, KernelConfig.THREADS);
         else maxForwardScalar(g, x, xOff, y, yOff);
     }
 
     /** The scalar twin of {@link #maxPoolForward(Pool2dGeometry, float[], int, float[], int)}. */
     public static void maxPoolForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "max_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         maxForwardScalar(g, x, xOff, y, yOff);
     }
 
@@ -50,7 +50,9 @@ public final class PoolKernels {
                             Arrays.fill(y, yb, yb + c, Float.NEGATIVE_INFINITY);
                             continue;
                         }
-                        for (int ch = 0; ch < cv; ch += V) windowMax(g, x, xImg + ch, r0, r1, c0, c1).intoArray(y, yb + ch);
+                        for (int ch = 0; ch < cv; ch += V) {
+                            windowMax(g, x, xImg + ch, r0, r1, c0, c1).intoArray(y, yb + ch);
+                        }
                         for (int ch = cv; ch < c; ch++) y[yb + ch] = windowMax(g, x, xImg + ch, r0, r1, c0, c1, c);
                     }
                 }
@@ -63,9 +65,10 @@ public final class PoolKernels {
         int c = g.c();
         FloatVector m = FloatVector.fromArray(S, x, base + (r0 * g.w() + c0) * c);
         for (int r = r0; r < r1; r++) {
-            for (int s = c0; s < c1; s++) m = m.max(FloatVector.fromArray(S, x, base + (r * g.w() + s) * c));
+            for (int s = c0; s < c1; s++) m = FloatVector.fromArray(S, x, base + (r * g.w() + s) * c).max(m);
         }
-        return m;
+        // a fresh vector for the caller to call methods on (see GemmMicroKernels.store); -0.0 + m is exactly m
+        return FloatVector.broadcast(S, -0.0f).add(m);
     }
 
     private static float windowMax(Pool2dGeometry g, float[] x, int base, int r0, int r1, int c0, int c1, int c) {
@@ -88,7 +91,8 @@ public final class PoolKernels {
                     for (int ox = 0; ox < g.ow(); ox++) {
                         int yb = yOff + ((img * g.oh() + oy) * g.ow() + ox) * c;
                         for (int ch = 0; ch < c; ch++) {
-                            y[yb + ch] = windowMax(g, x, xImg + ch, g.rowLo(oy), g.rowHi(oy), g.colLo(ox), g.colHi(ox), c);
+                            int r0 = g.rowLo(oy), r1 = g.rowHi(oy), c0 = g.colLo(ox), c1 = g.colHi(ox);
+                            y[yb + ch] = windowMax(g, x, xImg + ch, r0, r1, c0, c1, c);
                         }
                     }
                 }
@@ -101,7 +105,7 @@ public final class PoolKernels {
     /** dx = the gradient of max_pool2d given its input x and dy, float32. */
     public static void maxPoolBackward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
                                        int dxOff) {
-        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        checkBackward(g, len(x), xOff, len(dy), dyOff, len(dx), dxOff);
         if (KernelConfig.SIMD) maxBackward(g, x, xOff, dy, dyOff, dx, dxOff, KernelConfig.THREADS);
         else maxBackwardScalar(g, x, xOff, dy, dyOff, dx, dxOff);
     }
@@ -109,7 +113,7 @@ public final class PoolKernels {
     /** The scalar twin of {@link #maxPoolBackward(Pool2dGeometry, float[], int, float[], int, float[], int)}. */
     public static void maxPoolBackwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
                                              int dxOff) {
-        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        checkBackward(g, len(x), xOff, len(dy), dyOff, len(dx), dxOff);
         maxBackwardScalar(g, x, xOff, dy, dyOff, dx, dxOff);
     }
 
@@ -127,17 +131,23 @@ public final class PoolKernels {
                         if (r0 >= r1 || c0 >= c1) continue;
                         for (int ch = 0; ch < cv; ch += V) {
                             // second pass: the first cell equal to the max (or NaN) takes the gradient, lane by lane
-                            FloatVector m = windowMax(g, x, xImg + ch, r0, r1, c0, c1), grad = FloatVector.fromArray(S, dy, db + ch);
+                            FloatVector m = windowMax(g, x, xImg + ch, r0, r1, c0, c1);
+                            FloatVector grad = FloatVector.fromArray(S, dy, db + ch);
                             VectorMask<Float> done = S.maskAll(false);
-                            for (int r = r0; r < r1 && !done.allTrue(); r++) {
+                            // (vector methods are called on fresh values, never on the loop-carried mask:
+                            // see GemmMicroKernels.store)
+                            window:
+                            for (int r = r0; r < r1; r++) {
                                 for (int s = c0; s < c1; s++) {
                                     int cell = (r * g.w() + s) * c + ch;
                                     FloatVector v = FloatVector.fromArray(S, x, xImg + cell);
-                                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, m).or(v.test(VectorOperators.IS_NAN)).andNot(done);
+                                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, m)
+                                            .or(v.test(VectorOperators.IS_NAN)).andNot(done);
                                     if (!hit.anyTrue()) continue;
-                                    FloatVector.fromArray(S, dx, dxImg + cell).add(grad, hit).intoArray(dx, dxImg + cell);
-                                    done = done.or(hit);
-                                    if (done.allTrue()) break;
+                                    int d = dxImg + cell;
+                                    FloatVector.fromArray(S, dx, d).add(grad, hit).intoArray(dx, d);
+                                    done = hit.or(done);
+                                    if (S.maskAll(false).or(done).allTrue()) break window;
                                 }
                             }
                         }
@@ -193,14 +203,14 @@ public final class PoolKernels {
 
     /** y = avg_pool2d(x), float32. */
     public static void avgPoolForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "avg_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         if (KernelConfig.SIMD) avgForward(g, x, xOff, y, yOff, KernelConfig.THREADS);
         else avgForwardScalar(g, x, xOff, y, yOff);
     }
 
     /** The scalar twin of {@link #avgPoolForward(Pool2dGeometry, float[], int, float[], int)}. */
     public static void avgPoolForwardScalar(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "avg_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         avgForwardScalar(g, x, xOff, y, yOff);
     }
 
@@ -217,11 +227,15 @@ public final class PoolKernels {
                         for (int ch = 0; ch < cv; ch += V) {
                             FloatVector sum = FloatVector.zero(S);
                             for (int r = r0; r < r1; r++) {
-                                for (int s = c0; s < c1; s++) sum = sum.add(FloatVector.fromArray(S, x, xImg + (r * g.w() + s) * c + ch));
+                                for (int s = c0; s < c1; s++) {
+                                    sum = FloatVector.fromArray(S, x, xImg + (r * g.w() + s) * c + ch).add(sum);
+                                }
                             }
-                            sum.mul(inv).intoArray(y, yb + ch);
+                            FloatVector.broadcast(S, inv).mul(sum).intoArray(y, yb + ch);
                         }
-                        for (int ch = cv; ch < c; ch++) y[yb + ch] = windowSum(g, x, xImg + ch, r0, r1, c0, c1, c) * inv;
+                        for (int ch = cv; ch < c; ch++) {
+                            y[yb + ch] = windowSum(g, x, xImg + ch, r0, r1, c0, c1, c) * inv;
+                        }
                     }
                 }
             }
@@ -257,14 +271,14 @@ public final class PoolKernels {
 
     /** dx = the gradient of avg_pool2d given dy, float32. */
     public static void avgPoolBackward(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff) {
-        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        check(g, "avg_pool2d_grad", "dy", len(dy), dyOff, g.ySize(), "dx", len(dx), dxOff, g.xSize());
         if (KernelConfig.SIMD) avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, true);
         else avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, false);
     }
 
     /** The scalar twin of {@link #avgPoolBackward(Pool2dGeometry, float[], int, float[], int)}. */
     public static void avgPoolBackwardScalar(Pool2dGeometry g, float[] dy, int dyOff, float[] dx, int dxOff) {
-        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        check(g, "avg_pool2d_grad", "dy", len(dy), dyOff, g.ySize(), "dx", len(dx), dxOff, g.xSize());
         avgBackward(g, dy, dyOff, dx, dxOff, KernelConfig.THREADS, false);
     }
 
@@ -304,7 +318,7 @@ public final class PoolKernels {
 
     /** y = max_pool2d(x), float64. */
     public static void maxPoolForward(Pool2dGeometry g, double[] x, int xOff, double[] y, int yOff) {
-        check(g, "max_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "max_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         int c = g.c();
         Parallel.forRange(g.n(), 1, (from, to) -> {
             for (int img = from; img < to; img++) {
@@ -331,7 +345,7 @@ public final class PoolKernels {
     /** dx = the gradient of max_pool2d given its input x and dy, float64. */
     public static void maxPoolBackward(Pool2dGeometry g, double[] x, int xOff, double[] dy, int dyOff, double[] dx,
                                        int dxOff) {
-        checkBackward(g, x == null ? -1 : x.length, xOff, dy == null ? -1 : dy.length, dyOff, dx == null ? -1 : dx.length, dxOff);
+        checkBackward(g, len(x), xOff, len(dy), dyOff, len(dx), dxOff);
         int c = g.c(), imgSize = g.h() * g.w() * c;
         Parallel.forRange(g.n(), 1, (from, to) -> {
             for (int img = from; img < to; img++) {
@@ -365,7 +379,7 @@ public final class PoolKernels {
 
     /** y = avg_pool2d(x), float64. */
     public static void avgPoolForward(Pool2dGeometry g, double[] x, int xOff, double[] y, int yOff) {
-        check(g, "avg_pool2d", "x", x == null ? -1 : x.length, xOff, g.xSize(), "y", y == null ? -1 : y.length, yOff, g.ySize());
+        check(g, "avg_pool2d", "x", len(x), xOff, g.xSize(), "y", len(y), yOff, g.ySize());
         int c = g.c();
         Parallel.forRange(g.n(), 1, (from, to) -> {
             for (int img = from; img < to; img++) {
@@ -390,7 +404,7 @@ public final class PoolKernels {
 
     /** dx = the gradient of avg_pool2d given dy, float64. */
     public static void avgPoolBackward(Pool2dGeometry g, double[] dy, int dyOff, double[] dx, int dxOff) {
-        check(g, "avg_pool2d_grad", "dy", dy == null ? -1 : dy.length, dyOff, g.ySize(), "dx", dx == null ? -1 : dx.length, dxOff, g.xSize());
+        check(g, "avg_pool2d_grad", "dy", len(dy), dyOff, g.ySize(), "dx", len(dx), dxOff, g.xSize());
         int c = g.c(), imgSize = g.h() * g.w() * c;
         Parallel.forRange(g.n(), 1, (from, to) -> {
             for (int img = from; img < to; img++) {
@@ -415,6 +429,14 @@ public final class PoolKernels {
 
     // --------------------------------------------------------------------------------------------------- checking
 
+    private static int len(float[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static int len(double[] a) {
+        return a == null ? -1 : a.length;
+    }
+
     private static void check(Pool2dGeometry g, String kernel, String in, int inLen, int inOff, long inSize, String out,
                               int outLen, int outOff, long outSize) {
         if (inLen < 0 || outLen < 0) throw new IllegalArgumentException(kernel + ": null array (" + g + ")");
@@ -422,7 +444,8 @@ public final class PoolKernels {
         g.check(kernel, out, outLen, outOff, outSize);
     }
 
-    private static void checkBackward(Pool2dGeometry g, int xLen, int xOff, int dyLen, int dyOff, int dxLen, int dxOff) {
+    private static void checkBackward(Pool2dGeometry g, int xLen, int xOff, int dyLen, int dyOff, int dxLen,
+                                      int dxOff) {
         check(g, "max_pool2d_grad", "x", xLen, xOff, g.xSize(), "dy", dyLen, dyOff, g.ySize());
         check(g, "max_pool2d_grad", "dx", dxLen, dxOff, g.xSize(), "dy", dyLen, dyOff, g.ySize());
     }

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * when transposed), op(B) is k x n (B stored n x k when transposed) and C is m x n. Element (i, j) of a matrix with
  * leading dimension ld starting at offset off is {@code x[off + i * ld + j]}.
  *
- * <p>{@link #sgemm} runs the blocked Vector API kernel ({@link GemmEngine}) on {@link KernelConfig#THREADS} threads,
- * or its scalar twin {@link #sgemmScalar} when {@link KernelConfig#SIMD} is off. Results are bitwise the same for
+ * <p>{@link #sgemm} runs the blocked Vector API kernel ({@link GemmEngine}; matrix-vector shapes go to
+ * {@link GemmVector}) on {@link KernelConfig#THREADS} threads, or its scalar twin {@link #sgemmScalar} when
+ * {@link KernelConfig#SIMD} is off. Results are bitwise the same for
  * any thread count. {@link #dgemm} is a plain loop: float64 serves references and gradient checks.
  */
 public final class Sgemm {
@@ -63,8 +64,12 @@ public final class Sgemm {
     /** {@link #sgemm} on the SIMD path with an explicit thread count (tests compare 1 and N threads). */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, int threads) {
-        GemmEngine.gemm(m, n, k, SgemmPacking.Left.of(transA, a, aOff, lda), SgemmPacking.Right.of(transB, b, bOff, ldb),
-                c, cOff, ldc, accumulate, threads);
+        if ((m == 1 || n == 1) && k > 0) {
+            GemmVector.gemv(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+            return;
+        }
+        GemmEngine.gemm(m, n, k, SgemmPacking.Left.of(transA, a, aOff, lda),
+                SgemmPacking.Right.of(transB, b, bOff, ldb), c, cOff, ldc, accumulate, threads);
     }
 
     private static void scalar(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,

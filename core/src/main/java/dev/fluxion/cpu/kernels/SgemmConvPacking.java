@@ -48,8 +48,10 @@ final class SgemmConvPacking {
          * channel ch. The copy and the tables live in this thread's scratch buffers.
          */
         Tables tables() {
-            int minRow = offH + Math.min(0, (kh - 1) * stepH), maxRow = (gridH - 1) * strideH + offH + Math.max(0, (kh - 1) * stepH);
-            int minCol = offW + Math.min(0, (kw - 1) * stepW), maxCol = (gridW - 1) * strideW + offW + Math.max(0, (kw - 1) * stepW);
+            int minRow = offH + Math.min(0, (kh - 1) * stepH);
+            int maxRow = (gridH - 1) * strideH + offH + Math.max(0, (kh - 1) * stepH);
+            int minCol = offW + Math.min(0, (kw - 1) * stepW);
+            int maxCol = (gridW - 1) * strideW + offW + Math.max(0, (kw - 1) * stepW);
             int hp = maxRow - minRow + 1, wp = maxCol - minCol + 1;
             Scratch s = SCRATCH.get();
             float[] padded = s.floats(images * hp * wp * c);
@@ -86,7 +88,7 @@ final class SgemmConvPacking {
         }
     }
 
-    /** A zero-padded source and the offsets of its pixels and of its (tap, channel) columns: see {@link Window#tables}. */
+    /** A zero-padded source and the offsets of its pixels and (tap, channel) columns: see {@link Window#tables}. */
     record Tables(float[] padded, int[] pixels, int[] taps) {}
 
     /** Per-thread buffers of {@link Window#tables}, grown on demand and reused. */

@@ -65,7 +65,9 @@ final class SgemmPacking {
                     }
                 } else if (mr == MR && rs == 1) {
                     for (int p = 0; p < kc; p++) {
-                        for (int g = 0; g < MR; g += 4) FloatVector.fromArray(S4, a, src + p * cs + g).intoArray(dst, d + p * MR + g);
+                        for (int g = 0; g < MR; g += 4) {
+                            FloatVector.fromArray(S4, a, src + p * cs + g).intoArray(dst, d + p * MR + g);
+                        }
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
@@ -111,10 +113,11 @@ final class SgemmPacking {
                         FloatVector.fromArray(S, b, src + V).intoArray(dst, o + V);
                     }
                 } else {
+                    // plain loops: per-row arraycopy/fill calls cost more than these few elements
                     for (int p = 0; p < kc; p++) {
                         int src = off + (p0 + p) * rs + j0, o = d + p * NR;
-                        System.arraycopy(b, src, dst, o, cols);
-                        Arrays.fill(dst, o + cols, o + NR, 0f);
+                        for (int j = 0; j < cols; j++) dst[o + j] = b[src + j];
+                        for (int j = cols; j < NR; j++) dst[o + j] = 0f;
                     }
                 }
             } else if (rs == 1 && cols % 4 == 0) {

@@ -30,6 +30,7 @@ class Conv2dKernelsTest {
         return new Conv2dGeometry(n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl);
     }
 
+    /** Geometries covering every path: in place and packed im2col, gathered and scattered input gradients. */
     static List<Conv2dGeometry> geometries() {
         List<Conv2dGeometry> gs = new ArrayList<>();
         gs.add(geometry(2, 5, 5, 1, 3, 3, 1, true, 1, 1, 1, 1));
@@ -46,6 +47,11 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 10, 12, 40, 3, 3, 24, true, 1, 1, 1, 1)); // patch 360: more than one k-block
         gs.add(geometry(2, 8, 8, 33, 3, 3, 20, true, 2, 2, 1, 1)); // strided input gradient with k-blocks
         gs.add(geometry(1, 3, 3, 2, 3, 3, 2, true, 3, 3, 1, 1));
+        // many channels and filters: packed im2col blocks instead of in-place offset tables
+        gs.add(geometry(2, 7, 9, 33, 3, 3, 37, true, 1, 1, 1, 1)); // input gradient by gather
+        gs.add(geometry(1, 9, 9, 40, 3, 3, 36, true, 2, 2, 1, 1)); // input gradient by col2im
+        gs.add(geometry(1, 11, 10, 32, 3, 3, 33, true, 1, 1, 2, 2));
+        gs.add(geometry(2, 9, 8, 35, 5, 5, 40, false, 1, 1, 1, 1));
         return gs;
     }
 
@@ -146,6 +152,15 @@ class Conv2dKernelsTest {
     }
 
     // --------------------------------------------------------------------------------------------------- tests
+
+    @Test
+    void geometriesCoverEveryPath() {
+        List<Conv2dGeometry> gs = geometries();
+        assertTrue(gs.stream().anyMatch(Conv2dKernels::readsInPlace));
+        assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.readsInPlace(g) && g.rows() > 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0));
+        assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32));
+    }
 
     @Test
     void floatKernelsMatchTheDefinition() {

@@ -130,7 +130,7 @@ class SgemmTest {
     void resultsAreBitwiseIndependentOfThreadCount() {
         Random rnd = new Random(3);
         int[][] sizes = {{200, 150, 300}, {128, 128, 784}, {97, 61, 1000}, {16, 700, 400}, {700, 20, 300},
-            {513, 300, 40}};
+            {513, 300, 40}, {1, 2500, 500}, {2500, 1, 500}};
         for (int[] s : sizes) {
             for (int t = 0; t < 4; t++) {
                 Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, t == 2, t == 1);
@@ -138,7 +138,7 @@ class SgemmTest {
                 for (int threads : new int[] {2, 3, 7}) {
                     assertArrayEquals(one, cs.simd(threads), "threads=" + threads + " " + cs);
                 }
-                if (t == 0) cs.check(one, "simd");
+                if (t == 0 || s[0] == 1 || s[1] == 1) cs.check(one, "simd");
             }
         }
     }
