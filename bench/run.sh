@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs Fluxion's benchmarks and, where available, the reference baselines in ../shared/bench on the same machine,
+# Runs Fluxion's benchmarks (kernels, steps, pipeline, fit vs custom loop) and, where available, the reference baselines in ../shared/bench on the same machine,
 # one after the other, so ratios are taken under the same conditions. Usage: bash bench/run.sh [all]
 #   (default: kernels, steps, pipeline, numpy sgemm, PyTorch mlp/tiny; "all" adds PyTorch cnn and seed)
 set -euo pipefail
@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector"
 mvn -B -ntp -q install -DskipTests
-CP="core/target/classes:data/target/classes:bench/target/classes"
+CP="core/target/classes:data/target/classes:nn/target/classes:bench/target/classes"
 SHARED=../shared/bench
 
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(date -u +%F)"
 echo "== Fluxion kernels (sgemm, conv2d)";    $JAVA -cp "$CP" dev.fluxion.bench.MatmulBench
 echo "== Fluxion training steps";              $JAVA -cp "$CP" dev.fluxion.bench.StepBench
 echo "== Fluxion input pipeline";              $JAVA -cp "$CP" dev.fluxion.bench.PipelineBench
+echo "== Fluxion fit vs custom loop (mlp)";    $JAVA -cp "$CP" dev.fluxion.bench.FitBench
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
   echo "== numpy/OpenBLAS sgemm";              /usr/bin/python3 "$SHARED/gemm_ref.py"
 fi
