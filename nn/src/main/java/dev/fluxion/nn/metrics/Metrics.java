@@ -40,12 +40,12 @@ public final class Metrics {
     /**
      * A metric by its Keras name: "accuracy"/"acc", "categorical_accuracy", "sparse_categorical_accuracy",
      * "binary_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "precision", "recall",
-     * "auc". Note that Keras resolves plain "accuracy" in {@code compile} by the loss; this returns exact-match
-     * {@link Accuracy}, and the caller (Model.compile) chooses the specific variant.
+     * "auc". Plain "accuracy" is resolved from the shapes as Keras's {@code compile} does with the string (see
+     * {@link #inferredAccuracy}); the {@link Accuracy} class itself is exact-match, as in Keras.
      */
     public static Metric get(String name) {
         return switch (name) {
-            case "accuracy", "acc" -> new Accuracy();
+            case "accuracy", "acc" -> new MeanMetricWrapper(name, Metrics::inferredAccuracy);
             case "categorical_accuracy" -> new CategoricalAccuracy();
             case "sparse_categorical_accuracy" -> new SparseCategoricalAccuracy();
             case "binary_accuracy" -> new BinaryAccuracy();
@@ -68,6 +68,19 @@ public final class Metrics {
     }
 
     /** 1 where argmax(yPred) == argmax(yTrue) along the last axis. */
+    /**
+     * Keras's resolution of the string "accuracy" in compile: binary accuracy (threshold 0.5) for one output column,
+     * sparse categorical accuracy when the labels have one dimension less than the predictions (or a last dimension
+     * of 1 against several classes), categorical accuracy otherwise. Shapes are static, so this traces once.
+     */
+    public static Tensor inferredAccuracy(Tensor yTrue, Tensor yPred) {
+        int predLast = yPred.rank() == 0 ? 1 : yPred.dim(-1);
+        int trueLast = yTrue.rank() == 0 ? 1 : yTrue.dim(-1);
+        if (predLast == 1) return binaryAccuracy(yTrue, yPred, 0.5);
+        if (yTrue.rank() < yPred.rank() || (trueLast == 1 && predLast > 1)) return sparseCategoricalAccuracy(yTrue, yPred);
+        return categoricalAccuracy(yTrue, yPred);
+    }
+
     public static Tensor categoricalAccuracy(Tensor yTrue, Tensor yPred) {
         return Ops.cast(Ops.equal(yTrue.argmax(-1), yPred.argmax(-1)), DType.FLOAT32);
     }

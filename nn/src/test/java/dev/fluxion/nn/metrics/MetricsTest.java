@@ -60,6 +60,21 @@ class MetricsTest {
         close(0.5, acc);
     }
 
+    /** The string "accuracy" resolves like Keras's compile: sparse, categorical or binary by the shapes. */
+    @Test
+    void accuracyByNameFollowsTheShapes() {
+        Metric sparse = Metrics.get("accuracy");
+        sparse.updateState(Tensor.of(new int[] {2, 0}, 2), PRED); // argmax of PRED rows: 1, 1
+        close(0.0, sparse);
+        Metric categorical = Metrics.get("accuracy");
+        categorical.updateState(ONE_HOT, PRED); // row 2 matches
+        close(0.5, categorical);
+        Metric binary = Metrics.get("accuracy");
+        binary.updateState(col(1, 0, 1, 0), col(0.9f, 0.2f, 0.4f, 0.7f));
+        close(0.5, binary);
+        assertEquals("accuracy", binary.name());
+    }
+
     static final Tensor ONE_HOT = m(new float[][] {{0, 0, 1}, {0, 1, 0}});
     static final Tensor PRED = m(new float[][] {{0.1f, 0.9f, 0.8f}, {0.05f, 0.95f, 0}});
 
