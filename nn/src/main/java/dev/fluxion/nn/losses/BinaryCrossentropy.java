@@ -8,10 +8,7 @@ import dev.fluxion.Tensor;
  * [1e-7, 1 - 1e-7]; with {@code fromLogits} it uses the stable form max(x, 0) - x·z + log(1 + exp(-|x|)).
  * Label smoothing replaces z by z(1 - s) + s/2.
  */
-public class BinaryCrossentropy extends Loss {
-    private final boolean fromLogits;
-    private final double labelSmoothing;
-
+public class BinaryCrossentropy extends SmoothedLoss {
     public BinaryCrossentropy() {
         this(false, 0, Reduction.SUM_OVER_BATCH_SIZE);
     }
@@ -21,15 +18,7 @@ public class BinaryCrossentropy extends Loss {
     }
 
     public BinaryCrossentropy(boolean fromLogits, double labelSmoothing, Reduction reduction) {
-        super("binary_crossentropy", reduction);
-        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new IllegalArgumentException("binary_crossentropy: label smoothing must be in [0, 1], got " + labelSmoothing);
-        this.fromLogits = fromLogits;
-        this.labelSmoothing = labelSmoothing;
-    }
-
-    public boolean fromLogits() {
-        return fromLogits;
+        super("binary_crossentropy", fromLogits, labelSmoothing, reduction);
     }
 
     @Override

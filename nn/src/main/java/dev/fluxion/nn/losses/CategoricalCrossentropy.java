@@ -8,10 +8,7 @@ import dev.fluxion.Tensor;
  * Probabilities are renormalized to sum to 1 and clipped to [1e-7, 1 - 1e-7] as in Keras; with {@code fromLogits}
  * the log-probabilities come from a stable log-softmax. Label smoothing replaces y by y(1 - s) + s / classes.
  */
-public class CategoricalCrossentropy extends Loss {
-    private final boolean fromLogits;
-    private final double labelSmoothing;
-
+public class CategoricalCrossentropy extends SmoothedLoss {
     public CategoricalCrossentropy() {
         this(false, 0, Reduction.SUM_OVER_BATCH_SIZE);
     }
@@ -21,15 +18,7 @@ public class CategoricalCrossentropy extends Loss {
     }
 
     public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, Reduction reduction) {
-        super("categorical_crossentropy", reduction);
-        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new IllegalArgumentException("categorical_crossentropy: label smoothing must be in [0, 1], got " + labelSmoothing);
-        this.fromLogits = fromLogits;
-        this.labelSmoothing = labelSmoothing;
-    }
-
-    public boolean fromLogits() {
-        return fromLogits;
+        super("categorical_crossentropy", fromLogits, labelSmoothing, reduction);
     }
 
     @Override
