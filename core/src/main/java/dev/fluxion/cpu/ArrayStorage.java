@@ -21,15 +21,40 @@ public record ArrayStorage(DType dtype, Object array) implements Storage {
             throw new IllegalArgumentException("storage of " + dtype + " needs " + expected.getSimpleName() + ", got " + array.getClass().getSimpleName());
     }
 
-    /** Allocates zeroed storage. */
+    /** Allocates zeroed storage (from the installed {@link BufferPool} when one is, see there). */
     public static ArrayStorage allocate(DType dtype, int size) {
-        return new ArrayStorage(dtype, switch (dtype) {
+        BufferPool pool = BufferPool.current();
+        return new ArrayStorage(dtype, pool == null ? newArray(dtype, size) : pool.take(dtype, size, true));
+    }
+
+    /**
+     * Allocates storage whose every element the caller is about to write: a recycled array is not zeroed first.
+     * Only for kernels that overwrite their whole output.
+     */
+    public static ArrayStorage allocateForOverwrite(DType dtype, int size) {
+        BufferPool pool = BufferPool.current();
+        return new ArrayStorage(dtype, pool == null ? newArray(dtype, size) : pool.take(dtype, size, false));
+    }
+
+    static Object newArray(DType dtype, int size) {
+        return switch (dtype) {
             case FLOAT32 -> new float[size];
             case FLOAT64 -> new double[size];
             case INT32 -> new int[size];
             case INT64 -> new long[size];
             case BOOL -> new boolean[size];
-        });
+        };
+    }
+
+    static DType dtypeOf(Object array) {
+        return switch (array) {
+            case float[] a -> DType.FLOAT32;
+            case double[] a -> DType.FLOAT64;
+            case int[] a -> DType.INT32;
+            case long[] a -> DType.INT64;
+            case boolean[] a -> DType.BOOL;
+            default -> throw new IllegalArgumentException("not a storage array: " + array.getClass());
+        };
     }
 
     @Override

@@ -13,7 +13,7 @@ final class CpuElementwise {
 
     static Tensor unary(UnaryFn fn, Tensor x, TensorType out) {
         Object src = Layouts.data(x);
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         int n = out.size();
         switch (src) {
             case float[] a -> UnaryKernels.apply(fn, a, 0, (float[]) dst.array(), 0, n);
@@ -29,14 +29,14 @@ final class CpuElementwise {
     static Tensor binary(BinaryFn fn, Tensor a, Tensor b, TensorType out) {
         int n = out.size();
         if (flat(a, n) && flat(b, n)) { // the common case: no broadcasting beyond scalars, no strided views
-            ArrayStorage dst = ArrayStorage.allocate(out.dtype(), n);
+            ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), n);
             run(fn, array(a), a.offset(), a.size() == n ? 1 : 0, array(b), b.offset(), b.size() == n ? 1 : 0, dst.array(), 0, n);
             return Tensor.wrap(dst, out.shape());
         }
         int[] shape = out.shape();
         Tensor ca = runnable(a, shape), cb = runnable(b, shape);
         Object aa = ((ArrayStorage) ca.storage()).array(), ba = ((ArrayStorage) cb.storage()).array();
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         Object d = dst.array();
         StridedLoop.Plan plan = StridedLoop.plan(shape, new int[][] {
                 Layouts.broadcastStrides(ca.shape(), ca.strides(), shape),
@@ -83,7 +83,7 @@ final class CpuElementwise {
         Tensor cc = runnable(c, shape), ca = runnable(a, shape), cb = runnable(b, shape);
         boolean[] cv = (boolean[]) ((ArrayStorage) cc.storage()).array();
         Object av = ((ArrayStorage) ca.storage()).array(), bv = ((ArrayStorage) cb.storage()).array();
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         Object d = dst.array();
         StridedLoop.Plan plan = StridedLoop.plan(shape, new int[][] {
                 Layouts.broadcastStrides(cc.shape(), cc.strides(), shape),
@@ -104,7 +104,7 @@ final class CpuElementwise {
     }
 
     static Tensor cast(Tensor x, TensorType out) {
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         Casts.convert(Layouts.data(x), dst.array(), out.size());
         return Tensor.wrap(dst, out.shape());
     }

@@ -36,7 +36,8 @@ final class CpuLinalg {
         int[] os = out.shape();
         int rank = os.length, m = os[rank - 2], n = os[rank - 1];
         int k = a.shape()[a.rank() - (ta ? 2 : 1)];
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        // every gemm below overwrites its block of C (k = 0 leaves it alone: zero it then)
+        ArrayStorage dst = k == 0 ? ArrayStorage.allocate(out.dtype(), out.size()) : ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         if (out.size() == 0) return Tensor.wrap(dst, os);
         Operand A = operand(a, ta), B = operand(b, tb);
         int[] batch = java.util.Arrays.copyOf(os, rank - 2);

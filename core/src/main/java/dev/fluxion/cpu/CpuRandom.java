@@ -11,7 +11,7 @@ final class CpuRandom {
 
     static Tensor generate(Op.Random r, Tensor key, TensorType out) {
         long[] k = key.toLongArray();
-        ArrayStorage dst = ArrayStorage.allocate(out.dtype(), out.size());
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
         int n = out.size();
         switch (dst.array()) {
             case float[] f -> {

@@ -37,7 +37,7 @@ public final class Layouts {
 
     /** A contiguous copy of a CPU tensor, same dtype. */
     public static Tensor contiguous(Tensor t) {
-        ArrayStorage out = ArrayStorage.allocate(t.dtype(), t.size());
+        ArrayStorage out = ArrayStorage.allocateForOverwrite(t.dtype(), t.size());
         copyInto(t, out.array(), 0);
         return Tensor.wrap(out, t.shape());
     }

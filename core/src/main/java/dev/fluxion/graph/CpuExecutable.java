@@ -4,6 +4,8 @@ import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.backend.Backend;
 import dev.fluxion.backend.Backends;
+import dev.fluxion.cpu.ArrayStorage;
+import dev.fluxion.cpu.BufferPool;
 import dev.fluxion.random.Rng;
 
 import java.util.ArrayList;
@@ -15,7 +17,9 @@ import java.util.Map;
 /**
  * Runs an optimized graph on the CPU as a flat list of steps: single primitives straight on the backend (no shape
  * inference, no tape, no interpreter dispatch) and fused elementwise groups ({@link CpuFusion}). Each value is
- * dropped after the step that uses it last, so memory stays at the working set.
+ * dropped after the step that uses it last, so memory stays at the working set, and its array goes back to a
+ * {@link BufferPool} once no live value shares it: from the second call on, intermediate values reuse the arrays
+ * of the first, and a call allocates only what escapes it (outputs and new variable values).
  */
 final class CpuExecutable implements Executable {
     private final String name;
@@ -27,6 +31,9 @@ final class CpuExecutable implements Executable {
     private final int[][] releaseAfter;
     private final int[] outputIds;
     private final int valueCount;
+    /** Null when buffer reuse is switched off ({@code -Dfluxion.graph.reuseBuffers=false}, for measuring it). */
+    private final BufferPool pool = REUSE_BUFFERS ? new BufferPool() : null;
+    private static final boolean REUSE_BUFFERS = !"false".equals(System.getProperty("fluxion.graph.reuseBuffers"));
     /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
     private final long[] stepNanos;
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
@@ -74,6 +81,22 @@ final class CpuExecutable implements Executable {
             for (int k = 0; k < shapes.size(); k++) keys[k + 1] = base[1] + offsets[k];
             randomKeys.put(rng, keys);
         });
+        BufferPool previousPool = BufferPool.install(pool);
+        try {
+            runSteps(inputs, values, randomKeys);
+        } finally {
+            if (pool != null) pool.endCall();
+            BufferPool.install(previousPool);
+        }
+        for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
+        Tensor[] out = new Tensor[outputIds.length];
+        for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
+        return out;
+    }
+
+    private void runSteps(Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
+        // how many live values share each array: an array goes back to the pool when its count drops to zero
+        IdentityHashMap<Object, int[]> sharers = new IdentityHashMap<>();
         for (int s = 0; s < steps.size(); s++) {
             long t0 = PROFILE ? System.nanoTime() : 0;
             switch (steps.get(s)) {
@@ -89,6 +112,7 @@ final class CpuExecutable implements Executable {
                         }
                         case OP -> execute(n, values);
                     };
+                    share(sharers, values[n.id]);
                 }
                 case CpuFusion.Fused fused -> {
                     try {
@@ -97,15 +121,35 @@ final class CpuExecutable implements Executable {
                         Node last = fused.members()[fused.members().length - 1];
                         throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);
                     }
+                    for (int i = 0; i < fused.members().length; i++)
+                        if (fused.materialized()[i]) share(sharers, values[fused.members()[i].id]);
                 }
             }
             if (PROFILE) stepNanos[s] += System.nanoTime() - t0;
-            for (int dead : releaseAfter[s]) values[dead] = null;
+            for (int dead : releaseAfter[s]) {
+                Tensor t = values[dead];
+                values[dead] = null;
+                if (t != null) unshare(sharers, t);
+            }
         }
-        for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
-        Tensor[] out = new Tensor[outputIds.length];
-        for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
-        return out;
+    }
+
+    private static void share(IdentityHashMap<Object, int[]> sharers, Tensor t) {
+        sharers.computeIfAbsent(((ArrayStorage) t.storage()).array(), a -> new int[1])[0]++;
+    }
+
+    private void unshare(IdentityHashMap<Object, int[]> sharers, Tensor t) {
+        Object array = ((ArrayStorage) t.storage()).array();
+        int[] count = sharers.get(array);
+        if (count != null && --count[0] == 0) {
+            sharers.remove(array);
+            if (pool != null) pool.recycle(array);
+        }
+    }
+
+    /** Bytes allocated new and bytes served from recycled arrays by this graph's buffer pool so far. */
+    long[] poolStats() {
+        return pool == null ? new long[2] : pool.stats();
     }
 
     private Tensor execute(Node n, Tensor[] values) {

@@ -63,7 +63,7 @@ final class CpuFusedRunner {
         Node[] ms = step.members();
         Object[] full = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
-            if (step.materialized()[i]) full[i] = ArrayStorage.allocate(ms[i].type.dtype(), size).array();
+            if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
         Operand[][] external = new Operand[ms.length][];
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];

@@ -2,7 +2,9 @@ package dev.fluxion.opdb;
 
 import dev.fluxion.DType;
 import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
+import dev.fluxion.UnconnectedGradients;
 import dev.fluxion.graph.GraphFunction;
 import dev.fluxion.opdb.OpInfo.Sample;
 import org.junit.jupiter.api.DynamicContainer;
@@ -22,6 +24,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * each function runs the cached graph, which is the path under test.
  */
 class OpTracedTest {
+    static {
+        // arrays that a kernel promises to overwrite whole come filled with garbage, so a broken promise fails here
+        System.setProperty("fluxion.graph.poisonBuffers", "true");
+    }
+
     @TestFactory
     Stream<DynamicNode> tracedEqualsEager() {
         List<DynamicNode> nodes = new ArrayList<>();
@@ -35,6 +42,56 @@ class OpTracedTest {
             if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
         }
         return nodes.stream();
+    }
+
+    /**
+     * The tape inside a graph function: every differentiable op's gradient graph, called three times, matches the
+     * eager gradient each time. From the second call on, the graph's intermediate values live in arrays recycled
+     * from the call before ({@link dev.fluxion.cpu.BufferPool}), so a kernel that wrongly assumes a zeroed output,
+     * or a value recycled while still in use, shows up here.
+     */
+    @TestFactory
+    Stream<DynamicNode> tracedGradientsEqualEagerOnEveryCall() {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (OpInfo op : OpDatabase.ALL) {
+            if (!op.differentiable() || !op.dtypes().contains(DType.FLOAT32)) continue;
+            List<DynamicNode> tests = new ArrayList<>();
+            for (Sample s : op.samples())
+                if (s.grad() && s.hasFloating()) tests.add(DynamicTest.dynamicTest(s.toString(), () -> checkGradient(op, s)));
+            if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
+        }
+        return nodes.stream();
+    }
+
+    private static void checkGradient(OpInfo op, Sample s) {
+        String ctx = op.name() + " / " + s + " / traced gradient";
+        Nd[] x = Harness.refInputs(s, DType.FLOAT32);
+        Nd[] v = GradCheck.cotangents(ctx, GradCheck.outputShapes(op, s, x));
+        Tensor[] eager = GradCheck.gradient(op, s, x, v, DType.FLOAT32);
+        int[] floating = GradCheck.floatingInputs(s);
+        // the inputs are the function's arguments, so the graph computes on them rather than folding constants
+        GraphFunction<Tensor[]> f = Fx.functionOf(op.name() + "_grad", args -> {
+            Tensor[] in = new Tensor[args.length];
+            for (int i = 0; i < args.length; i++) in[i] = (Tensor) args[i];
+            Tensor[] sources = new Tensor[floating.length];
+            for (int i = 0; i < floating.length; i++) sources[i] = in[floating[i]];
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(sources);
+                Tensor loss = GradCheck.weightedSum(op.fn().apply(in, s.args()), v);
+                return tape.gradient(loss, sources, null, UnconnectedGradients.ZERO);
+            }
+        });
+        Object[] args = GradCheck.tensors(s, x, DType.FLOAT32);
+        for (int call = 1; call <= 3; call++) {
+            Tensor[] traced = f.call(args);
+            for (int k = 0; k < eager.length; k++) {
+                double[] e = eager[k].toDoubleArray(), g = traced[k].toDoubleArray();
+                for (int i = 0; i < e.length; i++)
+                    if (!Harness.close(g[i], e[i], 1e-4, 1e-5))
+                        fail(ctx + ": call " + call + ", gradient " + k + " differs at " + i + ": eager " + e[i] + ", traced " + g[i]);
+            }
+        }
+        assertEquals(1, f.tracingCount(), ctx);
     }
 
     private static void check(OpInfo op, Sample s, DType t) {
