@@ -157,6 +157,22 @@ public final class GraphFunction<R> {
         return sb.toString();
     }
 
+    /**
+     * Bytes of arrays allocated new and bytes served from recycled arrays, over every compiled graph of this
+     * function: after the first call of a signature, only what escapes a call (outputs, new variable values) is new.
+     */
+    public synchronized long[] bufferStats() {
+        long[] total = new long[2];
+        for (Compiled c : cache.values())
+            for (Executable e : c.byBatch.values())
+                if (e instanceof CpuExecutable cpu) {
+                    long[] s = cpu.poolStats();
+                    total[0] += s[0];
+                    total[1] += s[1];
+                }
+        return total;
+    }
+
     /** The optimized graph of the most recent signature (for tests and tools). */
     public synchronized Graph lastGraph() {
         return cache.isEmpty() ? null : new ArrayList<>(cache.values()).getLast().optimized;

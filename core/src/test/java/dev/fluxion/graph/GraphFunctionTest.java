@@ -177,6 +177,25 @@ class GraphFunctionTest {
         assertArrayEquals(eager, traced, 1e-6f);
     }
 
+    @Test
+    void steadyStateCallsAllocateOnlyWhatEscapes() {
+        Rng rng = new Rng(3);
+        Tensor w1 = rng.normal(new int[] {32, 48}, 0, 0.2), w2 = rng.normal(new int[] {48, 16}, 0, 0.2);
+        var f = Fx.function("mlp_forward", (Tensor x) -> x.matmul(w1).relu().matmul(w2).tanh().sum(new int[] {1}, false));
+        Tensor x = rng.normal(new int[] {64, 32}, 0, 1);
+        Tensor expected = f.call(x);
+        long[] first = f.bufferStats();
+        Tensor second = f.call(x);
+        long[] after2 = f.bufferStats();
+        f.call(x);
+        long[] after3 = f.bufferStats();
+        assertArrayEquals(expected.toFloatArray(), second.toFloatArray(), "a call on recycled arrays computes the same");
+        long escaping = 64 * 4; // the float32[64] result
+        assertEquals(escaping, after2[0] - first[0], "second call allocates only its result");
+        assertEquals(escaping, after3[0] - after2[0], "and so does every later call");
+        assertTrue(after3[1] - after2[1] >= (64 * 48 + 64 * 16) * 4, "the intermediates come from recycled arrays: " + (after3[1] - after2[1]));
+    }
+
     private static float[] train(boolean graph) {
         Rng rng = new Rng(7);
         Variable w = new Variable(rng.normal(new int[] {4, 3}, 0, 0.5), "w");
