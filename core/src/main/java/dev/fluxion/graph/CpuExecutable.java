@@ -19,7 +19,8 @@ import java.util.Map;
  * inference, no tape, no interpreter dispatch) and fused elementwise groups ({@link CpuFusion}). Each value is
  * dropped after the step that uses it last, so memory stays at the working set, and its array goes back to a
  * {@link BufferPool} once no live value shares it: from the second call on, intermediate values reuse the arrays
- * of the first, and a call allocates only what escapes it (outputs and new variable values).
+ * of the first, and a call allocates only what escapes it (outputs and new variable values). Independent
+ * mid-sized steps run at once ({@link CpuSchedule}).
  */
 final class CpuExecutable implements Executable {
     private final String name;
@@ -27,7 +28,9 @@ final class CpuExecutable implements Executable {
     private final Backend backend = Backends.cpu();
     private final List<CpuFusion.Step> steps;
     private final CpuFusedRunner[] runners;
-    /** For each step, the node values whose last use it is. */
+    /** Steps grouped into stages; the steps of one stage run at once. */
+    private final int[][] stages;
+    /** For each stage, the node values whose last use it is. */
     private final int[][] releaseAfter;
     private final int[] outputIds;
     private final int valueCount;
@@ -50,19 +53,16 @@ final class CpuExecutable implements Executable {
         this.steps = CpuFusion.plan(nodes, pinned);
         this.runners = new CpuFusedRunner[steps.size()];
         this.stepNanos = new long[steps.size()];
+        for (int s = 0; s < steps.size(); s++)
+            if (steps.get(s) instanceof CpuFusion.Fused fused) runners[s] = new CpuFusedRunner(fused);
+        this.stages = CpuSchedule.stages(steps);
         int[] lastUse = new int[nodes.length];
         Arrays.fill(lastUse, -1);
-        for (int s = 0; s < steps.size(); s++) {
-            switch (steps.get(s)) {
-                case CpuFusion.Single single -> { for (Node in : single.node().inputs) lastUse[in.id] = s; }
-                case CpuFusion.Fused fused -> {
-                    runners[s] = new CpuFusedRunner(fused);
-                    for (Node m : fused.members()) for (Node in : m.inputs) lastUse[in.id] = s;
-                }
-            }
-        }
+        for (int st = 0; st < stages.length; st++)
+            for (int s : stages[st])
+                for (Node in : CpuSchedule.inputs(steps.get(s))) lastUse[in.id] = st;
         List<List<Integer>> release = new ArrayList<>();
-        for (int s = 0; s < steps.size(); s++) release.add(new ArrayList<>());
+        for (int st = 0; st < stages.length; st++) release.add(new ArrayList<>());
         for (int i = 0; i < nodes.length; i++) if (lastUse[i] >= 0 && !pinned[i]) release.get(lastUse[i]).add(i);
         releaseAfter = release.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
@@ -97,41 +97,62 @@ final class CpuExecutable implements Executable {
     private void runSteps(Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
         // how many live values share each array: an array goes back to the pool when its count drops to zero
         IdentityHashMap<Object, int[]> sharers = new IdentityHashMap<>();
-        for (int s = 0; s < steps.size(); s++) {
-            long t0 = PROFILE ? System.nanoTime() : 0;
-            switch (steps.get(s)) {
-                case CpuFusion.Single single -> {
-                    Node n = single.node();
-                    values[n.id] = switch (n.kind) {
-                        case INPUT -> inputs[n.inputIndex];
-                        case CONSTANT -> n.constant;
-                        case VARIABLE -> n.variable.value();
-                        case RANDOM_KEY -> {
-                            long[] keys = randomKeys.get(n.rng);
-                            yield Tensor.of(new long[] {keys[0], keys[n.rngRequest + 1]}, 2);
-                        }
-                        case OP -> execute(n, values);
-                    };
-                    share(sharers, values[n.id]);
-                }
-                case CpuFusion.Fused fused -> {
+        for (int st = 0; st < stages.length; st++) {
+            int[] stage = stages[st];
+            if (stage.length == 1) {
+                runStep(stage[0], inputs, values, randomKeys);
+            } else {
+                dev.fluxion.cpu.kernels.Parallel.forRange(stage.length, 1, (from, to) -> {
+                    BufferPool previous = BufferPool.install(pool); // kernels on a helper thread allocate from it too
                     try {
-                        runners[s].run(values);
-                    } catch (RuntimeException e) {
-                        Node last = fused.members()[fused.members().length - 1];
-                        throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);
+                        for (int i = from; i < to; i++) runStep(stage[i], inputs, values, randomKeys);
+                    } finally {
+                        BufferPool.install(previous);
                     }
-                    for (int i = 0; i < fused.members().length; i++)
-                        if (fused.materialized()[i]) share(sharers, values[fused.members()[i].id]);
-                }
+                });
             }
-            if (PROFILE) stepNanos[s] += System.nanoTime() - t0;
-            for (int dead : releaseAfter[s]) {
+            for (int s : stage)
+                switch (steps.get(s)) {
+                    case CpuFusion.Single single -> share(sharers, values[single.node().id]);
+                    case CpuFusion.Fused fused -> {
+                        for (int i = 0; i < fused.members().length; i++)
+                            if (fused.materialized()[i]) share(sharers, values[fused.members()[i].id]);
+                    }
+                }
+            for (int dead : releaseAfter[st]) {
                 Tensor t = values[dead];
                 values[dead] = null;
                 if (t != null) unshare(sharers, t);
             }
         }
+    }
+
+    private void runStep(int s, Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
+        long t0 = PROFILE ? System.nanoTime() : 0;
+        switch (steps.get(s)) {
+            case CpuFusion.Single single -> {
+                Node n = single.node();
+                values[n.id] = switch (n.kind) {
+                    case INPUT -> inputs[n.inputIndex];
+                    case CONSTANT -> n.constant;
+                    case VARIABLE -> n.variable.value();
+                    case RANDOM_KEY -> {
+                        long[] keys = randomKeys.get(n.rng);
+                        yield Tensor.of(new long[] {keys[0], keys[n.rngRequest + 1]}, 2);
+                    }
+                    case OP -> execute(n, values);
+                };
+            }
+            case CpuFusion.Fused fused -> {
+                try {
+                    runners[s].run(values);
+                } catch (RuntimeException e) {
+                    Node last = fused.members()[fused.members().length - 1];
+                    throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);
+                }
+            }
+        }
+        if (PROFILE) stepNanos[s] += System.nanoTime() - t0;
     }
 
     private static void share(IdentityHashMap<Object, int[]> sharers, Tensor t) {
@@ -185,6 +206,9 @@ final class CpuExecutable implements Executable {
     String planSummary() {
         long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
         long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
-        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops";
+        long parallel = Arrays.stream(stages).filter(st -> st.length > 1).count();
+        long parallelSteps = Arrays.stream(stages).filter(st -> st.length > 1).mapToLong(st -> st.length).sum();
+        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops, "
+                + parallel + " parallel stages running " + parallelSteps + " steps";
     }
 }

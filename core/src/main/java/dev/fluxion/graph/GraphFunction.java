@@ -145,7 +145,11 @@ public final class GraphFunction<R> {
     public synchronized String describe() {
         if (cache.isEmpty()) return name + ": not traced yet";
         Compiled c = new ArrayList<>(cache.values()).getLast();
-        return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized;
+        StringBuilder plans = new StringBuilder();
+        c.byBatch.forEach((b, e) -> {
+            if (e instanceof CpuExecutable cpu) plans.append("CPU plan").append(b == 0 ? "" : " for batch " + b).append(": ").append(cpu.planSummary()).append('\n');
+        });
+        return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized + plans;
     }
 
     /** Where the most recent signature's graph spends its time, per step (run with -Dfluxion.graph.profile=true). */
