@@ -31,6 +31,13 @@ public final class Graph {
         return nodes;
     }
 
+    /** The nodes whose values leave the graph: its outputs, then the values written to variables. */
+    public List<Node> results() {
+        List<Node> r = new ArrayList<>(List.of(outputs));
+        r.addAll(variableWrites.values());
+        return r;
+    }
+
     /** Number of primitive operations. */
     public int opCount() {
         int n = 0;

@@ -69,6 +69,8 @@ public final class Node {
     public Op op() { return op; }
     public TensorType type() { return type; }
     public String site() { return site; }
+    /** The operands of an op node, in order (a copy; empty for other kinds). */
+    public Node[] inputs() { return inputs.clone(); }
 
     /** A one-line description, e.g. {@code %7 = matmul(%3, %5) : float32[128,10]}. */
     @Override

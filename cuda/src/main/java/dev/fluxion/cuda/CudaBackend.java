@@ -1,0 +1,130 @@
+package dev.fluxion.cuda;
+
+import dev.fluxion.Device;
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
+import dev.fluxion.backend.Backend;
+import dev.fluxion.cuda.codegen.ReductionKernels;
+import dev.fluxion.cpu.Layouts;
+import dev.fluxion.ops.Op;
+
+/**
+ * The CUDA backend of one device. Elementwise primitives, reductions and random numbers run as NVRTC-compiled
+ * generated kernels, matmul through cuBLAS, and layout ops (reshape, transpose, broadcast, slice) are views as on
+ * the CPU. Convolutions, pooling, padding, concatenation, gather and scatter have no CUDA kernels yet and throw
+ * {@link UnsupportedOperationException} naming the op: nothing falls back to the CPU silently.
+ *
+ * <p>Status: this class compiles and its kernels compile with nvcc, but none of it has run on a GPU yet; the
+ * "gpu" test suite (see the module README) is what checks it against the CPU backend on a GPU machine.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaContext ctx;
+
+    CudaBackend(CudaContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The backend of {@code device}, opening its context. */
+    public static CudaBackend open(Device device) {
+        if (!device.kind().equals("cuda")) throw new IllegalArgumentException("not a CUDA device: " + device);
+        return new CudaBackend(new CudaContext(CudaRuntime.get(), device));
+    }
+
+    @Override
+    public Device device() {
+        return ctx.device();
+    }
+
+    /** The device's context (allocator statistics, synchronization, scopes). */
+    public CudaContext context() {
+        return ctx;
+    }
+
+    @Override
+    public Tensor execute(Op op, Tensor[] in, TensorType out) {
+        return switch (op) {
+            case Op.Unary u -> CudaKernels.primitive(ctx, op, in, out);
+            case Op.Binary b -> CudaKernels.primitive(ctx, op, in, out);
+            case Op.Where w -> CudaKernels.primitive(ctx, op, in, out);
+            case Op.Cast c -> CudaKernels.primitive(ctx, op, in, out);
+            case Op.StopGradient s -> view(in[0]);
+            case Op.Size z -> {
+                long n = 1;
+                for (int a : z.axes()) n *= in[0].shape()[a];
+                yield copyFrom(Tensor.full(n, out.dtype()));
+            }
+            case Op.Print p -> {
+                Tensor host = toHost(in[0]);
+                System.out.println(p.label().isEmpty() ? host.toString() : p.label() + " " + host);
+                yield view(in[0]);
+            }
+            case Op.CheckNumerics c -> {
+                // a host round trip: simple and exact; a device-side flag would avoid the synchronization
+                double[] v = toHost(in[0]).toDoubleArray();
+                for (int i = 0; i < v.length; i++)
+                    if (!Double.isFinite(v[i]))
+                        throw new ArithmeticException("check_numerics: " + c.message() + ": " + (Double.isNaN(v[i]) ? "NaN" : "Inf")
+                                + " at flat index " + i + " of a " + in[0].dtype() + Shapes.format(in[0].shape()) + " tensor on " + device());
+                yield view(in[0]);
+            }
+            case Op.Reduce r -> CudaKernels.reduce(ctx, ReductionKernels.reduce(r.fn(), in[0].dtype()), in[0], r.axes(), out);
+            case Op.ArgReduce a -> CudaKernels.reduce(ctx, ReductionKernels.argReduce(a.max(), in[0].dtype()), in[0], new int[] {a.axis()}, out);
+            case Op.Reshape r -> {
+                Tensor c = CudaKernels.contiguous(ctx, in[0]);
+                yield Tensor.wrap(c.storage(), out.shape(), Shapes.contiguousStrides(out.shape()), c.offset());
+            }
+            case Op.Permute p -> {
+                int[] st = in[0].strides(), ps = new int[p.perm().length];
+                for (int i = 0; i < ps.length; i++) ps[i] = st[p.perm()[i]];
+                yield Tensor.wrap(in[0].storage(), out.shape(), ps, in[0].offset());
+            }
+            case Op.Expand e -> Tensor.wrap(in[0].storage(), out.shape(), Layouts.broadcastStrides(in[0].shape(), in[0].strides(), out.shape()), in[0].offset());
+            case Op.Slice s -> {
+                int[] st = in[0].strides(), ns = new int[st.length];
+                int off = in[0].offset();
+                for (int i = 0; i < st.length; i++) {
+                    ns[i] = st[i] * s.step()[i];
+                    if (out.dim(i) > 0) off += st[i] * s.begin()[i];
+                }
+                yield Tensor.wrap(in[0].storage(), out.shape(), ns, out.size() == 0 ? 0 : off);
+            }
+            case Op.MatMul m -> CudaMatmul.matmul(ctx, m, in[0], in[1], out);
+            case Op.Random r -> CudaKernels.random(ctx, r, in[0], out);
+            case Op.Pad p -> unsupported(op);
+            case Op.Concat c -> unsupported(op);
+            case Op.Conv2D c -> unsupported(op);
+            case Op.Conv2DBackpropInput c -> unsupported(op);
+            case Op.Conv2DBackpropFilter c -> unsupported(op);
+            case Op.Pool2D p -> unsupported(op);
+            case Op.Pool2DGrad g -> unsupported(op);
+            case Op.MaxPoolSelect m -> unsupported(op);
+            case Op.Gather g -> unsupported(op);
+            case Op.ScatterAdd s -> unsupported(op);
+        };
+    }
+
+    private Tensor unsupported(Op op) {
+        throw new UnsupportedOperationException(op.name() + " has no CUDA kernel yet (device " + device()
+                + "); move the tensors to the CPU explicitly with to(Device.CPU) for this op");
+    }
+
+    private static Tensor view(Tensor t) {
+        return Tensor.wrap(t.storage(), t.shape(), t.strides(), t.offset());
+    }
+
+    @Override
+    public Tensor copyFrom(Tensor source) {
+        return CudaTransfers.toDevice(ctx, source);
+    }
+
+    @Override
+    public Tensor toHost(Tensor source) {
+        return CudaTransfers.toHost(ctx, source);
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBackend[" + ctx + "]";
+    }
+}

@@ -1,0 +1,134 @@
+package dev.fluxion.cuda;
+
+import dev.fluxion.Device;
+import dev.fluxion.cuda.memory.CachingAllocator;
+import dev.fluxion.cuda.memory.RawDeviceMemory;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One CUDA device as the backend uses it: the primary context, one non-blocking stream on which every kernel,
+ * copy and cuBLAS call is issued (so work is ordered without events, which the caching allocator relies on), the
+ * caching allocator, the compiled-kernel cache and a lazily created cuBLAS handle.
+ */
+public final class CudaContext {
+    /** CUDA_ERROR_OUT_OF_MEMORY. */
+    private static final int OUT_OF_MEMORY = 2;
+
+    private final Device device;
+    private final CudaRuntime runtime;
+    private final int handle;
+    private final MemorySegment context;
+    private final MemorySegment stream;
+    private final CachingAllocator allocator;
+    private final KernelCache kernels;
+    private final String name;
+    private final int major, minor, multiprocessors;
+    private final ThreadLocal<Boolean> currentOnThread = ThreadLocal.withInitial(() -> false);
+    private Cublas cublas;
+
+    CudaContext(CudaRuntime runtime, Device device) {
+        this.runtime = runtime;
+        this.device = device;
+        CudaDriver d = runtime.driver();
+        int count = d.deviceCount();
+        if (device.index() >= count)
+            throw new CudaUnavailableException("device " + device + " does not exist: the driver reports " + count + " CUDA device(s)");
+        this.handle = d.device(device.index());
+        this.context = d.retainPrimaryContext(handle);
+        currentOnThread.set(true);
+        this.name = d.deviceName(handle);
+        this.major = d.attribute(handle, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR);
+        this.minor = d.attribute(handle, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR);
+        this.multiprocessors = d.attribute(handle, CudaDriver.ATTR_MULTIPROCESSOR_COUNT);
+        this.stream = d.createStream(CudaDriver.STREAM_NON_BLOCKING);
+        this.allocator = new CachingAllocator(new RawDeviceMemory() {
+            @Override
+            public long allocate(long bytes) {
+                makeCurrent();
+                try {
+                    return d.memAlloc(bytes);
+                } catch (CudaException e) {
+                    if (e.code() == OUT_OF_MEMORY) return 0;
+                    throw e;
+                }
+            }
+
+            @Override
+            public void free(long pointer) {
+                makeCurrent();
+                d.memFree(pointer);
+            }
+        });
+        this.kernels = new KernelCache(this);
+    }
+
+    /** Makes this device's context current on the calling thread (CUDA contexts are per thread). */
+    public void makeCurrent() {
+        if (!currentOnThread.get()) {
+            runtime.driver().setCurrent(context);
+            currentOnThread.set(true);
+        }
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public CudaDriver driver() {
+        return runtime.driver();
+    }
+
+    CudaRuntime runtime() {
+        return runtime;
+    }
+
+    public MemorySegment stream() {
+        return stream;
+    }
+
+    public CachingAllocator allocator() {
+        return allocator;
+    }
+
+    KernelCache kernels() {
+        return kernels;
+    }
+
+    public int computeMajor() {
+        return major;
+    }
+
+    public int computeMinor() {
+        return minor;
+    }
+
+    public int multiprocessors() {
+        return multiprocessors;
+    }
+
+    /** Waits for all work issued on this device's stream. */
+    public void synchronize() {
+        makeCurrent();
+        runtime.driver().synchronize(stream);
+    }
+
+    /**
+     * The cuBLAS handle, bound to this device's stream. TF32 tensor-core math for float32 is off unless
+     * {@code -Dfluxion.cuda.tf32=true}, so float32 matmuls keep float32 accuracy like the CPU's.
+     */
+    synchronized Cublas cublas() {
+        if (cublas == null) {
+            makeCurrent();
+            cublas = runtime.newCublas();
+            cublas.setStream(stream);
+            cublas.setMathMode(Boolean.getBoolean("fluxion.cuda.tf32") ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
+        }
+        return cublas;
+    }
+
+    @Override
+    public String toString() {
+        return device + " (" + name + ", compute capability " + major + "." + minor + ", " + multiprocessors + " SMs)";
+    }
+}

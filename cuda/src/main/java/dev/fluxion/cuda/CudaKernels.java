@@ -1,0 +1,126 @@
+package dev.fluxion.cuda;
+
+import dev.fluxion.DType;
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
+import dev.fluxion.cuda.codegen.ElementwiseGroup;
+import dev.fluxion.cuda.codegen.IndexPlan;
+import dev.fluxion.cuda.codegen.KernelSource;
+import dev.fluxion.cuda.codegen.PrimitiveKernels;
+import dev.fluxion.cuda.codegen.RandomKernels;
+import dev.fluxion.cuda.codegen.ReducePlan;
+import dev.fluxion.cuda.codegen.ReductionKernels;
+import dev.fluxion.ops.Op;
+
+import java.lang.foreign.Arena;
+
+/**
+ * Launches generated kernels on CUDA tensors: elementwise groups (single primitives and fused chains), strided
+ * reductions and Philox random numbers. Inputs may be any view (offset, strides, broadcast); outputs are new
+ * contiguous tensors from the device's caching allocator. Compiled here; not yet run on a GPU.
+ */
+final class CudaKernels {
+    private CudaKernels() {}
+
+    static final int THREADS = 256;
+
+    static CudaStorage storage(Tensor t) {
+        if (!(t.storage() instanceof CudaStorage s))
+            throw new IllegalArgumentException("expected a tensor on a CUDA device, got one on " + t.device());
+        return s;
+    }
+
+    static Tensor allocate(CudaContext ctx, TensorType type) {
+        return Tensor.wrap(new CudaStorage(ctx, type.dtype(), type.size()), type.shape());
+    }
+
+    /** Grid size for a grid-stride loop over {@code work} items: enough blocks to fill the device, no more. */
+    static int grid(CudaContext ctx, long work, int threads) {
+        long blocks = (work + threads - 1) / threads;
+        return (int) Math.max(1, Math.min(blocks, (long) ctx.multiprocessors() * 32));
+    }
+
+    /** Runs an elementwise group over {@code outputs}' common shape; returns the output tensors. */
+    static Tensor[] elementwise(CudaContext ctx, KernelSource kernel, ElementwiseGroup group, Tensor[] inputs, TensorType[] outputs) {
+        int[] shape = outputs[0].shape();
+        Tensor[] out = new Tensor[outputs.length];
+        for (int k = 0; k < out.length; k++) out[k] = allocate(ctx, outputs[k]);
+        int n = Shapes.size(shape);
+        if (n == 0) return out;
+        int[][] shapes = new int[inputs.length][], strides = new int[inputs.length][];
+        for (int j = 0; j < inputs.length; j++) {
+            shapes[j] = inputs[j].shape();
+            strides[j] = inputs[j].strides();
+        }
+        IndexPlan plan = IndexPlan.elementwise(shape, shapes, strides);
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).addInt(n).addShape(plan);
+            for (int j = 0; j < inputs.length; j++) args.addPointer(storage(inputs[j]).address(inputs[j].offset())).addStrides(plan, j);
+            for (Tensor o : out) args.addPointer(storage(o).address(0));
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, n, THREADS), THREADS, 0, ctx.stream(), args.array());
+        }
+        return out;
+    }
+
+    /** One elementwise primitive. */
+    static Tensor primitive(CudaContext ctx, Op op, Tensor[] in, TensorType out) {
+        KernelSource k = switch (op) {
+            case Op.Unary u -> PrimitiveKernels.unary(u.fn(), in[0].dtype());
+            case Op.Binary b -> PrimitiveKernels.binary(b.fn(), in[0].dtype());
+            case Op.Where w -> PrimitiveKernels.where(out.dtype());
+            case Op.Cast c -> PrimitiveKernels.cast(in[0].dtype(), c.to());
+            default -> throw new IllegalArgumentException(op.name() + " is not elementwise");
+        };
+        ElementwiseGroup g = new ElementwiseGroup(java.util.Arrays.stream(in).map(Tensor::dtype).toList(),
+                java.util.List.of(new ElementwiseGroup.Member(op, out.dtype(), refs(in.length), true)));
+        return elementwise(ctx, k, g, in, new TensorType[] {out})[0];
+    }
+
+    private static int[] refs(int inputs) {
+        int[] r = new int[inputs];
+        for (int j = 0; j < inputs; j++) r[j] = ElementwiseGroup.Member.input(j);
+        return r;
+    }
+
+    /** A contiguous copy (the same-dtype cast kernel), or {@code t} itself when it already is contiguous at offset 0. */
+    static Tensor contiguous(CudaContext ctx, Tensor t) {
+        if (t.isContiguous() && t.offset() == 0) return t;
+        return primitive(ctx, new Op.Cast(t.dtype()), new Tensor[] {t}, t.type());
+    }
+
+    /** Reduce or argmax/argmin over axes of any view. */
+    static Tensor reduce(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, TensorType out) {
+        Tensor result = allocate(ctx, out);
+        ReducePlan plan = ReducePlan.of(x.shape(), x.strides(), axes);
+        if (plan.outputs() == 0) return result;
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).addPointer(storage(x).address(x.offset())).addPointer(storage(result).address(0))
+                    .addInt(plan.outputs()).addInt(plan.reducedCount())
+                    .addShape(plan.kept()).addStrides(plan.kept(), 0).addShape(plan.reduced()).addStrides(plan.reduced(), 0);
+            int grid = (int) Math.min(plan.outputs(), (long) ctx.multiprocessors() * 8);
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid, ReductionKernels.THREADS, 0, ctx.stream(), args.array());
+        }
+        return result;
+    }
+
+    /** The Random primitive: the key stays on the device, read by the kernel. */
+    static Tensor random(CudaContext ctx, Op.Random r, Tensor key, TensorType out) {
+        Tensor result = allocate(ctx, out);
+        int n = out.size();
+        if (n == 0) return result;
+        Tensor k = contiguous(ctx, key);
+        KernelSource kernel = RandomKernels.generate(r.kind(), out.dtype());
+        int perThread = out.dtype() == DType.FLOAT32 ? 4 : 2;
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).addPointer(storage(k).address(0)).addPointer(storage(result).address(0)).addInt(n);
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, (n + perThread - 1) / perThread, THREADS),
+                    THREADS, 0, ctx.stream(), args.array());
+        }
+        java.lang.ref.Reference.reachabilityFence(k); // a temporary key copy must outlive the launch
+        return result;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.fluxion.cuda;
+
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
+import dev.fluxion.ops.Op;
+
+import java.util.Arrays;
+
+/**
+ * Batched matmul through cuBLAS (S/DGEMM, strided batched). cuBLAS is column-major, and a row-major matrix read as
+ * column-major is its transpose, so C = op(A) op(B) (row-major) is computed as Cᵀ = op(B)ᵀ op(A)ᵀ: the operands
+ * swap places, m and n swap, and each keeps its own transpose flag with the leading dimension of its stored rows.
+ * Batch dimensions that broadcast from size 1 use batch stride 0; any other broadcast is materialized first.
+ * Compiled here; not yet run on a GPU.
+ */
+final class CudaMatmul {
+    private CudaMatmul() {}
+
+    static Tensor matmul(CudaContext ctx, Op.MatMul op, Tensor a, Tensor b, TensorType out) {
+        int[] os = out.shape();
+        int rank = os.length;
+        int m = os[rank - 2], n = os[rank - 1];
+        int[] as = a.shape(), bs = b.shape();
+        int k = as[as.length - (op.transposeA() ? 2 : 1)];
+        int[] batch = Arrays.copyOf(os, rank - 2);
+        int batchCount = Shapes.size(batch);
+        Tensor result = CudaKernels.allocate(ctx, out);
+        if (out.size() == 0) return result;
+        if (k == 0) { // an empty inner dimension: the product is zeros
+            ctx.makeCurrent();
+            ctx.driver().memsetAsync(CudaKernels.storage(result).address(0), (byte) 0, (long) out.size() * out.dtype().byteSize(), ctx.stream());
+            return result;
+        }
+        Operand pa = operand(ctx, a, batch), pb = operand(ctx, b, batch);
+        int lda = as[as.length - 1], ldb = bs[bs.length - 1];
+        boolean f64 = out.dtype() == dev.fluxion.DType.FLOAT64;
+        ctx.makeCurrent();
+        ctx.cublas().gemmStridedBatched(f64,
+                op.transposeB() ? Cublas.OP_T : Cublas.OP_N, op.transposeA() ? Cublas.OP_T : Cublas.OP_N,
+                n, m, k,
+                pb.address, ldb, pb.batchStride,
+                pa.address, lda, pa.batchStride,
+                CudaKernels.storage(result).address(0), n, (long) m * n, batchCount);
+        // the operands' temporary copies must not go back to the cache (GC fallback) before the GEMM is issued
+        java.lang.ref.Reference.reachabilityFence(pa);
+        java.lang.ref.Reference.reachabilityFence(pb);
+        return result;
+    }
+
+    /** A matmul operand as cuBLAS reads it: contiguous matrices, a batch stride (0 when broadcast from one matrix). */
+    private record Operand(Tensor tensor, long address, long batchStride) {}
+
+    private static Operand operand(CudaContext ctx, Tensor t, int[] batch) {
+        int[] s = t.shape();
+        int matrix = s[s.length - 2] * s[s.length - 1];
+        int own = Shapes.size(Arrays.copyOf(s, s.length - 2));
+        Tensor c;
+        long stride;
+        if (own == 1) { // one matrix shared by every batch entry
+            c = CudaKernels.contiguous(ctx, t);
+            stride = 0;
+        } else {
+            int[] full = Arrays.copyOf(batch, batch.length + 2);
+            full[batch.length] = s[s.length - 2];
+            full[batch.length + 1] = s[s.length - 1];
+            Tensor expanded = Arrays.equals(s, full) ? t
+                    : Tensor.wrap(t.storage(), full, dev.fluxion.cpu.Layouts.broadcastStrides(s, t.strides(), full), t.offset());
+            c = CudaKernels.contiguous(ctx, expanded);
+            stride = matrix;
+        }
+        return new Operand(c, CudaKernels.storage(c).address(c.offset()), stride);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.fluxion.cuda.codegen;
+
+import dev.fluxion.DType;
+import dev.fluxion.Shapes;
+import dev.fluxion.graph.Graph;
+import dev.fluxion.graph.Node;
+import dev.fluxion.ops.Op;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Groups a graph's elementwise nodes into fused CUDA kernels, with the same greedy, order-preserving rule as the
+ * CPU's fusion (core's {@code CpuFusion}): a node joins a still-open group of one of its inputs when it has the
+ * same shape, groups it bridges are merged, and a group is sealed (becomes a step) as soon as a node outside it
+ * reads one of its members, so every external input of a step is computed before it. Unlike the CPU, every dtype
+ * the kernels support fuses (float64, integers), not only float32 and bool.
+ */
+public final class CudaFusionPlanner {
+    private CudaFusionPlanner() {}
+
+    /** A step of the plan: one node run by its own kernel, or a fused group. */
+    public sealed interface Step permits Single, Fused {}
+
+    public record Single(Node node) implements Step {}
+
+    /**
+     * A fused group: {@code members} in order, {@code externals} the values it reads (the kernel's inputs, in
+     * order), {@code group} the kernel description, and {@code outputs} the members it writes out.
+     */
+    public record Fused(List<Node> members, List<Node> externals, List<Node> outputs, ElementwiseGroup group) implements Step {}
+
+    public static boolean fusable(Node n) {
+        if (n.kind() != Node.Kind.OP || n.type().size() == 0 || Shapes.hasUnknown(n.type().shape())) return false;
+        Node[] in = n.inputs();
+        return switch (n.op()) {
+            case Op.Unary u -> ScalarExpressions.supports(u.fn(), in[0].type().dtype());
+            case Op.Binary b -> ScalarExpressions.supports(b.fn(), in[0].type().dtype());
+            case Op.Where w -> true;
+            case Op.Cast c -> true;
+            default -> false;
+        };
+    }
+
+    /** The steps of {@code graph}'s nodes, in an order that respects dependencies. */
+    public static List<Step> plan(Graph graph) {
+        List<Node> nodes = graph.nodes();
+        Set<Node> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
+        pinned.addAll(graph.results());
+        Map<Node, List<Node>> users = new IdentityHashMap<>();
+        for (Node n : nodes) for (Node in : n.inputs()) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+
+        Map<Node, Integer> groupOf = new IdentityHashMap<>();
+        List<List<Node>> groups = new ArrayList<>();
+        List<Integer> parent = new ArrayList<>();
+        List<Boolean> sealed = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        for (Node n : nodes) {
+            boolean candidate = fusable(n);
+            int target = -1;
+            if (candidate) {
+                for (Node in : n.inputs()) {
+                    int g = find(parent, groupOf.getOrDefault(in, -1));
+                    if (g < 0 || sealed.get(g) || !Arrays.equals(groups.get(g).getFirst().type().shape(), n.type().shape())) continue;
+                    if (target < 0) target = g;
+                    else if (g != target) { // n bridges two open groups: merge them
+                        groups.get(target).addAll(groups.get(g));
+                        groups.get(g).clear();
+                        parent.set(g, target);
+                    }
+                }
+            }
+            for (Node in : n.inputs()) { // open groups n reads from without joining must run before n
+                int g = find(parent, groupOf.getOrDefault(in, -1));
+                if (g >= 0 && g != target && !sealed.get(g)) {
+                    sealed.set(g, true);
+                    steps.add(step(groups.get(g), pinned, users));
+                }
+            }
+            if (!candidate) {
+                steps.add(new Single(n));
+                continue;
+            }
+            if (target < 0) {
+                target = groups.size();
+                groups.add(new ArrayList<>());
+                parent.add(target);
+                sealed.add(false);
+            }
+            groups.get(target).add(n);
+            groupOf.put(n, target);
+        }
+        for (int g = 0; g < groups.size(); g++)
+            if (find(parent, g) == g && !sealed.get(g) && !groups.get(g).isEmpty()) steps.add(step(groups.get(g), pinned, users));
+        return steps;
+    }
+
+    private static int find(List<Integer> parent, int g) {
+        if (g < 0) return -1;
+        while (parent.get(g) != g) g = parent.get(g);
+        return g;
+    }
+
+    private static Step step(List<Node> unordered, Set<Node> pinned, Map<Node, List<Node>> users) {
+        List<Node> members = new ArrayList<>(unordered);
+        members.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        if (members.size() == 1) return new Single(members.getFirst());
+        return toGroup(members, pinned, users);
+    }
+
+    /** Builds the kernel description of members (in dependency order): external inputs in order of first use. */
+    static Fused toGroup(List<Node> members, Set<Node> pinned, Map<Node, List<Node>> users) {
+        Map<Node, Integer> index = new IdentityHashMap<>();
+        for (int i = 0; i < members.size(); i++) index.put(members.get(i), i);
+        Map<Node, Integer> externalIndex = new IdentityHashMap<>();
+        List<Node> externals = new ArrayList<>();
+        List<DType> inputTypes = new ArrayList<>();
+        List<ElementwiseGroup.Member> ms = new ArrayList<>();
+        List<Node> outputs = new ArrayList<>();
+        for (Node m : members) {
+            Node[] in = m.inputs();
+            int[] args = new int[in.length];
+            for (int j = 0; j < in.length; j++) {
+                Integer k = index.get(in[j]);
+                if (k != null) {
+                    args[j] = k;
+                } else {
+                    int e = externalIndex.computeIfAbsent(in[j], x -> {
+                        externals.add(x);
+                        inputTypes.add(x.type().dtype());
+                        return externals.size() - 1;
+                    });
+                    args[j] = ElementwiseGroup.Member.input(e);
+                }
+            }
+            boolean output = pinned.contains(m);
+            for (Node u : users.getOrDefault(m, List.of())) output |= !index.containsKey(u);
+            if (output) outputs.add(m);
+            ms.add(new ElementwiseGroup.Member(m.op(), m.type().dtype(), args, output));
+        }
+        return new Fused(List.copyOf(members), externals, outputs, new ElementwiseGroup(inputTypes, ms));
+    }
+}

@@ -1,0 +1,20 @@
+package dev.fluxion.cuda.codegen;
+
+/** One generated {@code extern "C" __global__} kernel: its unique name and its source (without the prelude). */
+public record KernelSource(String name, String code) {
+    /** The kernel alone as a complete translation unit for NVRTC: prelude then kernel. */
+    public String translationUnit() {
+        return KernelPrelude.source() + "\n" + code;
+    }
+
+    /** Several kernels in one translation unit (one NVRTC or nvcc run for all of them); names must be distinct. */
+    public static String translationUnit(Iterable<KernelSource> kernels) {
+        StringBuilder sb = new StringBuilder(KernelPrelude.source());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (KernelSource k : kernels) {
+            if (!names.add(k.name())) throw new IllegalArgumentException("duplicate kernel name " + k.name());
+            sb.append('\n').append(k.code());
+        }
+        return sb.toString();
+    }
+}

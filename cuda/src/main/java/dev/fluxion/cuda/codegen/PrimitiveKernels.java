@@ -1,0 +1,61 @@
+package dev.fluxion.cuda.codegen;
+
+import dev.fluxion.DType;
+import dev.fluxion.ops.BinaryFn;
+import dev.fluxion.ops.Op;
+import dev.fluxion.ops.ReduceFn;
+import dev.fluxion.ops.UnaryFn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The standalone kernel of every elementwise, reduction and random primitive, by name. Elementwise ones are
+ * one-member {@link ElementwiseGroup}s. {@link #all} lists every (primitive, dtype) the CUDA backend supports; the
+ * tests compile that list with nvcc.
+ */
+public final class PrimitiveKernels {
+    private PrimitiveKernels() {}
+
+    public static KernelSource unary(UnaryFn fn, DType t) {
+        return ElementwiseKernels.generate("fx_unary_" + fn.name().toLowerCase() + "_" + CudaTypes.suffix(t),
+                new ElementwiseGroup(List.of(t), List.of(new ElementwiseGroup.Member(new Op.Unary(fn), t, new int[] {-1}, true))));
+    }
+
+    public static KernelSource binary(BinaryFn fn, DType t) {
+        return ElementwiseKernels.generate("fx_binary_" + fn.name().toLowerCase() + "_" + CudaTypes.suffix(t),
+                new ElementwiseGroup(List.of(t, t), List.of(new ElementwiseGroup.Member(new Op.Binary(fn),
+                        ScalarExpressions.resultType(fn, t), new int[] {-1, -2}, true))));
+    }
+
+    public static KernelSource where(DType t) {
+        return ElementwiseKernels.generate("fx_where_" + CudaTypes.suffix(t),
+                new ElementwiseGroup(List.of(DType.BOOL, t, t), List.of(new ElementwiseGroup.Member(new Op.Where(), t, new int[] {-1, -2, -3}, true))));
+    }
+
+    public static KernelSource cast(DType from, DType to) {
+        return ElementwiseKernels.generate("fx_cast_" + CudaTypes.suffix(from) + "_" + CudaTypes.suffix(to),
+                new ElementwiseGroup(List.of(from), List.of(new ElementwiseGroup.Member(new Op.Cast(to), to, new int[] {-1}, true))));
+    }
+
+    /** Every standalone kernel whose main operand dtype is {@code t} (casts are listed under their source dtype). */
+    public static List<KernelSource> forDType(DType t) {
+        List<KernelSource> out = new ArrayList<>();
+        for (UnaryFn fn : UnaryFn.values()) if (ScalarExpressions.supports(fn, t)) out.add(unary(fn, t));
+        for (BinaryFn fn : BinaryFn.values()) if (ScalarExpressions.supports(fn, t)) out.add(binary(fn, t));
+        out.add(where(t));
+        for (DType to : DType.values()) out.add(cast(t, to));
+        if (ReductionKernels.supports(t)) for (ReduceFn fn : ReduceFn.values()) out.add(ReductionKernels.reduce(fn, t));
+        out.add(ReductionKernels.argReduce(true, t));
+        out.add(ReductionKernels.argReduce(false, t));
+        if (t.isFloating()) for (Op.RandomKind kind : Op.RandomKind.values()) out.add(RandomKernels.generate(kind, t));
+        return out;
+    }
+
+    /** Every standalone kernel, all dtypes. */
+    public static List<KernelSource> all() {
+        List<KernelSource> out = new ArrayList<>();
+        for (DType t : DType.values()) out.addAll(forDType(t));
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.fluxion.cuda.memory;
+
+/**
+ * One live allocation handed out by {@link CachingAllocator}: a device pointer and its size class. A block is
+ * released once (explicitly, by the scope it was allocated in, or by the GC fallback of the storage that owns it);
+ * after that its memory may serve another block, so the handle must not be used again.
+ */
+public final class DeviceBlock {
+    private final long pointer;
+    private final long size;
+    private final long requested;
+    private volatile AllocationScope scope;
+    private volatile boolean released;
+
+    DeviceBlock(long pointer, long size, long requested, AllocationScope scope) {
+        this.pointer = pointer;
+        this.size = size;
+        this.requested = requested;
+        this.scope = scope;
+    }
+
+    /** The device address (CUdeviceptr). */
+    public long pointer() {
+        if (released) throw new IllegalStateException("device block 0x" + Long.toHexString(pointer) + " was already released");
+        return pointer;
+    }
+
+    /** The size class actually reserved for the block. */
+    public long size() {
+        return size;
+    }
+
+    /** The bytes that were asked for. */
+    public long requested() {
+        return requested;
+    }
+
+    public boolean isReleased() {
+        return released;
+    }
+
+    /** The scope that will release this block when it closes, or null if the block is unscoped. */
+    public AllocationScope scope() {
+        return scope;
+    }
+
+    long rawPointer() {
+        return pointer;
+    }
+
+    void markReleased() {
+        released = true;
+    }
+
+    void setScope(AllocationScope scope) {
+        this.scope = scope;
+    }
+
+    @Override
+    public String toString() {
+        return "DeviceBlock[0x" + Long.toHexString(pointer) + ", " + size + " bytes" + (released ? ", released" : "") + "]";
+    }
+}
