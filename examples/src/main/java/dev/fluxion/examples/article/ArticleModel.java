@@ -17,14 +17,11 @@ import java.util.List;
 /**
  * The article's CIFAR-10 classifier: three blocks of Conv2D (32, 64, 128 filters, 3x3, same padding, no bias, since
  * batch normalization follows) → BatchNormalization → ELU → MaxPooling2D(2), then Flatten → Dense(512, elu) →
- * Dense(10). The same blocks take 28x28x1 images (MNIST, Fashion-MNIST): 28 → 14 → 7 → 3 pixels.
+ * Dense(10, softmax). The same blocks take 28x28x1 images (MNIST, Fashion-MNIST): 28 → 14 → 7 → 3 pixels.
  *
- * <p>The article's last layer is Dense(10, softmax) with a cross-entropy on probabilities. Here the last layer emits
- * logits and the losses take {@code fromLogits = true}: the same function, but Fluxion's cross-entropy on
- * probabilities clips them to [1e-7, 1 - 1e-7] (as TensorFlow does eagerly), so an example the model gets badly wrong
- * contributes no gradient. This model's first Adam step makes many such examples, and with probabilities it then
- * trains far slower (mean loss still above 2 after 100 steps, against 0.2 with logits). Keras avoids this by taking the
- * softmax's logits inside the loss. Accuracy only needs the argmax, which the softmax does not change.
+ * <p>The losses take the softmax's probabilities ({@code fromLogits = false}, as in the article). As in Keras, a
+ * cross-entropy given a softmax activation's output computes from the logits behind it, so examples the model gets
+ * badly wrong keep their gradient (clipped probabilities would lose it; this model's first Adam step makes many).
  */
 public final class ArticleModel {
     private ArticleModel() {}
@@ -46,7 +43,7 @@ public final class ArticleModel {
         }
         layers.add(new Flatten());
         layers.add(new Dense(512, Activation.elu()));
-        layers.add(new Dense(10));   // logits; see above
+        layers.add(new Dense(10, "softmax"));
         return Sequential.of(Input.shape(imageShape), layers.toArray(Layer[]::new));
     }
 }

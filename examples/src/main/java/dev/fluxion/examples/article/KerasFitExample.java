@@ -36,7 +36,7 @@ public final class KerasFitExample implements Example {
         Sequential model = ArticleModel.build(data.imageShape(), options.seed());
         model.summary();
 
-        model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(true), List.of(new SparseCategoricalAccuracy("accuracy")),
+        model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(false), List.of(new SparseCategoricalAccuracy("accuracy")),
                 options.mode() == ExampleOptions.Mode.EAGER);
         History history = model.fit(data.trainBatches(options.seed()),
                 Fit.epochs(options.epochs()).validationData(data.testBatches()));

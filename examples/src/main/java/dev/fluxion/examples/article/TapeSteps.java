@@ -18,7 +18,7 @@ import java.util.function.BinaryOperator;
  */
 public final class TapeSteps {
     private final Model model;
-    private final SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true); // the model emits logits
+    private final SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(false); // the model emits probabilities
     private final Adam optimizer = new Adam(1e-3);
 
     public TapeSteps(Model model) {

@@ -3,6 +3,7 @@ package dev.fluxion.nn.layers;
 import dev.fluxion.NnOps;
 import dev.fluxion.Tensor;
 import dev.fluxion.nn.Layer;
+import dev.fluxion.nn.losses.ActivationLogits;
 
 import java.util.function.UnaryOperator;
 
@@ -50,11 +51,12 @@ public class Activation extends Layer {
     /** Exact GELU (Keras' default, approximate = false). */
     public static Activation gelu() { return new Activation("gelu", NnOps::gelu); }
     public static Activation geluTanh() { return new Activation("gelu", NnOps::geluTanh); }
-    public static Activation sigmoid() { return new Activation("sigmoid", Tensor::sigmoid); }
+    public static Activation sigmoid() { return new Activation("sigmoid", ActivationLogits::sigmoid); }
     public static Activation tanh() { return new Activation("tanh", Tensor::tanh); }
     /** Softmax over the last axis. */
     public static Activation softmax() { return softmax(-1); }
-    public static Activation softmax(int axis) { return new Activation("softmax", x -> NnOps.softmax(x, axis)); }
+    /** Softmax; its output remembers its logits, so a cross-entropy on it computes from them (see {@link ActivationLogits}). */
+    public static Activation softmax(int axis) { return new Activation("softmax", x -> ActivationLogits.softmax(x, axis)); }
     public static Activation logSoftmax() { return new Activation("log_softmax", x -> NnOps.logSoftmax(x, -1)); }
     public static Activation softplus() { return new Activation("softplus", NnOps::softplus); }
     public static Activation softsign() { return new Activation("softsign", NnOps::softsign); }

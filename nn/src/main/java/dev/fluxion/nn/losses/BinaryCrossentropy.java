@@ -28,8 +28,9 @@ public class BinaryCrossentropy extends SmoothedLoss {
         requireSameShape(name(), z, yPred);
         if (labelSmoothing > 0) z = z.mul(1 - labelSmoothing).add(0.5 * labelSmoothing);
         Tensor elementwise;
-        if (fromLogits) {
-            Tensor x = yPred;
+        Tensor behindSigmoid = fromLogits ? null : ActivationLogits.ofSigmoid(yPred); // Keras: use a sigmoid's logits
+        if (fromLogits || behindSigmoid != null) {
+            Tensor x = fromLogits ? yPred : behindSigmoid;
             elementwise = Ops.maximum(x, Ops.zerosOf(x)).sub(x.mul(z)).add(Ops.log1p(x.abs().neg().exp()));
         } else {
             Tensor p = Ops.clip(yPred, EPSILON, 1 - EPSILON);

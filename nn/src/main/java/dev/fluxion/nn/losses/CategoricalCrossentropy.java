@@ -6,7 +6,8 @@ import dev.fluxion.Tensor;
 /**
  * Cross-entropy between one-hot (or soft) labels and predicted class distributions along the last axis.
  * Probabilities are renormalized to sum to 1 and clipped to [1e-7, 1 - 1e-7] as in Keras; with {@code fromLogits}
- * the log-probabilities come from a stable log-softmax. Label smoothing replaces y by y(1 - s) + s / classes.
+ * the log-probabilities come from a stable log-softmax, and so they do for probabilities that a softmax activation
+ * produced ({@link ActivationLogits}, Keras' rule). Label smoothing replaces y by y(1 - s) + s / classes.
  */
 public class CategoricalCrossentropy extends SmoothedLoss {
     public CategoricalCrossentropy() {
@@ -33,6 +34,8 @@ public class CategoricalCrossentropy extends SmoothedLoss {
     /** log p along the last axis, from logits (log-softmax) or from probabilities (renormalized and clipped). */
     static Tensor logProbabilities(Tensor yPred, boolean fromLogits) {
         if (fromLogits) return yPred.logSoftmax(-1);
+        Tensor logits = ActivationLogits.ofSoftmax(yPred); // Keras: probabilities from a softmax use its logits
+        if (logits != null) return logits.logSoftmax(-1);
         Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
         return Ops.clip(p, EPSILON, 1 - EPSILON).log();
     }
