@@ -200,14 +200,14 @@ public final class DataLocator {
         if (!downloads)
             throw new FileNotFoundException(spec.title() + " not found (looked in " + String.join(", ", looked)
                     + ") and downloads are off; set $" + spec.envVar() + " to a directory holding " + spec.files());
-        download(mirrors.containsKey(spec.name()) ? spec.withMirrors(mirrors.get(spec.name())) : spec, cache.dir());
+        download(mirrors.containsKey(spec.name()) ? spec.withMirrors(mirrors.get(spec.name())) : spec, cache.dir(), looked);
         List<String> missing = cache.missing();
         if (!missing.isEmpty()) throw new DatasetFormatException(cache.dir().toString(), "the download did not provide " + missing);
         return cache;
     }
 
     /** Tries each mirror in turn; a checksum mismatch is reported as such if no mirror succeeds. */
-    private static void download(DatasetSpec spec, Path dir) throws IOException {
+    private static void download(DatasetSpec spec, Path dir, List<String> looked) throws IOException {
         IOException failure = null;
         for (URI base : spec.mirrors()) {
             try {
@@ -230,7 +230,16 @@ public final class DataLocator {
             }
         }
         if (failure instanceof DatasetFormatException) throw failure;
-        throw new IOException(spec.title() + ": not found locally and the download failed (" + spec.mirrors() + "): "
-                + (failure == null ? "no mirror" : failure.getMessage()), failure);
+        throw new IOException(spec.title() + ": not found (looked in " + String.join(", ", looked) + ") and the download from "
+                + spec.mirrors() + " failed: " + (failure == null ? "no mirror" : describe(failure))
+                + "; set $" + spec.envVar() + " to a directory holding " + spec.files(), failure);
+    }
+
+    /** An exception as a reader needs it: some (UnresolvedAddressException, ...) carry no message, only a type. */
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        String type = e.getClass().getSimpleName();
+        if (message == null || message.isBlank()) return e.getCause() != null ? type + " (" + describe(e.getCause()) + ")" : type;
+        return message;
     }
 }

@@ -113,6 +113,18 @@ class LoaderTest {
     }
 
     @Test
+    void anUnreachableMirrorNamesWhereItLookedAndWhyTheDownloadFailed(@TempDir Path home) {
+        // a host name that cannot resolve (the .invalid top-level domain is reserved for this)
+        DataLocator loc = isolated(home).withDownloads(true).withMirror("cifar10", URI.create("http://fluxion-data.invalid/"));
+        IOException e = assertThrows(IOException.class, () -> Datasets.cifar10(loc));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("CIFAR-10: not found (looked in $FLUXION_CIFAR10_DIR (unset), $FLUXION_DATA_DIR (unset), "), m);
+        assertTrue(m.contains(loc.cacheDir("cifar10").toString()), m);
+        assertTrue(m.contains("http://fluxion-data.invalid/") && !m.endsWith("null"), m);
+        assertTrue(m.contains("set $FLUXION_CIFAR10_DIR"), m);
+    }
+
+    @Test
     void downloadFromAFileUrlVerifiesThePublishedChecksums(@TempDir Path home) throws IOException {
         Path shared = TestData.sharedDataOrSkip("mnist");
         DataLocator loc = isolated(home).withDownloads(true).withMirror("mnist", shared.toUri());
