@@ -1,13 +1,13 @@
 package dev.fluxion.bench;
 
-import dev.fluxion.cpu.kernels.Conv2dGeometry;
-import dev.fluxion.cpu.kernels.Conv2dKernels;
 import dev.fluxion.cpu.kernels.KernelConfig;
 import dev.fluxion.cpu.kernels.Sgemm;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,13 +19,15 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * GFLOP/s of the float32 kernels: sgemm at 128x784x128, 512^3 and 2048^3, and conv2d forward / input gradient /
- * filter gradient at the seed CIFAR model's and the MNIST cnn's shapes (batch 128), on 1 and 2 threads. Each thread
- * count runs in its own JVM ({@code -Dfluxion.threads=N}, read once by KernelConfig); each case is warmed up, then
- * timed several times, and the median (and the best) run is reported as a markdown table.
+ * GFLOP/s of float32 sgemm at 128x784x128, 512^3 and 2048^3, on 1 and 2 threads (convolutions: {@link ConvBench}).
+ * Each thread count runs in its own JVM ({@code -Dfluxion.threads=N}, read once by KernelConfig); every shape is run
+ * once first so that the JIT has seen every path, then each is warmed up and timed several times, and the median (and
+ * the best) run is reported as a markdown table.
  *
  * <p>Run: {@code mvn -q -o install -DskipTests && java --add-modules jdk.incubator.vector
- * -cp core/target/classes:bench/target/classes dev.fluxion.bench.MatmulBench [quick]}
+ * -cp core/target/classes:bench/target/classes dev.fluxion.bench.MatmulBench [quick] [sgemm]}; {@code sgemm} adds
+ * the MLP's awkward shapes and the transposes backprop uses ({@code /usr/bin/python3 bench/sgemm_compare.py} runs them
+ * interleaved with numpy/OpenBLAS).
  */
 public final class MatmulBench {
     private MatmulBench() {}
@@ -33,9 +35,9 @@ public final class MatmulBench {
     private static final int[] THREAD_COUNTS = {1, 2};
 
     public static void main(String[] args) throws Exception {
-        boolean quick = Arrays.asList(args).contains("quick");
+        boolean quick = Arrays.asList(args).contains("quick"), sgemmOnly = Arrays.asList(args).contains("sgemm");
         if (Arrays.asList(args).contains("--child")) {
-            child(quick);
+            child(quick, sgemmOnly);
             return;
         }
         System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
@@ -44,7 +46,7 @@ public final class MatmulBench {
         for (int t = 0; t < THREAD_COUNTS.length; t++) {
             // other processes skew the numbers: the load average before and after shows whether the machine was idle
             String before = loadAverage();
-            List<String> lines = runChild(THREAD_COUNTS[t], quick);
+            List<String> lines = runChild(THREAD_COUNTS[t], quick, sgemmOnly);
             System.out.println(THREAD_COUNTS[t] + " thread(s): load average before " + before + ", after "
                     + loadAverage());
             for (String line : lines) {
@@ -63,12 +65,14 @@ public final class MatmulBench {
     }
 
     /** Runs this class in a fresh JVM with the given thread count and returns its RESULT lines. */
-    private static List<String> runChild(int threads, boolean quick) throws IOException, InterruptedException {
+    private static List<String> runChild(int threads, boolean quick, boolean sgemmOnly)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "-Dfluxion.threads=" + threads, "-cp", System.getProperty("java.class.path"),
                 MatmulBench.class.getName(), "--child"));
         if (quick) cmd.add("quick");
+        if (sgemmOnly) cmd.add("sgemm");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> results = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -81,44 +85,58 @@ public final class MatmulBench {
         return results;
     }
 
-    private static void child(boolean quick) {
+    /**
+     * sgemm shapes "MxKxN" with an optional transpose suffix: "TN" is Aᵀ·B (A stored k x m), "NT" is A·Bᵀ (B stored
+     * n x k). The MLP's backprop shapes are here: Dense 784→128 and 128→10 at batch 128, forward and both gradients.
+     * bench/sgemm_compare.py times the same list with numpy, interleaved.
+     */
+    static final String[] SGEMM_SHAPES = {"128x784x128", "784x128x128 TN", "128x128x784 NT", "128x128x10",
+        "128x128x10 TN", "128x10x128 NT", "128x10x128", "512x512x512", "2048x2048x2048"};
+    private static final String[] SGEMM_SHAPES_DEFAULT = {"128x784x128", "512x512x512", "2048x2048x2048"};
+
+    /** A runnable sgemm of the given shape ("MxKxN" with an optional "TN"/"NT" transpose suffix) on random data. */
+    private static Runnable sgemmCall(Random rnd, String shape) {
+        String[] f = shape.split("[x ]");
+        int m = Integer.parseInt(f[0]), k = Integer.parseInt(f[1]), n = Integer.parseInt(f[2]);
+        boolean ta = f.length > 3 && f[3].charAt(0) == 'T', tb = f.length > 3 && f[3].charAt(1) == 'T';
+        float[] a = random(rnd, m * k), b = random(rnd, k * n), c = new float[m * n];
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        return () -> Sgemm.sgemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false);
+    }
+
+    private static double sgemmFlops(String shape) {
+        String[] f = shape.split("[x ]");
+        return 2.0 * Integer.parseInt(f[0]) * Integer.parseInt(f[1]) * Integer.parseInt(f[2]);
+    }
+
+    private static void child(boolean quick, boolean sgemmOnly) {
         // JIT compilation of the vector kernels takes a second or two: warm up well past it
         double warmSeconds = quick ? 1.5 : 3, runSeconds = quick ? 0.1 : 0.3;
         int runs = quick ? 5 : 9;
         Random rnd = new Random(42);
-        for (int[] s : new int[][] {{128, 784, 128}, {512, 512, 512}, {2048, 2048, 2048}}) {
-            int m = s[0], k = s[1], n = s[2];
-            float[] a = random(rnd, m * k), b = random(rnd, k * n), c = new float[m * n];
-            report("sgemm " + m + "x" + k + "x" + n, 2.0 * m * n * k,
-                    () -> Sgemm.sgemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false),
-                    warmSeconds, runSeconds, runs);
+        String[] shapes = sgemmOnly ? SGEMM_SHAPES : SGEMM_SHAPES_DEFAULT;
+        Runnable[] calls = new Runnable[shapes.length];
+        for (int i = 0; i < shapes.length; i++) calls[i] = sgemmCall(rnd, shapes[i]);
+        // every shape first, so that the JIT's profile has seen every path before anything is timed (a path taken
+        // for the first time later recompiles the kernels, and until then they run unoptimized)
+        for (int round = 0; round < 2; round++) {
+            for (Runnable call : calls) {
+                long end = System.nanoTime() + (long) (warmSeconds / 3 * 1e9);
+                do call.run(); while (System.nanoTime() < end);
+            }
         }
-        Object[][] convs = {
-            {"CIFAR conv 32x32x3->32 same", same(128, 32, 32, 3, 32)},
-            {"CIFAR conv 16x16x32->64 same", same(128, 16, 16, 32, 64)},
-            {"CIFAR conv 8x8x64->128 same", same(128, 8, 8, 64, 128)},
-            {"MNIST conv 28x28x1->32 valid", valid(128, 28, 28, 1, 32)},
-            {"MNIST conv 13x13x32->64 valid", valid(128, 13, 13, 32, 64)},
-        };
-        for (Object[] cv : convs) {
-            String name = (String) cv[0];
-            Conv2dGeometry g = (Conv2dGeometry) cv[1];
-            float[] x = random(rnd, g.n() * g.h() * g.w() * g.c()), w = random(rnd, g.kh() * g.kw() * g.c() * g.o());
-            float[] y = new float[g.n() * g.oh() * g.ow() * g.o()], dy = random(rnd, y.length);
-            float[] dx = new float[x.length], dw = new float[w.length];
-            double flops = 2.0 * g.n() * g.oh() * g.ow() * g.kh() * g.kw() * g.c() * g.o();
-            report(name + " forward", flops, () -> Conv2dKernels.forward(g, x, 0, w, 0, y, 0),
-                    warmSeconds, runSeconds, runs);
-            report(name + " backprop input", flops, () -> Conv2dKernels.backpropInput(g, dy, 0, w, 0, dx, 0),
-                    warmSeconds, runSeconds, runs);
-            report(name + " backprop filter", flops, () -> Conv2dKernels.backpropFilter(g, x, 0, dy, 0, dw, 0),
-                    warmSeconds, runSeconds, runs);
+        for (int i = 0; i < shapes.length; i++) {
+            report("sgemm " + shapes[i], sgemmFlops(shapes[i]), calls[i], warmSeconds / 2, runSeconds, runs);
         }
     }
 
-    /** Warms up, then times {@code runs} runs of about runSeconds each; prints "RESULT\tname\tmedian\tbest". */
-    private static void report(String name, double flopsPerCall, Runnable call, double warmSeconds, double runSeconds,
-                               int runs) {
+    /**
+     * Warms up, then times {@code runs} runs of about runSeconds each; prints "RESULT\tname\tmedian\tbest\tcpu", cpu
+     * being the median GFLOP/s over the calling thread's CPU time (on one thread it leaves out the time other
+     * processes took the core, the shared machine's main noise).
+     */
+    static void report(String name, double flopsPerCall, Runnable call, double warmSeconds, double runSeconds,
+                       int runs) {
         long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
         long calls = 0, t0 = System.nanoTime();
         while (System.nanoTime() < warmEnd || calls < 3) {
@@ -127,32 +145,28 @@ public final class MatmulBench {
         }
         double secondsPerCall = (System.nanoTime() - t0) / 1e9 / calls;
         int reps = (int) Math.max(1, runSeconds / secondsPerCall);
-        double[] gflops = new double[runs];
+        double[] gflops = new double[runs], cpuGflops = new double[runs];
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < runs; r++) {
-            long start = System.nanoTime();
+            long start = System.nanoTime(), cpuStart = mx.getCurrentThreadCpuTime();
             for (int i = 0; i < reps; i++) call.run();
             gflops[r] = flopsPerCall * reps / (System.nanoTime() - start);
+            cpuGflops[r] = flopsPerCall * reps / Math.max(1, mx.getCurrentThreadCpuTime() - cpuStart);
         }
         Arrays.sort(gflops);
-        System.out.printf(Locale.ROOT, "RESULT\t%s\t%.2f\t%.2f%n", name, gflops[runs / 2], gflops[runs - 1]);
+        Arrays.sort(cpuGflops);
+        System.out.printf(Locale.ROOT, "RESULT\t%s\t%.2f\t%.2f\t%.2f%n", name, gflops[runs / 2], gflops[runs - 1],
+                cpuGflops[runs / 2]);
     }
 
-    private static Conv2dGeometry same(int n, int h, int w, int c, int o) {
-        return new Conv2dGeometry(n, h, w, c, 3, 3, o, h, w, 1, 1, 1, 1, 1, 1);
-    }
-
-    private static Conv2dGeometry valid(int n, int h, int w, int c, int o) {
-        return new Conv2dGeometry(n, h, w, c, 3, 3, o, h - 2, w - 2, 1, 1, 1, 1, 0, 0);
-    }
-
-    private static float[] random(Random rnd, int size) {
+    static float[] random(Random rnd, int size) {
         float[] a = new float[size];
         for (int i = 0; i < size; i++) a[i] = rnd.nextFloat() * 2 - 1;
         return a;
     }
 
     /** The 1-minute load average from /proc/loadavg, or "?" where there is none. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException | RuntimeException e) {
@@ -161,7 +175,7 @@ public final class MatmulBench {
     }
 
     /** "model name" from /proc/cpuinfo, with the widest AVX level its flags list. */
-    private static String cpuModel() {
+    static String cpuModel() {
         String model = System.getProperty("os.arch"), simd = "";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

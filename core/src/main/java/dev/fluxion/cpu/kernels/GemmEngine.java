@@ -11,7 +11,8 @@ import java.util.Arrays;
  * <p>Blocking follows Goto's scheme: k is cut into blocks of at most {@link #KC} steps; for a group of k-blocks the
  * needed part of B is packed once into NR-column panels shared by all threads (a panel stays in L1 while it meets
  * every A panel of a row block); each task packs MC rows of A per k-block (kept in L2) and runs the micro-kernel over
- * its tiles. Threads split C into rectangles of whole tiles.
+ * its tiles. Threads split C into rectangles of whole tiles. The epilogue (bias, activation) runs on each tile of C
+ * right after its last k-block, while the tile is in L1.
  *
  * <p>Determinism: the k-block boundaries depend on k alone, and every element of C is computed by one micro-kernel
  * call per k-block with the same fused multiply-add order whatever the tile, task or thread, so results are bitwise
@@ -24,12 +25,17 @@ final class GemmEngine {
     static final int KC = 256;
     /** Rows of A packed per block (KC * MC floats, in L2). */
     static final int MC = 32 * MR;
-    /** Most columns per outer block: an MC x NC block of C stays in L2 across the k-blocks of a group. */
+    /**
+     * Most columns per outer block. A is packed again for every column block, so wide blocks save packing; an
+     * MC x NC block of C (256 KiB at 256-bit vectors) still fits a Zen 3 core's 512 KiB L2 with the packed A.
+     */
     static final int NC = 32 * NR;
     /** Most floats of packed B held at once (the k-blocks of a group share one buffer). */
     static final int B_CAP = 1 << 20;
     /** Below this many flops a product runs on the calling thread: the hand-off would cost more than it saves. */
     static final long PARALLEL_MIN_FLOPS = 3L << 20;
+    /** Fewest floats of packed B worth packing in parallel: smaller copies take about as long as a hand-off. */
+    static final int PARALLEL_PACK_MIN = 1 << 13;
     /** Tasks per thread, for dynamic load balancing. */
     static final int TASKS_PER_THREAD = 2;
     /** With at most this many columns, each A element is used by so few B panels that reading A in place wins. */
@@ -65,9 +71,19 @@ final class GemmEngine {
      */
     static void gemm(int m, int n, int k, SgemmPacking.Left a, SgemmPacking.Right b, float[] c, int cOff, int ldc,
                      boolean accumulate, int threads) {
+        gemm(m, n, k, a, b, c, cOff, ldc, accumulate, GemmEpilogue.NONE, threads);
+    }
+
+    /**
+     * As {@link #gemm(int, int, int, SgemmPacking.Left, SgemmPacking.Right, float[], int, int, boolean, int)}, then
+     * {@code epi} on each tile of C right after its last k-block.
+     */
+    static void gemm(int m, int n, int k, SgemmPacking.Left a, SgemmPacking.Right b, float[] c, int cOff, int ldc,
+                     boolean accumulate, GemmEpilogue epi, int threads) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
             if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            epi.applyVector(c, cOff, ldc, m, 0, n);
             return;
         }
         int t = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.max(1, threads);
@@ -84,7 +100,7 @@ final class GemmEngine {
                 int groupRows = kStart(kb1, nkb, k) - kStart(kb0, nkb, k);
                 float[] bp = BUFFERS.get().b(groupRows * panels * NR);
                 packB(b, k, nkb, kb0, kb1, jc, nc, panels, bp, t);
-                computeGroup(m, n, k, nkb, kb0, kb1, jc, nc, panels, a, packA, bp, c, cOff, ldc, accumulate, t);
+                computeGroup(m, n, k, nkb, kb0, kb1, jc, nc, panels, a, packA, bp, c, cOff, ldc, accumulate, epi, t);
                 kb0 = kb1;
             }
         }
@@ -105,13 +121,14 @@ final class GemmEngine {
             }
         };
         long size = (long) (kStart(kb1, nkb, k) - p00) * panels * NR;
-        if (threads == 1 || size < (1 << 18)) body.run(0, panels);
+        // B is shared by all threads: packing it on one thread would serialize a large part of a mid-size product
+        if (threads == 1 || size < PARALLEL_PACK_MIN) body.run(0, panels);
         else Parallel.forRange(panels, Math.max(1, panels / (4 * threads)), threads, body);
     }
 
     private static void computeGroup(int m, int n, int k, int nkb, int kb0, int kb1, int jc, int nc, int panels,
                                      SgemmPacking.Left a, boolean packA, float[] bp, float[] c, int cOff, int ldc,
-                                     boolean accumulate, int threads) {
+                                     boolean accumulate, GemmEpilogue epi, int threads) {
         int rowPanels = (m + MR - 1) / MR;
         int[] split = split(rowPanels, panels, threads);
         int rowTasks = split[0], colTasks = split[1];
@@ -128,7 +145,7 @@ final class GemmEngine {
                         int p0 = kStart(kb, nkb, k), kc = kStart(kb + 1, nkb, k) - p0;
                         if (packA) a.pack(ic, mc, p0, kc, buf.a);
                         block(a, packA, buf, ic, mc, p0, kc, bp, (p0 - p00) * panels * NR, q0, q1, jc, n,
-                                c, cOff, ldc, accumulate || kb > 0);
+                                c, cOff, ldc, accumulate || kb > 0, kb == nkb - 1 ? epi : null);
                     }
                 }
             }
@@ -138,10 +155,14 @@ final class GemmEngine {
         else Parallel.forRange(tasks, 1, threads, body);
     }
 
-    /** Runs the micro-kernel over rows [ic, ic + mc) x panels [q0, q1) for one k-block. */
+    /**
+     * Runs the micro-kernel over rows [ic, ic + mc) x panels [q0, q1) for one k-block, then {@code epi} (non-null
+     * on the last k-block only) on each finished tile while it is in L1.
+     */
     private static void block(SgemmPacking.Left a, boolean packA, Buffers buf, int ic, int mc, int p0, int kc,
                               float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff, int ldc,
-                              boolean add) {
+                              boolean add, GemmEpilogue epi) {
+        boolean fuse = epi != null && !epi.isIdentity();
         float[] ap = buf.a, tile = buf.tile;
         for (int q = q0; q < q1; q++) {
             int j = jc + q * NR, nr = Math.min(NR, n - j), bi = bBase + q * kc * NR;
@@ -163,6 +184,7 @@ final class GemmEngine {
                         else System.arraycopy(tile, r * NR, c, o, nr);
                     }
                 }
+                if (fuse) epi.applyVector(c, ci, ldc, mr, j, nr);
             }
         }
     }
@@ -174,7 +196,9 @@ final class GemmEngine {
      */
     static int[] split(int rowPanels, int colPanels, int threads) {
         if (threads <= 1) return new int[] {1, 1};
-        int target = threads * TASKS_PER_THREAD;
+        // at least one task per MC-row block: row tasks share the packed B and cost nothing extra, and more of them
+        // balance better when another process takes part of a core
+        int target = Math.max(threads * TASKS_PER_THREAD, (rowPanels + MC / MR - 1) / (MC / MR));
         int rows = Math.min(rowPanels, target);
         int cols = Math.min(colPanels, (target + rows - 1) / rows);
         return new int[] {rows, cols};

@@ -1,6 +1,7 @@
 package dev.fluxion.cpu.kernels;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * General matrix products over row-major arrays: C = op(A) * op(B) (+ C), where op(A) is m x k (A is stored k x m
@@ -9,8 +10,9 @@ import java.util.Arrays;
  *
  * <p>{@link #sgemm} runs the blocked Vector API kernel ({@link GemmEngine}; matrix-vector shapes go to
  * {@link GemmVector}) on {@link KernelConfig#THREADS} threads, or its scalar twin {@link #sgemmScalar} when
- * {@link KernelConfig#SIMD} is off. Results are bitwise the same for
- * any thread count. {@link #dgemm} is a plain loop: float64 serves references and gradient checks.
+ * {@link KernelConfig#SIMD} is off. Results are bitwise the same for any thread count. A {@link GemmEpilogue} fuses a
+ * per-column bias and an activation into the product. {@link #dgemm} is a plain loop: float64 serves references and
+ * gradient checks.
  */
 public final class Sgemm {
     private Sgemm() {}
@@ -23,18 +25,41 @@ public final class Sgemm {
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmEpilogue.NONE);
+    }
+
+    /**
+     * C = epilogue(op(A) * op(B) [+ C]): the bias and activation of {@code epilogue} are applied to each tile of C
+     * right after its product is complete, in the same pass (a Dense layer in one call). The result is bitwise that of
+     * {@code sgemm} followed by the bias addition and the activation as separate element-wise ops.
+     *
+     * @throws IllegalArgumentException as {@link #sgemm(boolean, boolean, int, int, int, float[], int, int, float[],
+     *                                  int, int, float[], int, int, boolean)}, or if the bias is shorter than n
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
+                             GemmEpilogue epilogue) {
         check("sgemm", transA, transB, m, n, k, len(a), aOff, lda, len(b), bOff, ldb, len(c), cOff, ldc);
+        Objects.requireNonNull(epilogue, "sgemm: epilogue (use GemmEpilogue.NONE)").check("sgemm", n);
         if (KernelConfig.SIMD) gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                KernelConfig.THREADS);
-        else scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                epilogue, KernelConfig.THREADS);
+        else scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, epilogue);
     }
 
     /** The scalar twin of {@link #sgemm}: a plain triple loop, the readable reference. */
     public static void sgemmScalar(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff,
                                    int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                                    boolean accumulate) {
+        sgemmScalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmEpilogue.NONE);
+    }
+
+    /** The scalar twin of the fused {@link #sgemm}: the triple loop, then the epilogue row by row. */
+    public static void sgemmScalar(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff,
+                                   int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                                   boolean accumulate, GemmEpilogue epilogue) {
         check("sgemmScalar", transA, transB, m, n, k, len(a), aOff, lda, len(b), bOff, ldb, len(c), cOff, ldc);
-        scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        Objects.requireNonNull(epilogue, "sgemmScalar: epilogue (use GemmEpilogue.NONE)").check("sgemmScalar", n);
+        scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, epilogue);
     }
 
     /** {@link #sgemm} in float64, as a plain loop. */
@@ -64,16 +89,27 @@ public final class Sgemm {
     /** {@link #sgemm} on the SIMD path with an explicit thread count (tests compare 1 and N threads). */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, GemmEpilogue.NONE,
+                threads);
+    }
+
+    /** The fused {@link #sgemm} on the SIMD path with an explicit thread count. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
+                     GemmEpilogue epilogue, int threads) {
         if ((m == 1 || n == 1) && k > 0) {
             GemmVector.gemv(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+            // one row or one column: C is small and still in cache
+            if (m > 0 && n > 0) epilogue.applyVector(c, cOff, ldc, m, 0, n);
             return;
         }
         GemmEngine.gemm(m, n, k, SgemmPacking.Left.of(transA, a, aOff, lda),
-                SgemmPacking.Right.of(transB, b, bOff, ldb), c, cOff, ldc, accumulate, threads);
+                SgemmPacking.Right.of(transB, b, bOff, ldb), c, cOff, ldc, accumulate, epilogue, threads);
     }
 
     private static void scalar(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
+                               GemmEpilogue epilogue) {
         int ars = transA ? 1 : lda, acs = transA ? lda : 1, brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -93,6 +129,7 @@ public final class Sgemm {
                     for (int j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
                 }
             }
+            epilogue.applyScalar(c, ci, ldc, 1, 0, n);
         }
     }
 

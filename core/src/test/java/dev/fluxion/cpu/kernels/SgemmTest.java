@@ -144,6 +144,38 @@ class SgemmTest {
     }
 
     @Test
+    void sizesAroundTileAndBlockEdgesMatchReferenceOnAnyThreadCount() {
+        // MR = 4|8 and NR = 16|32 tiles, MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one either side
+        Random rnd = new Random(6);
+        int[][] sizes = {{129, 17, 257}, {3, 513, 255}, {5, 15, 256}, {128, 16, 512}, {65, 511, 300}, {257, 33, 9},
+            {9, 1025, 40}, {2, 2, 600}};
+        int count = 0;
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++) {
+                Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, (count & 1) == 1, count % 3 != 1);
+                float[] one = cs.simd(1);
+                cs.check(one, "simd");
+                assertArrayEquals(one, cs.simd(2), "threads=2 " + cs);
+                count++;
+            }
+        }
+        Case twin = new Case(rnd, 37, 41, 300, true, true, true, true);
+        twin.check(twin.scalar(), "scalar");
+    }
+
+    @Test
+    void deepProductsSpanningSeveralPackedBGroupsAgree() {
+        // k * (columns rounded to panels) exceeds GemmEngine.B_CAP: B is packed in several groups of k-blocks
+        Random rnd = new Random(7);
+        for (int t = 0; t < 2; t++) {
+            Case cs = new Case(rnd, 6, 300, 4200, t == 1, false, t == 1, t == 0);
+            float[] one = cs.simd(1);
+            cs.check(one, "simd");
+            assertArrayEquals(one, cs.simd(2), "threads=2 " + cs);
+        }
+    }
+
+    @Test
     void publicEntryPointsAgree() {
         Random rnd = new Random(4);
         Case cs = new Case(rnd, 70, 45, 90, true, false, true, true);
