@@ -148,6 +148,9 @@ final class NnOpsDb {
                 .sample("11x11x5 to 7, stride 2, dilation 2", conv(2, 2, false, 2, 2), f(g.any(2, 11, 11, 5)), f(g.any(3, 3, 5, 7)))
                 .sample("9x10x6 to 5, stride 2 same, view", conv(2, 2, true, 1, 1), f(g.any(1, 9, 10, 6), TRANSPOSED), f(g.any(3, 3, 6, 5)))
                 .sample(Sample.of("broadcast (stride 0) batch", conv(1, 1, true, 1, 1), f(g.any(1, 4, 4, 2).broadcastTo(3, 4, 4, 2), EXPANDED), f(g.any(3, 3, 2, 2))).forwardOnly())
+                .sample("first layer: 11x9x1 to 16, valid (direct kernels)", conv(1, 1, false, 1, 1), f(g.any(2, 11, 9, 1)), f(g.any(3, 3, 1, 16)))
+                .sample("first layer: 7x9x3 to 16, same (direct kernels)", conv(1, 1, true, 1, 1), f(g.any(1, 7, 9, 3)), f(g.any(3, 3, 3, 16)))
+                .sample("first layer: 9x7x2 to 16, stride 2 same", conv(2, 2, true, 1, 1), f(g.any(1, 9, 7, 2)), f(g.any(3, 3, 2, 16)))
                 .sample("large 2x33x35x17 to 19, same", conv(1, 1, true, 1, 1), f(g.any(2, 33, 35, 17)), f(g.any(3, 3, 17, 19)))
                 .sample("large 1x40x37x8 to 16, 5x5 stride 2 dilation 2 same", conv(2, 2, true, 2, 2), f(g.any(1, 40, 37, 8)), f(g.any(5, 5, 8, 16)))
                 .tol32(1e-4, 1e-4).secondOrder()
@@ -194,6 +197,8 @@ final class NnOpsDb {
                 .sample("primes 13x7, 3 channels, stride 2 same", window(3, 3, 2, 2, true), f(dom.apply(s(2, 13, 7, 3))))
                 .sample("11x11x4, 2x2 stride 1 valid, view", window(2, 2, 1, 1, false), f(dom.apply(s(1, 11, 11, 4)), STRIDED))
                 .sample(Sample.of("broadcast (stride 0) batch", window(2, 2, 1, 1, true), f(dom.apply(s(1, 4, 4, 2)).broadcastTo(2, 4, 4, 2), EXPANDED)).forwardOnly())
+                .sample("2x2 stride 2 valid, odd 7x9, 11 channels", window(2, 2, 2, 2, false), f(dom.apply(s(1, 7, 9, 11))))
+                .sample("2x2 stride 2 valid, 6x6, 9 channels, batch 2", window(2, 2, 2, 2, false), f(dom.apply(s(2, 6, 6, 9))))
                 .sample("large 2x67x65x9, 3x3 stride 2 same", window(3, 3, 2, 2, true), f(dom.apply(s(2, 67, 65, 9))))
                 .iae("rank 3 input", "^" + name + ": needs an NHWC input of rank 4, got \\[5,5,1\\]",
                         () -> pool(max, Tensor.zeros(5, 5, 1), 2, 2, 1, 1, Padding.VALID))

@@ -15,9 +15,11 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is
  * y = im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read
- * in place through offset tables over a zero-padded copy of x ({@link #readsInPlace}). The input gradient, for stride
- * 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter
- * ({@link #gathersInputGradient}); otherwise it is dY · Wᵀ per image followed by col2im. The filter gradient is
+ * in place through offset tables over a zero-padded copy of x ({@link #readsInPlace}). The input gradient, for
+ * stride 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter
+ * ({@link #gathersInputGradient}); otherwise it is dY · Wᵀ per image followed by col2im. First layers run direct kernels
+ * ({@link Conv2dFewChannelKernels}) for the stride-1 input gradient with under 16 channels and the filter gradient
+ * with one channel, where GEMM's per-tile overheads would match the multiply-adds. The filter gradient is
  * im2col(x)ᵀ · dY, computed as dWᵀ = dYᵀ · im2col(x) and transposed when im2col is packed. With
  * {@link KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always runs direct
  * loops. All results are independent of the thread count.
@@ -124,6 +126,10 @@ public final class Conv2dKernels {
                     dx, dxOff, g.c(), false, threads);
             return;
         }
+        if (Conv2dFewChannelKernels.inputGradientApplies(g)) {
+            Conv2dFewChannelKernels.backpropInput(g, dy, dyOff, w, wOff, dx, dxOff, threads);
+            return;
+        }
         int pixels = g.oh() * g.ow(), patch = g.patch(), imgSize = g.h() * g.w() * g.c();
         int rowsPer = Math.max(1, Math.min(g.oh(), DCOL_CAP / Math.max(1, g.ow() * patch)));
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
@@ -167,6 +173,10 @@ public final class Conv2dKernels {
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
         int patch = g.patch(), o = g.o();
+        if (Conv2dFewChannelKernels.filterGradientApplies(g)) {
+            Conv2dFewChannelKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
+            return;
+        }
         if (readsInPlace(g)) {
             // dW (patch x o) = im2col(x)ᵀ · dY, im2colᵀ read in place: rows are taps, steps pixels
             Tables t = Window.forward(g, x, xOff).tables();

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Semantics follow TensorFlow: padded cells are skipped (a window entirely in the padding gives -inf for max and 0
  * for average); max pooling propagates NaN and routes each gradient to the first maximal cell of its window in
  * row-major order, a NaN counting as maximal; average pooling divides by the number of cells inside the input. One
- * image per task, so results do not depend on the thread count.
+ * image per task, so results do not depend on the thread count. 2x2 stride-2 max pooling inside the input, the
+ * common case, runs the straight-line kernels of {@link PoolMax2x2Kernels}.
  */
 public final class PoolKernels {
     private PoolKernels() {}
@@ -38,6 +39,10 @@ public final class PoolKernels {
     }
 
     static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int threads) {
+        if (PoolMax2x2Kernels.applies(g)) {
+            PoolMax2x2Kernels.forward(g, x, xOff, y, yOff, threads);
+            return;
+        }
         int c = g.c(), cv = c - c % V;
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
             for (int img = from; img < to; img++) {
@@ -119,6 +124,10 @@ public final class PoolKernels {
 
     static void maxBackward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                             int threads) {
+        if (PoolMax2x2Kernels.applies(g)) {
+            PoolMax2x2Kernels.backward(g, x, xOff, dy, dyOff, dx, dxOff, threads);
+            return;
+        }
         int c = g.c(), cv = c - c % V, imgSize = g.h() * g.w() * c;
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
             for (int img = from; img < to; img++) {

@@ -52,6 +52,16 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 9, 9, 40, 3, 3, 36, true, 2, 2, 1, 1)); // input gradient by col2im
         gs.add(geometry(1, 11, 10, 32, 3, 3, 33, true, 1, 1, 2, 2));
         gs.add(geometry(2, 9, 8, 35, 5, 5, 40, false, 1, 1, 1, 1));
+        // first layers (Conv2dFewChannelKernels): 1 channel for the filter gradient, under 16 for the input gradient; odd and
+        // prime sizes leave pixel and channel tails, stride 2 and dilation 2, several output blocks
+        gs.add(geometry(3, 13, 11, 1, 3, 3, 32, false, 1, 1, 1, 1));
+        gs.add(geometry(2, 7, 9, 2, 3, 3, 64, true, 2, 2, 1, 1));
+        gs.add(geometry(1, 11, 7, 3, 3, 3, 8, true, 1, 1, 2, 2));
+        gs.add(geometry(2, 5, 6, 4, 5, 5, 32, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 3, 5, 5, 3, 3, 16, false, 1, 1, 1, 1));
+        gs.add(geometry(2, 9, 10, 1, 3, 3, 96, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 6, 7, 13, 3, 3, 24, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 10, 11, 3, 3, 3, 32, true, 2, 1, 1, 1));
         return gs;
     }
 
@@ -160,6 +170,9 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.readsInPlace(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 1));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
+                && g.w() % 4 != 0 && g.dilationH() == 2));
     }
 
     @Test
@@ -244,7 +257,8 @@ class Conv2dKernelsTest {
     void resultsAreBitwiseIndependentOfThreadCount() {
         Random rnd = new Random(10);
         Conv2dGeometry[] gs = {geometry(4, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1),
-            geometry(3, 28, 28, 1, 3, 3, 32, false, 1, 1, 1, 1), geometry(3, 15, 15, 24, 3, 3, 40, true, 2, 2, 1, 1)};
+            geometry(3, 28, 28, 1, 3, 3, 32, false, 1, 1, 1, 1), geometry(3, 15, 15, 24, 3, 3, 40, true, 2, 2, 1, 1),
+            geometry(5, 17, 13, 3, 3, 3, 32, true, 1, 1, 1, 1), geometry(4, 11, 11, 7, 3, 3, 16, false, 1, 1, 1, 1)};
         for (Conv2dGeometry g : gs) {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
             float[][] first = null;

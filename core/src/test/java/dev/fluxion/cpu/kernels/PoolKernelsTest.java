@@ -38,6 +38,14 @@ class PoolKernelsTest {
         gs.add(geometry(2, 28, 28, 33, 2, 2, 2, 2, false));
         gs.add(geometry(1, 5, 5, 4, 5, 5, 1, 1, true));
         gs.add(geometry(0, 4, 4, 2, 2, 2, 2, 2, false));
+        // 2x2 stride-2 windows inside the input (PoolMax2x2Kernels): odd sizes leave cells no window covers,
+        // channel counts below, at and past the vector length, primes
+        gs.add(geometry(2, 11, 9, 8, 2, 2, 2, 2, false));
+        gs.add(geometry(3, 7, 13, 17, 2, 2, 2, 2, false));
+        gs.add(geometry(2, 26, 26, 32, 2, 2, 2, 2, false));
+        gs.add(geometry(1, 5, 3, 3, 2, 2, 2, 2, false));
+        gs.add(geometry(2, 11, 11, 64, 2, 2, 2, 2, false));
+        gs.add(geometry(1, 2, 2, 1, 2, 2, 2, 2, false));
         // windows entirely inside the padding: max gives -inf, average gives 0, no gradient
         gs.add(new Pool2dGeometry(1, 3, 3, 10, 1, 1, 5, 5, 1, 1, 1, 1));
         return gs;
@@ -201,8 +209,12 @@ class PoolKernelsTest {
 
     @Test
     void resultsAreBitwiseIndependentOfThreadCount() {
+        independentOfThreadCount(geometry(5, 32, 32, 64, 3, 3, 2, 2, true));
+        independentOfThreadCount(geometry(5, 13, 11, 40, 2, 2, 2, 2, false));
+    }
+
+    private static void independentOfThreadCount(Pool2dGeometry g) {
         Random rnd = new Random(13);
-        Pool2dGeometry g = geometry(5, 32, 32, 64, 3, 3, 2, 2, true);
         float[] x = values(rnd, g.xSize()), dy = random(rnd, g.ySize());
         float[][] one = null;
         for (int threads : new int[] {1, 2, 3}) {
