@@ -58,6 +58,14 @@ public final class CpuBackend implements Backend {
         };
     }
 
+    /**
+     * A 2-D float32 matmul with its bias addition (a vector of n values, or null) and optionally a relu fused into the
+     * kernel's epilogue: what a graph runs for {@code relu(matmul(a, b) + bias)}, bitwise equal to the three ops.
+     */
+    public Tensor matmulBiasActivation(Tensor a, Tensor b, boolean transposeA, boolean transposeB, Tensor bias, boolean relu, TensorType out) {
+        return CpuLinalg.matmulBiasActivation(a, b, transposeA, transposeB, bias, relu, out);
+    }
+
     private static Tensor view(Tensor t) {
         return Tensor.wrap(t.storage(), t.shape(), t.strides(), t.offset());
     }

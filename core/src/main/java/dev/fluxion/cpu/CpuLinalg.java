@@ -2,6 +2,7 @@ package dev.fluxion.cpu;
 
 import dev.fluxion.Tensor;
 import dev.fluxion.TensorType;
+import dev.fluxion.cpu.kernels.GemmEpilogue;
 import dev.fluxion.cpu.kernels.Sgemm;
 
 /**
@@ -64,6 +65,30 @@ final class CpuLinalg {
             }
         }
         return Tensor.wrap(dst, os);
+    }
+
+    /**
+     * A float32 2-D product with a fused epilogue: relu?(op(a)·op(b) + bias), bias a vector of n values (null for
+     * none). Bitwise the result of the separate matmul, add and relu ops.
+     */
+    static Tensor matmulBiasActivation(Tensor a, Tensor b, boolean ta, boolean tb, Tensor bias, boolean relu, TensorType out) {
+        int m = out.shape()[0], n = out.shape()[1];
+        int k = a.shape()[ta ? 0 : 1];
+        if (k == 0) throw new IllegalArgumentException("matmul with epilogue: inner dimension 0 (the graph fuses only k > 0)");
+        ArrayStorage dst = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
+        if (out.size() == 0) return Tensor.wrap(dst, out.shape());
+        Operand A = operand(a, ta), B = operand(b, tb);
+        float[] biasData = null;
+        int biasOff = 0;
+        if (bias != null) {
+            Tensor v = bias.isContiguous() ? bias : Layouts.contiguous(bias);
+            biasData = (float[]) array(v);
+            biasOff = v.offset();
+        }
+        GemmEpilogue epilogue = GemmEpilogue.of(biasData, biasOff, relu ? GemmEpilogue.Activation.RELU : GemmEpilogue.Activation.NONE);
+        float[] c = (float[]) dst.array();
+        Sgemm.sgemm(A.transposed, B.transposed, m, n, k, (float[]) A.data, A.t.offset(), A.ld, (float[]) B.data, B.t.offset(), B.ld, c, 0, n, false, epilogue);
+        return Tensor.wrap(dst, out.shape());
     }
 
     private static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int ao, int lda, Object b, int bo, int ldb, Object c, int co, int ldc) {

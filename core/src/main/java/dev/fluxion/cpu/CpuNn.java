@@ -77,7 +77,9 @@ final class CpuNn {
         Op.Pool2D p = op.forward();
         Tensor dy = in[in.length - 1];
         Pool2dGeometry g = pool(p, out.shape(), dy.shape());
-        ArrayStorage dx = ArrayStorage.allocate(out.dtype(), out.size());
+        // the float32 max-pool kernels write every element of dx, zeros included: no need to clear a recycled array
+        ArrayStorage dx = p.max() && out.dtype() == dev.fluxion.DType.FLOAT32
+                ? ArrayStorage.allocateForOverwrite(out.dtype(), out.size()) : ArrayStorage.allocate(out.dtype(), out.size());
         switch (Layouts.data(dy)) {
             case float[] d -> {
                 if (p.max()) PoolKernels.maxPoolBackward(g, (float[]) Layouts.data(in[0]), 0, d, 0, (float[]) dx.array(), 0);

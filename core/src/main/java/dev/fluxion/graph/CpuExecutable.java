@@ -6,6 +6,8 @@ import dev.fluxion.backend.Backend;
 import dev.fluxion.backend.Backends;
 import dev.fluxion.cpu.ArrayStorage;
 import dev.fluxion.cpu.BufferPool;
+import dev.fluxion.cpu.CpuBackend;
+import dev.fluxion.ops.Op;
 import dev.fluxion.random.Rng;
 
 import java.util.ArrayList;
@@ -114,6 +116,7 @@ final class CpuExecutable implements Executable {
             for (int s : stage)
                 switch (steps.get(s)) {
                     case CpuFusion.Single single -> share(sharers, values[single.node().id]);
+                    case CpuFusion.MatMulEpilogue e -> share(sharers, values[e.last().id]);
                     case CpuFusion.Fused fused -> {
                         for (int i = 0; i < fused.members().length; i++)
                             if (fused.materialized()[i]) share(sharers, values[fused.members()[i].id]);
@@ -142,6 +145,16 @@ final class CpuExecutable implements Executable {
                     }
                     case OP -> execute(n, values);
                 };
+            }
+            case CpuFusion.MatMulEpilogue e -> {
+                Node last = e.last();
+                Op.MatMul m = (Op.MatMul) e.matmul().op;
+                try {
+                    values[last.id] = ((CpuBackend) backend).matmulBiasActivation(values[e.matmul().inputs[0].id], values[e.matmul().inputs[1].id],
+                            m.transposeA(), m.transposeB(), values[e.bias().id], e.relu() != null, last.type);
+                } catch (RuntimeException ex) {
+                    throw GraphError.withContext(name + ": " + m.name() + " with its bias" + (e.relu() != null ? " and relu" : "") + " created at " + e.matmul().site, ex);
+                }
             }
             case CpuFusion.Fused fused -> {
                 try {
@@ -196,6 +209,7 @@ final class CpuExecutable implements Executable {
             String what = switch (steps.get(i)) {
                 case CpuFusion.Single single -> single.node().toString();
                 case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1];
+                case CpuFusion.MatMulEpilogue e -> e.matmul() + " with epilogue " + e.last();
             };
             sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what));
         }
@@ -206,9 +220,10 @@ final class CpuExecutable implements Executable {
     String planSummary() {
         long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
         long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
+        long epilogues = steps.stream().filter(s -> s instanceof CpuFusion.MatMulEpilogue).count();
         long parallel = Arrays.stream(stages).filter(st -> st.length > 1).count();
         long parallelSteps = Arrays.stream(stages).filter(st -> st.length > 1).mapToLong(st -> st.length).sum();
         return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops, "
-                + parallel + " parallel stages running " + parallelSteps + " steps";
+                + epilogues + " matmuls with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
     }
 }

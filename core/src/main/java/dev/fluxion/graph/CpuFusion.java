@@ -1,6 +1,9 @@
 package dev.fluxion.graph;
 
 import dev.fluxion.DType;
+import dev.fluxion.TensorType;
+import dev.fluxion.ops.BinaryFn;
+import dev.fluxion.ops.UnaryFn;
 import dev.fluxion.ops.Op;
 
 import java.util.ArrayList;
@@ -16,17 +19,32 @@ import java.util.Map;
  *
  * <p>Greedy and order-preserving: a group is sealed as soon as a node outside it reads one of its members, so it
  * can run at that point with every external input already computed.
+ *
+ * <p>A 2-D float32 matmul whose only use is a bias addition (and that sum's only use a relu) becomes one
+ * {@link MatMulEpilogue} step: the kernel adds the bias and applies the relu to each tile of the product while it is
+ * in cache, the Dense layer's whole forward pass in one sweep over its output.
  */
 final class CpuFusion {
     private CpuFusion() {}
 
     /** A step of the CPU plan: one node, or a fused group. */
-    sealed interface Step permits Single, Fused {}
+    sealed interface Step permits Single, Fused, MatMulEpilogue {}
 
     record Single(Node node) implements Step {}
 
     /** Members in execution order; {@code materialized[i]} says whether member i is needed outside the group. */
     record Fused(Node[] members, boolean[] materialized, int[] shape) implements Step {}
+
+    /** relu?(matmul + bias): {@code relu} is null when the sum is used as it is; the step's value is the last node's. */
+    record MatMulEpilogue(Node matmul, Node add, Node bias, Node relu) implements Step {
+        Node last() {
+            return relu != null ? relu : add;
+        }
+
+        Node[] members() {
+            return relu != null ? new Node[] {matmul, add, relu} : new Node[] {matmul, add};
+        }
+    }
 
     static boolean fusable(Node n) {
         if (n.kind != Node.Kind.OP || n.type.size() == 0) return false;
@@ -58,7 +76,25 @@ final class CpuFusion {
         int[] parent = new int[count];
         for (int i = 0; i < count; i++) parent[i] = i;
 
+        Map<Node, MatMulEpilogue> epilogueAt = new IdentityHashMap<>();
+        java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        findEpilogues(nodes, pinned, epilogueAt, absorbed);
+
         for (Node n : nodes) {
+            if (absorbed.contains(n)) continue; // computed by the MatMulEpilogue step of a later node
+            MatMulEpilogue epilogue = epilogueAt.get(n);
+            if (epilogue != null) {
+                for (Node m : epilogue.members())
+                    for (Node in : m.inputs) {
+                        int g = find(parent, group[in.id]);
+                        if (g >= 0 && !sealed[g]) {
+                            sealed[g] = true;
+                            steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+                        }
+                    }
+                steps.add(epilogue);
+                continue;
+            }
             boolean candidate = fusable(n);
             int target = -1;
             if (candidate) {
@@ -97,6 +133,38 @@ final class CpuFusion {
         for (int g = 0; g < groups.size(); g++)
             if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty()) steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
         return steps;
+    }
+
+    private static void findEpilogues(Node[] nodes, boolean[] pinned, Map<Node, MatMulEpilogue> at, java.util.Set<Node> absorbed) {
+        Map<Node, List<Node>> users = new IdentityHashMap<>();
+        for (Node n : nodes) for (Node in : n.inputs) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        for (Node add : nodes) {
+            if (add.kind != Node.Kind.OP || !(add.op instanceof Op.Binary b) || b.fn() != BinaryFn.ADD) continue;
+            for (int side = 0; side < 2; side++) {
+                Node mm = add.inputs[side], bias = add.inputs[1 - side];
+                if (!isPlainMatMul(mm) || pinned[mm.id] || users.getOrDefault(mm, List.of()).size() != 1) continue;
+                if (bias.type.dtype() != DType.FLOAT32 || bias.type.rank() != 1 || bias.type.shape()[0] != mm.type.shape()[1]) continue;
+                if (!Arrays.equals(add.type.shape(), mm.type.shape())) continue;
+                List<Node> addUsers = users.getOrDefault(add, List.of());
+                Node relu = null;
+                if (!pinned[add.id] && addUsers.size() == 1 && addUsers.get(0).kind == Node.Kind.OP
+                        && addUsers.get(0).op instanceof Op.Unary u && u.fn() == UnaryFn.RELU)
+                    relu = addUsers.get(0);
+                MatMulEpilogue e = new MatMulEpilogue(mm, add, bias, relu);
+                at.put(e.last(), e);
+                absorbed.add(mm);
+                if (relu != null) absorbed.add(add);
+                break;
+            }
+        }
+    }
+
+    /** A float32 product of two matrices with a non-empty inner dimension. */
+    private static boolean isPlainMatMul(Node n) {
+        if (n.kind != Node.Kind.OP || !(n.op instanceof Op.MatMul m) || n.type.dtype() != DType.FLOAT32 || n.type.rank() != 2) return false;
+        TensorType a = n.inputs[0].type, b = n.inputs[1].type;
+        return a.rank() == 2 && b.rank() == 2 && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32
+                && a.shape()[m.transposeA() ? 0 : 1] > 0;
     }
 
     private static int find(int[] parent, int g) {

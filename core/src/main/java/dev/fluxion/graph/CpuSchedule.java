@@ -71,6 +71,7 @@ final class CpuSchedule {
     static long work(CpuFusion.Step step) {
         return switch (step) {
             case CpuFusion.Fused fused -> Shapes.size(fused.shape()) * (long) fused.members().length;
+            case CpuFusion.MatMulEpilogue e -> work(new CpuFusion.Single(e.matmul()));
             case CpuFusion.Single single -> {
                 Node n = single.node();
                 long out = n.type.size();
@@ -94,6 +95,7 @@ final class CpuSchedule {
         return false;
     }
 
+    /** The values a step reads (its members' operands; for a fused step, some are its own members). */
     static List<Node> inputs(CpuFusion.Step step) {
         List<Node> in = new ArrayList<>();
         for (Node m : members(step)) in.addAll(List.of(m.inputs));
@@ -104,6 +106,7 @@ final class CpuSchedule {
         return switch (step) {
             case CpuFusion.Single single -> List.of(single.node());
             case CpuFusion.Fused fused -> List.of(fused.members());
+            case CpuFusion.MatMulEpilogue e -> List.of(e.members());
         };
     }
 }

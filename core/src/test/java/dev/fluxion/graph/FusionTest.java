@@ -48,4 +48,24 @@ class FusionTest {
         int largest = steps.stream().mapToInt(s -> s instanceof CpuFusion.Fused ff ? ff.members().length : 0).max().orElse(0);
         assertTrue(fused >= 1 && largest >= 8, "expected one large fused group, got " + steps);
     }
+
+    /** relu(x·W + b), with W transposed or not, and x·W + b used twice (the bias fuses, the relu cannot). */
+    @Test
+    void denseLayersRunAsOneMatmulWithEpilogueAndGiveTheEagerBits() {
+        Rng rng = new Rng(8);
+        Tensor x = rng.normal(new int[] {37, 19}, 0, 1), w = rng.normal(new int[] {19, 23}, 0, 1), wt = rng.normal(new int[] {23, 19}, 0, 1);
+        Tensor b = rng.normal(new int[] {23}, 0, 1);
+        Fx.Fn2<Tensor> dense = (xs, bs) -> xs.matmul(w).add(bs).relu();
+        Fx.Fn2<Tensor> denseT = (xs, bs) -> bs.add(Ops.matmul(xs, wt, false, true)).relu();
+        Fx.Fn2<Tensor> twice = (xs, bs) -> {
+            Tensor z = xs.matmul(w).add(bs);
+            return z.relu().add(z.mul(0.5));
+        };
+        for (Fx.Fn2<Tensor> body : java.util.List.of(dense, denseT, twice)) {
+            var f = Fx.function("dense", body);
+            Tensor eager = body.apply(x, b);
+            for (int call = 0; call < 2; call++) assertArrayEquals(eager.toFloatArray(), f.call(x, b).toFloatArray(), 0f);
+            assertTrue(f.describe().contains("1 matmuls with fused bias/relu"), f.describe());
+        }
+    }
 }
