@@ -14,7 +14,7 @@ workloads=${*:-mlp cnn seed}
 results=$(mktemp)
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(date -u '+%F %H:%M UTC')"
 for w in $workloads; do
-  case $w in mlp) steps=0; full=469 ;; cnn) steps=100; full=469 ;; seed) steps=30; full=391 ;; esac
+  case $w in mlp) steps=0; full=469 ;; cnn) steps=50; full=469 ;; seed) steps=20; full=391 ;; esac
   echo "== Fluxion $w"
   $JAVA -cp "$CP" dev.fluxion.bench.FitBench "$w" 3 "$steps" | tee -a "$results"
   if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
