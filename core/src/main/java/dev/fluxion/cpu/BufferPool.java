@@ -17,11 +17,15 @@ import java.util.Set;
  * <p>While a pool is {@linkplain #install installed} on a thread, {@link ArrayStorage#allocate} on that thread takes
  * an array of the exact dtype and length from it when one is free. The executor hands arrays back with
  * {@link #recycle} once no live value refers to them; only arrays this pool handed out are ever taken back, so an
- * input, a constant or a variable's value can never be overwritten. Thread-safe: independent branches of a graph
- * allocate from the same pool on several threads.
+ * input, a constant or a variable's value can never be overwritten. Arrays under {@link #MIN_POOLED_ELEMENTS}
+ * elements are left to the JVM: a thread-local allocation of a few KiB costs less than tracking it. Thread-safe:
+ * independent branches of a graph allocate from the same pool on several threads.
  */
 public final class BufferPool {
     private static final ThreadLocal<BufferPool> CURRENT = new ThreadLocal<>();
+    /** Smaller arrays are allocated new each time, untracked ({@code -Dfluxion.graph.minPooledElements}; tests use 1). */
+    public static final int MIN_POOLED_ELEMENTS = 1024;
+    private final int minPooled = Integer.getInteger("fluxion.graph.minPooledElements", MIN_POOLED_ELEMENTS);
 
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
     /** Arrays handed out during the current call, which may come back. */
@@ -53,7 +57,16 @@ public final class BufferPool {
     }
 
     /** A free array of {@code dtype} and exactly {@code size} elements, zeroed if asked, or a new one. */
-    synchronized Object take(DType dtype, int size, boolean zeroed) {
+    Object take(DType dtype, int size, boolean zeroed) {
+        if (size < minPooled) {
+            Object array = ArrayStorage.newArray(dtype, size);
+            if (poison && !zeroed) poison(array);
+            return array;
+        }
+        return takePooled(dtype, size, zeroed);
+    }
+
+    private synchronized Object takePooled(DType dtype, int size, boolean zeroed) {
         ArrayDeque<Object> queue = free.get(key(dtype, size));
         Object array = queue == null ? null : queue.poll();
         long bytes = (long) size * dtype.byteSize();
@@ -70,10 +83,14 @@ public final class BufferPool {
     }
 
     /** Hands back an array that no live value refers to any more; arrays this pool did not lend are ignored. */
-    public synchronized void recycle(Object array) {
+    public void recycle(Object array) {
+        if (length(array) >= minPooled) recyclePooled(array); // smaller arrays were never lent
+    }
+
+    private synchronized void recyclePooled(Object array) {
         if (!lent.remove(array)) return;
         DType dtype = ArrayStorage.dtypeOf(array);
-        free.computeIfAbsent(key(dtype, java.lang.reflect.Array.getLength(array)), k -> new ArrayDeque<>()).push(array);
+        free.computeIfAbsent(key(dtype, length(array)), k -> new ArrayDeque<>()).push(array);
     }
 
     /**
@@ -84,13 +101,24 @@ public final class BufferPool {
         lent.clear();
     }
 
-    /** Bytes allocated new and bytes served from recycled arrays since the pool was made. */
+    /** Bytes of pooled arrays (see {@link #MIN_POOLED_ELEMENTS}) allocated new and served recycled, since the pool was made. */
     public synchronized long[] stats() {
         return new long[] {allocatedBytes, reusedBytes};
     }
 
     private static long key(DType dtype, int size) {
         return ((long) dtype.ordinal() << 32) | size;
+    }
+
+    private static int length(Object array) {
+        return switch (array) {
+            case float[] a -> a.length;
+            case double[] a -> a.length;
+            case int[] a -> a.length;
+            case long[] a -> a.length;
+            case boolean[] a -> a.length;
+            default -> throw new IllegalStateException("not a storage array: " + array.getClass());
+        };
     }
 
     private static void poison(Object array) {

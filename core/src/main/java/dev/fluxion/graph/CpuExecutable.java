@@ -97,8 +97,9 @@ final class CpuExecutable implements Executable {
     }
 
     private void runSteps(Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
-        // how many live values share each array: an array goes back to the pool when its count drops to zero
-        IdentityHashMap<Object, int[]> sharers = new IdentityHashMap<>();
+        // values that share an array (views) count against the value that made it: an array goes back to the pool
+        // when the last value sharing it is released
+        int[] root = new int[valueCount], sharers = new int[valueCount];
         for (int st = 0; st < stages.length; st++) {
             int[] stage = stages[st];
             if (stage.length == 1) {
@@ -115,19 +116,38 @@ final class CpuExecutable implements Executable {
             }
             for (int s : stage)
                 switch (steps.get(s)) {
-                    case CpuFusion.Single single -> share(sharers, values[single.node().id]);
-                    case CpuFusion.MatMulEpilogue e -> share(sharers, values[e.last().id]);
+                    case CpuFusion.Single single -> share(single.node(), values, root, sharers);
+                    case CpuFusion.MatMulEpilogue e -> share(e.last(), values, root, sharers);
                     case CpuFusion.Fused fused -> {
                         for (int i = 0; i < fused.members().length; i++)
-                            if (fused.materialized()[i]) share(sharers, values[fused.members()[i].id]);
+                            if (fused.materialized()[i]) share(fused.members()[i], values, root, sharers);
                     }
                 }
             for (int dead : releaseAfter[st]) {
                 Tensor t = values[dead];
                 values[dead] = null;
-                if (t != null) unshare(sharers, t);
+                if (t != null && --sharers[root[dead]] == 0 && pool != null) pool.recycle(array(t));
             }
         }
+    }
+
+    /** Records a new value: its own array, or a view of an operand's array (then it shares that operand's root). */
+    private static void share(Node n, Tensor[] values, int[] root, int[] sharers) {
+        int r = n.id;
+        if (n.kind == Node.Kind.OP) {
+            Object array = array(values[n.id]);
+            for (Node in : n.inputs)
+                if (values[in.id] != null && array(values[in.id]) == array) {
+                    r = root[in.id];
+                    break;
+                }
+        }
+        root[n.id] = r;
+        sharers[r]++;
+    }
+
+    private static Object array(Tensor t) {
+        return ((ArrayStorage) t.storage()).array();
     }
 
     private void runStep(int s, Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
@@ -166,19 +186,6 @@ final class CpuExecutable implements Executable {
             }
         }
         if (PROFILE) stepNanos[s] += System.nanoTime() - t0;
-    }
-
-    private static void share(IdentityHashMap<Object, int[]> sharers, Tensor t) {
-        sharers.computeIfAbsent(((ArrayStorage) t.storage()).array(), a -> new int[1])[0]++;
-    }
-
-    private void unshare(IdentityHashMap<Object, int[]> sharers, Tensor t) {
-        Object array = ((ArrayStorage) t.storage()).array();
-        int[] count = sharers.get(array);
-        if (count != null && --count[0] == 0) {
-            sharers.remove(array);
-            if (pool != null) pool.recycle(array);
-        }
     }
 
     /** Bytes allocated new and bytes served from recycled arrays by this graph's buffer pool so far. */

@@ -27,6 +27,8 @@ class OpTracedTest {
     static {
         // arrays that a kernel promises to overwrite whole come filled with garbage, so a broken promise fails here
         System.setProperty("fluxion.graph.poisonBuffers", "true");
+        // and every array, however small, is recycled between calls, so the samples' small tensors exercise reuse too
+        System.setProperty("fluxion.graph.minPooledElements", "1");
     }
 
     @TestFactory

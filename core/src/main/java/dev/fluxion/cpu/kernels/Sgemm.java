@@ -147,23 +147,22 @@ public final class Sgemm {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(kernel + ": negative size m=" + m + ", n=" + n + ", k=" + k);
         }
-        String sizes = " (m=" + m + ", n=" + n + ", k=" + k + ")";
-        checkMatrix(kernel, "A", transA ? k : m, transA ? m : k, transA, aLen, aOff, lda, sizes);
-        checkMatrix(kernel, "B", transB ? n : k, transB ? k : n, transB, bLen, bOff, ldb, sizes);
-        checkMatrix(kernel, "C", m, n, false, cLen, cOff, ldc, sizes);
+        checkMatrix(kernel, "A", transA ? k : m, transA ? m : k, transA, aLen, aOff, lda, m, n, k);
+        checkMatrix(kernel, "B", transB ? n : k, transB ? k : n, transB, bLen, bOff, ldb, m, n, k);
+        checkMatrix(kernel, "C", m, n, false, cLen, cOff, ldc, m, n, k);
     }
 
     private static void checkMatrix(String kernel, String name, int rows, int cols, boolean trans, long len, int off,
-                                    int ld, String sizes) {
+                                    int ld, int m, int n, int k) {
         if (rows == 0 || cols == 0) return;
+        long need = off + (long) (rows - 1) * ld + cols;
+        if (len >= 0 && off >= 0 && ld >= cols && need <= len) return; // the common case builds no message
         String what = kernel + ": " + name + " stored " + rows + "x" + cols + (trans ? " (transposed)" : "")
                 + " with ld=" + ld + " at offset " + off;
+        String sizes = " (m=" + m + ", n=" + n + ", k=" + k + ")";
         if (len < 0) throw new IllegalArgumentException(what + " is null" + sizes);
         if (off < 0) throw new IllegalArgumentException(what + ": negative offset" + sizes);
         if (ld < cols) throw new IllegalArgumentException(what + ": ld must be >= " + cols + sizes);
-        long need = off + (long) (rows - 1) * ld + cols;
-        if (need > len) {
-            throw new IllegalArgumentException(what + " needs an array of " + need + ", got " + len + sizes);
-        }
+        throw new IllegalArgumentException(what + " needs an array of " + need + ", got " + len + sizes);
     }
 }
