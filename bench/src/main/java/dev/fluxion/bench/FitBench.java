@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * The seed article's comparison: seconds per epoch of Keras-style {@code fit}, of the hand-written custom loop as a
  * graph function, and of the same loop eagerly, on a reference workload (batch 128, Adam 1e-3, softmax cross-entropy
  * from logits). mlp and cnn train on real MNIST; seed on synthetic data of CIFAR-10's shapes (timing only). The
- * three modes are interleaved epoch by epoch so machine noise hits them alike, after one warm-up epoch each; with a
+ * three modes are interleaved epoch by epoch, in a rotating order after a collection, so machine noise and garbage
+ * hit them alike, after one warm-up epoch each; with a
  * step limit, an "epoch" is the first {@code steps} batches and the per-epoch time is scaled to the full epoch.
  *
  * <p>Prints a Markdown table and one {@code RESULT workload mode seconds-per-epoch samples-per-second} line per mode
@@ -112,7 +113,9 @@ public final class FitBench {
                 () -> { for (Pair b : timed) eager.trainOnBatch(b.x(), b.y()).item(); });
         double[][] seconds = new double[3][epochs];
         for (int e = -1; e < epochs; e++)
-            for (int mode = 0; mode < 3; mode++) {
+            for (int i = 0; i < 3; i++) {
+                int mode = (i + e + 3) % 3; // rotate the order, so no mode always follows the eager one's garbage
+                System.gc();
                 long t0 = System.nanoTime();
                 modes.get(mode).run();
                 if (e >= 0) seconds[mode][e] = (System.nanoTime() - t0) / 1e9 * scale;
