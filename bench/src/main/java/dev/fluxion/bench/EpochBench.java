@@ -2,21 +2,9 @@ package dev.fluxion.bench;
 
 import dev.fluxion.DType;
 import dev.fluxion.Fx;
-import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
 import dev.fluxion.cpu.kernels.KernelConfig;
 import dev.fluxion.graph.GraphFunction;
-import dev.fluxion.nn.Input;
-import dev.fluxion.nn.Sequential;
-import dev.fluxion.nn.layers.Activation;
-import dev.fluxion.nn.layers.BatchNormalization;
-import dev.fluxion.nn.layers.Conv2D;
-import dev.fluxion.nn.layers.Dense;
-import dev.fluxion.nn.layers.Dropout;
-import dev.fluxion.nn.layers.Flatten;
-import dev.fluxion.nn.layers.MaxPooling2D;
-import dev.fluxion.nn.losses.SparseCategoricalCrossentropy;
-import dev.fluxion.nn.optimizers.Adam;
 import dev.fluxion.random.Rng;
 
 import java.io.BufferedReader;
@@ -46,44 +34,6 @@ public final class EpochBench {
 
     private static final int BATCH = 128;
 
-    /** MNIST cnn: Conv(32, valid) relu, pool, Conv(64, valid) relu, pool, Flatten, Dropout(0.5), Dense(10). */
-    static Sequential cnn() {
-        return Sequential.of(Input.shape(28, 28, 1), new Conv2D(32, 3).activation("relu"), new MaxPooling2D(2),
-                new Conv2D(64, 3).activation("relu"), new MaxPooling2D(2), new Flatten(), new Dropout(0.5, 1L),
-                new Dense(10));
-    }
-
-    /** The seed article's CIFAR-10 model: 3 x (Conv same no bias, BatchNorm, ELU, pool), Dense(512, elu), Dense(10). */
-    static Sequential seed() {
-        return Sequential.of(Input.shape(32, 32, 3),
-                new Conv2D(32, 3).padding("same").useBias(false), new BatchNormalization(), Activation.elu(),
-                new MaxPooling2D(2),
-                new Conv2D(64, 3).padding("same").useBias(false), new BatchNormalization(), Activation.elu(),
-                new MaxPooling2D(2),
-                new Conv2D(128, 3).padding("same").useBias(false), new BatchNormalization(), Activation.elu(),
-                new MaxPooling2D(2),
-                new Flatten(), new Dense(512, "elu"), new Dense(10));
-    }
-
-    /** The custom training loop's step: loss, tape gradients, Adam. */
-    private static final class Trainer {
-        final Sequential model;
-        final SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true);
-        final Adam optimizer = new Adam(1e-3);
-
-        Trainer(Sequential model) {
-            this.model = model;
-        }
-
-        Tensor trainOnBatch(Tensor x, Tensor y) {
-            try (var tape = new GradientTape()) {
-                Tensor value = loss.call(y, model.call(x, true));
-                optimizer.applyGradients(tape.gradient(value, model.trainableVariables()), model.trainableVariables());
-                return value;
-            }
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         List<String> flags = Arrays.asList(args);
         String which = args.length > 0 && !args[0].matches("\\d+") ? args[0] : "all";
@@ -96,7 +46,7 @@ public final class EpochBench {
             boolean isCnn = workload.equals("cnn");
             int epochSteps = isCnn ? 469 : 391;
             int[] shape = isCnn ? new int[] {28, 28, 1} : new int[] {32, 32, 3};
-            Trainer trainer = new Trainer(isCnn ? cnn() : seed());
+            FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload); // the models of FitBench, same step
             GraphFunction<Tensor> step = Fx.function(workload + "_step", trainer::trainOnBatch);
             Rng data = new Rng(7);
             // a few distinct synthetic batches, cycled (the data pipeline is timed by PipelineBench)

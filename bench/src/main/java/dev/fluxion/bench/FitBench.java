@@ -71,7 +71,7 @@ public final class FitBench {
     }
 
     /** The article's custom loop: trainOnBatch with a tape, optionally compiled. */
-    private static final class CustomLoop {
+    static final class CustomLoop {
         final Sequential model;
         final SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true);
         final Adam optimizer = new Adam(1e-3);
