@@ -1,6 +1,9 @@
 package dev.fluxion.examples.gan;
 
+import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
 import dev.fluxion.data.DataIterator;
 import dev.fluxion.data.Dataset;
 import dev.fluxion.data.Datasets;
@@ -11,11 +14,13 @@ import dev.fluxion.examples.util.ImageGrid;
 import dev.fluxion.examples.util.Steps;
 import dev.fluxion.nn.Sequential;
 import dev.fluxion.nn.callbacks.ProgressBar;
+import dev.fluxion.nn.optimizers.Optimizer;
 import dev.fluxion.random.Rng;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +38,32 @@ final class GanLoop {
     }
 
     /** Training images in [-1, 1], float32 [n, 28, 28, 1]. */
+    /**
+     * The Wasserstein generator step both WGANs share: maximize the critic's mean score of fresh fakes, i.e. minimize
+     * its negation, updating only the generator.
+     */
+    static Map<String, Tensor> wassersteinGeneratorStep(Sequential generator, Sequential critic, Optimizer optimizer, Rng noise, int batch) {
+        Tensor z = noise.normal(new int[] {batch, GanModels.LATENT}, 0, 1);
+        List<Variable> vars = generator.trainableVariables();
+        Tensor loss;
+        List<Tensor> grads;
+        try (GradientTape tape = new GradientTape()) {
+            loss = critic.call(generator.call(z, true), true).mean().neg();
+            grads = tape.gradient(loss, vars);
+        }
+        optimizer.applyGradients(grads, vars);
+        return Map.of("g_loss", loss);
+    }
+
+    /** A batch step running the critic step on every batch and the generator step after every {@code nCritic}-th. */
+    static BatchStep criticThenGenerator(Fx.Fn1<Map<String, Tensor>> criticStep, Fx.Fn1<Map<String, Tensor>> generatorStep, int nCritic) {
+        return (real, s) -> {
+            Map<String, Tensor> values = new LinkedHashMap<>(criticStep.apply(real));
+            if ((s + 1) % nCritic == 0) values.putAll(generatorStep.apply(real));
+            return values;
+        };
+    }
+
     static Tensor images(ExampleOptions o) throws IOException {
         TrainTest data = switch (o.dataset()) {
             case "mnist" -> Datasets.mnist();

@@ -53,16 +53,7 @@ public final class Wgan implements Example {
     }
 
     Map<String, Tensor> generatorStep(Tensor real) {
-        Tensor z = noise.normal(new int[] {real.dim(0), GanModels.LATENT}, 0, 1);
-        List<Variable> vars = generator.trainableVariables();
-        Tensor loss;
-        List<Tensor> grads;
-        try (GradientTape tape = new GradientTape()) {
-            loss = critic.call(generator.call(z, true), true).mean().neg();
-            grads = tape.gradient(loss, vars);
-        }
-        generatorOptimizer.applyGradients(grads, vars);
-        return Map.of("g_loss", loss);
+        return GanLoop.wassersteinGeneratorStep(generator, critic, generatorOptimizer, noise, real.dim(0));
     }
 
     /** The largest absolute critic weight (at most {@link #CLIP} once the critic has taken a step). */
@@ -88,11 +79,7 @@ public final class Wgan implements Example {
         Tensor images = GanLoop.images(o);
         var cStep = Steps.of("wgan_critic_step", o.mode(), this::criticStep);
         var gStep = Steps.of("wgan_generator_step", o.mode(), this::generatorStep);
-        EpochLog log = GanLoop.train(name(), o, images, generator, (real, s) -> {
-            Map<String, Tensor> values = new LinkedHashMap<>(cStep.apply(real));
-            if ((s + 1) % N_CRITIC == 0) values.putAll(gStep.apply(real));
-            return values;
-        });
+        EpochLog log = GanLoop.train(name(), o, images, generator, GanLoop.criticThenGenerator(cStep, gStep, N_CRITIC));
         System.out.printf("largest |critic weight| after training: %.5f (clip %.2f)%n", largestCriticWeight(), CLIP);
         return log;
     }

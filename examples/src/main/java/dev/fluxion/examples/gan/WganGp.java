@@ -77,16 +77,7 @@ public final class WganGp implements Example {
     }
 
     Map<String, Tensor> generatorStep(Tensor real) {
-        Tensor z = noise.normal(new int[] {real.dim(0), GanModels.LATENT}, 0, 1);
-        List<Variable> vars = generator.trainableVariables();
-        Tensor loss;
-        List<Tensor> grads;
-        try (GradientTape tape = new GradientTape()) {
-            loss = critic.call(generator.call(z, true), true).mean().neg();
-            grads = tape.gradient(loss, vars);
-        }
-        generatorOptimizer.applyGradients(grads, vars);
-        return Map.of("g_loss", loss);
+        return GanLoop.wassersteinGeneratorStep(generator, critic, generatorOptimizer, noise, real.dim(0));
     }
 
     @Override
@@ -106,10 +97,6 @@ public final class WganGp implements Example {
         Tensor images = GanLoop.images(o);
         var cStep = Steps.of("wgan_gp_critic_step", o.mode(), this::criticStep);
         var gStep = Steps.of("wgan_gp_generator_step", o.mode(), this::generatorStep);
-        return GanLoop.train(name(), o, images, generator, (real, s) -> {
-            Map<String, Tensor> values = new LinkedHashMap<>(cStep.apply(real));
-            if ((s + 1) % N_CRITIC == 0) values.putAll(gStep.apply(real));
-            return values;
-        });
+        return GanLoop.train(name(), o, images, generator, GanLoop.criticThenGenerator(cStep, gStep, N_CRITIC));
     }
 }
