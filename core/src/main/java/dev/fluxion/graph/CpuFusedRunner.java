@@ -19,13 +19,19 @@ import java.util.Map;
  * Runs a fused elementwise group tile by tile with the SIMD array kernels. Members that are only used inside the
  * group live in per-thread tile buffers; materialized members are computed straight into their output arrays.
  * Tiles are independent, so large groups run on several threads with thread-count-independent results.
+ *
+ * <p>A broadcast input that repeats along the flat index with a period dividing the tile length (a per-channel
+ * [C] vector over an NHWC tensor: batch-norm statistics, biases) is expanded into one tile that every tile reads,
+ * instead of into a whole tensor: a fused batch-norm pass then reads x once and writes y once.
  */
 final class CpuFusedRunner {
-    private static final int TILE = 2048;
+    private static final int MAX_TILE = 2048;
     private static final int TILES_PER_TASK = 8;
 
     private final CpuFusion.Fused step;
     private final int size;
+    /** Elements per tile: up to {@link #MAX_TILE}, a multiple of every broadcast input's period when possible. */
+    private final int tile;
     /** For member i's input j: the index of the member producing it, or -1 for a value from outside the group. */
     private final int[][] producer;
     /** Tile buffers of a single-task run, kept across calls (a graph function runs one call at a time). */
@@ -42,12 +48,37 @@ final class CpuFusedRunner {
             producer[i] = new int[ms[i].inputs.length];
             for (int j = 0; j < producer[i].length; j++) producer[i][j] = index.getOrDefault(ms[i].inputs[j], -1);
         }
+        long periods = 1;
+        for (int i = 0; i < ms.length; i++)
+            for (int j = 0; j < producer[i].length; j++) {
+                int p = producer[i][j] < 0 ? period(ms[i].inputs[j].type.shape(), step.shape()) : 0;
+                if (p > 0 && p < size) periods = lcm(periods, p);
+            }
+        tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
+    }
+
+    /**
+     * The period along the flat index of {@code shape} broadcast to {@code out}: the size of the trailing block after
+     * the last broadcast leading axis (the whole size when no leading axis is broadcast).
+     */
+    static int period(int[] shape, int[] out) {
+        int lead = out.length - shape.length, k = 0;
+        while (k < out.length && (k < lead || shape[k - lead] == 1)) k++;
+        int p = 1;
+        for (int i = k; i < out.length; i++) p *= out[i];
+        return p;
+    }
+
+    private static long lcm(long a, long b) {
+        long x = a, y = b;
+        while (y != 0) { long t = x % y; x = y; y = t; }
+        return Math.min(a / x * b, Integer.MAX_VALUE);
     }
 
     private Object[] scratch(boolean shared) {
         if (shared && sharedScratch != null) return sharedScratch;
         Node[] ms = step.members();
-        int length = Math.min(TILE, size);
+        int length = Math.min(tile, size);
         Object[] scratch = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
             if (!step.materialized()[i]) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[length] : new float[length];
@@ -55,8 +86,15 @@ final class CpuFusedRunner {
         return scratch;
     }
 
-    /** An operand as the kernels read it: array, offset of element 0, stride 0 or 1. */
-    private record Operand(Object array, int offset, int stride) {}
+    /**
+     * An operand as the kernels read it: array, offset of element 0, stride 0 or 1; a {@code periodic} operand holds
+     * one tile that every tile reads from its start.
+     */
+    private record Operand(Object array, int offset, int stride, boolean periodic) {
+        Operand(Object array, int offset, int stride) {
+            this(array, offset, stride, false);
+        }
+    }
 
     /** Computes the group; stores materialized members' tensors into {@code values}. */
     void run(Tensor[] values) {
@@ -71,12 +109,12 @@ final class CpuFusedRunner {
             for (int j = 0; j < m.inputs.length; j++)
                 if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
         }
-        int tiles = (size + TILE - 1) / TILE;
+        int tiles = (size + tile - 1) / tile;
         boolean oneTask = tiles <= TILES_PER_TASK;
         Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
             Object[] scratch = scratch(oneTask);
             for (int t = from; t < to; t++) {
-                int start = t * TILE, n = Math.min(TILE, size - start);
+                int start = t * tile, n = Math.min(tile, size - start);
                 for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
             }
         });
@@ -87,15 +125,28 @@ final class CpuFusedRunner {
     private Operand operand(Tensor t) {
         if (t.size() == 1) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 0);
         if (Arrays.equals(t.shape(), step.shape()) && t.isContiguous()) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 1);
-        // a broadcast or strided input: expand it once to the group's shape
         int[] strides = Layouts.broadcastStrides(t.shape(), t.strides(), step.shape());
+        int period = period(t.shape(), step.shape());
+        if (period < size && tile % period == 0) { // repeats within a tile: expand one tile
+            int[] shape = step.shape();
+            int k = shape.length;
+            for (int p = 1; p < period; ) p *= shape[--k];
+            int[] blockShape = Arrays.copyOfRange(shape, k, shape.length);
+            Tensor block = Layouts.contiguous(Tensor.wrap(t.storage(), blockShape, Arrays.copyOfRange(strides, k, shape.length), t.offset()));
+            Object one = ((ArrayStorage) block.storage()).array();
+            int length = Math.min(tile, size);
+            Object repeated = ArrayStorage.allocateForOverwrite(t.dtype(), length).array();
+            for (int at = 0; at < length; at += period) System.arraycopy(one, 0, repeated, at, period);
+            return new Operand(repeated, 0, 1, true);
+        }
+        // any other broadcast or strided input: expand it once to the group's shape
         Tensor expanded = Layouts.contiguous(Tensor.wrap(t.storage(), step.shape(), strides, t.offset()));
         return new Operand(((ArrayStorage) expanded.storage()).array(), 0, 1);
     }
 
     private Operand input(int member, int j, int start, Object[] full, Object[] scratch, Operand[][] external) {
         Operand e = external[member][j];
-        if (e != null) return new Operand(e.array, e.offset + start * e.stride, e.stride);
+        if (e != null) return e.periodic ? e : new Operand(e.array, e.offset + start * e.stride, e.stride);
         int k = producer[member][j];
         return full[k] != null ? new Operand(full[k], start, 1) : new Operand(scratch[k], 0, 1);
     }

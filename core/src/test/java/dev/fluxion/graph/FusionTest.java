@@ -35,6 +35,29 @@ class FusionTest {
         }
     }
 
+    /** Batch-norm-like passes: per-channel and inner broadcasts that repeat within a tile give the eager bits. */
+    @Test
+    void periodicBroadcastInputsMatchEagerBitwise() {
+        Rng rng = new Rng(5);
+        int[][][] cases = {
+            {{5, 11, 13, 32}, {1, 1, 1, 32}, {32}},   // period 32: NHWC statistics and gamma
+            {{40, 7, 9}, {7, 1}, {9}},                // period 63: tile 2016, not 2048
+            {{3000, 3}, {1, 3}, {3}},                 // period 3 over several tiles
+            {{2, 3000}, {3000}, {1, 3000}},           // period 3000 > the tile: expanded whole
+        };
+        for (int[][] c : cases) {
+            Tensor x = rng.normal(c[0], 0, 1), m = rng.normal(c[1], 0, 1), g = rng.normal(c[2], 0, 1);
+            Fx.Fn3<Tensor> bn = (xs, ms, gs) -> NnOps.elu(xs.sub(ms).mul(gs).add(ms.gt(Tensor.scalar(0f)).cast(DType.FLOAT32)));
+            var f = Fx.function("bn", bn);
+            float[] eager = bn.apply(x, m, g).toFloatArray();
+            for (int call = 0; call < 2; call++)
+                assertArrayEquals(eager, f.call(x, m, g).toFloatArray(), 0f, java.util.Arrays.deepToString(c));
+        }
+        assertEquals(32, CpuFusedRunner.period(new int[] {1, 1, 1, 32}, new int[] {5, 11, 13, 32}));
+        assertEquals(63, CpuFusedRunner.period(new int[] {7, 1}, new int[] {40, 7, 9}));
+        assertEquals(40 * 63, CpuFusedRunner.period(new int[] {40, 7, 9}, new int[] {40, 7, 9}));
+    }
+
     @Test
     void planFusesTheElementwiseChain() {
         var f = Fx.function("chain", FusionTest::chain);
