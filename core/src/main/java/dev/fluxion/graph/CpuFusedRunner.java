@@ -51,7 +51,7 @@ final class CpuFusedRunner {
         long periods = 1;
         for (int i = 0; i < ms.length; i++)
             for (int j = 0; j < producer[i].length; j++) {
-                int p = producer[i][j] < 0 ? period(ms[i].inputs[j].type.shape(), step.shape()) : 0;
+                int p = producer[i][j] < 0 ? period(broadcastSource(ms[i].inputs[j]).type.shape(), step.shape()) : 0;
                 if (p > 0 && p < size) periods = lcm(periods, p);
             }
         tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
@@ -62,11 +62,21 @@ final class CpuFusedRunner {
      * the last broadcast leading axis (the whole size when no leading axis is broadcast).
      */
     static int period(int[] shape, int[] out) {
-        int lead = out.length - shape.length, k = 0;
-        while (k < out.length && (k < lead || shape[k - lead] == 1)) k++;
+        return periodOfStrides(Layouts.broadcastStrides(shape, Layouts.strides(shape), out), out);
+    }
+
+    /** The same for a view of {@code out}'s shape with these strides: broadcast leading axes have stride 0. */
+    private static int periodOfStrides(int[] strides, int[] out) {
+        int k = 0;
+        while (k < out.length && (strides[k] == 0 || out[k] == 1)) k++;
         int p = 1;
         for (int i = k; i < out.length; i++) p *= out[i];
         return p;
+    }
+
+    /** The node whose values a broadcast_to view repeats (the node itself otherwise). */
+    private static Node broadcastSource(Node n) {
+        return n.kind == Node.Kind.OP && n.op instanceof Op.Expand ? n.inputs[0] : n;
     }
 
     private static long lcm(long a, long b) {
@@ -126,7 +136,7 @@ final class CpuFusedRunner {
         if (t.size() == 1) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 0);
         if (Arrays.equals(t.shape(), step.shape()) && t.isContiguous()) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 1);
         int[] strides = Layouts.broadcastStrides(t.shape(), t.strides(), step.shape());
-        int period = period(t.shape(), step.shape());
+        int period = periodOfStrides(strides, step.shape());
         if (period < size && tile % period == 0) { // repeats within a tile: expand one tile
             int[] shape = step.shape();
             int k = shape.length;

@@ -47,7 +47,9 @@ class FusionTest {
         };
         for (int[][] c : cases) {
             Tensor x = rng.normal(c[0], 0, 1), m = rng.normal(c[1], 0, 1), g = rng.normal(c[2], 0, 1);
-            Fx.Fn3<Tensor> bn = (xs, ms, gs) -> NnOps.elu(xs.sub(ms).mul(gs).add(ms.gt(Tensor.scalar(0f)).cast(DType.FLOAT32)));
+            Fx.Fn3<Tensor> bn = (xs, ms, gs) -> NnOps.elu(xs.sub(ms).mul(gs).add(ms.gt(Tensor.scalar(0f)).cast(DType.FLOAT32)))
+                    .add(dev.fluxion.ArrayOps.broadcastTo(gs, xs.shape()));   // a broadcast_to view: zero strides
+
             var f = Fx.function("bn", bn);
             float[] eager = bn.apply(x, m, g).toFloatArray();
             for (int call = 0; call < 2; call++)
