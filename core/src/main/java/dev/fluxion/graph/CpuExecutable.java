@@ -121,6 +121,7 @@ final class CpuExecutable implements Executable {
                     case CpuFusion.Fused fused -> {
                         for (int i = 0; i < fused.members().length; i++)
                             if (fused.materialized()[i]) share(fused.members()[i], values, root, sharers);
+                        for (Node r : fused.reductions()) share(r, values, root, sharers);
                     }
                 }
             for (int dead : releaseAfter[st]) {
@@ -215,7 +216,8 @@ final class CpuExecutable implements Executable {
             if (stepNanos[i] * 100 < total) break;
             String what = switch (steps.get(i)) {
                 case CpuFusion.Single single -> single.node().toString();
-                case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1];
+                case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1]
+                        + (fused.reductions().length > 0 ? " and " + fused.reductions().length + " reductions" : "");
                 case CpuFusion.MatMulEpilogue e -> e.matmul() + " with epilogue " + e.last();
             };
             sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what));
@@ -228,9 +230,10 @@ final class CpuExecutable implements Executable {
         long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
         long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
         long epilogues = steps.stream().filter(s -> s instanceof CpuFusion.MatMulEpilogue).count();
+        long reductions = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.reductions().length : 0).sum();
         long parallel = Arrays.stream(stages).filter(st -> st.length > 1).count();
         long parallelSteps = Arrays.stream(stages).filter(st -> st.length > 1).mapToLong(st -> st.length).sum();
-        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops, "
-                + epilogues + " matmuls with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
+        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops and "
+                + reductions + " reductions, " + epilogues + " matmuls with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
     }
 }

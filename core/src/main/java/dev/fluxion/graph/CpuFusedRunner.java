@@ -7,6 +7,8 @@ import dev.fluxion.cpu.ArrayStorage;
 import dev.fluxion.cpu.Layouts;
 import dev.fluxion.cpu.kernels.BinaryKernels;
 import dev.fluxion.cpu.kernels.Parallel;
+import dev.fluxion.cpu.kernels.ReduceKernels;
+import dev.fluxion.ops.ReduceFn;
 import dev.fluxion.cpu.kernels.UnaryKernels;
 import dev.fluxion.ops.BinaryFn;
 import dev.fluxion.ops.Op;
@@ -23,9 +25,14 @@ import java.util.Map;
  * <p>A broadcast input that repeats along the flat index with a period dividing the tile length (a per-channel
  * [C] vector over an NHWC tensor: batch-norm statistics, biases) is expanded into one tile that every tile reads,
  * instead of into a whole tensor: a fused batch-norm pass then reads x once and writes y once.
+ *
+ * <p>Reductions over leading axes of members ({@link CpuFusion.Fused#reductions()}: batch-norm statistics and their
+ * gradients) are folded tile by tile in the same pass, with the reduction kernel's blocks and merge tree, so they
+ * give the unfused kernel's bits on any thread count.
  */
 final class CpuFusedRunner {
     private static final int MAX_TILE = 2048;
+    /** Tiles per task; a power of two (see {@link #runWithReductions}). */
     private static final int TILES_PER_TASK = 8;
 
     private final CpuFusion.Fused step;
@@ -34,6 +41,8 @@ final class CpuFusedRunner {
     private final int tile;
     /** For member i's input j: the index of the member producing it, or -1 for a value from outside the group. */
     private final int[][] producer;
+    /** For each fused reduction, the index of the member it reduces. */
+    private final int[] reducedMember;
     /** Tile buffers of a single-task run, kept across calls (a graph function runs one call at a time). */
     private Object[] sharedScratch;
 
@@ -54,7 +63,15 @@ final class CpuFusedRunner {
                 int p = producer[i][j] < 0 ? period(broadcastSource(ms[i].inputs[j]).type.shape(), step.shape()) : 0;
                 if (p > 0 && p < size) periods = lcm(periods, p);
             }
-        tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
+        if (step.reductions().length > 0) {
+            // one tile is one block of the reduction kernel, so folding tile by tile repeats its arithmetic
+            tile = ReduceKernels.ROWS_PER_BLOCK * step.reducedInner();
+            reducedMember = new int[step.reductions().length];
+            for (int q = 0; q < reducedMember.length; q++) reducedMember[q] = index.get(step.reductions()[q].inputs[0]);
+        } else {
+            tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
+            reducedMember = new int[0];
+        }
     }
 
     /**
@@ -120,16 +137,58 @@ final class CpuFusedRunner {
                 if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
         }
         int tiles = (size + tile - 1) / tile;
-        boolean oneTask = tiles <= TILES_PER_TASK;
-        Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
-            Object[] scratch = scratch(oneTask);
-            for (int t = from; t < to; t++) {
-                int start = t * tile, n = Math.min(tile, size - start);
-                for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
-            }
-        });
+        if (reducedMember.length > 0) {
+            runWithReductions(tiles, full, external, values);
+        } else {
+            boolean oneTask = tiles <= TILES_PER_TASK;
+            Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
+                Object[] scratch = scratch(oneTask);
+                for (int t = from; t < to; t++) {
+                    int start = t * tile, n = Math.min(tile, size - start);
+                    for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
+                }
+            });
+        }
         for (int i = 0; i < ms.length; i++)
             if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
+    }
+
+    /**
+     * The pass with fused reductions: each tile is folded into a block result as the reduction kernel folds its
+     * blocks; runs of {@link #TILES_PER_TASK} tiles (a power of two, so each run is a subtree of the kernel's merge
+     * tree) are merged on whichever thread computed them, then the runs' results are merged in the same tree.
+     */
+    private void runWithReductions(int tiles, Object[] full, Operand[][] external, Tensor[] values) {
+        Node[] reductions = step.reductions();
+        int inner = step.reducedInner(), run = TILES_PER_TASK, runs = (tiles + run - 1) / run;
+        float[][][] partial = new float[reductions.length][runs][];
+        Parallel.forRange(runs, 1, (from, to) -> {
+            Object[] scratch = scratch(runs == 1);
+            for (int c = from; c < to; c++) {
+                int t0 = c * run, t1 = Math.min(tiles, t0 + run);
+                float[][][] blocks = new float[reductions.length][t1 - t0][inner];
+                for (int t = t0; t < t1; t++) {
+                    int start = t * tile, n = Math.min(tile, size - start);
+                    for (int i = 0; i < step.members().length; i++) compute(i, start, n, full, scratch, external);
+                    for (int q = 0; q < reductions.length; q++) {
+                        ReduceFn fn = ((Op.Reduce) reductions[q].op).fn();
+                        float[] acc = blocks[q][t - t0];
+                        Arrays.fill(acc, (float) fn.identity());
+                        int k = reducedMember[q];
+                        Object src = full[k] != null ? full[k] : scratch[k];
+                        ReduceKernels.foldBlock(fn, (float[]) src, full[k] != null ? start : 0, n / inner, inner, acc);
+                    }
+                }
+                for (int q = 0; q < reductions.length; q++) {
+                    ReduceKernels.mergeTree(((Op.Reduce) reductions[q].op).fn(), blocks[q], 0, t1 - t0, inner);
+                    partial[q][c] = blocks[q][0];
+                }
+            }
+        });
+        for (int q = 0; q < reductions.length; q++) {
+            ReduceKernels.mergeTree(((Op.Reduce) reductions[q].op).fn(), partial[q], 0, runs, inner);
+            values[reductions[q].id] = Tensor.wrap(new ArrayStorage(DType.FLOAT32, partial[q][0]), reductions[q].type.shape());
+        }
     }
 
     private Operand operand(Tensor t) {

@@ -32,8 +32,23 @@ final class CpuFusion {
 
     record Single(Node node) implements Step {}
 
-    /** Members in execution order; {@code materialized[i]} says whether member i is needed outside the group. */
-    record Fused(Node[] members, boolean[] materialized, int[] shape) implements Step {}
+    /**
+     * Members in execution order; {@code materialized[i]} says whether member i is needed outside the group.
+     * {@code reductions} are reductions of members over the group's leading axes, all with the same trailing size,
+     * folded tile by tile in the same pass, so the reduced member need not be written out.
+     */
+    record Fused(Node[] members, boolean[] materialized, int[] shape, Node[] reductions) implements Step {
+        /** The size of the axes the reductions keep (0 without reductions). */
+        int reducedInner() {
+            return reductions.length == 0 ? 0 : reductions[0].type.size();
+        }
+    }
+
+    /**
+     * The range of elements in a tile of a pass with fused reductions ({@code ROWS_PER_BLOCK} rows): larger tiles
+     * would leave the L2 cache, smaller ones cost more in per-tile calls than the saved memory pass.
+     */
+    static final int MIN_REDUCTION_TILE = 1_024, MAX_REDUCTION_TILE = 16_384;
 
     /** relu?(matmul + bias): {@code relu} is null when the sum is used as it is; the step's value is the last node's. */
     record MatMulEpilogue(Node matmul, Node add, Node bias, Node relu) implements Step {
@@ -71,6 +86,8 @@ final class CpuFusion {
         Arrays.fill(group, -1);
         List<List<Node>> groups = new ArrayList<>();
         List<int[]> shapes = new ArrayList<>();
+        List<List<Node>> reductions = new ArrayList<>(); // per group
+        boolean[] isReduction = new boolean[count];
         boolean[] sealed = new boolean[count];
         List<Step> steps = new ArrayList<>();
         int[] parent = new int[count];
@@ -89,24 +106,34 @@ final class CpuFusion {
                         int g = find(parent, group[in.id]);
                         if (g >= 0 && !sealed[g]) {
                             sealed[g] = true;
-                            steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+                            steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
                         }
                     }
                 steps.add(epilogue);
                 continue;
             }
+            int into = reductionGroup(n, group, parent, sealed, shapes, reductions, isReduction);
+            if (into >= 0) { // folded by the group's pass
+                reductions.get(into).add(n);
+                group[n.id] = into;
+                isReduction[n.id] = true;
+                continue;
+            }
             boolean candidate = fusable(n);
             int target = -1;
             if (candidate) {
+                java.util.Set<Integer> waitFor = new java.util.HashSet<>(); // groups whose reductions n reads
+                for (Node in : n.inputs) if (isReduction[in.id]) waitFor.add(find(parent, group[in.id]));
                 for (Node in : n.inputs) {
                     int g = find(parent, group[in.id]);
-                    if (g >= 0 && !sealed[g] && Arrays.equals(shapes.get(g), n.type.shape())) {
-                        if (target < 0) target = g;
-                        else if (g != target) { // merge g into target
-                            groups.get(target).addAll(groups.get(g));
-                            groups.get(g).clear();
-                            parent[g] = target;
-                        }
+                    if (g < 0 || sealed[g] || waitFor.contains(g) || !Arrays.equals(shapes.get(g), n.type.shape())) continue;
+                    if (target < 0) target = g;
+                    else if (g != target && compatibleReductions(reductions.get(target), reductions.get(g))) { // merge g into target
+                        groups.get(target).addAll(groups.get(g));
+                        groups.get(g).clear();
+                        reductions.get(target).addAll(reductions.get(g));
+                        reductions.get(g).clear();
+                        parent[g] = target;
                     }
                 }
             }
@@ -115,7 +142,7 @@ final class CpuFusion {
                 int g = find(parent, group[in.id]);
                 if (g >= 0 && g != target && !sealed[g]) {
                     sealed[g] = true;
-                    steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+                    steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
                 }
             }
             if (candidate) {
@@ -123,6 +150,7 @@ final class CpuFusion {
                     target = groups.size();
                     groups.add(new ArrayList<>());
                     shapes.add(n.type.shape());
+                    reductions.add(new ArrayList<>());
                 }
                 groups.get(target).add(n);
                 group[n.id] = target;
@@ -131,8 +159,37 @@ final class CpuFusion {
             }
         }
         for (int g = 0; g < groups.size(); g++)
-            if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty()) steps.add(fused(groups.get(g), nodes, group, parent, g, pinned));
+            if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty()) steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
         return steps;
+    }
+
+    /**
+     * The open group whose pass can fold reduction {@code n}, or -1: a float32 reduction of one of its members over
+     * leading axes [0, k), keeping a trailing block small enough for a tile of {@code ROWS_PER_BLOCK} rows, which
+     * is exactly how the reduction kernel blocks it (so the fused pass gives the same bits).
+     */
+    private static int reductionGroup(Node n, int[] group, int[] parent, boolean[] sealed, List<int[]> shapes,
+                                      List<List<Node>> reductions, boolean[] isReduction) {
+        if (n.kind != Node.Kind.OP || !(n.op instanceof Op.Reduce r) || n.type.dtype() != DType.FLOAT32) return -1;
+        if ("false".equals(System.getProperty("fluxion.graph.fuseReductions"))) return -1; // read per plan: PlanAbBench
+        Node in = n.inputs[0];
+        int g = find(parent, group[in.id]);
+        if (g < 0 || sealed[g] || isReduction[in.id] || !Arrays.equals(shapes.get(g), in.type.shape())) return -1;
+        int rank = in.type.rank();
+        int[] axes = Arrays.stream(r.axes()).map(a -> a < 0 ? a + rank : a).sorted().distinct().toArray();
+        for (int i = 0; i < axes.length; i++) if (axes[i] != i) return -1;
+        int k = axes.length;
+        long rows = 1, inner = 1;
+        for (int i = 0; i < rank; i++) if (i < k) rows *= in.type.shape()[i]; else inner *= in.type.shape()[i];
+        long tile = inner * dev.fluxion.cpu.kernels.ReduceKernels.ROWS_PER_BLOCK;
+        if (k == 0 || rows < 2 || tile < MIN_REDUCTION_TILE || tile > MAX_REDUCTION_TILE) return -1;
+        List<Node> existing = reductions.get(g);
+        if (!existing.isEmpty() && existing.get(0).type.size() != inner) return -1;
+        return g;
+    }
+
+    private static boolean compatibleReductions(List<Node> a, List<Node> b) {
+        return a.isEmpty() || b.isEmpty() || a.get(0).type.size() == b.get(0).type.size();
     }
 
     private static void findEpilogues(Node[] nodes, boolean[] pinned, Map<Node, MatMulEpilogue> at, java.util.Set<Node> absorbed) {
@@ -173,9 +230,10 @@ final class CpuFusion {
         return g;
     }
 
-    private static Step fused(List<Node> members, Node[] nodes, int[] group, int[] parent, int g, boolean[] pinned) {
+    private static Step fused(List<Node> members, List<Node> reductions, Node[] nodes, int[] group, int[] parent, int g, boolean[] pinned) {
         Node[] ms = members.stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toArray(Node[]::new);
-        if (ms.length == 1) return new Single(ms[0]);
+        Node[] rs = reductions.stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toArray(Node[]::new);
+        if (ms.length == 1 && rs.length == 0) return new Single(ms[0]);
         boolean[] materialized = new boolean[ms.length];
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];
@@ -186,6 +244,6 @@ final class CpuFusion {
             }
             materialized[i] = outside;
         }
-        return new Fused(ms, materialized, ms[0].type.shape());
+        return new Fused(ms, materialized, ms[0].type.shape(), rs);
     }
 }

@@ -105,7 +105,11 @@ final class CpuSchedule {
     static List<Node> members(CpuFusion.Step step) {
         return switch (step) {
             case CpuFusion.Single single -> List.of(single.node());
-            case CpuFusion.Fused fused -> List.of(fused.members());
+            case CpuFusion.Fused fused -> {
+                List<Node> all = new ArrayList<>(List.of(fused.members()));
+                all.addAll(List.of(fused.reductions()));
+                yield all;
+            }
             case CpuFusion.MatMulEpilogue e -> List.of(e.members());
         };
     }

@@ -60,6 +60,46 @@ class FusionTest {
         assertEquals(40 * 63, CpuFusedRunner.period(new int[] {40, 7, 9}, new int[] {40, 7, 9}));
     }
 
+    /** Batch normalization with its gradients, written with core ops (as the nn layer is). */
+    private static Tensor[] batchNormStep(Tensor x, Tensor gamma, Tensor beta) {
+        int[] axes = new int[x.rank() - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i;
+        try (var tape = new dev.fluxion.GradientTape()) {
+            tape.watch(x);
+            tape.watch(gamma);
+            tape.watch(beta);
+            Tensor mean = Ops.mean(x, axes, true), centered = x.sub(mean);
+            Tensor variance = centered.square().mean(axes, true);
+            Tensor y = NnOps.elu(centered.mul(Ops.rsqrt(variance.add(1e-3))).mul(gamma).add(beta));
+            Tensor loss = y.mul(y).sum();
+            Tensor[] g = tape.gradient(loss, x, gamma, beta);
+            return new Tensor[] {y, g[0], g[1], g[2], variance};
+        }
+    }
+
+    /**
+     * Reductions over leading axes run inside the elementwise pass that feeds them (the statistics of batch norm
+     * and their gradients) and still give the reduction kernel's bits: rows around the 64-row block, several runs of
+     * tiles, channel counts from 16 to 256, and 3 and 300 channels, too few and too many to fuse.
+     */
+    @Test
+    void reductionsFusedIntoElementwisePassesGiveTheKernelsBits() {
+        Rng rng = new Rng(11);
+        for (int[] shape : new int[][] {{5, 13, 11, 32}, {3, 7, 100}, {200, 16}, {9, 64, 256}, {2, 300}, {64, 64}, {650, 3}}) {
+            int c = shape[shape.length - 1];
+            Tensor x = rng.normal(shape, 0.5, 2), gamma = rng.normal(new int[] {c}, 1, 0.2), beta = rng.normal(new int[] {c}, 0, 0.2);
+            var f = Fx.function("batch_norm", FusionTest::batchNormStep);
+            Tensor[] eager = batchNormStep(x, gamma, beta);
+            for (int call = 0; call < 2; call++) {
+                Tensor[] traced = f.call(x, gamma, beta);
+                for (int k = 0; k < eager.length; k++)
+                    assertArrayEquals(eager[k].toFloatArray(), traced[k].toFloatArray(), 0f, java.util.Arrays.toString(shape) + " output " + k);
+            }
+            boolean fusable = c * 64 >= CpuFusion.MIN_REDUCTION_TILE && c * 64 <= CpuFusion.MAX_REDUCTION_TILE;
+            assertEquals(fusable, !f.describe().contains(" 0 reductions"), java.util.Arrays.toString(shape) + ": " + f.describe());
+        }
+    }
+
     @Test
     void planFusesTheElementwiseChain() {
         var f = Fx.function("chain", FusionTest::chain);

@@ -307,6 +307,33 @@ public final class ReduceKernels {
         System.arraycopy(res, 0, dst, dstOff, w);
     }
 
+    // ---- the same blocks for fused passes --------------------------------------------------------------------------
+
+    /**
+     * Rows per block of a reduction over leading axes ({@code outer == 1, inner > 1}). A fused pass that folds
+     * every block of this many rows with {@link #foldBlock} and merges the blocks with {@link #mergeTree} gives the
+     * bits {@link #reduce} gives.
+     */
+    public static final int ROWS_PER_BLOCK = ROW_BLOCK;
+
+    /** acc[i] = acc[i] op src[base + k * inner + i] for k in [0, rows), in row order, i in [0, inner). */
+    public static void foldBlock(ReduceFn fn, float[] src, int base, int rows, int inner, float[] acc) {
+        foldRows(fn, src, base, 0, rows, inner, acc, inner, KernelConfig.SIMD && inner >= L);
+    }
+
+    /**
+     * Merges the block results parts[from, from + n) into parts[from] in the tree {@link #reduce} uses (left
+     * subtrees hold the largest power of two of blocks). A power-of-two run of blocks aligned to its size is a
+     * subtree of it, so such runs can be merged separately (on any thread) and their results merged by this again.
+     */
+    public static void mergeTree(ReduceFn fn, float[][] parts, int from, int n, int w) {
+        if (n == 1) return;
+        int h = Integer.highestOneBit(n - 1);
+        mergeTree(fn, parts, from, h, w);
+        mergeTree(fn, parts, from + h, n - h, w);
+        merge(fn, parts[from], parts[from + h], w);
+    }
+
     /** left[i] = left[i] op right[i]. */
     private static void merge(ReduceFn fn, float[] left, float[] right, int w) {
         switch (fn) {
