@@ -83,7 +83,9 @@ public final class Gradients {
             case COS -> g.neg().mul(Ops.unary(UnaryFn.SIN, x));
             case TANH -> g.mul(Ops.constantLike(1, y).sub(y.square()));
             case SIGMOID -> g.mul(y).mul(Ops.constantLike(1, y).sub(y));
-            case RELU -> g.mul(Ops.unary(UnaryFn.STEP, x));
+            // from the output: relu(x) > 0 exactly where x > 0, and NaN where x is NaN, so step(y) == step(x); a
+            // conv or dense layer's pre-activation is then free to be fused away (bias/relu epilogues)
+            case RELU -> g.mul(Ops.unary(UnaryFn.STEP, y));
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case SIGN, STEP, FLOOR, CEIL, ROUND, NOT -> ArrayOps.broadcastTo(zerosOf(g), g.shape());
         };

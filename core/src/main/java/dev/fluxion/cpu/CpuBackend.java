@@ -66,6 +66,11 @@ public final class CpuBackend implements Backend {
         return CpuLinalg.matmulBiasActivation(a, b, transposeA, transposeB, bias, relu, out);
     }
 
+    /** relu?(conv2d(x, filter) + bias), float32 NHWC, in one pass over the output; bitwise the unfused ops. */
+    public Tensor conv2dBiasActivation(Tensor x, Tensor filter, Op.Conv2D op, Tensor bias, boolean relu, TensorType out) {
+        return CpuNn.conv2dBiasActivation(x, filter, op.window(), bias, relu, out);
+    }
+
     private static Tensor view(Tensor t) {
         return Tensor.wrap(t.storage(), t.shape(), t.strides(), t.offset());
     }

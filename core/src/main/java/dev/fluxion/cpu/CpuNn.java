@@ -4,6 +4,7 @@ import dev.fluxion.Tensor;
 import dev.fluxion.TensorType;
 import dev.fluxion.cpu.kernels.Conv2dGeometry;
 import dev.fluxion.cpu.kernels.Conv2dKernels;
+import dev.fluxion.cpu.kernels.GemmEpilogue;
 import dev.fluxion.cpu.kernels.Pool2dGeometry;
 import dev.fluxion.cpu.kernels.PoolKernels;
 import dev.fluxion.ops.Op;
@@ -26,6 +27,16 @@ final class CpuNn {
             case double[] xs -> Conv2dKernels.forward(g, xs, 0, (double[]) Layouts.data(f), 0, (double[]) y.array(), 0);
             default -> throw new IllegalStateException();
         }
+        return Tensor.wrap(y, out.shape());
+    }
+
+    /** relu?(conv2d(x, f) + bias), float32, in one pass over the output (see {@link Conv2dKernels}). */
+    static Tensor conv2dBiasActivation(Tensor x, Tensor f, Window2d w, Tensor bias, boolean relu, TensorType out) {
+        Conv2dGeometry g = conv(x.shape(), f.shape(), out.shape(), w);
+        ArrayStorage y = ArrayStorage.allocateForOverwrite(out.dtype(), out.size());
+        GemmEpilogue epilogue = GemmEpilogue.of((float[]) Layouts.data(bias), 0,
+                relu ? GemmEpilogue.Activation.RELU : GemmEpilogue.Activation.NONE);
+        Conv2dKernels.forward(g, (float[]) Layouts.data(x), 0, (float[]) Layouts.data(f), 0, (float[]) y.array(), 0, epilogue);
         return Tensor.wrap(y, out.shape());
     }
 

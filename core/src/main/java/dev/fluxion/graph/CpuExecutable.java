@@ -28,6 +28,7 @@ final class CpuExecutable implements Executable {
     private final String name;
     private final Graph graph;
     private final Backend backend = Backends.cpu();
+    private final CpuBackend cpu = (CpuBackend) backend;
     private final List<CpuFusion.Step> steps;
     private final CpuFusedRunner[] runners;
     /** Steps grouped into stages; the steps of one stage run at once. */
@@ -117,7 +118,7 @@ final class CpuExecutable implements Executable {
             for (int s : stage)
                 switch (steps.get(s)) {
                     case CpuFusion.Single single -> share(single.node(), values, root, sharers);
-                    case CpuFusion.MatMulEpilogue e -> share(e.last(), values, root, sharers);
+                    case CpuFusion.BiasEpilogue e -> share(e.last(), values, root, sharers);
                     case CpuFusion.Fused fused -> {
                         for (int i = 0; i < fused.members().length; i++)
                             if (fused.materialized()[i]) share(fused.members()[i], values, root, sharers);
@@ -167,14 +168,18 @@ final class CpuExecutable implements Executable {
                     case OP -> execute(n, values);
                 };
             }
-            case CpuFusion.MatMulEpilogue e -> {
-                Node last = e.last();
-                Op.MatMul m = (Op.MatMul) e.matmul().op;
+            case CpuFusion.BiasEpilogue e -> {
+                Node last = e.last(), product = e.product();
+                Tensor a = values[product.inputs[0].id], b = values[product.inputs[1].id], bias = values[e.bias().id];
+                boolean relu = e.relu() != null;
                 try {
-                    values[last.id] = ((CpuBackend) backend).matmulBiasActivation(values[e.matmul().inputs[0].id], values[e.matmul().inputs[1].id],
-                            m.transposeA(), m.transposeB(), values[e.bias().id], e.relu() != null, last.type);
+                    values[last.id] = switch (product.op) {
+                        case Op.MatMul m -> cpu.matmulBiasActivation(a, b, m.transposeA(), m.transposeB(), bias, relu, last.type);
+                        case Op.Conv2D c -> cpu.conv2dBiasActivation(a, b, c, bias, relu, last.type);
+                        default -> throw new IllegalStateException("no bias epilogue for " + product.op.name());
+                    };
                 } catch (RuntimeException ex) {
-                    throw GraphError.withContext(name + ": " + m.name() + " with its bias" + (e.relu() != null ? " and relu" : "") + " created at " + e.matmul().site, ex);
+                    throw GraphError.withContext(name + ": " + product.op.name() + " with its bias" + (relu ? " and relu" : "") + " created at " + product.site, ex);
                 }
             }
             case CpuFusion.Fused fused -> {
@@ -218,7 +223,7 @@ final class CpuExecutable implements Executable {
                 case CpuFusion.Single single -> single.node().toString();
                 case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1]
                         + (fused.reductions().length > 0 ? " and " + fused.reductions().length + " reductions" : "");
-                case CpuFusion.MatMulEpilogue e -> e.matmul() + " with epilogue " + e.last();
+                case CpuFusion.BiasEpilogue e -> e.product() + " with epilogue " + e.last();
             };
             sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what));
         }
@@ -229,11 +234,11 @@ final class CpuExecutable implements Executable {
     String planSummary() {
         long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
         long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
-        long epilogues = steps.stream().filter(s -> s instanceof CpuFusion.MatMulEpilogue).count();
+        long epilogues = steps.stream().filter(s -> s instanceof CpuFusion.BiasEpilogue).count();
         long reductions = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.reductions().length : 0).sum();
         long parallel = Arrays.stream(stages).filter(st -> st.length > 1).count();
         long parallelSteps = Arrays.stream(stages).filter(st -> st.length > 1).mapToLong(st -> st.length).sum();
         return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops and "
-                + reductions + " reductions, " + epilogues + " matmuls with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
+                + reductions + " reductions, " + epilogues + " matmuls or convolutions with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
     }
 }

@@ -20,15 +20,15 @@ import java.util.Map;
  * <p>Greedy and order-preserving: a group is sealed as soon as a node outside it reads one of its members, so it
  * can run at that point with every external input already computed.
  *
- * <p>A 2-D float32 matmul whose only use is a bias addition (and that sum's only use a relu) becomes one
- * {@link MatMulEpilogue} step: the kernel adds the bias and applies the relu to each tile of the product while it is
- * in cache, the Dense layer's whole forward pass in one sweep over its output.
+ * <p>A 2-D float32 matmul or an NHWC float32 convolution whose only use is a bias addition (and that sum's only use
+ * a relu) becomes one {@link BiasEpilogue} step: the kernel adds the bias and applies the relu to each tile of the
+ * product while it is in cache, a Dense or Conv2D layer's whole forward pass in one sweep over its output.
  */
 final class CpuFusion {
     private CpuFusion() {}
 
     /** A step of the CPU plan: one node, or a fused group. */
-    sealed interface Step permits Single, Fused, MatMulEpilogue {}
+    sealed interface Step permits Single, Fused, BiasEpilogue {}
 
     record Single(Node node) implements Step {}
 
@@ -50,14 +50,17 @@ final class CpuFusion {
      */
     static final int MIN_REDUCTION_TILE = 1_024, MAX_REDUCTION_TILE = 16_384;
 
-    /** relu?(matmul + bias): {@code relu} is null when the sum is used as it is; the step's value is the last node's. */
-    record MatMulEpilogue(Node matmul, Node add, Node bias, Node relu) implements Step {
+    /**
+     * relu?(product + bias), the product a matmul or conv2d: {@code relu} is null when the sum is used as it is; the
+     * step's value is the last node's.
+     */
+    record BiasEpilogue(Node product, Node add, Node bias, Node relu) implements Step {
         Node last() {
             return relu != null ? relu : add;
         }
 
         Node[] members() {
-            return relu != null ? new Node[] {matmul, add, relu} : new Node[] {matmul, add};
+            return relu != null ? new Node[] {product, add, relu} : new Node[] {product, add};
         }
     }
 
@@ -93,13 +96,14 @@ final class CpuFusion {
         int[] parent = new int[count];
         for (int i = 0; i < count; i++) parent[i] = i;
 
-        Map<Node, MatMulEpilogue> epilogueAt = new IdentityHashMap<>();
+        Map<Node, BiasEpilogue> epilogueAt = new IdentityHashMap<>();
         java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        findEpilogues(nodes, pinned, epilogueAt, absorbed);
+        if (!"false".equals(System.getProperty("fluxion.graph.fuseEpilogues"))) // read per plan: PlanAbBench
+            findEpilogues(nodes, pinned, epilogueAt, absorbed);
 
         for (Node n : nodes) {
-            if (absorbed.contains(n)) continue; // computed by the MatMulEpilogue step of a later node
-            MatMulEpilogue epilogue = epilogueAt.get(n);
+            if (absorbed.contains(n)) continue; // computed by the BiasEpilogue step of a later node
+            BiasEpilogue epilogue = epilogueAt.get(n);
             if (epilogue != null) {
                 for (Node m : epilogue.members())
                     for (Node in : m.inputs) {
@@ -192,22 +196,23 @@ final class CpuFusion {
         return a.isEmpty() || b.isEmpty() || a.get(0).type.size() == b.get(0).type.size();
     }
 
-    private static void findEpilogues(Node[] nodes, boolean[] pinned, Map<Node, MatMulEpilogue> at, java.util.Set<Node> absorbed) {
+    private static void findEpilogues(Node[] nodes, boolean[] pinned, Map<Node, BiasEpilogue> at, java.util.Set<Node> absorbed) {
         Map<Node, List<Node>> users = new IdentityHashMap<>();
         for (Node n : nodes) for (Node in : n.inputs) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         for (Node add : nodes) {
             if (add.kind != Node.Kind.OP || !(add.op instanceof Op.Binary b) || b.fn() != BinaryFn.ADD) continue;
             for (int side = 0; side < 2; side++) {
                 Node mm = add.inputs[side], bias = add.inputs[1 - side];
-                if (!isPlainMatMul(mm) || pinned[mm.id] || users.getOrDefault(mm, List.of()).size() != 1) continue;
-                if (bias.type.dtype() != DType.FLOAT32 || bias.type.rank() != 1 || bias.type.shape()[0] != mm.type.shape()[1]) continue;
+                if (!(isPlainMatMul(mm) || isConv(mm)) || pinned[mm.id] || users.getOrDefault(mm, List.of()).size() != 1) continue;
+                int channels = mm.type.shape()[mm.type.rank() - 1];
+                if (bias.type.dtype() != DType.FLOAT32 || bias.type.rank() != 1 || bias.type.shape()[0] != channels) continue;
                 if (!Arrays.equals(add.type.shape(), mm.type.shape())) continue;
                 List<Node> addUsers = users.getOrDefault(add, List.of());
                 Node relu = null;
                 if (!pinned[add.id] && addUsers.size() == 1 && addUsers.get(0).kind == Node.Kind.OP
                         && addUsers.get(0).op instanceof Op.Unary u && u.fn() == UnaryFn.RELU)
                     relu = addUsers.get(0);
-                MatMulEpilogue e = new MatMulEpilogue(mm, add, bias, relu);
+                BiasEpilogue e = new BiasEpilogue(mm, add, bias, relu);
                 at.put(e.last(), e);
                 absorbed.add(mm);
                 if (relu != null) absorbed.add(add);
@@ -222,6 +227,11 @@ final class CpuFusion {
         TensorType a = n.inputs[0].type, b = n.inputs[1].type;
         return a.rank() == 2 && b.rank() == 2 && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32
                 && a.shape()[m.transposeA() ? 0 : 1] > 0;
+    }
+
+    /** A float32 conv2d with a non-empty output (NHWC: the filters are the last, fastest axis). */
+    private static boolean isConv(Node n) {
+        return n.kind == Node.Kind.OP && n.op instanceof Op.Conv2D && n.type.dtype() == DType.FLOAT32 && n.type.size() > 0;
     }
 
     private static int find(int[] parent, int g) {

@@ -71,7 +71,7 @@ final class CpuSchedule {
     static long work(CpuFusion.Step step) {
         return switch (step) {
             case CpuFusion.Fused fused -> Shapes.size(fused.shape()) * (long) fused.members().length;
-            case CpuFusion.MatMulEpilogue e -> work(new CpuFusion.Single(e.matmul()));
+            case CpuFusion.BiasEpilogue e -> work(new CpuFusion.Single(e.product()));
             case CpuFusion.Single single -> {
                 Node n = single.node();
                 long out = n.type.size();
@@ -110,7 +110,7 @@ final class CpuSchedule {
                 all.addAll(List.of(fused.reductions()));
                 yield all;
             }
-            case CpuFusion.MatMulEpilogue e -> List.of(e.members());
+            case CpuFusion.BiasEpilogue e -> List.of(e.members());
         };
     }
 }

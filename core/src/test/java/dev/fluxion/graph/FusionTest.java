@@ -100,6 +100,26 @@ class FusionTest {
         }
     }
 
+    /** A Conv2D layer's relu(conv2d(x, f) + b), same and strided valid padding, and one whose sum is used twice. */
+    @Test
+    void convolutionLayersRunWithTheirBiasAndReluFusedAndGiveTheEagerBits() {
+        Rng rng = new Rng(9);
+        Tensor x = rng.normal(new int[] {3, 9, 7, 5}, 0, 1), f = rng.normal(new int[] {3, 3, 5, 37}, 0, 0.3);
+        Tensor b = rng.normal(new int[] {37}, 0, 1);
+        Fx.Fn2<Tensor> same = (xs, bs) -> NnOps.conv2d(xs, f, NnOps.Padding.SAME).add(bs).relu();
+        Fx.Fn2<Tensor> strided = (xs, bs) -> bs.add(NnOps.conv2d(xs, f, 2, 2, NnOps.Padding.VALID, 1, 1));
+        Fx.Fn2<Tensor> twice = (xs, bs) -> {
+            Tensor z = NnOps.conv2d(xs, f, NnOps.Padding.SAME).add(bs);
+            return z.relu().add(z.mul(0.5));
+        };
+        for (Fx.Fn2<Tensor> body : java.util.List.of(same, strided, twice)) {
+            var fn = Fx.function("conv", body);
+            Tensor eager = body.apply(x, b);
+            for (int call = 0; call < 2; call++) assertArrayEquals(eager.toFloatArray(), fn.call(x, b).toFloatArray(), 0f);
+            assertTrue(fn.describe().contains("1 matmuls or convolutions with fused bias/relu"), fn.describe());
+        }
+    }
+
     @Test
     void planFusesTheElementwiseChain() {
         var f = Fx.function("chain", FusionTest::chain);
@@ -130,7 +150,7 @@ class FusionTest {
             var f = Fx.function("dense", body);
             Tensor eager = body.apply(x, b);
             for (int call = 0; call < 2; call++) assertArrayEquals(eager.toFloatArray(), f.call(x, b).toFloatArray(), 0f);
-            assertTrue(f.describe().contains("1 matmuls with fused bias/relu"), f.describe());
+            assertTrue(f.describe().contains("1 matmuls or convolutions with fused bias/relu"), f.describe());
         }
     }
 }

@@ -42,9 +42,23 @@ public final class Conv2dKernels {
 
     /** y = conv2d(x, w), float32. */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
+        forward(g, x, xOff, w, wOff, y, yOff, GemmEpilogue.NONE);
+    }
+
+    /**
+     * y = epilogue(conv2d(x, w)), float32: a per-filter bias and an activation applied to each output tile while it
+     * is in cache, so a Conv2D layer's forward pass is one sweep over its output; bitwise the unfused ops.
+     */
+    public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
+                               GemmEpilogue epilogue) {
         g.check("conv2d", "x", len(x), xOff, "filter", len(w), wOff, "y", len(y), yOff);
-        if (KernelConfig.SIMD) forward(g, x, xOff, w, wOff, y, yOff, KernelConfig.THREADS);
-        else forwardDirect(g, x, xOff, w, wOff, y, yOff);
+        epilogue.check("conv2d", g.o());
+        if (KernelConfig.SIMD) {
+            forward(g, x, xOff, w, wOff, y, yOff, epilogue, KernelConfig.THREADS);
+        } else {
+            forwardDirect(g, x, xOff, w, wOff, y, yOff);
+            if (!epilogue.isIdentity()) epilogue.applyScalar(y, yOff, g.o(), g.rows(), 0, g.o());
+        }
     }
 
     /** dx = the gradient of conv2d with respect to its input, given dy, float32. */
@@ -106,6 +120,11 @@ public final class Conv2dKernels {
     }
 
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, int threads) {
+        forward(g, x, xOff, w, wOff, y, yOff, GemmEpilogue.NONE, threads);
+    }
+
+    static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
+                        GemmEpilogue epilogue, int threads) {
         Window win = Window.forward(g, x, xOff);
         SgemmPacking.Left a;
         if (readsInPlace(g)) {
@@ -115,7 +134,7 @@ public final class Conv2dKernels {
             a = new WindowLeft(win);
         }
         GemmEngine.gemm(g.rows(), g.o(), g.patch(), a, SgemmPacking.Right.of(false, w, wOff, g.o()), y, yOff, g.o(),
-                false, threads);
+                false, epilogue, threads);
     }
 
     static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
