@@ -47,11 +47,16 @@ final class CudaKernels {
      */
     static void launch(CudaContext ctx, KernelSource kernel, int work, java.util.function.Consumer<KernelArgs> arguments) {
         if (work == 0) return;
+        launch(ctx, kernel, grid(ctx, work, THREADS), THREADS, arguments);
+    }
+
+    /** Launches {@code grid} blocks of {@code block} threads with the arguments that {@code arguments} adds. */
+    static void launch(CudaContext ctx, KernelSource kernel, int grid, int block, java.util.function.Consumer<KernelArgs> arguments) {
         ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a);
             arguments.accept(args);
-            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, work, THREADS), THREADS, 0, ctx.stream(), args.array());
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid, block, 0, ctx.stream(), args.array());
         }
     }
 

@@ -27,7 +27,17 @@ final class CudaNn {
 
     static Tensor conv2dBackpropFilter(CudaContext ctx, Op.Conv2DBackpropFilter op, Tensor x, Tensor dy, TensorType out) {
         int[] g = ConvKernels.geometry(x.shape(), out.shape(), dy.shape(), op.window());
-        return run(ctx, ConvKernels.backpropFilter(out.dtype()), g, out, x, dy);
+        Tensor result = CudaKernels.allocate(ctx, out);
+        if (out.size() == 0) return result;
+        Tensor xc = CudaKernels.contiguous(ctx, x), dyc = CudaKernels.contiguous(ctx, dy);
+        // one block per filter element (up to enough blocks to fill the device), each reducing over every pixel
+        int grid = (int) Math.min(out.size(), (long) ctx.multiprocessors() * 8);
+        CudaKernels.launch(ctx, ConvKernels.backpropFilter(out.dtype()), grid, ConvKernels.FILTER_GRAD_THREADS, args -> args
+                .addPointer(CudaKernels.storage(xc).address(xc.offset())).addPointer(CudaKernels.storage(dyc).address(dyc.offset()))
+                .addPointer(CudaKernels.storage(result).address(0)).addIntStruct(g));
+        java.lang.ref.Reference.reachabilityFence(xc); // contiguous copies must outlive the launch
+        java.lang.ref.Reference.reachabilityFence(dyc);
+        return result;
     }
 
     static Tensor pool(CudaContext ctx, Op.Pool2D p, Tensor x, TensorType out) {
@@ -48,8 +58,8 @@ final class CudaNn {
     }
 
     /**
-     * Every kernel here takes its inputs, then the output, then the geometry struct, and has one thread per output
-     * element.
+     * Every kernel here but the filter gradient takes its inputs, then the output, then the geometry struct, and has
+     * one thread per output element.
      */
     private static Tensor run(CudaContext ctx, KernelSource kernel, int[] geometry, TensorType out, Tensor... inputs) {
         Tensor result = CudaKernels.allocate(ctx, out);

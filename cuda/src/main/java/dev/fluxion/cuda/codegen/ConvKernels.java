@@ -7,14 +7,16 @@ import dev.fluxion.ops.Window2d;
  * Direct 2-D convolution kernels (NHWC input, HWIO filter, strides, dilations, explicit padding), float32 and
  * float64: the forward pass and both gradients, each one thread per output element in a grid-stride loop. Every
  * kernel takes its operands in the op's input order, then the output, then the geometry as an {@code FxConv}
- * ({@link KernelPrelude}; {@link #geometry} fills it).
+ * ({@link KernelPrelude}; {@link #geometry} fills it). The filter gradient is the exception: one block per filter
+ * element, reducing in shared memory.
  *
  * <p>Each output element accumulates its terms in the order of the CPU's direct loops
- * ({@code Conv2dKernels.forwardDirect} and friends), so with {@code --fmad=false} float64 results are the CPU's bit
- * for bit; the CPU's float32 path (im2col and SIMD GEMM) sums in another order, so float32 agrees to rounding.
+ * ({@code Conv2dKernels.forwardDirect} and friends), so with {@code --fmad=false} float64 forward and input-gradient
+ * results are the CPU's bit for bit (the filter gradient's tree differs in the last bits); the CPU's float32 path
+ * (im2col and SIMD GEMM) sums in another order, so float32 agrees to rounding.
  *
- * <p>Correct, not fast: no shared-memory tiling, and the filter gradient has only kh*kw*c*o threads, each
- * reducing over n*oh*ow. cuDNN (or an implicit-GEMM kernel on tensor cores) would be many times faster.
+ * <p>Correct, not fast: no shared-memory tiling of inputs or filters, no tensor cores. cuDNN (or an implicit-GEMM
+ * kernel on tensor cores) would be many times faster.
  */
 public final class ConvKernels {
     private ConvKernels() {}
@@ -94,32 +96,42 @@ public final class ConvKernels {
         return new KernelSource(name, code);
     }
 
+    /** Threads per block of the filter gradient; its shared array is sized for it, so launches must use exactly this. */
+    public static final int FILTER_GRAD_THREADS = ReductionKernels.THREADS;
+
     /**
-     * dw = the gradient of conv2d with respect to the filter, one thread per filter element reducing over every
-     * image and output pixel (the CPU's order): signature {@code (const T* x, const T* dy, T* dw, FxConv g)}.
+     * dw = the gradient of conv2d with respect to the filter: signature {@code (const T* x, const T* dy, T* dw,
+     * FxConv g)}, launched with {@link #FILTER_GRAD_THREADS} threads per block. One block per filter element (grid-
+     * stride over them): its threads stride over the n*oh*ow output pixels, then combine in shared memory, so even a
+     * small filter (a first layer's 3x3x3x32) keeps the device busy. One thread alone sums in the CPU's order
+     * (image, row, column); many combine in a tree, so on the GPU the last bits differ from the CPU's.
      */
     public static KernelSource backpropFilter(DType t) {
         String name = "fx_conv2d_backprop_filter_" + check(t);
         String code = """
                 extern "C" __global__ void %1$s(const %2$s* __restrict__ x, const %2$s* __restrict__ dy, %2$s* __restrict__ dw, FxConv g) {
-                  const int total = g.kh * g.kw * g.c * g.o;
-                  for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+                  __shared__ %2$s buf[%3$d];
+                  const int total = g.kh * g.kw * g.c * g.o, pixels = g.n * g.oh * g.ow;
+                  for (int e = blockIdx.x; e < total; e += gridDim.x) {
                     const int oc = e %% g.o, ch = (e / g.o) %% g.c, tx = (e / (g.o * g.c)) %% g.kw, ty = e / (g.o * g.c * g.kw);
                     %2$s acc = 0;
-                    for (int img = 0; img < g.n; ++img)
-                      for (int oy = 0; oy < g.oh; ++oy) {
-                        const int sy = oy * g.sh + ty * g.dh - g.pt;
-                        if (sy < 0 || sy >= g.h) continue;
-                        for (int ox = 0; ox < g.ow; ++ox) {
-                          const int sx = ox * g.sw + tx * g.dw - g.pl;
-                          if (sx < 0 || sx >= g.w) continue;
-                          acc += x[((img * g.h + sy) * g.w + sx) * g.c + ch] * dy[((img * g.oh + oy) * g.ow + ox) * g.o + oc];
-                        }
-                      }
-                    dw[e] = acc;
+                    for (int p = threadIdx.x; p < pixels; p += blockDim.x) {
+                      const int ox = p %% g.ow, oy = (p / g.ow) %% g.oh, img = p / (g.ow * g.oh);
+                      const int sy = oy * g.sh + ty * g.dh - g.pt, sx = ox * g.sw + tx * g.dw - g.pl;
+                      if (sy < 0 || sy >= g.h || sx < 0 || sx >= g.w) continue;
+                      acc += x[((img * g.h + sy) * g.w + sx) * g.c + ch] * dy[p * g.o + oc];
+                    }
+                    buf[threadIdx.x] = acc;
+                    __syncthreads();
+                    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+                      if (threadIdx.x < s) buf[threadIdx.x] += buf[threadIdx.x + s];
+                      __syncthreads();
+                    }
+                    if (threadIdx.x == 0) dw[e] = buf[0];
+                    __syncthreads();
                   }
                 }
-                """.formatted(name, CudaTypes.c(t));
+                """.formatted(name, CudaTypes.c(t), FILTER_GRAD_THREADS);
         return new KernelSource(name, code);
     }
 

@@ -52,7 +52,8 @@ class ConvPoolKernelsHostTest {
                         Dispatcher.apply(new Op.Conv2DBackpropFilter(f.shape(), k.window), x, dy), g);
             }
         assertEquals(CONV_CASES.size() * 2 * 3, check.size());
-        // float64 sums in the CPU's direct-loop order: bit for bit; float32 against the CPU's im2col GEMM: rounding
+        // float64 sums in the CPU's direct-loop order (the filter gradient's tree too, on one thread): bit for bit;
+        // float32 against the CPU's im2col GEMM: rounding
         check.runAndCompare(1e-5, 0);
     }
 
