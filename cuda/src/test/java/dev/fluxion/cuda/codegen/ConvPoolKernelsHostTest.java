@@ -72,7 +72,8 @@ class ConvPoolKernelsHostTest {
             new PoolCase(2, 4, 4, 2, 2, 2, Window2d.valid(2, 2, 1, 1)),     // the CPU's dedicated 2x2 kernels
             new PoolCase(2, 3, 3, 2, 2, 2, new Window2d(2, 2, 1, 1, 3, 0, 3, 0)), // windows wholly in the padding
             new PoolCase(1, 5, 6, 19, 3, 2, Window2d.same(5, 6, 3, 2, 2, 1, 1, 1)), // the CPU's SIMD lanes and tail
-            new PoolCase(3, 11, 2, 1, 4, 1, new Window2d(3, 1, 1, 1, 2, 3, 0, 0)));
+            new PoolCase(3, 11, 2, 1, 4, 1, new Window2d(3, 1, 1, 1, 2, 3, 0, 0)),
+            new PoolCase(2, 7, 8, 2, 1, 2, new Window2d(2, 3, 1, 1, 0, 0, 1, 1))); // strides past the window: cells no window covers
 
     @Test
     void poolingTheirGradientsAndMaxSelectMatchTheCpuWithTiesAndNaN() throws Exception {
