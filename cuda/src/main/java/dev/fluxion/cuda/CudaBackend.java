@@ -10,10 +10,10 @@ import dev.fluxion.cpu.Layouts;
 import dev.fluxion.ops.Op;
 
 /**
- * The CUDA backend of one device. Elementwise primitives, reductions and random numbers run as NVRTC-compiled
- * generated kernels, matmul through cuBLAS, and layout ops (reshape, transpose, broadcast, slice) are views as on
- * the CPU. Convolutions, pooling, padding, concatenation, gather and scatter have no CUDA kernels yet and throw
- * {@link UnsupportedOperationException} naming the op: nothing falls back to the CPU silently.
+ * The CUDA backend of one device: every primitive runs on the device, nothing falls back to the CPU. Elementwise
+ * primitives, reductions, random numbers, convolutions, pooling, pad, concat, gather and scatter_add run as
+ * NVRTC-compiled generated kernels ({@link CudaKernels}, {@link CudaNn}, {@link CudaMovement}), matmul through
+ * cuBLAS, and layout ops (reshape, transpose, broadcast, slice) are views as on the CPU.
  *
  * <p>Status: this class compiles and its kernels compile with nvcc, but none of it has run on a GPU yet; the
  * "gpu" test suite (see the module README) is what checks it against the CPU backend on a GPU machine.
@@ -91,22 +91,17 @@ public final class CudaBackend implements Backend {
             }
             case Op.MatMul m -> CudaMatmul.matmul(ctx, m, in[0], in[1], out);
             case Op.Random r -> CudaKernels.random(ctx, r, in[0], out);
-            case Op.Pad p -> unsupported(op);
-            case Op.Concat c -> unsupported(op);
-            case Op.Conv2D c -> unsupported(op);
-            case Op.Conv2DBackpropInput c -> unsupported(op);
-            case Op.Conv2DBackpropFilter c -> unsupported(op);
-            case Op.Pool2D p -> unsupported(op);
-            case Op.Pool2DGrad g -> unsupported(op);
-            case Op.MaxPoolSelect m -> unsupported(op);
-            case Op.Gather g -> unsupported(op);
-            case Op.ScatterAdd s -> unsupported(op);
+            case Op.Pad p -> CudaMovement.pad(ctx, p, in[0], out);
+            case Op.Concat c -> CudaMovement.concat(ctx, in, c.axis(), out);
+            case Op.Conv2D c -> CudaNn.conv2d(ctx, c, in[0], in[1], out);
+            case Op.Conv2DBackpropInput c -> CudaNn.conv2dBackpropInput(ctx, c, in[0], in[1], out);
+            case Op.Conv2DBackpropFilter c -> CudaNn.conv2dBackpropFilter(ctx, c, in[0], in[1], out);
+            case Op.Pool2D p -> CudaNn.pool(ctx, p, in[0], out);
+            case Op.Pool2DGrad g -> CudaNn.poolGrad(ctx, g, in, out);
+            case Op.MaxPoolSelect m -> CudaNn.maxPoolSelect(ctx, m, in[0], in[1], out);
+            case Op.Gather g -> CudaMovement.gather(ctx, in[0], in[1], g.axis(), out);
+            case Op.ScatterAdd s -> CudaMovement.scatterAdd(ctx, in[0], in[1], s, out);
         };
-    }
-
-    private Tensor unsupported(Op op) {
-        throw new UnsupportedOperationException(op.name() + " has no CUDA kernel yet (device " + device()
-                + "); move the tensors to the CPU explicitly with to(Device.CPU) for this op");
     }
 
     private static Tensor view(Tensor t) {

@@ -41,6 +41,25 @@ final class CudaKernels {
         return (int) Math.max(1, Math.min(blocks, (long) ctx.multiprocessors() * 32));
     }
 
+    /**
+     * Launches a grid-stride kernel over {@code work} items (nothing when there are none) with the arguments that
+     * {@code arguments} adds, in the kernel's order.
+     */
+    static void launch(CudaContext ctx, KernelSource kernel, int work, java.util.function.Consumer<KernelArgs> arguments) {
+        if (work == 0) return;
+        launch(ctx, kernel, grid(ctx, work, THREADS), THREADS, arguments);
+    }
+
+    /** Launches {@code grid} blocks of {@code block} threads with the arguments that {@code arguments} adds. */
+    static void launch(CudaContext ctx, KernelSource kernel, int grid, int block, java.util.function.Consumer<KernelArgs> arguments) {
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a);
+            arguments.accept(args);
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid, block, 0, ctx.stream(), args.array());
+        }
+    }
+
     /** Runs an elementwise group over {@code outputs}' common shape; returns the output tensors. */
     static Tensor[] elementwise(CudaContext ctx, KernelSource kernel, ElementwiseGroup group, Tensor[] inputs, TensorType[] outputs) {
         int[] shape = outputs[0].shape();

@@ -53,6 +53,20 @@ final class KernelArgs {
         return this;
     }
 
+    /** A struct of ints by value (FxConv, FxPool): 4-byte fields in order, as the kernel declares them. */
+    KernelArgs addIntStruct(int[] fields) {
+        values.add(arena.allocateFrom(JAVA_INT, fields.length == 0 ? new int[1] : fields));
+        return this;
+    }
+
+    /** A scalar by value from its little-endian bytes, aligned to its own size (1, 4 or 8). */
+    KernelArgs addScalar(byte[] bytes) {
+        MemorySegment s = arena.allocate(bytes.length, bytes.length);
+        s.copyFrom(MemorySegment.ofArray(bytes));
+        values.add(s);
+        return this;
+    }
+
     /** The void*[] for cuLaunchKernel. */
     MemorySegment array() {
         MemorySegment params = arena.allocate(ADDRESS, Math.max(1, values.size()));

@@ -5,6 +5,7 @@ import dev.fluxion.DType;
 import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
 import dev.fluxion.GradientTape;
+import dev.fluxion.NnOps;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.backend.Backends;
@@ -15,6 +16,7 @@ import dev.fluxion.ops.BinaryFn;
 import dev.fluxion.ops.Op;
 import dev.fluxion.ops.ReduceFn;
 import dev.fluxion.ops.UnaryFn;
+import dev.fluxion.ops.Window2d;
 import dev.fluxion.random.Rng;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -197,13 +199,124 @@ class CudaBackendGpuTest {
     }
 
     @Test
-    void unsupportedOpsAndMixedDevicesFailClearly() {
-        Tensor g = Tensor.ones(1, 4, 4, 1).to(GPU);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> dev.fluxion.NnOps.maxPool2d(g, 2, 2, 2, 2, dev.fluxion.NnOps.Padding.VALID));
-        assertTrue(e.getMessage().contains("max_pool2d") && e.getMessage().contains("cuda:0"), e.getMessage());
+    void mixedDevicesFailClearly() {
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(3).add(Tensor.ones(3).to(GPU)));
         assertTrue(m.getMessage().contains("cpu") && m.getMessage().contains("cuda:0"), m.getMessage());
+    }
+
+    @Test
+    void convolutionAndBothGradientsMatchTheCpu() {
+        Random r = new Random(8);
+        // n, h, w, c, kh, kw, o, window: padding on every side, strides, dilations, one channel, a many-block case
+        Object[][] cases = {
+                {1, 7, 5, 1, 3, 3, 2, Window2d.valid(1, 1, 1, 1)},
+                {3, 7, 6, 3, 3, 2, 5, new Window2d(2, 1, 1, 2, 2, 1, 1, 3)},
+                {3, 3, 3, 2, 2, 2, 3, new Window2d(2, 2, 1, 1, 3, 3, 3, 3)},
+                {4, 32, 29, 16, 3, 3, 32, Window2d.same(32, 29, 3, 3, 1, 1, 1, 1)},
+                {2, 31, 17, 8, 5, 3, 7, new Window2d(2, 3, 2, 1, 4, 0, 1, 2)}};
+        for (Object[] k : cases)
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                int n = (int) k[0], h = (int) k[1], w = (int) k[2], c = (int) k[3], kh = (int) k[4], kw = (int) k[5], o = (int) k[6];
+                Window2d win = (Window2d) k[7];
+                Tensor x = HostCheck.base(t, new int[] {n, w, h, c}, r, false, true).transpose(0, 2, 1, 3); // a strided NHWC view
+                Tensor f = gaussian(t, r, kh, kw, c, o);
+                Tensor y = Dispatcher.apply(new Op.Conv2D(win), x, f), dy = gaussian(t, r, y.shape());
+                String label = t + " " + java.util.Arrays.toString(k);
+                assertSameAsCpu("conv2d " + label, new Op.Conv2D(win), new Tensor[] {x, f}, 1e-4, 1e-12);
+                assertSameAsCpu("backprop_input " + label, new Op.Conv2DBackpropInput(x.shape(), win), new Tensor[] {dy, f}, 1e-4, 1e-12);
+                assertSameAsCpu("backprop_filter " + label, new Op.Conv2DBackpropFilter(f.shape(), win), new Tensor[] {x, dy}, 1e-3, 1e-11);
+            }
+    }
+
+    @Test
+    void poolingItsGradientsAndMaxSelectMatchTheCpuExactly() {
+        Random r = new Random(9);
+        Object[][] cases = {
+                {1, 7, 5, 1, 3, 3, new Window2d(2, 2, 1, 1, 1, 1, 1, 1)},
+                {3, 6, 7, 3, 2, 3, new Window2d(1, 2, 1, 1, 0, 1, 2, 0)},
+                {2, 3, 3, 2, 2, 2, new Window2d(2, 2, 1, 1, 3, 0, 3, 0)}, // windows wholly in the padding
+                {8, 32, 30, 24, 2, 2, Window2d.valid(2, 2, 1, 1)},
+                {4, 27, 19, 9, 3, 3, Window2d.same(27, 19, 3, 3, 2, 2, 1, 1)}};
+        for (Object[] k : cases)
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                int[] shape = {(int) k[0], (int) k[1], (int) k[2], (int) k[3]};
+                // small integers: ties in most windows, so the gradient's tie rule is compared, not only values
+                Tensor x = HostCheck.base(t, shape, r, false, true);
+                for (boolean max : new boolean[] {true, false}) {
+                    Op.Pool2D p = new Op.Pool2D(max, (int) k[4], (int) k[5], (Window2d) k[6]);
+                    Tensor dy = gaussian(t, r, Dispatcher.apply(p, x).shape());
+                    String label = p.name() + " " + t + " " + java.util.Arrays.toString(k);
+                    assertSameAsCpu(label, p, new Tensor[] {x}, 0, 0);
+                    assertSameAsCpu(label + " grad", new Op.Pool2DGrad(p, shape), max ? new Tensor[] {x, dy} : new Tensor[] {dy}, 0, 0);
+                    if (max) assertSameAsCpu(label + " select", new Op.MaxPoolSelect(p), new Tensor[] {x, gaussian(t, r, shape)}, 0, 0);
+                }
+            }
+    }
+
+    @Test
+    void padConcatGatherAndScatterAddMatchTheCpuInEveryDType() {
+        Random r = new Random(10);
+        for (DType t : DType.values()) {
+            Tensor a = HostCheck.base(t, new int[] {5, 4, 3}, r, false, false).transpose(1, 2, 0); // [4,3,5] view
+            Tensor b = ArrayOps.slice(HostCheck.base(t, new int[] {4, 9, 5}, r, false, false), 1, 2, 8, 3); // [4,2,5] at an offset
+            assertSameAsCpu("pad " + t, new Op.Pad(new int[] {1, 0, 3}, new int[] {2, 1, 0}, 2.5), new Tensor[] {a}, 0, 0);
+            assertSameAsCpu("pad 0 " + t, new Op.Pad(new int[] {0, 2, 1}, new int[] {1, 0, 1}, 0), new Tensor[] {b}, 0, 0);
+            assertSameAsCpu("concat " + t, new Op.Concat(1), new Tensor[] {a, b, a}, 0, 0);
+            Tensor params = HostCheck.base(t, new int[] {3, 700, 2}, r, false, false);
+            for (DType index : new DType[] {DType.INT32, DType.INT64}) {
+                long[] v = new long[1000];
+                for (int i = 0; i < v.length; i++) v[i] = r.nextInt(700);
+                Tensor idx = Tensor.of(v, 10, 100), idxT = index == DType.INT64 ? idx : dev.fluxion.Ops.cast(idx, DType.INT32);
+                assertSameAsCpu("gather " + t + " " + index, new Op.Gather(1), new Tensor[] {params, idxT}, 0, 0);
+                Tensor updates = HostCheck.base(t, new int[] {3, 10, 100, 2}, r, false, true);
+                // atomics add in any order: float32 sums may differ in the last bits
+                assertSameAsCpu("scatter_add " + t + " " + index, new Op.ScatterAdd(1, 700), new Tensor[] {updates, idxT}, 1e-6, 1e-15);
+            }
+        }
+    }
+
+    @Test
+    void outOfRangeIndicesGatherZeroOnTheGpu() {
+        Tensor params = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2).to(GPU), idx = Tensor.of(new long[] {2, -1, 3, 0}, 4).to(GPU);
+        assertArrayEquals(new float[] {5, 6, 0, 0, 0, 0, 1, 2}, Dispatcher.apply(new Op.Gather(0), params, idx).to(Device.CPU).toFloatArray());
+    }
+
+    @Test
+    void aConvolutionalTrainingStepMatchesTheCpu() {
+        float[] lossCpu = trainConvNet(Device.CPU), lossGpu = trainConvNet(GPU);
+        for (int i = 0; i < lossCpu.length; i++) assertEquals(lossCpu[i], lossGpu[i], 1e-4 * Math.max(1, Math.abs(lossCpu[i])), "step " + i);
+    }
+
+    /** conv, max pool, conv, average pool, a dense layer: every gradient of the conv and pool ops is used. */
+    private static float[] trainConvNet(Device device) {
+        Rng rng = new Rng(11);
+        Tensor x = rng.normal(new int[] {8, 12, 12, 2}, 0, 1).to(device), target = rng.normal(new int[] {8, 1}, 0, 1).to(device);
+        Variable f1 = new Variable(rng.normal(new int[] {3, 3, 2, 4}, 0, 0.3).to(device), "f1");
+        Variable f2 = new Variable(rng.normal(new int[] {3, 3, 4, 6}, 0, 0.3).to(device), "f2");
+        Variable dense = new Variable(rng.normal(new int[] {6 * 3 * 3, 1}, 0, 0.1).to(device), "dense");
+        float[] losses = new float[10];
+        for (int step = 0; step < losses.length; step++) {
+            try (var tape = new GradientTape()) {
+                Tensor h = NnOps.relu(NnOps.conv2d(x, f1.value(), NnOps.Padding.SAME));
+                h = NnOps.maxPool2d(h, 2, 2, 2, 2, NnOps.Padding.VALID);
+                h = NnOps.relu(NnOps.conv2d(h, f2.value(), NnOps.Padding.SAME));
+                h = NnOps.avgPool2d(h, 3, 3, 2, 2, NnOps.Padding.SAME).reshape(8, 6 * 3 * 3);
+                Tensor loss = h.matmul(dense.value()).sub(target).square().mean();
+                List<Tensor> grads = tape.gradient(loss, List.of(f1, f2, dense));
+                f1.assignSub(grads.get(0).mul(0.02));
+                f2.assignSub(grads.get(1).mul(0.02));
+                dense.assignSub(grads.get(2).mul(0.02));
+                losses[step] = (float) loss.item();
+            }
+        }
+        return losses;
+    }
+
+    private static Tensor gaussian(DType t, Random r, int... shape) {
+        double[] v = new double[dev.fluxion.Shapes.size(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian();
+        Tensor d = Tensor.of(v, shape);
+        return t == DType.FLOAT64 ? d : dev.fluxion.Ops.cast(d, t);
     }
 
     @Test

@@ -39,12 +39,26 @@ class KernelArgsTest {
     }
 
     @Test
+    void geometryStructsAndScalarsArePassedByValue() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = new KernelArgs(a).addIntStruct(new int[] {7, -2, 9}).addScalar(new byte[] {0, 0, (byte) 0xc0, 0x3f})
+                    .addScalar(new byte[] {1}).array();
+            assertArrayEquals(new int[] {7, -2, 9}, params.getAtIndex(ADDRESS, 0).reinterpret(12).toArray(JAVA_INT));
+            MemorySegment f = params.getAtIndex(ADDRESS, 1).reinterpret(4);
+            assertEquals(1.5f, f.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0)); // little-endian bytes of 1.5f
+            assertEquals(0, f.address() % 4, "a 4-byte scalar is 4-byte aligned");
+            assertEquals(1, params.getAtIndex(ADDRESS, 2).reinterpret(1).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
     void javaLayoutOfShapeAndStridesMatchesTheCompiledStructs() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ not found");
         String src = "#define __host__\n#define __device__\n#define __forceinline__ inline\n#include <cstdio>\n#include <cstddef>\n#include <cmath>\n"
                 + KernelPrelude.PORTABLE
                 + "int main() { std::printf(\"%zu %zu %zu %zu %zu %zu\", sizeof(FxShape), alignof(FxShape), offsetof(FxShape, dim),"
-                + " sizeof(FxStrides), alignof(FxStrides), offsetof(FxStrides, s)); }\n";
+                + " sizeof(FxStrides), alignof(FxStrides), offsetof(FxStrides, s));"
+                + " std::printf(\" %zu %zu\", sizeof(FxConv) / sizeof(int), sizeof(FxPool) / sizeof(int)); }\n";
         Path dir = Files.createTempDirectory("fluxion-layout");
         Path cpp = dir.resolve("layout.cpp"), exe = dir.resolve("layout");
         Files.writeString(cpp, src);
@@ -55,7 +69,12 @@ class KernelArgsTest {
         String out = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, r.waitFor());
         int rank = KernelPrelude.MAX_RANK;
-        assertEquals((4 + 4 * rank) + " 4 4 " + (4 * rank) + " 4 0", out, "FxShape/FxStrides size, alignment and field offsets");
+        // FxConv and FxPool are plain int structs with exactly the fields that ConvKernels/PoolingKernels.geometry fill
+        int conv = dev.fluxion.cuda.codegen.ConvKernels.geometry(new int[4], new int[4], new int[4], dev.fluxion.ops.Window2d.valid(1, 1, 1, 1)).length;
+        int pool = dev.fluxion.cuda.codegen.PoolingKernels.geometry(new dev.fluxion.ops.Op.Pool2D(true, 1, 1, dev.fluxion.ops.Window2d.valid(1, 1, 1, 1)),
+                new int[4], new int[4]).length;
+        assertEquals((4 + 4 * rank) + " 4 4 " + (4 * rank) + " 4 0 " + conv + " " + pool, out,
+                "FxShape/FxStrides size, alignment and field offsets; FxConv/FxPool field counts");
         Files.delete(cpp);
         Files.delete(exe);
         Files.delete(dir);

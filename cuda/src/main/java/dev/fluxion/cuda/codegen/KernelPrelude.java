@@ -96,6 +96,45 @@ public final class KernelPrelude {
             /* Floating modulo with the sign of the divisor, computed in double like the CPU reference. */
             FX_FN double fx_fmod_floor(double a, double b) { return a - floor(a / b) * b; }
 
+            /* ---- convolution geometry, the CPU's Conv2dGeometry: x [n,h,w,c] NHWC, filter [kh,kw,c,o] HWIO,
+               y [n,oh,ow,o]; output cell (oy, ox) reads input row oy*sh + ty*dh - pt (zero outside the input) ---- */
+            struct FxConv { int n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl; };
+
+            /* ---- pooling windows (NHWC), the CPU's Pool2dGeometry: rows [oy*sh - pt, + kh) clipped to the input ---- */
+            struct FxPool { int n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pl; };
+            FX_FN int fx_pool_lo(int o, int stride, int pad) { const int v = o * stride - pad; return v < 0 ? 0 : v; }
+            FX_FN int fx_pool_hi(int o, int stride, int pad, int k, int size) { const int v = o * stride - pad + k; return v > size ? size : v; }
+            /* Cells of window (oy, ox) inside the input: average pooling's divisor (padding excluded), at least 1. */
+            FX_FN int fx_pool_count(const FxPool& g, int oy, int ox) {
+              const int n = (fx_pool_hi(oy, g.sh, g.pt, g.kh, g.h) - fx_pool_lo(oy, g.sh, g.pt))
+                          * (fx_pool_hi(ox, g.sw, g.pl, g.kw, g.w) - fx_pool_lo(ox, g.sw, g.pl));
+              return n > 1 ? n : 1;
+            }
+            /* A window's average from its sum, as the CPU computes it: float32 multiplies by the float reciprocal. */
+            FX_FN float fx_avg_scale(float v, int count) { return v * (1.0f / (float)count); }
+            FX_FN double fx_avg_scale(double v, int count) { return v / (double)count; }
+            /* Element offset in x of the first maximal cell of window (oy, ox), channel ch, NaN counting as maximal:
+               the CPU's tie rule (row-major window order, strict >). -1 for a window wholly in the padding. */
+            template <typename T> FX_FN int fx_pool_argmax(const T* x, const FxPool& g, int img, int oy, int ox, int ch) {
+              const int r0 = fx_pool_lo(oy, g.sh, g.pt), r1 = fx_pool_hi(oy, g.sh, g.pt, g.kh, g.h);
+              const int s0 = fx_pool_lo(ox, g.sw, g.pl), s1 = fx_pool_hi(ox, g.sw, g.pl, g.kw, g.w);
+              int best = -1; T m = 0;
+              for (int r = r0; r < r1; ++r)
+                for (int s = s0; s < s1; ++s) {
+                  const int at = ((img * g.h + r) * g.w + s) * g.c + ch;
+                  const T v = x[at];
+                  if (best < 0 || v > m || (v != v && m == m)) { best = at; m = v; }
+                }
+              return best;
+            }
+            /* The output rows (or columns) whose windows cover input row r: [*lo, *hi], possibly empty. */
+            FX_FN void fx_pool_covering(int r, int stride, int pad, int k, int outSize, int* lo, int* hi) {
+              const int first = r + pad - k + 1; // the window of output o covers r when o*stride - pad + k > r
+              *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+              const int last = (r + pad) / stride;
+              *hi = last < outSize - 1 ? last : outSize - 1;
+            }
+
             /* ---- Philox4x32-10, word for word the same as dev.fluxion.random.Philox ---- */
             FX_FN void fx_philox(unsigned c0, unsigned c1, unsigned c2, unsigned c3, unsigned k0, unsigned k1, unsigned out[4]) {
               for (int round = 0; round < 10; ++round) {

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The standalone kernel of every elementwise, reduction and random primitive, by name. Elementwise ones are
- * one-member {@link ElementwiseGroup}s. {@link #all} lists every (primitive, dtype) the CUDA backend supports; the
+ * The standalone kernel of every primitive, by name: elementwise (one-member {@link ElementwiseGroup}s), reduction
+ * and random kernels here, convolution, pooling and data movement in {@link ConvKernels}, {@link PoolingKernels} and
+ * {@link MovementKernels}. {@link #all} lists every (primitive, dtype) the CUDA backend supports; the
  * tests compile that list with nvcc.
  */
 public final class PrimitiveKernels {
@@ -49,6 +50,24 @@ public final class PrimitiveKernels {
         out.add(ReductionKernels.argReduce(true, t));
         out.add(ReductionKernels.argReduce(false, t));
         if (t.isFloating()) for (Op.RandomKind kind : Op.RandomKind.values()) out.add(RandomKernels.generate(kind, t));
+        out.addAll(nnAndMovement(t));
+        return out;
+    }
+
+    /** Convolution, pooling (float dtypes) and data movement kernels (every dtype, both index dtypes) of dtype t. */
+    public static List<KernelSource> nnAndMovement(DType t) {
+        List<KernelSource> out = new ArrayList<>();
+        if (ConvKernels.supports(t))
+            out.addAll(List.of(ConvKernels.forward(t), ConvKernels.backpropInput(t), ConvKernels.backpropFilter(t)));
+        if (PoolingKernels.supports(t))
+            out.addAll(List.of(PoolingKernels.maxPool(t), PoolingKernels.avgPool(t), PoolingKernels.maxPoolGrad(t),
+                    PoolingKernels.avgPoolGrad(t), PoolingKernels.maxPoolSelect(t)));
+        out.add(MovementKernels.fill(t));
+        out.add(MovementKernels.stridedCopy(t));
+        for (DType index : List.of(DType.INT32, DType.INT64)) {
+            out.add(MovementKernels.gather(t, index));
+            out.add(MovementKernels.scatterAdd(t, index));
+        }
         return out;
     }
 

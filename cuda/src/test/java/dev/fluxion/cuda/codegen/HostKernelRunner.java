@@ -51,15 +51,32 @@ final class HostKernelRunner {
             static inline int __double2int_rz(double x) { return fx_sat<int>(x); }
             static inline long long __float2ll_rz(float x) { return fx_sat<long long>(x); }
             static inline long long __double2ll_rz(double x) { return fx_sat<long long>(x); }
+            /* one thread: an atomic add is a plain read-modify-write (integers wrap, as on the GPU) */
+            static inline float atomicAdd(float* a, float v) { float o = *a; *a = o + v; return o; }
+            static inline double atomicAdd(double* a, double v) { double o = *a; *a = o + v; return o; }
+            static inline int atomicAdd(int* a, int v) { int o = *a; *a = (int)((unsigned)o + (unsigned)v); return o; }
+            static inline unsigned long long atomicAdd(unsigned long long* a, unsigned long long v) { unsigned long long o = *a; *a = o + v; return o; }
             """;
 
     /** One kernel argument. */
-    sealed interface Arg permits IntArg, Buffer, ShapeArg, StridesArg {}
+    sealed interface Arg permits IntArg, Buffer, View, ShapeArg, StridesArg, StructArg, ScalarArg {}
 
     record IntArg(int value) implements Arg {}
 
-    /** A device buffer: its contents (row-major, as the tensor's dtype) and whether the kernel's output lands there. */
+    /**
+     * A device buffer: its contents (row-major, as the tensor's dtype) and whether the kernel's output lands there.
+     * One Buffer object is one buffer: passing the same object to several calls shares it between them, in order.
+     */
     record Buffer(DType dtype, byte[] bytes, boolean output) implements Arg {}
+
+    /** A pointer {@code offset} elements into a buffer (an output written slice by slice, like concat's). */
+    record View(Buffer buffer, int offset) implements Arg {}
+
+    /** A struct of ints passed by value, e.g. {@code FxConv}: its C type name and fields in order. */
+    record StructArg(String type, int[] fields) implements Arg {}
+
+    /** A scalar of a dtype passed by value, as its little-endian bytes. */
+    record ScalarArg(DType dtype, byte[] bytes) implements Arg {}
 
     record ShapeArg(IndexPlan plan) implements Arg {}
 
@@ -111,27 +128,46 @@ final class HostKernelRunner {
         };
     }
 
+    /** The distinct output buffers a call writes (directly or through a view), in argument order. */
+    private static List<Buffer> outputs(Call call) {
+        List<Buffer> out = new ArrayList<>();
+        for (Arg a : call.args()) {
+            Buffer b = a instanceof Buffer x ? x : a instanceof View v ? v.buffer() : null;
+            if (b != null && b.output() && out.stream().noneMatch(o -> o == b)) out.add(b);
+        }
+        return out;
+    }
+
     /**
      * Compiles the kernels with one host program making the calls in order, runs it, and returns every output
      * buffer's bytes, call by call, in argument order.
      */
     static List<List<byte[]>> run(List<KernelSource> kernels, List<Call> calls) throws IOException, InterruptedException {
         Path gxx = gxx();
-        StringBuilder main = new StringBuilder("int main() {\n");
-        for (int c = 0; c < calls.size(); c++) {
-            Call call = calls.get(c);
+        StringBuilder main = new StringBuilder();
+        java.util.Map<Buffer, String> buffers = new java.util.IdentityHashMap<>();
+        for (Call call : calls)
+            for (Arg a : call.args()) {
+                Buffer b = a instanceof Buffer x ? x : a instanceof View v ? v.buffer() : null;
+                if (b == null || buffers.containsKey(b)) continue;
+                String v = "b" + buffers.size();
+                buffers.put(b, v);
+                main.append("alignas(16) static unsigned char ").append(v).append("[] = {");
+                for (int k = 0; k < b.bytes().length; k++) main.append(k > 0 ? "," : "").append(b.bytes()[k] & 0xff);
+                main.append("};\n");
+            }
+        main.append("int main() {\n");
+        for (Call call : calls) {
             main.append("  {\n");
             List<String> names = new ArrayList<>();
             for (int i = 0; i < call.args().size(); i++) {
                 String v = "a" + i;
                 switch (call.args().get(i)) {
                     case IntArg x -> main.append("    int ").append(v).append(" = ").append(x.value()).append(";\n");
-                    case Buffer b -> {
-                        main.append("    alignas(16) static unsigned char ").append(v).append("_bytes[] = {");
-                        for (int k = 0; k < b.bytes().length; k++) main.append(k > 0 ? "," : "").append(b.bytes()[k] & 0xff);
-                        main.append("};\n    ").append(CudaTypes.c(b.dtype())).append("* ").append(v).append(" = (")
-                                .append(CudaTypes.c(b.dtype())).append("*)").append(v).append("_bytes;\n");
-                    }
+                    case Buffer b -> main.append("    ").append(CudaTypes.c(b.dtype())).append("* ").append(v).append(" = (")
+                            .append(CudaTypes.c(b.dtype())).append("*)").append(buffers.get(b)).append(";\n");
+                    case View w -> main.append("    ").append(CudaTypes.c(w.buffer().dtype())).append("* ").append(v).append(" = (")
+                            .append(CudaTypes.c(w.buffer().dtype())).append("*)").append(buffers.get(w.buffer())).append(" + ").append(w.offset()).append(";\n");
                     case ShapeArg s -> {
                         main.append("    FxShape ").append(v).append(" = {").append(s.plan().rank()).append(", {");
                         for (int d = 0; d < s.plan().rank(); d++) main.append(d > 0 ? "," : "").append(s.plan().dims()[d]);
@@ -142,13 +178,22 @@ final class HostKernelRunner {
                         for (int d = 0; d < s.plan().rank(); d++) main.append(d > 0 ? "," : "").append(s.plan().strides()[s.operand()][d]);
                         main.append("}};\n");
                     }
+                    case StructArg s -> {
+                        main.append("    ").append(s.type()).append(" ").append(v).append(" = {");
+                        for (int d = 0; d < s.fields().length; d++) main.append(d > 0 ? "," : "").append(s.fields()[d]);
+                        main.append("};\n");
+                    }
+                    case ScalarArg s -> {
+                        main.append("    ").append(CudaTypes.c(s.dtype())).append(" ").append(v).append(";\n    { static const unsigned char raw[] = {");
+                        for (int k = 0; k < s.bytes().length; k++) main.append(k > 0 ? "," : "").append(s.bytes()[k] & 0xff);
+                        main.append("}; std::memcpy(&").append(v).append(", raw, sizeof raw); }\n");
+                    }
                 }
                 names.add(v);
             }
             main.append("    ").append(call.kernel()).append("(").append(String.join(", ", names)).append(");\n");
-            for (int i = 0; i < call.args().size(); i++)
-                if (call.args().get(i) instanceof Buffer b && b.output())
-                    main.append("    fwrite(a").append(i).append("_bytes, 1, ").append(b.bytes().length).append(", stdout);\n");
+            for (Buffer b : outputs(call))
+                main.append("    fwrite(").append(buffers.get(b)).append(", 1, ").append(b.bytes().length).append(", stdout);\n");
             main.append("  }\n");
         }
         main.append("  return 0;\n}\n");
@@ -170,11 +215,10 @@ final class HostKernelRunner {
         int pos = 0;
         for (Call call : calls) {
             List<byte[]> outs = new ArrayList<>();
-            for (Arg a : call.args())
-                if (a instanceof Buffer b && b.output()) {
-                    outs.add(java.util.Arrays.copyOfRange(out, pos, pos + b.bytes().length));
-                    pos += b.bytes().length;
-                }
+            for (Buffer b : outputs(call)) {
+                outs.add(java.util.Arrays.copyOfRange(out, pos, pos + b.bytes().length));
+                pos += b.bytes().length;
+            }
             results.add(outs);
         }
         if (pos != out.length) throw new AssertionError("host kernel program wrote " + out.length + " bytes, expected " + pos);
