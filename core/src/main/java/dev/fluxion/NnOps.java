@@ -34,6 +34,7 @@ public final class NnOps {
     /** x if x > 0 else alpha * (exp(x) - 1). */
     public static Tensor elu(Tensor x, double alpha) {
         Ops.requireFloating("elu", x);
+        if (alpha == 1.0) return Ops.unary(UnaryFn.ELU, x); // the primitive: one pass, output-only gradient
         Tensor positive = x.gt(Ops.zerosOf(x));
         // expm1 of min(x, 0) keeps the unused branch finite, so its gradient is not nan
         Tensor negative = Ops.expm1(Ops.minimum(x, Ops.zerosOf(x))).mul(alpha);

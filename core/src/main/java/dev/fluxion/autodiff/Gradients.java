@@ -86,6 +86,8 @@ public final class Gradients {
             // from the output: relu(x) > 0 exactly where x > 0, and NaN where x is NaN, so step(y) == step(x); a
             // conv or dense layer's pre-activation is then free to be fused away (bias/relu epilogues)
             case RELU -> g.mul(Ops.unary(UnaryFn.STEP, y));
+            // from the output: y > 0 exactly where x > 0, and e^x = y + 1 elsewhere
+            case ELU -> g.mul(Ops.minimum(y, Ops.zerosOf(y)).add(1));
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case SIGN, STEP, FLOOR, CEIL, ROUND, NOT -> ArrayOps.broadcastTo(zerosOf(g), g.shape());
         };

@@ -22,6 +22,11 @@ public enum UnaryFn {
     TANH(Math::tanh),
     SIGMOID(x -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x))),
     RELU(x -> x > 0 ? x : (x == 0 ? 0.0 : (Double.isNaN(x) ? x : 0.0))),
+    /**
+     * The exponential linear unit with alpha 1 (x > 0 ? x : e^x - 1), Keras's default {@code elu}: one pass where
+     * the composite (compare, expm1, select) takes three, and a gradient that needs only the output.
+     */
+    ELU(x -> x > 0 ? x : Math.expm1(x)),
     /** Heaviside step at 0 (x > 0 ? 1 : 0): the derivative of relu, used by its gradient rule. */
     STEP(x -> x > 0 ? 1.0 : (Double.isNaN(x) ? x : 0.0)),
     ERF(UnaryFn::erf),

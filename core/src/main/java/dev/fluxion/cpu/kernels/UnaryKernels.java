@@ -196,6 +196,7 @@ public final class UnaryKernels {
             case TANH -> (float) Math.tanh(x);
             case SIGMOID -> sigmoid(x);
             case RELU -> relu(x);
+            case ELU -> x > 0 ? x : (float) Math.expm1(x);
             case STEP -> x > 0 ? 1f : (x != x ? x : 0f);
             case ERF -> erf(x);
             case FLOOR -> (float) Math.floor(x);
@@ -263,6 +264,7 @@ public final class UnaryKernels {
             case TANH -> tanh(s, so, d, dOff, n);
             case SIGMOID -> sigmoid(s, so, d, dOff, n);
             case RELU -> relu(s, so, d, dOff, n);
+            case ELU -> elu(s, so, d, dOff, n);
             case STEP -> step(s, so, d, dOff, n);
             case ERF -> erf(s, so, d, dOff, n);
             case FLOOR, CEIL, ROUND -> rounding(fn, s, so, d, dOff, n);
@@ -304,6 +306,15 @@ public final class UnaryKernels {
 
     private static void expm1(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.EXPM1), d, dOff, i, n);
+    }
+
+    private static void elu(float[] s, int so, float[] d, int dOff, int n) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector x = load(s, so, i, n);
+            // expm1 of min(x, 0): the lanes that keep x never overflow; NaN fails the compare and stays NaN
+            FloatVector e = x.min(0f).lanewise(VectorOperators.EXPM1);
+            store(e.blend(x, x.compare(VectorOperators.GT, 0f)), d, dOff, i, n);
+        }
     }
 
     private static void log(float[] s, int so, float[] d, int dOff, int n) {

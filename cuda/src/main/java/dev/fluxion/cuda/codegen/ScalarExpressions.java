@@ -67,6 +67,7 @@ public final class ScalarExpressions {
             case SIGMOID -> "(" + x + " >= 0 ? " + one + " / (" + one + " + exp" + f + "(-" + x + ")) : exp" + f + "(" + x + ") / (" + one
                     + " + exp" + f + "(" + x + ")))";
             case RELU -> "fx_relu(" + x + ")";
+            case ELU -> "(" + x + " > 0 ? " + x + " : expm1" + f + "(" + x + "))";
             case STEP -> "fx_step(" + x + ")";
             case ERF -> "erf" + f + "(" + x + ")";
             case FLOOR -> "floor" + f + "(" + x + ")";
