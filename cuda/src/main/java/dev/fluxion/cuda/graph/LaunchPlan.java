@@ -190,6 +190,11 @@ public final class LaunchPlan {
         return Collections.unmodifiableList(steps);
     }
 
+    /** Whether a value is in memory at all (every value but the internal members of fused kernels). */
+    public boolean hasMemory(Node n) {
+        return layouts.containsKey(n);
+    }
+
     /** The layout of any value a step reads or a result. */
     public Layout layout(Node n) {
         Layout l = layouts.get(n);
