@@ -55,6 +55,11 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private long calls;
 
     public CudaExecutable(CudaBackend backend, String name, Graph optimized) {
+        this(backend, name, optimized, CAPTURE);
+    }
+
+    /** With {@code captureGraphs} false every call runs the plan launch by launch (to compare with the replay). */
+    public CudaExecutable(CudaBackend backend, String name, Graph optimized, boolean captureGraphs) {
         this.name = name;
         this.backend = backend;
         this.ctx = backend.context();
@@ -63,7 +68,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
                 throw new IllegalArgumentException(name + ": " + n + " is not on " + ctx.device() + "; a CUDA graph function runs on one device");
         this.plan = new LaunchPlan(optimized);
         this.memory = MemoryPlan.of(plan);
-        this.capturable = CAPTURE && !plan.hasHostEffects();
+        this.capturable = captureGraphs && !plan.hasHostEffects();
     }
 
     @Override
