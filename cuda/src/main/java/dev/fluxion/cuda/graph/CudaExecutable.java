@@ -87,7 +87,10 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         }
         calls++;
         for (LaunchPlan.Step s : plan.steps())
-            if (s instanceof LaunchPlan.WriteBack w) w.variable().assign(buffers.home(w.variable()));
+            if (s instanceof LaunchPlan.WriteBack w) {
+                w.variable().assign(buffers.home(w.variable()));
+                lastStaged.remove(w.variable()); // its home changed: an old value assigned back must be copied again
+            }
         List<Node> outputs = plan.graph().outputs();
         Tensor[] out = new Tensor[outputs.size()];
         for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, buffers.escaped(outputs.get(i)));

@@ -57,11 +57,7 @@ public final class LaunchPlan {
     public record WriteBack(Variable variable, Node value) implements Step {}
 
     /** Where a value lives: in the buffer of {@code root}, with these strides and element offset. */
-    public record Layout(Node root, int[] strides, int offset) {
-        public boolean isWholeRoot(Node n) {
-            return offset == 0 && Layouts.isContiguous(n.type().shape(), strides) && n.type().size() == root.type().size();
-        }
-    }
+    public record Layout(Node root, int[] strides, int offset) {}
 
     private final Graph graph;
     private final List<Step> steps = new ArrayList<>();
