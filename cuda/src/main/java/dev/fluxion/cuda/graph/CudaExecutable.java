@@ -17,6 +17,7 @@ import dev.fluxion.graph.RandomKeys;
 import dev.fluxion.ops.Op;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,21 +37,49 @@ import java.util.Map;
  * buffers do). Outputs are copied into new tensors, so they stay as they are.
  *
  * <p>Memory the per-op path allocates while capturing is recorded into the graph, so it is pinned for the graph's
- * life. Plans with print or check_numerics need the host mid-plan and always run launch by launch, as do all plans
+ * life. Everything the executable holds on the device goes back at {@link #close()}, or when it becomes unreachable. Plans with print or check_numerics need the host mid-plan and always run launch by launch, as do all plans
  * with {@code -Dfluxion.cuda.graphs=false}. NOT YET RUN ON A GPU: this compiles and its plan is checked on the host.
  */
 public final class CudaExecutable implements Executable, AutoCloseable {
     private static final boolean CAPTURE = !"false".equals(System.getProperty("fluxion.cuda.graphs"));
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /**
+     * What the executable holds on the device: its buffers, the captured graph and the allocations pinned for it.
+     * Released by {@link #close()} or, as a fallback, once the executable is unreachable (it must not refer to it).
+     */
+    private static final class Held implements Runnable {
+        final CudaContext ctx;
+        DeviceBuffers buffers;
+        MemorySegment graph, exec;
+        final List<DeviceBlock> pinned = new ArrayList<>();
+
+        Held(CudaContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public synchronized void run() {
+            ctx.makeCurrent();
+            ctx.synchronize(); // a replay may still be using all of it
+            if (exec != null) ctx.driver().destroyGraphExec(exec);
+            if (graph != null) ctx.driver().destroyGraph(graph);
+            exec = graph = null;
+            for (DeviceBlock b : pinned) ctx.allocator().unpin(b);
+            pinned.clear();
+            if (buffers != null) buffers.release(ctx);
+            buffers = null;
+        }
+    }
 
     private final String name;
     private final CudaBackend backend;
     private final CudaContext ctx;
     private final LaunchPlan plan;
     private final MemoryPlan memory;
-    private DeviceBuffers buffers;
-    private boolean capturable;
-    private MemorySegment graph, exec;
-    private final List<DeviceBlock> capturedAllocations = new ArrayList<>();
+    private final Held held;
+    private final Cleaner.Cleanable cleanable;
+    private boolean capturable, closed;
     private final Map<Variable, Tensor> lastStaged = new java.util.IdentityHashMap<>();
     private long calls;
 
@@ -69,15 +98,18 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         this.plan = new LaunchPlan(optimized);
         this.memory = MemoryPlan.of(plan);
         this.capturable = captureGraphs && !plan.hasHostEffects();
+        this.held = new Held(ctx);
+        this.cleanable = CLEANER.register(this, held);
     }
 
     @Override
     public synchronized Tensor[] run(Tensor[] inputs) {
+        if (closed) throw new IllegalStateException(name + ": this compiled graph was closed");
         ctx.makeCurrent();
-        if (buffers == null) bind();
+        if (held.buffers == null) bind();
         stage(inputs);
-        if (exec != null) {
-            ctx.driver().launchGraph(exec, ctx.stream());
+        if (held.exec != null) {
+            ctx.driver().launchGraph(held.exec, ctx.stream());
         } else if (calls > 0 && capturable) {
             captureAndLaunch();
         } else {
@@ -88,21 +120,21 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         calls++;
         for (LaunchPlan.Step s : plan.steps())
             if (s instanceof LaunchPlan.WriteBack w) {
-                w.variable().assign(buffers.home(w.variable()));
+                w.variable().assign(held.buffers.home(w.variable()));
                 lastStaged.remove(w.variable()); // its home changed: an old value assigned back must be copied again
             }
         List<Node> outputs = plan.graph().outputs();
         Tensor[] out = new Tensor[outputs.size()];
-        for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, buffers.escaped(outputs.get(i)));
+        for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, held.buffers.escaped(outputs.get(i)));
         return out;
     }
 
     /** Allocates the buffers and uploads the constants (once). */
     private void bind() {
-        buffers = new DeviceBuffers(ctx, plan, memory);
+        held.buffers = new DeviceBuffers(ctx, plan, memory);
         for (Node n : plan.graph().nodes())
-            if (n.kind() == Node.Kind.CONSTANT) upload(n.constant(), buffers.value(n));
-        plan.shapeConstants().forEach((n, value) -> upload(value, buffers.value(n)));
+            if (n.kind() == Node.Kind.CONSTANT) upload(n.constant(), held.buffers.value(n));
+        plan.shapeConstants().forEach((n, value) -> upload(value, held.buffers.value(n)));
     }
 
     private void upload(Tensor value, Tensor into) {
@@ -119,12 +151,12 @@ public final class CudaExecutable implements Executable, AutoCloseable {
                     Tensor x = inputs[n.inputIndex()];
                     if (!x.device().equals(ctx.device()))
                         throw new IllegalArgumentException(name + ": argument " + n.inputIndex() + " is on " + x.device() + ", the graph runs on " + ctx.device());
-                    PlanLaunches.copy(ctx, x, buffers.value(n));
+                    PlanLaunches.copy(ctx, x, held.buffers.value(n));
                 }
-                case RANDOM_KEY -> PlanLaunches.upload(ctx, Tensor.of(keys.of(n), 2), buffers.value(n)); // synchronizes: keys are drawn on the host
+                case RANDOM_KEY -> PlanLaunches.upload(ctx, Tensor.of(keys.of(n), 2), held.buffers.value(n)); // synchronizes: keys are drawn on the host
                 default -> {}
             }
-        for (Map.Entry<Variable, Tensor> e : buffers.homes().entrySet()) {
+        for (Map.Entry<Variable, Tensor> e : held.buffers.homes().entrySet()) {
             Variable v = e.getKey();
             Tensor current = v.value(), home = e.getValue();
             // a written variable points into its home after a call; a read-only one is copied again only when
@@ -149,15 +181,15 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private void issue(LaunchPlan.Step step) {
         switch (step) {
             case LaunchPlan.Kernel k -> PlanLaunches.elementwise(ctx, k.source(), tensors(k.inputs()), tensors(k.outputs()));
-            case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), buffers.value(m.node()));
-            case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), buffers.value(r.node()));
+            case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), held.buffers.value(m.node()));
+            case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), held.buffers.value(r.node()));
             case LaunchPlan.View v -> {
                 // views move no data; print and check_numerics look at the value on the host (never captured)
                 if (v.node().op() instanceof Op.Print || v.node().op() instanceof Op.CheckNumerics) execute(v.node());
             }
-            case LaunchPlan.Generic g -> PlanLaunches.copy(ctx, execute(g.node()), buffers.value(g.node()));
-            case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, buffers.value(e.value()), buffers.escaped(e.value()));
-            case LaunchPlan.WriteBack w -> PlanLaunches.copy(ctx, buffers.escaped(w.value()), buffers.home(w.variable()));
+            case LaunchPlan.Generic g -> PlanLaunches.copy(ctx, execute(g.node()), held.buffers.value(g.node()));
+            case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, held.buffers.value(e.value()), held.buffers.escaped(e.value()));
+            case LaunchPlan.WriteBack w -> PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));
         }
     }
 
@@ -166,12 +198,12 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     }
 
     private Tensor operand(Node n, int i) {
-        return buffers.value(n.inputs()[i]);
+        return held.buffers.value(n.inputs()[i]);
     }
 
     private Tensor[] tensors(List<Node> nodes) {
         Tensor[] t = new Tensor[nodes.size()];
-        for (int i = 0; i < t.length; i++) t[i] = buffers.value(nodes.get(i));
+        for (int i = 0; i < t.length; i++) t[i] = held.buffers.value(nodes.get(i));
         return t;
     }
 
@@ -211,7 +243,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             if (captured != null)
                 for (DeviceBlock b : temporaries.blocks()) { // recorded into the graph: must not serve anything else
                     ctx.allocator().pin(b);
-                    capturedAllocations.add(b);
+                    held.pinned.add(b);
                 }
         }
         if (captured == null) { // run it launch by launch: a real error in a step shows up again there
@@ -223,9 +255,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             }
             return;
         }
-        graph = captured;
-        exec = d.instantiateGraph(graph);
-        d.launchGraph(exec, ctx.stream());
+        held.graph = captured;
+        held.exec = d.instantiateGraph(captured);
+        d.launchGraph(held.exec, ctx.stream());
     }
 
     private MemorySegment endCapture(CudaDriver d) {
@@ -240,12 +272,12 @@ public final class CudaExecutable implements Executable, AutoCloseable {
 
     /** Nodes of the captured CUDA graph (kernels, copies, memsets), or 0 before capture. */
     public synchronized long capturedNodeCount() {
-        return graph == null ? 0 : ctx.driver().graphNodeCount(graph);
+        return held.graph == null ? 0 : ctx.driver().graphNodeCount(held.graph);
     }
 
     /** Whether calls now replay a captured CUDA graph. */
     public synchronized boolean isCaptured() {
-        return exec != null;
+        return held.exec != null;
     }
 
     public LaunchPlan plan() {
@@ -258,22 +290,15 @@ public final class CudaExecutable implements Executable, AutoCloseable {
 
     /** Device bytes held by this executable: its buffers and the allocations pinned by its captured graph. */
     public synchronized long deviceBytes() {
-        return (buffers == null ? 0 : buffers.bytes()) + capturedAllocations.stream().mapToLong(DeviceBlock::size).sum();
+        return (held.buffers == null ? 0 : held.buffers.bytes()) + held.pinned.stream().mapToLong(DeviceBlock::size).sum();
     }
 
-    /** Destroys the captured graph and gives every buffer back to the allocator. */
+    /** Destroys the captured graph and gives every buffer back to the allocator; the executable cannot run again. */
     @Override
     public synchronized void close() {
-        ctx.makeCurrent();
-        ctx.synchronize();
-        if (exec != null) ctx.driver().destroyGraphExec(exec);
-        if (graph != null) ctx.driver().destroyGraph(graph);
-        exec = graph = null;
-        for (DeviceBlock b : capturedAllocations) ctx.allocator().unpin(b);
-        capturedAllocations.clear();
+        closed = true;
         lastStaged.clear();
-        if (buffers != null) buffers.release(ctx);
-        buffers = null;
+        cleanable.clean();
     }
 
     @Override
