@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class HostPlanTest {
     @Test
     void trainingStepsRunThroughTheirGeneratedKernelsAndArenaGiveTheCpuResults() throws Exception {
-        for (TrainingSteps.Traced t : List.of(TrainingSteps.mlpAdam(false), TrainingSteps.regressionMomentum())) {
+        for (TrainingSteps.Traced t : List.of(TrainingSteps.mlpAdam(false), TrainingSteps.regressionMomentum(), TrainingSteps.swap())) {
             LaunchPlan plan = new LaunchPlan(t.graph());
             List<Tensor> before = t.variables().stream().map(Variable::value).toList();
             HostArenaRunner.Result host = new HostArenaRunner(plan, MemoryPlan.of(plan)).run(t.tensorArgs());

@@ -41,7 +41,7 @@ final class TrainingSteps {
     }
 
     static List<Traced> all() {
-        return List.of(mlpAdam(true), mlpAdam(false), regressionMomentum());
+        return List.of(mlpAdam(true), mlpAdam(false), regressionMomentum(), swap());
     }
 
     /**
@@ -107,5 +107,24 @@ final class TrainingSteps {
                 dev.fluxion.Ops.cast(data.normal(new int[] {10, 3}, 0, 1), dev.fluxion.DType.FLOAT64)};
         f.call(args);
         return new Traced(f.name(), f, args, List.of(w, velocity), List.of());
+    }
+
+    /**
+     * Two variables exchanging values (a takes b's old value, b takes a's old value plus the sum of x) and the
+     * input returned as it is: results that are sources, so the plan must copy every one of them out before any
+     * variable is written back.
+     */
+    static Traced swap() {
+        Variable a = new Variable(Tensor.of(new float[] {1, 2, 3}, 3), "a"), b = new Variable(Tensor.of(new float[] {10, 20, 30}, 3), "b");
+        Fx.Fn1<Tensor[]> step = x -> {
+            Tensor oldA = a.value(), oldB = b.value();
+            a.assign(oldB);
+            b.assign(oldA.add(x.sum()));
+            return new Tensor[] {x, oldA};
+        };
+        var f = Fx.function("swap", step);
+        Object[] args = {Tensor.of(new float[] {0.5f, 0.25f, 4}, 3)};
+        f.call(args);
+        return new Traced(f.name(), f, args, List.of(a, b), List.of());
     }
 }
