@@ -49,7 +49,7 @@ final class CudaKernels {
         return out;
     }
 
-    /** Runs an elementwise kernel writing into existing contiguous {@code out} tensors (offset 0) of one shape. */
+    /** Runs an elementwise kernel writing into existing contiguous {@code out} tensors of one shape. */
     static void elementwiseInto(CudaContext ctx, KernelSource kernel, Tensor[] inputs, Tensor[] out) {
         int[] shape = out[0].shape();
         int n = Shapes.size(shape);
