@@ -7,7 +7,7 @@ import dev.fluxion.ops.Op;
 
 /**
  * The narrow interface a device implements: run one primitive on concrete tensors, and copy tensors onto the
- * device. Graph compilation for a device is a separate, optional interface (see the graph module).
+ * device. Graph compilation for a device is a separate, optional interface: {@link dev.fluxion.graph.GraphCompiler}.
  */
 public interface Backend {
     Device device();

@@ -8,11 +8,9 @@ import dev.fluxion.cpu.ArrayStorage;
 import dev.fluxion.cpu.BufferPool;
 import dev.fluxion.cpu.CpuBackend;
 import dev.fluxion.ops.Op;
-import dev.fluxion.random.Rng;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,17 +71,7 @@ final class CpuExecutable implements Executable {
     @Override
     public Tensor[] run(Tensor[] inputs) {
         Tensor[] values = new Tensor[valueCount];
-        // each generator is advanced once per call by all its requests, exactly as the same requests would eagerly
-        Map<Rng, long[]> randomKeys = new IdentityHashMap<>();
-        graph.randomUse.forEach((rng, shapes) -> {
-            long[] offsets = new long[shapes.size() + 1];
-            for (int k = 0; k < shapes.size(); k++) offsets[k + 1] = offsets[k] + Math.max(1, dev.fluxion.Shapes.size(shapes.get(k)));
-            long[] base = rng.take(offsets[shapes.size()]);
-            long[] keys = new long[shapes.size() + 1];
-            keys[0] = base[0];
-            for (int k = 0; k < shapes.size(); k++) keys[k + 1] = base[1] + offsets[k];
-            randomKeys.put(rng, keys);
-        });
+        RandomKeys randomKeys = RandomKeys.draw(graph);
         BufferPool previousPool = BufferPool.install(pool);
         try {
             runSteps(inputs, values, randomKeys);
@@ -97,7 +85,7 @@ final class CpuExecutable implements Executable {
         return out;
     }
 
-    private void runSteps(Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
+    private void runSteps(Tensor[] inputs, Tensor[] values, RandomKeys randomKeys) {
         // values that share an array (views) count against the value that made it: an array goes back to the pool
         // when the last value sharing it is released
         int[] root = new int[valueCount], sharers = new int[valueCount];
@@ -152,7 +140,7 @@ final class CpuExecutable implements Executable {
         return ((ArrayStorage) t.storage()).array();
     }
 
-    private void runStep(int s, Tensor[] inputs, Tensor[] values, Map<Rng, long[]> randomKeys) {
+    private void runStep(int s, Tensor[] inputs, Tensor[] values, RandomKeys randomKeys) {
         long t0 = PROFILE ? System.nanoTime() : 0;
         switch (steps.get(s)) {
             case CpuFusion.Single single -> {
@@ -161,10 +149,7 @@ final class CpuExecutable implements Executable {
                     case INPUT -> inputs[n.inputIndex];
                     case CONSTANT -> n.constant;
                     case VARIABLE -> n.variable.value();
-                    case RANDOM_KEY -> {
-                        long[] keys = randomKeys.get(n.rng);
-                        yield Tensor.of(new long[] {keys[0], keys[n.rngRequest + 1]}, 2);
-                    }
+                    case RANDOM_KEY -> Tensor.of(randomKeys.of(n), 2);
                     case OP -> execute(n, values);
                 };
             }

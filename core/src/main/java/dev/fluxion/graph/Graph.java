@@ -31,6 +31,16 @@ public final class Graph {
         return nodes;
     }
 
+    /** The function's outputs, in order. */
+    public List<Node> outputs() {
+        return List.of(outputs);
+    }
+
+    /** The final value written to each variable the graph assigns, in order of first assignment. */
+    public Map<Variable, Node> variableWrites() {
+        return java.util.Collections.unmodifiableMap(variableWrites);
+    }
+
     /** The nodes whose values leave the graph: its outputs, then the values written to variables. */
     public List<Node> results() {
         List<Node> r = new ArrayList<>(List.of(outputs));

@@ -2,15 +2,15 @@ package dev.fluxion.graph;
 
 import java.util.function.Function;
 
-/** Re-raises errors from tracing or running a graph with the op and the user's line of code in the message. */
-final class GraphError {
+/** Re-raises errors from tracing or running a graph with the op and the user's line of code in the message (for every executable). */
+public final class GraphError {
     private GraphError() {}
 
     /**
      * An exception of the same kind as {@code cause} (IllegalArgumentException, ArithmeticException, ...) whose
      * message starts with {@code context}; the original is kept as the cause.
      */
-    static RuntimeException withContext(String context, RuntimeException cause) {
+    public static RuntimeException withContext(String context, RuntimeException cause) {
         String message = context + ": " + cause.getMessage();
         Function<String, RuntimeException> make = switch (cause) {
             case IllegalArgumentException e -> IllegalArgumentException::new;

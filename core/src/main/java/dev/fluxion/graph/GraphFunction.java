@@ -1,13 +1,17 @@
 package dev.fluxion.graph;
 
+import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
 import dev.fluxion.Tensor;
+import dev.fluxion.backend.Backend;
+import dev.fluxion.backend.Backends;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A Java function compiled into graphs, one per input signature (TensorFlow's {@code tf.function}). The first call
@@ -65,9 +69,31 @@ public final class GraphFunction<R> {
         }
         Tensor[] inputs = tensorArgs(args);
         Compiled compiled = c;
-        Executable executable = c.byBatch.computeIfAbsent(batch, b -> new CpuExecutable(name,
-                b == 0 ? compiled.optimized : Passes.optimize(compiled.optimized.specialize(b))));
+        Executable executable = c.byBatch.computeIfAbsent(batch, b -> compile(name,
+                b == 0 ? compiled.optimized : Passes.optimize(compiled.optimized.specialize(b)), Backends::get));
         return c.structure.rebuild(executable.run(inputs));
+    }
+
+    /**
+     * The executable of an optimized graph: the {@link GraphCompiler} of the device its inputs and variables live on
+     * when that device's backend is one, else the CPU executable (as for every CPU graph).
+     */
+    static Executable compile(String name, Graph graph, Function<Device, Backend> backendOf) {
+        Device device = deviceOf(graph);
+        if (device != null && !device.equals(Device.CPU) && backendOf.apply(device) instanceof GraphCompiler compiler)
+            return compiler.compile(name, graph);
+        return new CpuExecutable(name, graph);
+    }
+
+    /** The one device of the graph's inputs and variable reads; null when there are none or they span devices. */
+    static Device deviceOf(Graph graph) {
+        Device device = null;
+        for (Node n : graph.nodes) {
+            if (n.kind != Node.Kind.INPUT && n.kind != Node.Kind.VARIABLE) continue;
+            if (device != null && !device.equals(n.type.device())) return null;
+            device = n.type.device();
+        }
+        return device;
     }
 
     private int batchOf(Object[] args) {

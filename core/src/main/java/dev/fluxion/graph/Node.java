@@ -69,6 +69,12 @@ public final class Node {
     public Op op() { return op; }
     public TensorType type() { return type; }
     public String site() { return site; }
+    /** The value of a {@link Kind#CONSTANT} node (null for other kinds). */
+    public Tensor constant() { return constant; }
+    /** The variable a {@link Kind#VARIABLE} node reads (null for other kinds). */
+    public Variable variable() { return variable; }
+    /** Which tensor argument of the call an {@link Kind#INPUT} node is (-1 for other kinds). */
+    public int inputIndex() { return inputIndex; }
     /** The operands of an op node, in order (a copy; empty for other kinds). */
     public Node[] inputs() { return inputs.clone(); }
 

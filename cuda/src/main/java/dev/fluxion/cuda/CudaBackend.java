@@ -7,6 +7,10 @@ import dev.fluxion.TensorType;
 import dev.fluxion.backend.Backend;
 import dev.fluxion.cuda.codegen.ReductionKernels;
 import dev.fluxion.cpu.Layouts;
+import dev.fluxion.cuda.graph.CudaExecutable;
+import dev.fluxion.graph.Executable;
+import dev.fluxion.graph.Graph;
+import dev.fluxion.graph.GraphCompiler;
 import dev.fluxion.ops.Op;
 
 /**
@@ -18,7 +22,7 @@ import dev.fluxion.ops.Op;
  * <p>Status: this class compiles and its kernels compile with nvcc, but none of it has run on a GPU yet; the
  * "gpu" test suite (see the module README) is what checks it against the CPU backend on a GPU machine.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, GraphCompiler {
     private final CudaContext ctx;
 
     CudaBackend(CudaContext ctx) {
@@ -106,6 +110,12 @@ public final class CudaBackend implements Backend {
 
     private static Tensor view(Tensor t) {
         return Tensor.wrap(t.storage(), t.shape(), t.strides(), t.offset());
+    }
+
+    /** Graph functions on this device run as one launch plan over a static arena, replayed as a CUDA graph. */
+    @Override
+    public Executable compile(String name, Graph optimized) {
+        return new CudaExecutable(this, name, optimized);
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class CudaDriver {
             cuMemAlloc, cuMemFree, cuMemGetInfo, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyDtoD, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleUnload, cuModuleGetFunction, cuLaunchKernel,
             cuStreamCreate, cuStreamDestroy, cuStreamSynchronize, cuStreamBeginCapture, cuStreamEndCapture,
-            cuGraphInstantiate, cuGraphLaunch, cuGraphDestroy, cuGraphExecDestroy, cuGetErrorName, cuGetErrorString;
+            cuGraphInstantiate, cuGraphLaunch, cuGraphDestroy, cuGraphGetNodes, cuGraphExecDestroy, cuGetErrorName, cuGetErrorString;
 
     /** Binds the driver at {@code path} and calls cuInit(0). */
     public CudaDriver(Path path) {
@@ -80,6 +80,7 @@ public final class CudaDriver {
         cuGraphInstantiate = b.bind("cuGraphInstantiateWithFlags", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
         cuGraphLaunch = b.bind("cuGraphLaunch", JAVA_INT, ADDRESS, ADDRESS);
         cuGraphDestroy = b.bind("cuGraphDestroy", JAVA_INT, ADDRESS);
+        cuGraphGetNodes = b.bind("cuGraphGetNodes", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
         cuGraphExecDestroy = b.bind("cuGraphExecDestroy", JAVA_INT, ADDRESS);
         cuGetErrorName = b.bind("cuGetErrorName", JAVA_INT, JAVA_INT, ADDRESS);
         cuGetErrorString = b.bind("cuGetErrorString", JAVA_INT, JAVA_INT, ADDRESS);
@@ -279,6 +280,15 @@ public final class CudaDriver {
 
     public void destroyGraph(MemorySegment graph) {
         check("cuGraphDestroy", call(() -> (int) cuGraphDestroy.invokeExact(graph)));
+    }
+
+    /** The number of nodes in a graph (cuGraphGetNodes with no array only counts them). */
+    public long graphNodeCount(MemorySegment graph) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment count = a.allocate(JAVA_LONG);
+            check("cuGraphGetNodes", call(() -> (int) cuGraphGetNodes.invokeExact(graph, MemorySegment.NULL, count)));
+            return count.get(JAVA_LONG, 0);
+        }
     }
 
     public void destroyGraphExec(MemorySegment exec) {

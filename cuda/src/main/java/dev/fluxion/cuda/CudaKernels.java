@@ -62,11 +62,17 @@ final class CudaKernels {
 
     /** Runs an elementwise group over {@code outputs}' common shape; returns the output tensors. */
     static Tensor[] elementwise(CudaContext ctx, KernelSource kernel, ElementwiseGroup group, Tensor[] inputs, TensorType[] outputs) {
-        int[] shape = outputs[0].shape();
         Tensor[] out = new Tensor[outputs.length];
         for (int k = 0; k < out.length; k++) out[k] = allocate(ctx, outputs[k]);
+        elementwiseInto(ctx, kernel, inputs, out);
+        return out;
+    }
+
+    /** Runs an elementwise kernel writing into existing contiguous {@code out} tensors of one shape. */
+    static void elementwiseInto(CudaContext ctx, KernelSource kernel, Tensor[] inputs, Tensor[] out) {
+        int[] shape = out[0].shape();
         int n = Shapes.size(shape);
-        if (n == 0) return out;
+        if (n == 0) return;
         int[][] shapes = new int[inputs.length][], strides = new int[inputs.length][];
         for (int j = 0; j < inputs.length; j++) {
             shapes[j] = inputs[j].shape();
@@ -77,10 +83,9 @@ final class CudaKernels {
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).addInt(n).addShape(plan);
             for (int j = 0; j < inputs.length; j++) args.addPointer(storage(inputs[j]).address(inputs[j].offset())).addStrides(plan, j);
-            for (Tensor o : out) args.addPointer(storage(o).address(0));
+            for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
             ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, n, THREADS), THREADS, 0, ctx.stream(), args.array());
         }
-        return out;
     }
 
     /** One elementwise primitive. */
@@ -112,17 +117,22 @@ final class CudaKernels {
     /** Reduce or argmax/argmin over axes of any view. */
     static Tensor reduce(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, TensorType out) {
         Tensor result = allocate(ctx, out);
+        reduceInto(ctx, kernel, x, axes, result);
+        return result;
+    }
+
+    /** A reduction writing into an existing contiguous {@code result}. */
+    static void reduceInto(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, Tensor result) {
         ReducePlan plan = ReducePlan.of(x.shape(), x.strides(), axes);
-        if (plan.outputs() == 0) return result;
+        if (plan.outputs() == 0) return;
         ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).addPointer(storage(x).address(x.offset())).addPointer(storage(result).address(0))
+            KernelArgs args = new KernelArgs(a).addPointer(storage(x).address(x.offset())).addPointer(storage(result).address(result.offset()))
                     .addInt(plan.outputs()).addInt(plan.reducedCount())
                     .addShape(plan.kept()).addStrides(plan.kept(), 0).addShape(plan.reduced()).addStrides(plan.reduced(), 0);
             int grid = (int) Math.min(plan.outputs(), (long) ctx.multiprocessors() * 8);
             ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid, ReductionKernels.THREADS, 0, ctx.stream(), args.array());
         }
-        return result;
     }
 
     /** The Random primitive: the key stays on the device, read by the kernel. */

@@ -18,6 +18,14 @@ final class CudaMatmul {
     private CudaMatmul() {}
 
     static Tensor matmul(CudaContext ctx, Op.MatMul op, Tensor a, Tensor b, TensorType out) {
+        Tensor result = CudaKernels.allocate(ctx, out);
+        matmulInto(ctx, op, a, b, result);
+        return result;
+    }
+
+    /** The product written into an existing contiguous {@code result}. */
+    static void matmulInto(CudaContext ctx, Op.MatMul op, Tensor a, Tensor b, Tensor result) {
+        TensorType out = result.type();
         int[] os = out.shape();
         int rank = os.length;
         int m = os[rank - 2], n = os[rank - 1];
@@ -25,12 +33,11 @@ final class CudaMatmul {
         int k = as[as.length - (op.transposeA() ? 2 : 1)];
         int[] batch = Arrays.copyOf(os, rank - 2);
         int batchCount = Shapes.size(batch);
-        Tensor result = CudaKernels.allocate(ctx, out);
-        if (out.size() == 0) return result;
+        if (out.size() == 0) return;
         if (k == 0) { // an empty inner dimension: the product is zeros
             ctx.makeCurrent();
-            ctx.driver().memsetAsync(CudaKernels.storage(result).address(0), (byte) 0, (long) out.size() * out.dtype().byteSize(), ctx.stream());
-            return result;
+            ctx.driver().memsetAsync(CudaKernels.storage(result).address(result.offset()), (byte) 0, (long) out.size() * out.dtype().byteSize(), ctx.stream());
+            return;
         }
         Operand pa = operand(ctx, a, batch), pb = operand(ctx, b, batch);
         int lda = as[as.length - 1], ldb = bs[bs.length - 1];
@@ -41,11 +48,10 @@ final class CudaMatmul {
                 n, m, k,
                 pb.address, ldb, pb.batchStride,
                 pa.address, lda, pa.batchStride,
-                CudaKernels.storage(result).address(0), n, (long) m * n, batchCount);
+                CudaKernels.storage(result).address(result.offset()), n, (long) m * n, batchCount);
         // the operands' temporary copies must not go back to the cache (GC fallback) before the GEMM is issued
         java.lang.ref.Reference.reachabilityFence(pa);
         java.lang.ref.Reference.reachabilityFence(pb);
-        return result;
     }
 
     /** A matmul operand as cuBLAS reads it: contiguous matrices, a batch stride (0 when broadcast from one matrix). */

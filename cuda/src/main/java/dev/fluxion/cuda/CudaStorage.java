@@ -21,11 +21,23 @@ public final class CudaStorage implements Storage {
     private final DType dtype;
     private final int size;
     private final DeviceBlock block;
+    /** For storage at a fixed address inside memory someone else owns (a compiled graph's arena): that address. */
+    private final long fixedAddress;
+
+    /** Storage at a fixed device address inside memory owned elsewhere, which must outlive every use of it. */
+    CudaStorage(CudaContext context, DType dtype, int size, long address) {
+        this.context = context;
+        this.dtype = dtype;
+        this.size = size;
+        this.block = null;
+        this.fixedAddress = address;
+    }
 
     CudaStorage(CudaContext context, DType dtype, int size) {
         this.context = context;
         this.dtype = dtype;
         this.size = size;
+        this.fixedAddress = 0;
         this.block = context.allocator().allocate((long) size * dtype.byteSize());
         // registered for scoped blocks too: a block retained out of every scope has no other owner left
         DeviceBlock b = block;
@@ -50,9 +62,10 @@ public final class CudaStorage implements Storage {
 
     /** The device address of element {@code offset}. Throws if the block was released (its scope closed). */
     public long address(int offset) {
-        return block.pointer() + (long) offset * dtype.byteSize();
+        return (block == null ? fixedAddress : block.pointer()) + (long) offset * dtype.byteSize();
     }
 
+    /** The allocator block behind this storage; null for storage at a fixed address inside a compiled graph's memory. */
     public DeviceBlock block() {
         return block;
     }

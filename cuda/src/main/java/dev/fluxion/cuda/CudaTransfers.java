@@ -23,8 +23,14 @@ final class CudaTransfers {
 
     static Tensor toDevice(CudaContext ctx, Tensor host) {
         Tensor result = CudaKernels.allocate(ctx, new dev.fluxion.TensorType(host.dtype(), host.shape(), ctx.device()));
+        toDeviceInto(ctx, host, result);
+        return result;
+    }
+
+    /** Copies a host tensor into an existing contiguous device tensor of its size (synchronizes the stream). */
+    static void toDeviceInto(CudaContext ctx, Tensor host, Tensor result) {
         int n = host.size();
-        if (n == 0) return result;
+        if (n == 0) return;
         ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment staged = switch (host.dtype()) {
@@ -39,10 +45,9 @@ final class CudaTransfers {
                     yield s;
                 }
             };
-            ctx.driver().copyHostToDeviceAsync(CudaKernels.storage(result).address(0), staged, staged.byteSize(), ctx.stream());
+            ctx.driver().copyHostToDeviceAsync(CudaKernels.storage(result).address(result.offset()), staged, staged.byteSize(), ctx.stream());
             ctx.synchronize();
         }
-        return result;
     }
 
     static Tensor toHost(CudaContext ctx, Tensor device) {

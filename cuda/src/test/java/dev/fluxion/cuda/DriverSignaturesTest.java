@@ -31,11 +31,20 @@ class DriverSignaturesTest {
     }
 
     @Test
+    void compiledGraphsHaveTheirCaptureAndReplayBindings() {
+        // CudaExecutable captures its plan and replays it: these must be bound (and so checked against cuda.h below)
+        List<String> bound = CudaDriver.signatures().stream().map(NativeBinder.Signature::name).toList();
+        for (String name : List.of("cuStreamBeginCapture_v2", "cuStreamEndCapture", "cuGraphInstantiateWithFlags", "cuGraphLaunch",
+                "cuGraphDestroy", "cuGraphExecDestroy", "cuGraphGetNodes", "cuMemcpyDtoDAsync_v2"))
+            assertTrue(bound.contains(name), name + " is not bound");
+    }
+
+    @Test
     void everyBoundDriverFunctionMatchesCudaH() throws Exception {
         assumeTrue(Files.exists(CUDA_INCLUDE.resolve("cuda.h")), "cuda.h not found under " + CUDA_INCLUDE);
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ not found");
         List<NativeBinder.Signature> sigs = CudaDriver.signatures();
-        assertTrue(sigs.size() >= 35, "expected the full driver binding, got " + sigs.size());
+        assertTrue(sigs.size() >= 36, "expected the full driver binding, got " + sigs.size());
         StringBuilder src = new StringBuilder("""
                 #include <cuda.h>
                 #include <array>

@@ -55,6 +55,11 @@ public final class AllocationScope implements AutoCloseable {
         allocator.moveToParent(this, block);
     }
 
+    /** The blocks this scope owns now (a snapshot). */
+    public synchronized List<DeviceBlock> blocks() {
+        return List.copyOf(blocks);
+    }
+
     synchronized void add(DeviceBlock block) {
         if (closed) throw new IllegalStateException("allocation scope is closed");
         blocks.add(block);

@@ -87,8 +87,9 @@ public final class CachingAllocator implements AutoCloseable {
 
     // ---- release --------------------------------------------------------------------------------------------------
 
-    /** Returns {@code block} to the cache; releasing it twice is an error. */
+    /** Returns {@code block} to the cache; releasing it twice is an error. A pinned block goes back when unpinned. */
     public void release(DeviceBlock block) {
+        if (block.deferRelease()) return;
         synchronized (this) {
             if (block.isReleased()) throw new IllegalStateException("double release of " + block);
             returnToCache(block);
@@ -99,6 +100,7 @@ public final class CachingAllocator implements AutoCloseable {
 
     /** Like {@link #release} but a no-op for a released block: for GC fallbacks that race with scopes. */
     public void releaseIfLive(DeviceBlock block) {
+        if (block.deferRelease()) return;
         synchronized (this) {
             if (block.isReleased()) return;
             returnToCache(block);
@@ -131,6 +133,25 @@ public final class CachingAllocator implements AutoCloseable {
         cached = 0;
     }
 
+    // ---- pinning --------------------------------------------------------------------------------------------------
+
+    /**
+     * Keeps {@code block} out of the cache until {@link #unpin}: a captured CUDA graph has the block's address
+     * baked into its launches, so the memory must not serve another allocation while the graph may replay, whatever
+     * its scope or its storage's GC fallback ask. The block leaves its scope.
+     */
+    public void pin(DeviceBlock block) {
+        if (block.isReleased()) throw new IllegalStateException("cannot pin " + block);
+        if (!block.pin()) return;
+        AllocationScope owner = block.scope();
+        if (owner != null && owner.remove(block)) block.setScope(null);
+    }
+
+    /** Ends a pin; a release requested meanwhile (by a scope or a GC fallback) happens now. */
+    public void unpin(DeviceBlock block) {
+        if (block.unpin()) releaseIfLive(block);
+    }
+
     // ---- scopes ---------------------------------------------------------------------------------------------------
 
     /** Opens a scope on this thread, nested in the current one; close it with try-with-resources. */
@@ -153,6 +174,7 @@ public final class CachingAllocator implements AutoCloseable {
         currentScope.set(scope.parent());
         for (DeviceBlock b : scope.drain()) {
             b.setScope(null);
+            if (b.deferRelease()) continue;
             synchronized (this) {
                 if (!b.isReleased()) returnToCache(b);
             }

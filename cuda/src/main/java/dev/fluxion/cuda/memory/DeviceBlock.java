@@ -11,6 +11,8 @@ public final class DeviceBlock {
     private final long requested;
     private volatile AllocationScope scope;
     private volatile boolean released;
+    /** Held by a captured CUDA graph: release requests wait until it is unpinned. */
+    private boolean pinned, releaseRequested;
 
     DeviceBlock(long pointer, long size, long requested, AllocationScope scope) {
         this.pointer = pointer;
@@ -42,6 +44,31 @@ public final class DeviceBlock {
     /** The scope that will release this block when it closes, or null if the block is unscoped. */
     public AllocationScope scope() {
         return scope;
+    }
+
+    public synchronized boolean isPinned() {
+        return pinned;
+    }
+
+    /** Pins the block; false when it already was. */
+    synchronized boolean pin() {
+        if (pinned) return false;
+        pinned = true;
+        return true;
+    }
+
+    /** Unpins the block; true when a release was requested meanwhile and must happen now. */
+    synchronized boolean unpin() {
+        pinned = false;
+        boolean release = releaseRequested;
+        releaseRequested = false;
+        return release;
+    }
+
+    /** Whether a release must wait (and is remembered) because the block is pinned. */
+    synchronized boolean deferRelease() {
+        if (pinned) releaseRequested = true;
+        return pinned;
     }
 
     long rawPointer() {

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * casts, Philox) are checked against the CPU backend. It says nothing about parallel behaviour (races, shared
  * memory with many threads) or the GPU's math library accuracy: the "gpu" suite covers those on a GPU.
  */
-final class HostKernelRunner {
-    static final String SHIM = """
+public final class HostKernelRunner {
+    public static final String SHIM = """
             #include <math.h>
             #include <cmath>
             #include <cstdio>
@@ -87,7 +87,7 @@ final class HostKernelRunner {
 
     private HostKernelRunner() {}
 
-    static Path gxx() {
+    public static Path gxx() {
         for (String c : List.of("/usr/bin/g++", "/usr/local/bin/g++"))
             if (Files.isExecutable(Path.of(c))) return Path.of(c);
         Assumptions.assumeTrue(false, "g++ not found: generated kernels were not executed on the host");
@@ -103,7 +103,7 @@ final class HostKernelRunner {
         return new Buffer(t, new byte[Math.max(1, size) * t.byteSize()], true);
     }
 
-    static byte[] bytes(Tensor t) {
+    public static byte[] bytes(Tensor t) {
         ByteBuffer b = ByteBuffer.allocate(Math.max(1, t.size()) * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
             case FLOAT32 -> { for (float v : t.toFloatArray()) b.putFloat(v); }
@@ -116,7 +116,7 @@ final class HostKernelRunner {
     }
 
     /** The output buffer's bytes as a tensor of {@code shape}. */
-    static Tensor tensor(DType t, byte[] bytes, int[] shape) {
+    public static Tensor tensor(DType t, byte[] bytes, int[] shape) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int n = dev.fluxion.Shapes.size(shape);
         return switch (t) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the CUDA toolkit's nvcc from tests; tests that need it are skipped (with the reason) where it is absent. */
-final class Nvcc {
+public final class Nvcc {
     private Nvcc() {}
 
     /** nvcc from -Dfluxion.nvcc, CUDA_HOME, /usr/local/cuda-13.0 or /usr/local/cuda, else null. */
@@ -32,10 +32,10 @@ final class Nvcc {
     }
 
     /** The outcome of one compilation: exit code, compiler output, and the PTX text (empty on failure). */
-    record Result(int exitCode, String log, String ptx) {}
+    public record Result(int exitCode, String log, String ptx) {}
 
     /** Compiles one translation unit to PTX for sm_90 with the flags the backend gives NVRTC. */
-    static Result ptx(String source, String label) throws IOException, InterruptedException {
+    public static Result ptx(String source, String label) throws IOException, InterruptedException {
         Path nvcc = require();
         Path dir = Files.createTempDirectory("fluxion-nvcc");
         Path cu = dir.resolve(label + ".cu"), out = dir.resolve(label + ".ptx");

@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Real optimized graphs traced with Fx.function, the source of the fused groups the CUDA tests compile. */
-final class TracedGraphs {
+public final class TracedGraphs {
     private TracedGraphs() {}
 
     private static Map<String, Graph> cache;
 
     /** Every graph, by name; traced once per test JVM (graphs are immutable). */
-    static synchronized Map<String, Graph> all() {
+    public static synchronized Map<String, Graph> all() {
         if (cache == null) cache = trace();
         return cache;
     }

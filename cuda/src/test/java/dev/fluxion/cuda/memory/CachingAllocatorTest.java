@@ -68,6 +68,33 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void aPinnedBlockOutlivesItsScopeAndReleasesUntilUnpinned() {
+        CachingAllocator a = new CachingAllocator(new FakeDeviceMemory(1L << 40));
+        DeviceBlock pinned, other;
+        try (AllocationScope s = a.openScope()) {
+            pinned = a.allocate(4096);
+            other = a.allocate(4096);
+            assertEquals(List.of(pinned, other).size(), s.blocks().size());
+            a.pin(pinned); // as a captured CUDA graph does with the memory it recorded
+            assertEquals(List.of(other), s.blocks(), "a pinned block leaves its scope");
+        }
+        assertTrue(other.isReleased());
+        assertFalse(pinned.isReleased(), "closing the scope must not free memory a graph still uses");
+        a.releaseIfLive(pinned); // the GC fallback of its storage
+        a.release(pinned);
+        assertFalse(pinned.isReleased());
+        DeviceBlock next = a.allocate(4096);
+        assertNotEquals(pinned.pointer(), next.pointer(), "a pinned block's memory must not serve another allocation");
+        a.unpin(pinned);
+        assertTrue(pinned.isReleased(), "the release requested while pinned happens at unpin");
+
+        DeviceBlock kept = a.allocate(4096);
+        a.pin(kept);
+        a.unpin(kept);
+        assertFalse(kept.isReleased(), "unpinning without a release request leaves the block to its owner");
+    }
+
+    @Test
     void doubleReleaseIsAnErrorButTheGcFallbackIsIdempotent() {
         CachingAllocator a = new CachingAllocator(new FakeDeviceMemory(1L << 40));
         DeviceBlock b = a.allocate(64);

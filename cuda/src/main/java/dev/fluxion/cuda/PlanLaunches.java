@@ -1,0 +1,71 @@
+package dev.fluxion.cuda;
+
+import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
+import dev.fluxion.cuda.codegen.KernelSource;
+import dev.fluxion.cuda.codegen.PrimitiveKernels;
+import dev.fluxion.cuda.codegen.ReductionKernels;
+import dev.fluxion.ops.Op;
+
+/**
+ * The launches a compiled graph ({@link dev.fluxion.cuda.graph.CudaExecutable}) issues, into buffers its plan fixed
+ * instead of new allocations: the same kernels, cuBLAS calls and copies the backend's per-op path uses. Everything
+ * is issued on the context's stream and returns without waiting, so a whole plan can be captured as a CUDA graph;
+ * only {@link #upload} synchronizes. Compiled here; not yet run on a GPU.
+ */
+public final class PlanLaunches {
+    private PlanLaunches() {}
+
+    /** A contiguous tensor of {@code type} at a fixed device address inside memory the caller owns and keeps alive. */
+    public static Tensor at(CudaContext ctx, TensorType type, long address) {
+        return Tensor.wrap(new CudaStorage(ctx, type.dtype(), type.size(), address), type.shape());
+    }
+
+    /** The device address of a CUDA tensor's first element. */
+    public static long address(Tensor t) {
+        return CudaKernels.storage(t).address(t.offset());
+    }
+
+    /** A generated elementwise kernel (see ElementwiseKernels) reading any views, writing contiguous outputs. */
+    public static void elementwise(CudaContext ctx, KernelSource kernel, Tensor[] inputs, Tensor[] outputs) {
+        CudaKernels.elementwiseInto(ctx, kernel, inputs, outputs);
+    }
+
+    public static void matmul(CudaContext ctx, Op.MatMul op, Tensor a, Tensor b, Tensor out) {
+        CudaMatmul.matmulInto(ctx, op, a, b, out);
+    }
+
+    /** A reduce or arg-reduce op over any view of {@code x}. */
+    public static void reduce(CudaContext ctx, Op op, Tensor x, Tensor out) {
+        switch (op) {
+            case Op.Reduce r -> CudaKernels.reduceInto(ctx, ReductionKernels.reduce(r.fn(), x.dtype()), x, r.axes(), out);
+            case Op.ArgReduce a -> CudaKernels.reduceInto(ctx, ReductionKernels.argReduce(a.max(), x.dtype()), x, new int[] {a.axis()}, out);
+            default -> throw new IllegalArgumentException(op.name() + " is not a reduction");
+        }
+    }
+
+    /** Copies any view {@code src} into the contiguous {@code dst} of the same dtype and shape. */
+    public static void copy(CudaContext ctx, Tensor src, Tensor dst) {
+        if (src.dtype() != dst.dtype() || src.size() != dst.size() || !dst.isContiguous())
+            throw new IllegalArgumentException("cannot copy " + src.type() + " into " + dst.type());
+        if (src.size() == 0) return;
+        if (src.isContiguous()) {
+            ctx.makeCurrent();
+            ctx.driver().copyDeviceToDeviceAsync(address(dst), address(src), (long) src.size() * src.dtype().byteSize(), ctx.stream());
+        } else {
+            CudaKernels.elementwiseInto(ctx, PrimitiveKernels.cast(src.dtype(), src.dtype()), new Tensor[] {src}, new Tensor[] {dst});
+        }
+    }
+
+    /** A new tensor from the device's allocator (owned by the caller's scope) holding a copy of {@code src}. */
+    public static Tensor copyOf(CudaContext ctx, Tensor src) {
+        Tensor out = CudaKernels.allocate(ctx, new TensorType(src.dtype(), src.shape(), ctx.device()));
+        copy(ctx, src, out);
+        return out;
+    }
+
+    /** Copies a host tensor into {@code dst}; waits for the stream (not allowed while capturing). */
+    public static void upload(CudaContext ctx, Tensor host, Tensor dst) {
+        CudaTransfers.toDeviceInto(ctx, host, dst);
+    }
+}

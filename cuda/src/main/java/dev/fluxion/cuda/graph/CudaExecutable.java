@@ -1,0 +1,310 @@
+package dev.fluxion.cuda.graph;
+
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.cuda.CudaBackend;
+import dev.fluxion.cuda.CudaContext;
+import dev.fluxion.cuda.CudaDriver;
+import dev.fluxion.cuda.CudaException;
+import dev.fluxion.cuda.PlanLaunches;
+import dev.fluxion.cuda.memory.AllocationScope;
+import dev.fluxion.cuda.memory.DeviceBlock;
+import dev.fluxion.graph.Executable;
+import dev.fluxion.graph.Graph;
+import dev.fluxion.graph.GraphError;
+import dev.fluxion.graph.Node;
+import dev.fluxion.graph.RandomKeys;
+import dev.fluxion.ops.Op;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph function compiled for one CUDA device: its {@link LaunchPlan} (generated kernels for elementwise groups,
+ * cuBLAS for matmuls, reduction kernels, the backend's per-op path for the rest) over {@link DeviceBuffers} laid out
+ * by a static {@link MemoryPlan}.
+ *
+ * <p>A call copies its inputs, any variable whose value is not already its home buffer, and the random keys into
+ * their fixed buffers, then runs the plan; the first call runs it launch by launch (compiling kernels, creating the
+ * cuBLAS handle, warming the allocator's cache), the second captures the whole plan once as a CUDA graph
+ * (cuStreamBeginCapture/EndCapture, instantiate), and every call from then on replays it with one cuGraphLaunch.
+ * Variables written by the step end the call pointing into their home buffers, which the next call updates in
+ * place: a tensor read from such a variable between calls changes with the next call (as PyTorch's static graph
+ * buffers do). Outputs are copied into new tensors, so they stay as they are.
+ *
+ * <p>Memory the per-op path allocates while capturing is recorded into the graph, so it is pinned for the graph's
+ * life. Everything the executable holds on the device goes back at {@link #close()}, or when it becomes unreachable. Plans with print or check_numerics need the host mid-plan and always run launch by launch, as do all plans
+ * with {@code -Dfluxion.cuda.graphs=false}. NOT YET RUN ON A GPU: this compiles and its plan is checked on the host.
+ */
+public final class CudaExecutable implements Executable, AutoCloseable {
+    private static final boolean CAPTURE = !"false".equals(System.getProperty("fluxion.cuda.graphs"));
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /**
+     * What the executable holds on the device: its buffers, the captured graph and the allocations pinned for it.
+     * Released by {@link #close()} or, as a fallback, once the executable is unreachable (it must not refer to it).
+     */
+    private static final class Held implements Runnable {
+        final CudaContext ctx;
+        DeviceBuffers buffers;
+        MemorySegment graph, exec;
+        final List<DeviceBlock> pinned = new ArrayList<>();
+
+        Held(CudaContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public synchronized void run() {
+            ctx.makeCurrent();
+            ctx.synchronize(); // a replay may still be using all of it
+            if (exec != null) ctx.driver().destroyGraphExec(exec);
+            if (graph != null) ctx.driver().destroyGraph(graph);
+            exec = graph = null;
+            for (DeviceBlock b : pinned) ctx.allocator().unpin(b);
+            pinned.clear();
+            if (buffers != null) buffers.release(ctx);
+            buffers = null;
+        }
+    }
+
+    private final String name;
+    private final CudaBackend backend;
+    private final CudaContext ctx;
+    private final LaunchPlan plan;
+    private final MemoryPlan memory;
+    private final Held held;
+    private final Cleaner.Cleanable cleanable;
+    private boolean capturable, closed;
+    private final Map<Variable, Tensor> lastStaged = new java.util.IdentityHashMap<>();
+    private long calls;
+
+    public CudaExecutable(CudaBackend backend, String name, Graph optimized) {
+        this(backend, name, optimized, CAPTURE);
+    }
+
+    /** With {@code captureGraphs} false every call runs the plan launch by launch (to compare with the replay). */
+    public CudaExecutable(CudaBackend backend, String name, Graph optimized, boolean captureGraphs) {
+        this.name = name;
+        this.backend = backend;
+        this.ctx = backend.context();
+        for (Node n : optimized.nodes())
+            if (n.kind() != Node.Kind.RANDOM_KEY && !n.type().device().equals(ctx.device()))
+                throw new IllegalArgumentException(name + ": " + n + " is not on " + ctx.device() + "; a CUDA graph function runs on one device");
+        this.plan = new LaunchPlan(optimized);
+        this.memory = MemoryPlan.of(plan);
+        this.capturable = captureGraphs && !plan.hasHostEffects();
+        this.held = new Held(ctx);
+        this.cleanable = CLEANER.register(this, held);
+    }
+
+    @Override
+    public synchronized Tensor[] run(Tensor[] inputs) {
+        if (closed) throw new IllegalStateException(name + ": this compiled graph was closed");
+        ctx.makeCurrent();
+        if (held.buffers == null) bind();
+        stage(inputs);
+        if (held.exec != null) {
+            ctx.driver().launchGraph(held.exec, ctx.stream());
+        } else if (calls > 0 && capturable) {
+            captureAndLaunch();
+        } else {
+            try (AllocationScope temporaries = ctx.allocator().openScope()) {
+                issue();
+            }
+        }
+        calls++;
+        for (LaunchPlan.Step s : plan.steps())
+            if (s instanceof LaunchPlan.WriteBack w) {
+                w.variable().assign(held.buffers.home(w.variable()));
+                lastStaged.remove(w.variable()); // its home changed: an old value assigned back must be copied again
+            }
+        List<Node> outputs = plan.graph().outputs();
+        Tensor[] out = new Tensor[outputs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, held.buffers.escaped(outputs.get(i)));
+        return out;
+    }
+
+    /** Allocates the buffers and uploads the constants (once). */
+    private void bind() {
+        held.buffers = new DeviceBuffers(ctx, plan, memory);
+        for (Node n : plan.graph().nodes())
+            if (n.kind() == Node.Kind.CONSTANT) upload(n.constant(), held.buffers.value(n));
+        plan.shapeConstants().forEach((n, value) -> upload(value, held.buffers.value(n)));
+    }
+
+    private void upload(Tensor value, Tensor into) {
+        if (value.device().equals(ctx.device())) PlanLaunches.copy(ctx, value, into);
+        else PlanLaunches.upload(ctx, value.to(dev.fluxion.Device.CPU), into);
+    }
+
+    /** Fills the fixed buffers the plan reads: inputs, variables whose value moved, this call's random keys. */
+    private void stage(Tensor[] inputs) {
+        RandomKeys keys = RandomKeys.draw(plan.graph());
+        for (Node n : plan.graph().nodes())
+            switch (n.kind()) {
+                case INPUT -> {
+                    Tensor x = inputs[n.inputIndex()];
+                    if (!x.device().equals(ctx.device()))
+                        throw new IllegalArgumentException(name + ": argument " + n.inputIndex() + " is on " + x.device() + ", the graph runs on " + ctx.device());
+                    PlanLaunches.copy(ctx, x, held.buffers.value(n));
+                }
+                case RANDOM_KEY -> PlanLaunches.upload(ctx, Tensor.of(keys.of(n), 2), held.buffers.value(n)); // synchronizes: keys are drawn on the host
+                default -> {}
+            }
+        for (Map.Entry<Variable, Tensor> e : held.buffers.homes().entrySet()) {
+            Variable v = e.getKey();
+            Tensor current = v.value(), home = e.getValue();
+            // a written variable points into its home after a call; a read-only one is copied again only when
+            // it was given a new value (tensors are immutable, so the same tensor means the same contents)
+            if (current.storage() == home.storage() || current == lastStaged.get(v)) continue;
+            PlanLaunches.copy(ctx, current, home);
+            lastStaged.put(v, current);
+        }
+    }
+
+    /** Issues every step of the plan on the context's stream. */
+    private void issue() {
+        for (LaunchPlan.Step step : plan.steps()) {
+            try {
+                issue(step);
+            } catch (RuntimeException e) {
+                throw GraphError.withContext(name + ": " + describe(step), e);
+            }
+        }
+    }
+
+    private void issue(LaunchPlan.Step step) {
+        switch (step) {
+            case LaunchPlan.Kernel k -> PlanLaunches.elementwise(ctx, k.source(), tensors(k.inputs()), tensors(k.outputs()));
+            case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), held.buffers.value(m.node()));
+            case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), held.buffers.value(r.node()));
+            case LaunchPlan.View v -> {
+                // views move no data; print and check_numerics look at the value on the host (never captured)
+                if (v.node().op() instanceof Op.Print || v.node().op() instanceof Op.CheckNumerics) execute(v.node());
+            }
+            case LaunchPlan.Generic g -> PlanLaunches.copy(ctx, execute(g.node()), held.buffers.value(g.node()));
+            case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, held.buffers.value(e.value()), held.buffers.escaped(e.value()));
+            case LaunchPlan.WriteBack w -> PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));
+        }
+    }
+
+    private Tensor execute(Node n) {
+        return backend.execute(n.op(), tensors(Arrays.asList(n.inputs())), n.type());
+    }
+
+    private Tensor operand(Node n, int i) {
+        return held.buffers.value(n.inputs()[i]);
+    }
+
+    private Tensor[] tensors(List<Node> nodes) {
+        Tensor[] t = new Tensor[nodes.size()];
+        for (int i = 0; i < t.length; i++) t[i] = held.buffers.value(nodes.get(i));
+        return t;
+    }
+
+    private static String describe(LaunchPlan.Step step) {
+        return switch (step) {
+            case LaunchPlan.Kernel k -> "kernel " + k.source().name() + " ending in " + k.members().getLast() + " created at " + k.members().getLast().site();
+            case LaunchPlan.MatMul m -> m.node() + " created at " + m.node().site();
+            case LaunchPlan.Reduce r -> r.node() + " created at " + r.node().site();
+            case LaunchPlan.View v -> v.node() + " created at " + v.node().site();
+            case LaunchPlan.Generic g -> g.node() + " created at " + g.node().site();
+            case LaunchPlan.Escape e -> "copying out " + e.value();
+            case LaunchPlan.WriteBack w -> "writing back " + w.variable().name();
+        };
+    }
+
+    /**
+     * Captures the plan as a CUDA graph and launches it. Relaxed capture mode: a cache miss of the allocator may
+     * call cuMemAlloc while capturing (allowed there, not recorded). If something in the plan cannot be captured,
+     * the plan runs launch by launch from then on.
+     */
+    private void captureAndLaunch() {
+        CudaDriver d = ctx.driver();
+        MemorySegment captured;
+        RuntimeException failure = null;
+        try (AllocationScope temporaries = ctx.allocator().openScope()) {
+            d.beginCapture(ctx.stream(), CudaDriver.CAPTURE_MODE_RELAXED);
+            try {
+                issue();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            captured = endCapture(d);
+            if (failure != null && captured != null) { // a partial graph must never run
+                d.destroyGraph(captured);
+                captured = null;
+            }
+            if (captured != null)
+                for (DeviceBlock b : temporaries.blocks()) { // recorded into the graph: must not serve anything else
+                    ctx.allocator().pin(b);
+                    held.pinned.add(b);
+                }
+        }
+        if (captured == null) { // run it launch by launch: a real error in a step shows up again there
+            capturable = false;
+            if (failure != null)
+                System.err.println("fluxion: " + name + " could not be captured as a CUDA graph and runs launch by launch: " + failure.getMessage());
+            try (AllocationScope temporaries = ctx.allocator().openScope()) {
+                issue();
+            }
+            return;
+        }
+        held.graph = captured;
+        held.exec = d.instantiateGraph(captured);
+        d.launchGraph(held.exec, ctx.stream());
+    }
+
+    private MemorySegment endCapture(CudaDriver d) {
+        try {
+            return d.endCapture(ctx.stream());
+        } catch (CudaException invalidated) { // a step did something a capture cannot record
+            capturable = false;
+            System.err.println("fluxion: " + name + " could not be captured as a CUDA graph and runs launch by launch: " + invalidated.getMessage());
+            return null;
+        }
+    }
+
+    /** Nodes of the captured CUDA graph (kernels, copies, memsets), or 0 before capture. */
+    public synchronized long capturedNodeCount() {
+        return held.graph == null ? 0 : ctx.driver().graphNodeCount(held.graph);
+    }
+
+    /** Whether calls now replay a captured CUDA graph. */
+    public synchronized boolean isCaptured() {
+        return held.exec != null;
+    }
+
+    public LaunchPlan plan() {
+        return plan;
+    }
+
+    public MemoryPlan memoryPlan() {
+        return memory;
+    }
+
+    /** Device bytes held by this executable: its buffers and the allocations pinned by its captured graph. */
+    public synchronized long deviceBytes() {
+        return (held.buffers == null ? 0 : held.buffers.bytes()) + held.pinned.stream().mapToLong(DeviceBlock::size).sum();
+    }
+
+    /** Destroys the captured graph and gives every buffer back to the allocator; the executable cannot run again. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        lastStaged.clear();
+        cleanable.clean();
+    }
+
+    @Override
+    public String toString() {
+        long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel).count();
+        return "CudaExecutable[" + name + ": " + plan.steps().size() + " steps, " + kernels + " kernels, arena " + memory.arenaBytes()
+                + " bytes for " + memory.unsharedBytes() + " bytes of intermediates" + (isCaptured() ? ", captured" : "") + "]";
+    }
+}

@@ -1,0 +1,258 @@
+package dev.fluxion.cuda.graph;
+
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.cpu.Layouts;
+import dev.fluxion.cuda.codegen.CudaFusionPlanner;
+import dev.fluxion.cuda.codegen.ElementwiseGroup;
+import dev.fluxion.cuda.codegen.ElementwiseKernels;
+import dev.fluxion.cuda.codegen.KernelSource;
+import dev.fluxion.graph.Graph;
+import dev.fluxion.graph.Node;
+import dev.fluxion.ops.Op;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a compiled graph does on the device, in order, independent of any device: the steps (generated kernels,
+ * cuBLAS matmuls, reductions, the backend's per-op path, views that move no data), then the copies that make every
+ * result escape, then the write-back of new variable values into the variables' own buffers.
+ *
+ * <p>Every value has a static layout: a root value that owns memory (contiguous, offset 0) and the strides and
+ * offset of the view into it, computed the way the backend computes views. Roots are the graph's sources (inputs,
+ * variable reads, constants, random keys) and the values the steps write; a view never owns memory, so reading a
+ * view keeps its root alive. {@link MemoryPlan} places the roots that neither are sources nor escape.
+ */
+public final class LaunchPlan {
+    /** One launch (or none, for a view) of the plan. */
+    public sealed interface Step permits Kernel, MatMul, Reduce, View, Generic, Escape, WriteBack {}
+
+    /** An elementwise group (fused chain or single primitive): one generated kernel writing {@code outputs}. */
+    public record Kernel(List<Node> members, List<Node> inputs, List<Node> outputs, ElementwiseGroup group, KernelSource source) implements Step {}
+
+    /** A matmul through cuBLAS, written straight into its buffer. */
+    public record MatMul(Node node) implements Step {}
+
+    /** A reduction or arg-reduction kernel, written straight into its buffer. */
+    public record Reduce(Node node) implements Step {}
+
+    /** A layout op (reshape of a contiguous value, permute, expand, slice) or an op that returns its operand. */
+    public record View(Node node) implements Step {}
+
+    /** Any other op: the backend's per-op path, its result then copied into the node's buffer. */
+    public record Generic(Node node) implements Step {}
+
+    /** Copies a result without a buffer of its own (a source or a view) into a buffer that escapes the call. */
+    public record Escape(Node value) implements Step {}
+
+    /** Copies the escaped final value of a variable into the variable's own buffer (after every Escape). */
+    public record WriteBack(Variable variable, Node value) implements Step {}
+
+    /** Where a value lives: in the buffer of {@code root}, with these strides and element offset. */
+    public record Layout(Node root, int[] strides, int offset) {}
+
+    private final Graph graph;
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<Node, Layout> layouts = new IdentityHashMap<>();
+    /** Op nodes whose value is known from shapes alone (size): uploaded once like constants. */
+    private final Map<Node, Tensor> shapeConstants = new LinkedHashMap<>();
+    /** Computed roots that are results: they get their own buffer instead of an arena slot. */
+    private final Set<Node> escapingRoots = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Every variable the graph reads or writes, with its read node (null when only written). */
+    private final Map<Variable, Node> variables = new LinkedHashMap<>();
+    private boolean hostEffects;
+
+    public LaunchPlan(Graph graph) {
+        this.graph = graph;
+        for (Node n : graph.nodes())
+            if (n.kind() != Node.Kind.OP) {
+                layouts.put(n, root(n));
+                if (n.kind() == Node.Kind.VARIABLE) variables.put(n.variable(), n);
+            }
+        for (CudaFusionPlanner.Step s : CudaFusionPlanner.plan(graph)) {
+            switch (s) {
+                case CudaFusionPlanner.Fused f -> {
+                    steps.add(new Kernel(f.members(), f.externals(), f.outputs(), f.group(), ElementwiseKernels.fused(f.group())));
+                    for (Node o : f.outputs()) layouts.put(o, root(o));
+                }
+                case CudaFusionPlanner.Single single -> addSingle(single.node());
+            }
+        }
+        Set<Node> results = new LinkedHashSet<>(graph.outputs());
+        results.addAll(graph.variableWrites().values());
+        for (Node r : results) {
+            if (isComputedRoot(r)) escapingRoots.add(r);
+            else steps.add(new Escape(r));
+        }
+        graph.variableWrites().forEach((v, value) -> {
+            variables.putIfAbsent(v, null);
+            if (variables.get(v) != value) steps.add(new WriteBack(v, value)); // a write of the value read changes nothing
+        });
+    }
+
+    private void addSingle(Node n) {
+        if (n.kind() != Node.Kind.OP) return; // sources are not steps: their buffers are filled before the plan runs
+        Op op = n.op();
+        if (op instanceof Op.Size) {
+            shapeConstants.put(n, sizeValue(n));
+            layouts.put(n, root(n));
+            return;
+        }
+        Layout view = viewLayout(n);
+        if (view != null) {
+            hostEffects |= op instanceof Op.Print || op instanceof Op.CheckNumerics;
+            layouts.put(n, view);
+            steps.add(new View(n));
+            return;
+        }
+        layouts.put(n, root(n));
+        if (CudaFusionPlanner.fusable(n)) {
+            Node[] in = n.inputs();
+            int[] refs = new int[in.length];
+            for (int j = 0; j < in.length; j++) refs[j] = ElementwiseGroup.Member.input(j);
+            ElementwiseGroup g = new ElementwiseGroup(java.util.Arrays.stream(in).map(x -> x.type().dtype()).toList(),
+                    List.of(new ElementwiseGroup.Member(op, n.type().dtype(), refs, true)));
+            steps.add(new Kernel(List.of(n), List.of(in), List.of(n), g, ElementwiseKernels.fused(g)));
+        } else if (op instanceof Op.MatMul) {
+            steps.add(new MatMul(n));
+        } else if (op instanceof Op.Reduce || op instanceof Op.ArgReduce) {
+            steps.add(new Reduce(n));
+        } else {
+            steps.add(new Generic(n));
+        }
+    }
+
+    private static Layout root(Node n) {
+        return new Layout(n, Shapes.contiguousStrides(n.type().shape()), 0);
+    }
+
+    /** The layout of n when the backend makes it a view of its operand (the same arithmetic), else null. */
+    private Layout viewLayout(Node n) {
+        Node[] in = n.inputs();
+        if (in.length == 0) return null;
+        Layout x = layouts.get(in[0]);
+        int[] shape = in[0].type().shape(), st = x.strides();
+        return switch (n.op()) {
+            case Op.StopGradient s -> x;
+            case Op.Print p -> x;
+            case Op.CheckNumerics c -> x;
+            case Op.Reshape r -> x.offset() == 0 && Layouts.isContiguous(shape, st)
+                    ? new Layout(x.root(), Shapes.contiguousStrides(n.type().shape()), 0) : null;
+            case Op.Permute p -> {
+                int[] ps = new int[p.perm().length];
+                for (int i = 0; i < ps.length; i++) ps[i] = st[p.perm()[i]];
+                yield new Layout(x.root(), ps, x.offset());
+            }
+            case Op.Expand e -> new Layout(x.root(), Layouts.broadcastStrides(shape, st, n.type().shape()), x.offset());
+            case Op.Slice s -> {
+                int[] ns = new int[st.length];
+                int off = x.offset();
+                for (int i = 0; i < st.length; i++) {
+                    ns[i] = st[i] * s.step()[i];
+                    if (n.type().dim(i) > 0) off += st[i] * s.begin()[i];
+                }
+                yield new Layout(x.root(), ns, n.type().size() == 0 ? 0 : off);
+            }
+            default -> null;
+        };
+    }
+
+    private static Tensor sizeValue(Node n) {
+        long size = 1;
+        for (int a : ((Op.Size) n.op()).axes()) size *= n.inputs()[0].type().shape()[a];
+        return Tensor.full(size, n.type().dtype());
+    }
+
+    /** An op node that owns a buffer the plan writes (not a view, not a shape constant). */
+    private boolean isComputedRoot(Node n) {
+        return n.kind() == Node.Kind.OP && !shapeConstants.containsKey(n) && layouts.get(n).root() == n;
+    }
+
+    // ---- queries --------------------------------------------------------------------------------------------------
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    /** Whether a value is in memory at all (every value but the internal members of fused kernels). */
+    public boolean hasMemory(Node n) {
+        return layouts.containsKey(n);
+    }
+
+    /** The layout of any value a step reads or a result. */
+    public Layout layout(Node n) {
+        Layout l = layouts.get(n);
+        if (l == null) throw new IllegalArgumentException(n + " has no memory: it is an internal member of a fused kernel");
+        return l;
+    }
+
+    public Map<Node, Tensor> shapeConstants() {
+        return Collections.unmodifiableMap(shapeConstants);
+    }
+
+    /** Every variable read or written, with its read node (null when only written), in graph order. */
+    public Map<Variable, Node> variables() {
+        return Collections.unmodifiableMap(variables);
+    }
+
+    /** Whether a step needs the host during the plan (print, check_numerics): such a plan cannot be captured. */
+    public boolean hasHostEffects() {
+        return hostEffects;
+    }
+
+    public boolean escapes(Node root) {
+        return escapingRoots.contains(root);
+    }
+
+    /** The computed roots that get arena slots: written by a step, not results. */
+    public List<Node> arenaValues() {
+        List<Node> out = new ArrayList<>();
+        for (Node n : graph.nodes()) if (layouts.containsKey(n) && isComputedRoot(n) && !escapingRoots.contains(n)) out.add(n);
+        return out;
+    }
+
+    /** The values a step reads from memory (its operands; for a fused kernel, its external inputs). */
+    public static List<Node> reads(Step s) {
+        return switch (s) {
+            case Kernel k -> k.inputs();
+            case MatMul m -> List.of(m.node().inputs());
+            case Reduce r -> List.of(r.node().inputs());
+            case View v -> List.of(v.node().inputs());
+            case Generic g -> List.of(g.node().inputs());
+            case Escape e -> List.of(e.value());
+            case WriteBack w -> List.of(); // reads the escaped copy, never an arena slot
+        };
+    }
+
+    /** The values a step defines. */
+    public static List<Node> writes(Step s) {
+        return switch (s) {
+            case Kernel k -> k.outputs();
+            case MatMul m -> List.of(m.node());
+            case Reduce r -> List.of(r.node());
+            case View v -> List.of(v.node());
+            case Generic g -> List.of(g.node());
+            case Escape e -> List.of();
+            case WriteBack w -> List.of();
+        };
+    }
+
+    /** Every generated kernel of the plan, each once. */
+    public List<KernelSource> kernels() {
+        Map<String, KernelSource> byName = new LinkedHashMap<>();
+        for (Step s : steps) if (s instanceof Kernel k) byName.putIfAbsent(k.source().name(), k.source());
+        return List.copyOf(byName.values());
+    }
+}

@@ -1,0 +1,164 @@
+package dev.fluxion.cuda.graph;
+
+import dev.fluxion.Device;
+import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
+import dev.fluxion.NnOps;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.backend.Backends;
+import dev.fluxion.cuda.CudaBackend;
+import dev.fluxion.cuda.CudaRuntime;
+import dev.fluxion.cuda.memory.AllocationScope;
+import dev.fluxion.cuda.memory.MemoryStats;
+import dev.fluxion.random.Rng;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Graph functions on a GPU: the compiled plan against eager execution, the CUDA-graph replay against the same plan
+ * run launch by launch, and device memory over many steps. Skipped where there is no CUDA driver. NOT YET RUN:
+ * written on a machine without a GPU.
+ */
+@Tag("gpu")
+class CudaGraphFunctionGpuTest {
+    private static final Device GPU = Device.cuda(0);
+
+    @BeforeEach
+    void requireGpu() {
+        assumeTrue(CudaRuntime.isAvailable(), "no CUDA driver or device on this machine: the gpu suite is skipped");
+    }
+
+    private static CudaBackend backend() {
+        return (CudaBackend) Backends.get(GPU);
+    }
+
+    /** A 32-64-10 MLP with Adam, its variables on the GPU, initialized from one seed (so two copies start equal). */
+    private static final class Mlp {
+        final List<Variable> params = new ArrayList<>(), m = new ArrayList<>(), s = new ArrayList<>();
+
+        Mlp() {
+            Rng init = new Rng(5);
+            int[][] shapes = {{32, 64}, {64}, {64, 10}, {10}};
+            for (int[] shape : shapes) {
+                Variable p = new Variable(init.normal(shape, 0, 0.2).to(GPU), "p" + params.size());
+                params.add(p);
+                m.add(new Variable(p.value().zerosLike(), p.name() + "_m"));
+                s.add(new Variable(p.value().zerosLike(), p.name() + "_v"));
+            }
+        }
+
+        Tensor step(Tensor x, Tensor oneHot) {
+            try (var tape = new GradientTape()) {
+                Tensor h = x.matmul(params.get(0).value()).add(params.get(1).value()).relu();
+                Tensor logits = h.matmul(params.get(2).value()).add(params.get(3).value());
+                Tensor loss = oneHot.mul(NnOps.logSoftmax(logits, -1)).sum(new int[] {1}, false).neg().mean();
+                List<Tensor> grads = tape.gradient(loss, params);
+                for (int i = 0; i < params.size(); i++) {
+                    Tensor g = grads.get(i);
+                    m.get(i).assign(m.get(i).value().mul(0.9).add(g.mul(0.1)));
+                    s.get(i).assign(s.get(i).value().mul(0.999).add(g.square().mul(0.001)));
+                    params.get(i).assignSub(m.get(i).value().div(s.get(i).value().sqrt().add(1e-7)).mul(1e-2));
+                }
+                return loss;
+            }
+        }
+
+        List<Variable> all() {
+            List<Variable> all = new ArrayList<>(params);
+            all.addAll(m);
+            all.addAll(s);
+            return all;
+        }
+    }
+
+    /** Batch {@code i}: inputs and one-hot labels on the GPU. */
+    private static Tensor[] batch(int i) {
+        Rng r = new Rng(100 + i);
+        Tensor x = r.normal(new int[] {16, 32}, 0, 1);
+        float[] oneHot = new float[16 * 10];
+        for (int row = 0; row < 16; row++) oneHot[row * 10 + (row + i) % 10] = 1;
+        return new Tensor[] {x.to(GPU), Tensor.of(oneHot, 16, 10).to(GPU)};
+    }
+
+    private static void assertClose(String label, Tensor expected, Tensor actual, double tol) {
+        double[] e = expected.to(Device.CPU).toDoubleArray(), a = actual.to(Device.CPU).toDoubleArray();
+        assertEquals(e.length, a.length, label);
+        for (int i = 0; i < e.length; i++) assertEquals(e[i], a[i], tol * Math.max(1, Math.abs(e[i])), label + " at " + i);
+    }
+
+    @Test
+    void aGraphTrainingStepMatchesEagerExecutionStepByStep() {
+        Mlp eager = new Mlp(), compiled = new Mlp();
+        var f = Fx.function("mlp_step", compiled::step);
+        for (int i = 0; i < 6; i++) { // call 1 runs the plan, call 2 captures it, the rest replay the CUDA graph
+            Tensor[] b = batch(i);
+            Tensor expected = eager.step(b[0], b[1]);
+            Tensor got = f.call(b[0], b[1]);
+            assertEquals(GPU, got.device());
+            assertClose("loss at step " + i, expected, got, 1e-4);
+            for (int v = 0; v < eager.all().size(); v++)
+                assertClose(eager.all().get(v).name() + " after step " + i, eager.all().get(v).value(), compiled.all().get(v).value(), 1e-4);
+        }
+        assertEquals(1, f.tracingCount());
+    }
+
+    @Test
+    void theReplayedCudaGraphGivesWhatThePlanGivesLaunchByLaunch() {
+        Mlp replayed = new Mlp(), launched = new Mlp();
+        var traceReplayed = Fx.function("mlp_step", replayed::step);
+        var traceLaunched = Fx.function("mlp_step", launched::step);
+        Tensor[] b0 = batch(0);
+        traceReplayed.call(b0[0], b0[1]); // traces (and runs step 0 on both, below, so the states stay equal)
+        traceLaunched.call(b0[0], b0[1]);
+        CudaExecutable withGraph = new CudaExecutable(backend(), "replayed", traceReplayed.lastGraph(), true);
+        CudaExecutable withoutGraph = new CudaExecutable(backend(), "launched", traceLaunched.lastGraph(), false);
+        try (withGraph; withoutGraph) {
+            for (int i = 1; i < 8; i++) {
+                Tensor[] b = batch(i);
+                Tensor a = withGraph.run(b)[0], c = withoutGraph.run(b)[0];
+                assertClose("loss at step " + i, c, a, 0); // the same kernels in the same order: bit for bit
+                for (int v = 0; v < replayed.all().size(); v++)
+                    assertClose(replayed.all().get(v).name() + " after step " + i, launched.all().get(v).value(), replayed.all().get(v).value(), 0);
+            }
+            assertTrue(withGraph.isCaptured(), "the second call must capture the plan");
+            assertFalse(withoutGraph.isCaptured());
+            long launches = withGraph.plan().steps().stream()
+                    .filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.MatMul || s instanceof LaunchPlan.Reduce).count();
+            assertTrue(withGraph.capturedNodeCount() >= launches, withGraph.capturedNodeCount() + " graph nodes for " + launches + " launches");
+            System.out.println(withGraph);
+        }
+    }
+
+    @Test
+    void deviceMemoryIsSteadyOverAThousandReplayedSteps() {
+        Mlp mlp = new Mlp();
+        var f = Fx.function("mlp_step", mlp::step);
+        var allocator = backend().context().allocator();
+        Tensor[] b = batch(0);
+        for (int i = 0; i < 5; i++)
+            try (AllocationScope step = allocator.openScope()) {
+                f.call(b[0], b[1]);
+            }
+        backend().context().synchronize();
+        MemoryStats before = allocator.stats();
+        float last = 0;
+        for (int i = 0; i < 1000; i++)
+            try (AllocationScope step = allocator.openScope()) {
+                Tensor loss = f.call(b[0], b[1]);
+                if (i == 999) last = loss.to(Device.CPU).toFloatArray()[0];
+            }
+        backend().context().synchronize();
+        MemoryStats after = allocator.stats();
+        assertEquals(before.rawAllocations(), after.rawAllocations(), "no device allocation after warm-up: " + before + " -> " + after);
+        assertEquals(before.inUse(), after.inUse(), "memory in use must not grow: " + before + " -> " + after);
+        assertTrue(Float.isFinite(last) && last < 0.5, "1000 Adam steps on one batch should fit it, loss " + last);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.fluxion.cuda.graph;
+
+import dev.fluxion.cuda.codegen.KernelSource;
+import dev.fluxion.cuda.codegen.Nvcc;
+import dev.fluxion.cuda.codegen.TracedGraphs;
+import dev.fluxion.graph.Graph;
+import dev.fluxion.graph.Node;
+import org.junit.jupiter.api.Test;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The launch plans of real traced graphs: complete, ordered, every result escaping, every kernel compiling. */
+class LaunchPlanTest {
+    static Map<String, Graph> graphs() {
+        Map<String, Graph> all = new LinkedHashMap<>(TracedGraphs.all());
+        for (TrainingSteps.Traced t : TrainingSteps.all()) all.put(t.name(), t.graph());
+        return all;
+    }
+
+    @Test
+    void everyNodeIsComputedOnceAfterItsInputs() {
+        for (var e : graphs().entrySet()) {
+            Graph g = e.getValue();
+            LaunchPlan plan = new LaunchPlan(g);
+            Set<Node> done = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Node n : g.nodes()) if (n.kind() != Node.Kind.OP) assertTrue(done.add(n));
+            done.addAll(plan.shapeConstants().keySet());
+            boolean finishing = false;
+            for (LaunchPlan.Step s : plan.steps()) {
+                boolean tail = s instanceof LaunchPlan.Escape || s instanceof LaunchPlan.WriteBack;
+                assertFalse(finishing && !tail, e.getKey() + ": " + s + " runs after the results were copied out");
+                finishing |= tail;
+                if (tail) {
+                    if (s instanceof LaunchPlan.Escape x) assertTrue(done.contains(x.value()), e.getKey() + ": escape of an uncomputed value");
+                    continue;
+                }
+                List<Node> members = s instanceof LaunchPlan.Kernel k ? k.members() : LaunchPlan.writes(s);
+                Set<Node> inStep = Collections.newSetFromMap(new IdentityHashMap<>());
+                inStep.addAll(members);
+                for (Node m : members) {
+                    for (Node in : m.inputs()) assertTrue(done.contains(in) || inStep.contains(in), e.getKey() + ": " + m + " runs before its input " + in);
+                    assertTrue(done.add(m), e.getKey() + ": " + m + " computed twice");
+                }
+            }
+            assertEquals(g.nodes().size(), done.size(), e.getKey() + ": not every node is in the plan");
+        }
+    }
+
+    @Test
+    void everyResultEscapesAndEveryWrittenVariableIsWrittenBack() {
+        for (var e : graphs().entrySet()) {
+            Graph g = e.getValue();
+            LaunchPlan plan = new LaunchPlan(g);
+            MemoryPlan memory = MemoryPlan.of(plan);
+            Set<Node> escapedByCopy = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<dev.fluxion.Variable> writtenBack = new java.util.HashSet<>();
+            for (LaunchPlan.Step s : plan.steps()) {
+                if (s instanceof LaunchPlan.Escape x) escapedByCopy.add(x.value());
+                if (s instanceof LaunchPlan.WriteBack w) {
+                    assertTrue(writtenBack.add(w.variable()), e.getKey() + ": " + w.variable() + " written back twice");
+                    assertSame(g.variableWrites().get(w.variable()), w.value());
+                }
+            }
+            for (Node r : g.results()) {
+                assertTrue(plan.escapes(r) ^ escapedByCopy.contains(r), e.getKey() + ": result " + r + " must escape exactly one way");
+                assertFalse(memory.inArena(r),
+                        e.getKey() + ": result " + r + " is in the arena");
+            }
+            for (var w : g.variableWrites().entrySet())
+                if (w.getValue().kind() != Node.Kind.VARIABLE || w.getValue().variable() != w.getKey())
+                    assertTrue(writtenBack.contains(w.getKey()), e.getKey() + ": " + w.getKey() + " is not written back");
+            for (Node n : memory.lifetimes().keySet()) assertEquals(Node.Kind.OP, n.kind(), "a source in the arena: " + n);
+        }
+    }
+
+    @Test
+    void trainingStepsRunTheirMatmulsOnCublasAndFuseTheirUpdates() {
+        LaunchPlan plan = new LaunchPlan(TracedGraphs.all().get("mlp_train_step"));
+        long matmuls = plan.steps().stream().filter(s -> s instanceof LaunchPlan.MatMul).count();
+        long bigKernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel k && k.members().size() >= 8).count();
+        assertTrue(matmuls >= 5, "forward and backward matmuls: " + matmuls);
+        assertTrue(bigKernels >= 4, "one fused Adam update per variable: " + bigKernels);
+        assertFalse(plan.hasHostEffects());
+        assertEquals(12, plan.variables().size(), "4 weights and 8 moments");
+    }
+
+    @Test
+    void everyGeneratedKernelOfEveryPlanCompilesWithNvcc() throws Exception {
+        Map<String, KernelSource> kernels = new LinkedHashMap<>();
+        for (Graph g : graphs().values())
+            for (KernelSource k : new LaunchPlan(g).kernels()) kernels.putIfAbsent(k.name(), k);
+        assertTrue(kernels.size() >= 20, "kernels: " + kernels.size());
+        Nvcc.Result r = Nvcc.ptx(KernelSource.translationUnit(kernels.values()), "launch_plans");
+        assertEquals(0, r.exitCode(), r.log());
+        for (String name : kernels.keySet()) assertTrue(r.ptx().contains(".entry " + name), name + " missing from the PTX");
+    }
+}
