@@ -60,13 +60,7 @@ class CudaGraphFunctionGpuTest {
                 Tensor h = x.matmul(params.get(0).value()).add(params.get(1).value()).relu();
                 Tensor logits = h.matmul(params.get(2).value()).add(params.get(3).value());
                 Tensor loss = oneHot.mul(NnOps.logSoftmax(logits, -1)).sum(new int[] {1}, false).neg().mean();
-                List<Tensor> grads = tape.gradient(loss, params);
-                for (int i = 0; i < params.size(); i++) {
-                    Tensor g = grads.get(i);
-                    m.get(i).assign(m.get(i).value().mul(0.9).add(g.mul(0.1)));
-                    s.get(i).assign(s.get(i).value().mul(0.999).add(g.square().mul(0.001)));
-                    params.get(i).assignSub(m.get(i).value().div(s.get(i).value().sqrt().add(1e-7)).mul(1e-2));
-                }
+                TrainingSteps.adamUpdate(params, tape.gradient(loss, params), m, s);
                 return loss;
             }
         }

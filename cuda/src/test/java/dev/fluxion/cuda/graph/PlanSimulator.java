@@ -107,14 +107,8 @@ final class PlanSimulator {
             escaped.put(n, t);
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(arena, Math.toIntExact(memory.offset(n)), Math.toIntExact(MemoryPlan.bytes(n))).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> { for (float v : t.toFloatArray()) b.putFloat(v); }
-            case FLOAT64 -> { for (double v : t.toDoubleArray()) b.putDouble(v); }
-            case INT32 -> { for (int v : t.toIntArray()) b.putInt(v); }
-            case INT64 -> { for (long v : t.toLongArray()) b.putLong(v); }
-            case BOOL -> { for (boolean v : t.toBooleanArray()) b.put((byte) (v ? 1 : 0)); }
-        }
+        System.arraycopy(dev.fluxion.cuda.codegen.HostKernelRunner.bytes(t), 0, arena, Math.toIntExact(memory.offset(n)),
+                Math.toIntExact(MemoryPlan.bytes(n)));
     }
 
     private Tensor read(Node n) {

@@ -40,6 +40,16 @@ final class TrainingSteps {
         }
     }
 
+    /** An Adam-like update (no bias correction) of every parameter and both of its moments. */
+    static void adamUpdate(List<Variable> params, List<Tensor> grads, List<Variable> m, List<Variable> s) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor g = grads.get(i);
+            m.get(i).assign(m.get(i).value().mul(0.9).add(g.mul(0.1)));
+            s.get(i).assign(s.get(i).value().mul(0.999).add(g.square().mul(0.001)));
+            params.get(i).assignSub(m.get(i).value().div(s.get(i).value().sqrt().add(1e-7)).mul(1e-2));
+        }
+    }
+
     static List<Traced> all() {
         return List.of(mlpAdam(true), mlpAdam(false), regressionMomentum(), swap());
     }
@@ -62,13 +72,7 @@ final class TrainingSteps {
                 if (dropout) h = NnOps.dropout(h, 0.25, dropoutRng);
                 Tensor logits = h.matmul(w2.value()).add(b2.value());
                 Tensor loss = ArrayOps.oneHot(labels, 5).mul(NnOps.logSoftmax(logits, -1)).sum(new int[] {1}, false).neg().mean();
-                List<Tensor> grads = tape.gradient(loss, params);
-                for (int i = 0; i < params.size(); i++) {
-                    Tensor g = grads.get(i);
-                    m.get(i).assign(m.get(i).value().mul(0.9).add(g.mul(0.1)));
-                    s.get(i).assign(s.get(i).value().mul(0.999).add(g.square().mul(0.001)));
-                    params.get(i).assignSub(m.get(i).value().div(s.get(i).value().sqrt().add(1e-7)).mul(1e-2));
-                }
+                adamUpdate(params, tape.gradient(loss, params), m, s);
                 return loss;
             }
         };
