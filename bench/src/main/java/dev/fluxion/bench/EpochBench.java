@@ -59,6 +59,7 @@ public final class EpochBench {
                 for (int i = 0; i < steps; i++) step.call(xs[i % xs.length], ys[i % ys.length]).item();
             };
             round.run(); // trace and warm up
+            step.resetProfile(); // the profile covers the timed rounds only
             double[] fluxion = new double[4];
             for (int r = 0; r < 2; r++) fluxion[r] = timeSeconds(round) / steps;
             double torchMs = python ? torch(workload, steps) : Double.NaN;

@@ -194,6 +194,10 @@ final class CpuExecutable implements Executable {
         }
     }
 
+    void resetProfile() {
+        Arrays.fill(stepNanos, 0);
+    }
+
     /** Accumulated time per step, slowest first (needs {@code -Dfluxion.graph.profile=true}). */
     String profile() {
         if (!PROFILE) return "profiling is off: run with -Dfluxion.graph.profile=true";

@@ -178,6 +178,15 @@ public final class GraphFunction<R> {
         return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized + plans;
     }
 
+    /**
+     * Forgets the time profiled so far (all signatures), so that a profile taken after a warm-up leaves out the
+     * calls the JIT compiler was still working on.
+     */
+    public synchronized void resetProfile() {
+        for (Compiled c : cache.values())
+            for (Executable e : c.byBatch.values()) if (e instanceof CpuExecutable cpu) cpu.resetProfile();
+    }
+
     /** Where the most recent signature's graph spends its time, per step (run with -Dfluxion.graph.profile=true). */
     public synchronized String profile() {
         if (cache.isEmpty()) return name + ": not traced yet";

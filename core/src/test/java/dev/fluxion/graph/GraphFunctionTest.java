@@ -220,4 +220,13 @@ class GraphFunctionTest {
         }
         return w.value().toFloatArray();
     }
+
+    @Test
+    void profileNeedsTheSwitchAndCanBeReset() {
+        var f = Fx.function("square", (Tensor x) -> x.mul(x).add(1));
+        assertTrue(f.profile().contains("not traced yet"), f.profile());
+        f.call(Tensor.vector(1, 2));
+        f.resetProfile();
+        assertTrue(f.profile().contains("profiling is off: run with -Dfluxion.graph.profile=true"), f.profile());
+    }
 }
