@@ -263,6 +263,11 @@ public final class ReduceKernels {
                                       int dstOff, boolean simd, int threads) {
         int tiles = (inner + TILE - 1) / TILE;
         int tasks = outer * tiles;
+        int blocks = (r + ROW_BLOCK - 1) / ROW_BLOCK, run = rowRun(Math.min(inner, TILE));
+        if (threads > 0 && tasks < SPLIT_ROWS_BELOW_TASKS && run < blocks) {
+            reduceColumnRuns(fn, src, off, outer, r, inner, dst, dstOff, simd, threads, run);
+            return;
+        }
         Parallel.RangeBody body = (from, to) -> {
             for (int t = from; t < to; t++) {
                 int o = t / tiles, i0 = (t % tiles) * TILE, w = Math.min(TILE, inner - i0);
@@ -271,6 +276,40 @@ public final class ReduceKernels {
         };
         if (threads > 0) Parallel.forRange(tasks, tileGrain(r, inner), threads, body);
         else body.run(0, tasks);
+    }
+
+    /** With fewer column tasks than this, a long reduction (batch norm's [N*H*W, C]) also splits its rows. */
+    static final int SPLIT_ROWS_BELOW_TASKS = 8;
+
+    /** Row blocks per run when rows are split: a power of two, about CHUNK elements of a w-column tile. */
+    static int rowRun(int w) {
+        return Integer.highestOneBit((int) Math.max(1, CHUNK / ((long) ROW_BLOCK * w)));
+    }
+
+    /**
+     * reduceColumns for few, long column tiles: each task reduces a run of {@code run} row blocks (a power of two,
+     * so a subtree of {@link #columnTile}'s merge tree, the last run a shorter one), then the runs of each tile are
+     * merged in that tree: the same bits as one task per tile, with the rows spread over the threads.
+     */
+    private static void reduceColumnRuns(ReduceFn fn, float[] src, int off, int outer, int r, int inner, float[] dst,
+                                         int dstOff, boolean simd, int threads, int run) {
+        int tiles = (inner + TILE - 1) / TILE, tasks = outer * tiles;
+        int rowsPerRun = run * ROW_BLOCK, runs = (r + rowsPerRun - 1) / rowsPerRun;
+        float[][][] parts = new float[tasks][runs][];
+        Parallel.forRange(tasks * runs, 1, threads, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                int t = q / runs, k0 = q % runs * rowsPerRun, rows = Math.min(rowsPerRun, r - k0);
+                int o = t / tiles, i0 = (t % tiles) * TILE, w = Math.min(TILE, inner - i0);
+                float[] part = new float[w];
+                columnTile(fn, src, off + (o * r + k0) * inner + i0, rows, inner, w, part, 0, simd);
+                parts[t][q % runs] = part;
+            }
+        });
+        for (int t = 0; t < tasks; t++) {
+            int o = t / tiles, i0 = (t % tiles) * TILE, w = Math.min(TILE, inner - i0);
+            mergeTree(fn, parts[t], 0, runs, w);
+            System.arraycopy(parts[t][0], 0, dst, dstOff + o * inner + i0, w);
+        }
     }
 
     /**

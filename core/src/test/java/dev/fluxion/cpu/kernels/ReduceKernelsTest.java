@@ -122,6 +122,38 @@ class ReduceKernelsTest {
         }
     }
 
+    /**
+     * The documented order of a column reduction, written out: 64-row blocks folded row by row, the blocks combined
+     * pairwise with the largest power of two of blocks on the left. Long reductions split over threads keep it.
+     */
+    @Test
+    void longColumnReductionsFollowTheBlockedPairwiseOrderExactly() {
+        int[][] shapes = {{1, 131_072 + 37, 32}, {2, 5000, 48}, {1, 70_001, 600}, {3, 64 * 16 + 1, 8}};
+        for (int[] sh : shapes) {
+            int outer = sh[0], r = sh[1], inner = sh[2];
+            float[] x = data(outer * r * inner, r, false);
+            float[] got = new float[outer * inner];
+            ReduceKernels.reduce(ReduceFn.SUM, x, 0, outer, r, inner, got, 0, true, 2);
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++) {
+                    int blocks = (r + 63) / 64;
+                    float[] parts = new float[blocks];
+                    for (int b = 0; b < blocks; b++) {
+                        float acc = 0;
+                        for (int k = b * 64; k < Math.min(r, b * 64 + 64); k++) acc += x[(o * r + k) * inner + i];
+                        parts[b] = acc;
+                    }
+                    assertEquals(pairwise(parts, 0, blocks), got[o * inner + i], java.util.Arrays.toString(sh) + " column " + i);
+                }
+        }
+    }
+
+    private static float pairwise(float[] p, int from, int n) {
+        if (n == 1) return p[from];
+        int h = Integer.highestOneBit(n - 1);
+        return pairwise(p, from, h) + pairwise(p, from + h, n - h);
+    }
+
     /** Results must not depend on the thread count: same chunks, run on 1 or 2 threads. */
     @Test
     void oneAndTwoThreadsAgreeBitwise() {
