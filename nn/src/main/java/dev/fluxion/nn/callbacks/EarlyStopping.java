@@ -20,10 +20,9 @@ public final class EarlyStopping extends Callback implements StatefulCallback {
     private boolean restoreBestWeights;
     private int startFromEpoch;
 
-    private int wait;
+    private final MonitorState state = new MonitorState("EarlyStopping");
     private int stoppedEpoch = -1;
     private int bestEpoch = -1;
-    private double best;
     private List<Tensor> bestWeights;
 
     public EarlyStopping() {}
@@ -80,11 +79,11 @@ public final class EarlyStopping extends Callback implements StatefulCallback {
     }
 
     public double best() {
-        return best;
+        return state.best;
     }
 
     public int waitCount() {
-        return wait;
+        return state.wait;
     }
 
     private boolean maximize() {
@@ -98,47 +97,41 @@ public final class EarlyStopping extends Callback implements StatefulCallback {
     /** Wait count, best value and epoch; the best weights themselves are not checkpointed. */
     @Override
     public Map<String, String> saveState() {
-        return Map.of("wait", Integer.toString(wait), "best", Double.toString(best), "bestEpoch", Integer.toString(bestEpoch));
+        return state.save(Map.of("bestEpoch", Integer.toString(bestEpoch)));
     }
 
     @Override
-    public void restoreState(Map<String, String> state) {
-        wait = Integer.parseInt(state.get("wait"));
-        best = Double.parseDouble(state.get("best"));
-        bestEpoch = Integer.parseInt(state.get("bestEpoch"));
+    public void restoreState(Map<String, String> saved) {
+        state.restore(saved);
+        bestEpoch = Integer.parseInt(saved.get("bestEpoch"));
     }
 
     @Override
     public void onTrainBegin(Map<String, Double> logs) {
-        wait = 0;
+        state.reset(maximize());
         stoppedEpoch = -1;
         bestEpoch = -1;
         bestWeights = null;
-        best = maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs) {
-        Double v = logs.get(monitor);
-        if (v == null) {
-            System.err.println("EarlyStopping: '" + monitor + "' is not in the logs " + logs.keySet() + "; nothing to monitor");
-            return;
-        }
-        if (epoch < startFromEpoch) return;
+        Double v = state.read(monitor, logs);
+        if (v == null || epoch < startFromEpoch) return;
         double current = v;
         if (restoreBestWeights && bestWeights == null) {
             bestWeights = model().getWeights(); // the first epoch's weights, as Keras does
             bestEpoch = epoch;
         }
-        wait++;
-        if (improves(current, best)) {
-            best = current;
+        state.wait++;
+        if (improves(current, state.best)) {
+            state.best = current;
             bestEpoch = epoch;
             if (restoreBestWeights) bestWeights = model().getWeights();
-            if (baseline == null || improves(current, baseline)) wait = 0;
+            if (baseline == null || improves(current, baseline)) state.wait = 0;
             return;
         }
-        if (wait >= patience && epoch > 0) {
+        if (state.wait >= patience && epoch > 0) {
             stoppedEpoch = epoch;
             model().setStopTraining(true);
         }

@@ -20,8 +20,7 @@ public final class ReduceLROnPlateau extends Callback implements StatefulCallbac
     private double minLr;
     private boolean verbose;
 
-    private double best;
-    private int wait;
+    private final MonitorState state = new MonitorState("ReduceLROnPlateau");
     private int cooldownCounter;
 
     public ReduceLROnPlateau() {}
@@ -73,20 +72,18 @@ public final class ReduceLROnPlateau extends Callback implements StatefulCallbac
 
     @Override
     public Map<String, String> saveState() {
-        return Map.of("best", Double.toString(best), "wait", Integer.toString(wait), "cooldown", Integer.toString(cooldownCounter));
+        return state.save(Map.of("cooldown", Integer.toString(cooldownCounter)));
     }
 
     @Override
-    public void restoreState(Map<String, String> state) {
-        best = Double.parseDouble(state.get("best"));
-        wait = Integer.parseInt(state.get("wait"));
-        cooldownCounter = Integer.parseInt(state.get("cooldown"));
+    public void restoreState(Map<String, String> saved) {
+        state.restore(saved);
+        cooldownCounter = Integer.parseInt(saved.get("cooldown"));
     }
 
     @Override
     public void onTrainBegin(Map<String, Double> logs) {
-        best = maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        wait = 0;
+        state.reset(maximize());
         cooldownCounter = 0;
     }
 
@@ -95,27 +92,24 @@ public final class ReduceLROnPlateau extends Callback implements StatefulCallbac
         Optimizer opt = model().optimizer();
         double lr = opt.learningRate().item();
         logs.put("lr", lr);
-        Double current = logs.get(monitor);
-        if (current == null) {
-            System.err.println("ReduceLROnPlateau: '" + monitor + "' is not in the logs " + logs.keySet());
-            return;
-        }
+        Double current = state.read(monitor, logs);
+        if (current == null) return;
         if (cooldownCounter > 0) {
             cooldownCounter--;
-            wait = 0;
+            state.wait = 0;
         }
-        boolean better = maximize() ? current > best + minDelta : current < best - minDelta;
+        boolean better = maximize() ? current > state.best + minDelta : current < state.best - minDelta;
         if (better) {
-            best = current;
-            wait = 0;
+            state.best = current;
+            state.wait = 0;
         } else if (cooldownCounter == 0) {
-            wait++;
-            if (wait >= patience && lr > (float) minLr) {
+            state.wait++;
+            if (state.wait >= patience && lr > (float) minLr) {
                 double newLr = Math.max(lr * factor, minLr);
                 opt.setLearningRate(newLr);
                 if (verbose) System.out.printf("%nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.%n", epoch + 1, newLr);
                 cooldownCounter = cooldown;
-                wait = 0;
+                state.wait = 0;
             }
         }
     }
