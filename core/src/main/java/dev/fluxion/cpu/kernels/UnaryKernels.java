@@ -36,9 +36,11 @@ public final class UnaryKernels {
 
     /**
      * {@code dst[dstOff + i] = fn(src[srcOff + i])} for {@code i < n}, on float32. Every {@link UnaryFn} but
-     * {@link UnaryFn#NOT} is supported. The SIMD version uses the Vector API's transcendentals (EXP, EXPM1, LOG,
-     * LOG1P, SIN, COS, TANH), measured within 1 ulp of the correctly rounded value once compiled by C2; ERF is a
-     * fitted approximation within about 1e-7 absolute (2 ulp relative near zero); the other functions are exact.
+     * {@link UnaryFn#NOT} is supported. EXP, EXPM1, LOG (and SIGMOID, ELU, ERF built on them) come from
+     * {@link FloatExp} and {@link FloatLog}: exact operations only, so the vector code, the scalar twin and every JIT
+     * tier agree bitwise, within 1 ulp of the correctly rounded value. LOG1P, SIN, COS and TANH use the Vector API's
+     * transcendentals, within 1 ulp once compiled by C2 but not bitwise the same in every tier. ERF is a fitted
+     * approximation within about 1e-7 absolute (2 ulp relative near zero); the other functions are exact.
      *
      * @throws IllegalArgumentException for {@link UnaryFn#NOT}
      * @throws IndexOutOfBoundsException if a run does not fit its array
@@ -167,8 +169,8 @@ public final class UnaryKernels {
             case SQRT -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.sqrt(s[so + i]); }
             case RECIPROCAL -> { for (int i = 0; i < n; i++) d[dOff + i] = 1f / s[so + i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) d[dOff + i] = s[so + i] * s[so + i]; }
-            case EXP -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.exp(s[so + i]); }
-            case LOG -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.log(s[so + i]); }
+            case EXP -> { for (int i = 0; i < n; i++) d[dOff + i] = FloatExp.exp(s[so + i]); }
+            case LOG -> { for (int i = 0; i < n; i++) d[dOff + i] = FloatLog.log(s[so + i]); }
             case TANH -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.tanh(s[so + i]); }
             case RELU -> { for (int i = 0; i < n; i++) d[dOff + i] = relu(s[so + i]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) d[dOff + i] = sigmoid(s[so + i]); }
@@ -183,9 +185,9 @@ public final class UnaryKernels {
             case NEG -> -x;
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
-            case EXP -> (float) Math.exp(x);
-            case EXPM1 -> (float) Math.expm1(x);
-            case LOG -> (float) Math.log(x);
+            case EXP -> FloatExp.exp(x);
+            case EXPM1 -> FloatExp.expm1(x);
+            case LOG -> FloatLog.log(x);
             case LOG1P -> (float) Math.log1p(x);
             case SQRT -> (float) Math.sqrt(x);
             case RSQRT -> 1f / (float) Math.sqrt(x);
@@ -196,7 +198,7 @@ public final class UnaryKernels {
             case TANH -> (float) Math.tanh(x);
             case SIGMOID -> sigmoid(x);
             case RELU -> relu(x);
-            case ELU -> x > 0 ? x : (float) Math.expm1(x);
+            case ELU -> x > 0 ? x : FloatExp.expm1(x);
             case STEP -> x > 0 ? 1f : (x != x ? x : 0f);
             case ERF -> erf(x);
             case FLOOR -> (float) Math.floor(x);
@@ -212,7 +214,7 @@ public final class UnaryKernels {
 
     private static float sigmoid(float x) {
         // exp of -|x| never overflows; x < 0 takes e / (1 + e) so tiny results keep their precision
-        float e = (float) Math.exp(-Math.abs(x));
+        float e = FloatExp.exp(-Math.abs(x));
         float den = 1f + e;
         return x < 0 ? e / den : 1f / den;
     }
@@ -227,7 +229,7 @@ public final class UnaryKernels {
         }
         float w = 1f / Math.fma(0.5f, ax, 1f);
         float q = Math.fma(Math.fma(Math.fma(Math.fma(B4, w, B3), w, B2), w, B1), w, B0) * w;
-        float e = (float) Math.exp(-(ax * ax));
+        float e = FloatExp.exp(-(ax * ax));
         return Math.copySign(1f - e * q, x);
     }
 
@@ -301,24 +303,24 @@ public final class UnaryKernels {
     }
 
     private static void exp(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.EXP), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) store(FloatExp.exp(load(s, so, i, n)), d, dOff, i, n);
     }
 
     private static void expm1(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.EXPM1), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) store(FloatExp.expm1(load(s, so, i, n)), d, dOff, i, n);
     }
 
     private static void elu(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
             FloatVector x = load(s, so, i, n);
             // expm1 of min(x, 0): the lanes that keep x never overflow; NaN fails the compare and stays NaN
-            FloatVector e = x.min(0f).lanewise(VectorOperators.EXPM1);
+            FloatVector e = FloatExp.expm1(x.min(0f));
             store(e.blend(x, x.compare(VectorOperators.GT, 0f)), d, dOff, i, n);
         }
     }
 
     private static void log(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.LOG), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) store(FloatLog.log(load(s, so, i, n)), d, dOff, i, n);
     }
 
     private static void log1p(float[] s, int so, float[] d, int dOff, int n) {
@@ -362,7 +364,7 @@ public final class UnaryKernels {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = 0; i < n; i += L) {
             FloatVector x = load(s, so, i, n);
-            FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector e = FloatExp.exp(x.abs().neg());
             FloatVector den = e.add(one);
             FloatVector r = one.div(den).blend(e.div(den), x.compare(VectorOperators.LT, 0f));
             store(r, d, dOff, i, n);
@@ -403,7 +405,7 @@ public final class UnaryKernels {
             FloatVector small = x.fma(p, x);
             FloatVector w = one.div(ax.fma(half, one));
             FloatVector q = b4.fma(w, b3).fma(w, b2).fma(w, b1).fma(w, b0).mul(w);
-            FloatVector e = ax.mul(ax).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = FloatExp.exp(ax.mul(ax).neg());
             FloatVector large = copySign(one.sub(e.mul(q)), x);
             store(large.blend(small, ax.compare(VectorOperators.LT, ERF_SPLIT)), d, dOff, i, n);
         }

@@ -272,4 +272,21 @@ class UnaryKernelsTest {
         UnaryKernels.apply(UnaryFn.SQUARE, x, 0, x, 0, x.length);
         assertArrayEquals(expect, x);
     }
+
+    /**
+     * exp, expm1, elu, log, sigmoid and erf are built from exact operations (fused multiply-adds, powers of two), so the vector code,
+     * the scalar twin and every JIT tier give the same bits: seeded runs do not drift between processes.
+     */
+    @Test
+    void exponentialsVectorAndScalarAgreeBitwise() {
+        for (UnaryFn fn : new UnaryFn[] {UnaryFn.EXP, UnaryFn.EXPM1, UnaryFn.ELU, UnaryFn.LOG, UnaryFn.SIGMOID, UnaryFn.ERF}) {
+            float[] x = inputs(fn, 1 << 16, 99);
+            System.arraycopy(SPECIAL, 0, x, 0, SPECIAL.length);
+            float[] v = new float[x.length], sc = new float[x.length];
+            UnaryKernels.applyVector(fn, x, 0, v, 0, x.length);
+            UnaryKernels.applyScalar(fn, x, 0, sc, 0, x.length);
+            for (int i = 0; i < x.length; i++)
+                assertEquals(Float.floatToIntBits(sc[i]), Float.floatToIntBits(v[i]), fn + "(" + x[i] + ")");
+        }
+    }
 }
