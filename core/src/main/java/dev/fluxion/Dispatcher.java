@@ -32,10 +32,14 @@ public final class Dispatcher {
         /** Called when a variable is created, so a tracer can enforce TensorFlow's "create only once" rule. */
         default void variableCreated(Variable variable) {}
 
-        /** The key of a random request of the given shape from {@code rng}; eagerly it is taken and the counter advanced. */
-        default Tensor randomKey(dev.fluxion.random.Rng rng, int[] shape) {
+        /**
+         * The key of a random request of the given shape from {@code rng}, on the device that will draw the numbers;
+         * eagerly it is taken and the counter advanced.
+         */
+        default Tensor randomKey(dev.fluxion.random.Rng rng, int[] shape, Device device) {
             long[] key = rng.take(Shapes.size(shape));
-            return Tensor.of(key, 2);
+            Tensor host = Tensor.of(key, 2);
+            return device.equals(Device.CPU) ? host : host.to(device);
         }
     }
 
@@ -70,6 +74,11 @@ public final class Dispatcher {
         try (var paused = GradientTape.pauseAll()) {
             return with(EAGER, body);
         }
+    }
+
+    /** Whether ops run eagerly on this thread (no graph function is being traced). */
+    public static boolean isEager() {
+        return CURRENT.get() == EAGER;
     }
 
     /** The interpreter in force on this thread. */

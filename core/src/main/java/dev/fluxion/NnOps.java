@@ -143,7 +143,7 @@ public final class NnOps {
     public static Tensor dropout(Tensor x, double rate, Rng rng) {
         if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("dropout: rate must be in [0, 1), got " + rate);
         if (rate == 0) return x;
-        Tensor u = rng.uniform(x.shape(), x.dtype());
+        Tensor u = rng.uniform(x.shape(), x.dtype(), x.device());
         Tensor keep = Ops.greaterEqual(u, Ops.constantLike(rate, u));
         return Ops.where(keep, x.mul(1 / (1 - rate)), Ops.zerosOf(x));
     }

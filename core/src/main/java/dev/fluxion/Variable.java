@@ -31,6 +31,7 @@ public final class Variable {
             throw new IllegalArgumentException("variable '" + name + "': the initial value is a symbolic tensor of a graph function; "
                     + "compute initial values eagerly, e.g. inside Dispatcher.initScope(...)");
         this.value = adopt(initial);
+        if (!initial.isSymbolic()) value.storage().heldByVariable();
         Dispatcher.current().variableCreated(this);
     }
 
@@ -68,7 +69,26 @@ public final class Variable {
     public void assign(Tensor newValue) {
         check("assign", newValue);
         Tensor adopted = adopt(newValue);
-        if (!Dispatcher.current().assignVariable(this, adopted)) value = adopted;
+        if (!Dispatcher.current().assignVariable(this, adopted)) replaceValue(adopted);
+    }
+
+    /**
+     * Moves this variable to {@code device} (PyTorch's {@code module.to(device)} for one weight): its value is copied
+     * there and later assignments must come from that device. Eager only; optimizer slots created afterwards follow.
+     */
+    public void moveTo(Device device) {
+        if (value.device().equals(device)) return;
+        if (!Dispatcher.isEager())
+            throw new IllegalStateException("moveTo: variable '" + name + "' cannot change device inside a graph function or tape interpreter");
+        replaceValue(adopt(value.to(device)));
+    }
+
+    private void replaceValue(Tensor adopted) {
+        Tensor old = value;
+        value = adopted;
+        if (adopted.isSymbolic() || old.isSymbolic() || adopted.storage() == old.storage()) return;
+        adopted.storage().heldByVariable();
+        old.storage().releasedByVariable();
     }
 
     /** {@code this = this + delta}. */

@@ -174,6 +174,7 @@ public final class GraphFunction<R> {
         StringBuilder plans = new StringBuilder();
         c.byBatch.forEach((b, e) -> {
             if (e instanceof CpuExecutable cpu) plans.append("CPU plan").append(b == 0 ? "" : " for batch " + b).append(": ").append(cpu.planSummary()).append('\n');
+            else plans.append(e).append('\n'); // another device's compiled plan describes itself
         });
         return name + " traced (" + c.traced.opCount() + " ops):\n" + c.traced + "optimized (" + c.optimized.opCount() + " ops):\n" + c.optimized + plans;
     }

@@ -118,10 +118,10 @@ final class Tracer implements Dispatcher.Interpreter {
     }
 
     @Override
-    public Tensor randomKey(Rng rng, int[] shape) {
+    public Tensor randomKey(Rng rng, int[] shape, dev.fluxion.Device device) {
         List<int[]> requests = randomUse.computeIfAbsent(rng, r -> new ArrayList<>());
         requests.add(shape.clone());
-        TensorType type = new TensorType(dev.fluxion.DType.INT64, new int[] {2});
+        TensorType type = new TensorType(dev.fluxion.DType.INT64, new int[] {2}, device);
         return Tensor.symbolic(type, add(Node.randomKey(nodes.size(), rng, requests.size() - 1, type)));
     }
 

@@ -1,6 +1,7 @@
 package dev.fluxion.random;
 
 import dev.fluxion.DType;
+import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
 import dev.fluxion.Ops;
 import dev.fluxion.Shapes;
@@ -58,14 +59,19 @@ public final class Rng {
         return key;
     }
 
-    private Tensor key(int[] shape) {
-        return Dispatcher.current().randomKey(this, shape);
+    private Tensor key(int[] shape, Device device) {
+        return Dispatcher.current().randomKey(this, shape, device);
     }
 
     /** Uniform in [0, 1). */
     public Tensor uniform(int[] shape, DType dtype) {
+        return uniform(shape, dtype, Device.CPU);
+    }
+
+    /** Uniform in [0, 1), drawn on {@code device}: the same numbers as on the CPU for the same generator state. */
+    public Tensor uniform(int[] shape, DType dtype, Device device) {
         int[] s = Shapes.checkAllowingUnknown("random_uniform", shape);
-        return Dispatcher.apply(new Op.Random(Op.RandomKind.UNIFORM, s, dtype), key(s));
+        return Dispatcher.apply(new Op.Random(Op.RandomKind.UNIFORM, s, dtype), key(s, device));
     }
 
     /** float32 uniform in [lo, hi). */
@@ -77,7 +83,7 @@ public final class Rng {
     /** Normal with the given mean and standard deviation. */
     public Tensor normal(int[] shape, double mean, double std, DType dtype) {
         int[] s = Shapes.checkAllowingUnknown("random_normal", shape);
-        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(s));
+        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(s, Device.CPU));
         return std == 1 && mean == 0 ? z : z.mul(std).add(mean);
     }
 
@@ -89,7 +95,7 @@ public final class Rng {
     /** Normal restricted to two standard deviations around the mean (Keras' truncated normal initializer). */
     public Tensor truncatedNormal(int[] shape, double mean, double std, DType dtype) {
         int[] s = Shapes.checkAllowingUnknown("truncated_normal", shape);
-        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.TRUNCATED_NORMAL, s, dtype), key(s));
+        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.TRUNCATED_NORMAL, s, dtype), key(s, Device.CPU));
         return z.mul(std).add(mean);
     }
 

@@ -60,6 +60,19 @@ public final class CudaStorage implements Storage {
         return size;
     }
 
+    /** Variables holding this storage; while any does, no allocation scope may release it. */
+    private int variableHolders;
+
+    @Override
+    public synchronized void heldByVariable() {
+        if (block != null && variableHolders++ == 0) context.allocator().detachFromScope(block);
+    }
+
+    @Override
+    public synchronized void releasedByVariable() {
+        if (block != null && --variableHolders == 0) context.allocator().handToCurrentScope(block);
+    }
+
     /** The device address of element {@code offset}. Throws if the block was released (its scope closed). */
     public long address(int offset) {
         return (block == null ? fixedAddress : block.pointer()) + (long) offset * dtype.byteSize();

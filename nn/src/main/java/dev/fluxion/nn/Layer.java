@@ -352,6 +352,16 @@ public abstract class Layer {
         return out;
     }
 
+    /**
+     * Moves every weight of this layer and its sublayers to {@code device} (PyTorch's {@code module.to(device)}), for
+     * training there: inputs must then come from that device too, and an optimizer keeps its state where the
+     * variables it updates are. The layer must be built, since unbuilt layers have no weights yet.
+     */
+    public void moveTo(Device device) {
+        if (!built) throw new IllegalStateException("moveTo: layer '" + name() + "' is not built yet; call it once or build it first");
+        for (Variable v : variables()) v.moveTo(device);
+    }
+
     /** All variables: trainable first, then non-trainable (Keras' {@code weights}). */
     public List<Variable> variables() {
         List<Variable> out = trainableVariables();

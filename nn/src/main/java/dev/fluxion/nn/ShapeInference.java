@@ -31,7 +31,7 @@ final class ShapeInference implements Dispatcher.Interpreter {
     }
 
     @Override
-    public Tensor randomKey(Rng rng, int[] shape) {
+    public Tensor randomKey(Rng rng, int[] shape, dev.fluxion.Device device) {
         return Tensor.of(new long[] {0, 0}, 2);
     }
 

@@ -102,4 +102,23 @@ class WeightsTest {
         Constraints.apply(b); // no constraint: no-op
         assertArrayEquals(before, b.value().toDoubleArray());
     }
+
+    @Test
+    void movingWeightsNeedsABuiltLayerAndAnEagerContext() {
+        Dense unbuilt = new Dense(3);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> unbuilt.moveTo(dev.fluxion.Device.CPU));
+        assertTrue(e.getMessage().contains(unbuilt.name()) && e.getMessage().contains("not built"), e.getMessage());
+        Dense built = new Dense(3);
+        built.call(Tensor.ones(2, 4));
+        Tensor kernel = built.trainableVariables().get(0).value();
+        built.moveTo(dev.fluxion.Device.CPU); // already there: the same value, untouched
+        assertSame(kernel.storage(), built.trainableVariables().get(0).value().storage());
+        Variable v = built.trainableVariables().get(0);
+        var f = dev.fluxion.Fx.function("move", (Tensor x) -> {
+            v.moveTo(dev.fluxion.Device.cuda(0));
+            return x;
+        });
+        IllegalStateException traced = assertThrows(IllegalStateException.class, () -> f.call(Tensor.ones(1)));
+        assertTrue(traced.getMessage().contains("moveTo") && traced.getMessage().contains(v.name()), traced.getMessage());
+    }
 }

@@ -181,6 +181,23 @@ public final class CachingAllocator implements AutoCloseable {
         }
     }
 
+    /** Takes {@code block} out of its scope: it lives until released explicitly or by its storage's GC fallback. */
+    public void detachFromScope(DeviceBlock block) {
+        AllocationScope owner = block.scope();
+        if (owner != null && owner.remove(block)) block.setScope(null);
+    }
+
+    /**
+     * Gives an unscoped {@code block} to this thread's innermost open scope, which releases it when it closes (a
+     * variable's replaced value is a temporary of the step that replaced it). Without an open scope it stays unscoped.
+     */
+    public void handToCurrentScope(DeviceBlock block) {
+        AllocationScope scope = currentScope.get();
+        if (scope == null || block.scope() != null || block.isReleased()) return;
+        block.setScope(scope);
+        scope.add(block);
+    }
+
     void moveToParent(AllocationScope scope, DeviceBlock block) {
         if (block.isReleased()) throw new IllegalStateException("cannot retain " + block);
         if (!scope.remove(block)) throw new IllegalArgumentException(block + " is not owned by this scope");

@@ -132,7 +132,7 @@ class CudaGraphFunctionGpuTest {
     }
 
     @Test
-    void deviceMemoryIsSteadyOverAThousandReplayedSteps() {
+    void deviceMemoryIsSteadyOverTenThousandReplayedSteps() {
         Mlp mlp = new Mlp();
         var f = Fx.function("mlp_step", mlp::step);
         var allocator = backend().context().allocator();
@@ -144,15 +144,36 @@ class CudaGraphFunctionGpuTest {
         backend().context().synchronize();
         MemoryStats before = allocator.stats();
         float last = 0;
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < 10_000; i++)
             try (AllocationScope step = allocator.openScope()) {
                 Tensor loss = f.call(b[0], b[1]);
-                if (i == 999) last = loss.to(Device.CPU).toFloatArray()[0];
+                if (i == 9_999) last = loss.to(Device.CPU).toFloatArray()[0];
             }
         backend().context().synchronize();
         MemoryStats after = allocator.stats();
         assertEquals(before.rawAllocations(), after.rawAllocations(), "no device allocation after warm-up: " + before + " -> " + after);
         assertEquals(before.inUse(), after.inUse(), "memory in use must not grow: " + before + " -> " + after);
-        assertTrue(Float.isFinite(last) && last < 0.5, "1000 Adam steps on one batch should fit it, loss " + last);
+        assertTrue(Float.isFinite(last) && last < 0.5, "10,000 Adam steps on one batch should fit it, loss " + last);
+    }
+
+    @Test
+    void eagerTrainingInScopesKeepsTheWeightsAndHoldsSteadyMemory() {
+        Mlp mlp = new Mlp();
+        var allocator = backend().context().allocator();
+        Tensor[] b = batch(0);
+        float first = 0, last = 0;
+        MemoryStats warm = null;
+        for (int i = 0; i < 300; i++) {
+            try (AllocationScope step = allocator.openScope()) {
+                float loss = (float) mlp.step(b[0], b[1]).item(); // assigns new weights and Adam slots inside the scope
+                if (i == 0) first = loss;
+                last = loss;
+            }
+            if (i == 10) warm = allocator.stats();
+        }
+        MemoryStats end = allocator.stats();
+        assertEquals(warm.inUse(), end.inUse(), "the replaced weights must go back with each step's scope: " + warm + " -> " + end);
+        assertEquals(warm.rawAllocations(), end.rawAllocations(), "no device allocation after warm-up: " + warm + " -> " + end);
+        assertTrue(last < first * 0.5, "eager Adam on one batch must fit it: loss " + first + " -> " + last);
     }
 }

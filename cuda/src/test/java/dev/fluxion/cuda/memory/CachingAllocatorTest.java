@@ -228,4 +228,28 @@ class CachingAllocatorTest {
         a.close();
         assertEquals(0, dev.liveCount());
     }
+
+    @Test
+    void aVariablesWeightsOutliveTheStepThatMadeThemAndTheReplacedOnesDieWithTheNextStep() {
+        CachingAllocator a = new CachingAllocator(new FakeDeviceMemory(1L << 40));
+        DeviceBlock weights;
+        try (AllocationScope step1 = a.openScope()) {
+            a.allocate(4096); // a temporary of step 1
+            weights = a.allocate(1000); // the new value an optimizer assigns
+            a.detachFromScope(weights);
+            assertNull(weights.scope());
+        }
+        assertFalse(weights.isReleased(), "a variable's value must survive the scope it was computed in");
+        assertEquals(1, a.stats().liveBlocks());
+        try (AllocationScope step2 = a.openScope()) {
+            a.handToCurrentScope(weights); // replaced by step 2's update
+            assertSame(step2, weights.scope());
+        }
+        assertTrue(weights.isReleased(), "the replaced value is a temporary of the step that replaced it");
+        assertEquals(0, a.stats().inUse());
+        DeviceBlock unscoped = a.allocate(100);
+        a.handToCurrentScope(unscoped); // no scope open: stays with its storage's GC fallback
+        assertNull(unscoped.scope());
+        assertFalse(unscoped.isReleased());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.fluxion.nn.optimizers;
 
 import dev.fluxion.DType;
+import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
 import dev.fluxion.GradientTape;
 import dev.fluxion.Ops;
@@ -95,7 +96,7 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** Creates iterations and the learning-rate variable on first use (values in the init scope). */
+    /** Creates iterations and the learning-rate variable on first use (values in the init scope), on the CPU. */
     private void ensureState() {
         if (iterations != null) return;
         iterations = new Variable(Dispatcher.initScope(() -> Tensor.zeros(DType.INT64)), name + "/iterations", false);
@@ -103,6 +104,17 @@ public abstract class Optimizer {
             double lr = initialLearningRate;
             learningRate = new Variable(Dispatcher.initScope(() -> Tensor.scalar(lr, DType.FLOAT32)), name + "/learning_rate", false);
         }
+    }
+
+    /** The step counter and learning rate live where the trained variables do, so updates never mix devices. */
+    private void placeStateOn(Device device) {
+        ensureState();
+        if (iterations.type().device().equals(device)) return;
+        Dispatcher.initScope(() -> {
+            iterations.moveTo(device);
+            if (learningRate != null) learningRate.moveTo(device);
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ options
@@ -199,7 +211,7 @@ public abstract class Optimizer {
     public void setLearningRate(double value) {
         if (schedule != null) throw new IllegalStateException(name + ": the learning rate comes from a schedule and cannot be set");
         ensureState();
-        learningRate.assign(Tensor.scalar(value, DType.FLOAT32));
+        learningRate.assign(Tensor.scalar(value, DType.FLOAT32).to(learningRate.type().device()));
     }
 
     /** The schedule, or null when the learning rate is a variable. */
@@ -229,7 +241,8 @@ public abstract class Optimizer {
 
     /** Creates the slots of these variables now (e.g. before restoring a checkpoint); idempotent. */
     public void build(List<Variable> vars) {
-        ensureState();
+        if (vars.isEmpty()) ensureState();
+        else placeStateOn(vars.get(0).type().device());
         for (Variable v : vars) {
             if (slots.containsKey(v)) continue;
             slots.put(v, new LinkedHashMap<>());
@@ -397,7 +410,8 @@ public abstract class Optimizer {
     private Variable newStateVariable(Variable var, String slot, double initial) {
         DType dtype = var.dtype();
         int[] shape = var.shape();
-        Tensor init = Dispatcher.initScope(() -> Tensor.full(initial, dtype, shape));
+        Device device = var.type().device();
+        Tensor init = Dispatcher.initScope(() -> Tensor.full(initial, dtype, shape).to(device));
         return new Variable(init, var.name() + "/" + slot, false);
     }
 

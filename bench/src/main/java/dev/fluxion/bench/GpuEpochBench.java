@@ -1,0 +1,179 @@
+package dev.fluxion.bench;
+
+import dev.fluxion.DType;
+import dev.fluxion.Device;
+import dev.fluxion.Fx;
+import dev.fluxion.Tensor;
+import dev.fluxion.backend.Backends;
+import dev.fluxion.cuda.CudaBackend;
+import dev.fluxion.cuda.CudaRuntime;
+import dev.fluxion.cuda.memory.CachingAllocator;
+import dev.fluxion.data.Datasets;
+import dev.fluxion.data.TrainTest;
+import dev.fluxion.graph.GraphFunction;
+import dev.fluxion.random.Rng;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * One training epoch of each reference workload (../shared/bench/README.md) on a GPU, eagerly and as a graph
+ * function (the seed article's custom loop: a tape step, compiled with {@code Fx.function}), printed beside the
+ * reference timings measured on an H200 (../shared/gpu/README.md). Both modes time a fixed number of steps on
+ * synthetic data of the real shapes, already on the GPU (batch 128), after a warm-up, and scale to an epoch; every
+ * step runs in an allocation scope, and the device is synchronized only at the end of a round, as a PyTorch loop
+ * that never reads its loss would be.
+ *
+ * <p>With the workload {@code mnist} it instead trains the cnn on real MNIST for one epoch as a graph function
+ * on the GPU and checks the test accuracy (exit code 1 below 97%): the convergence check of the GPU suite.
+ *
+ * <p>Run on a machine with an NVIDIA driver: {@code java --add-modules jdk.incubator.vector
+ * --enable-native-access=ALL-UNNAMED -cp <jars> dev.fluxion.bench.GpuEpochBench [mlp,cnn,seed|mnist] [steps]}
+ */
+public final class GpuEpochBench {
+    private GpuEpochBench() {}
+
+    /** The device to train on: cuda:0, or {@code -Dfluxion.bench.device=cpu} for a dry run of this program. */
+    private static final Device GPU = Device.parse(System.getProperty("fluxion.bench.device", "cuda:0"));
+    private static final int BATCH = 128;
+    /** ../shared/gpu/README.md, H200: PyTorch eager, PyTorch whole-step CUDA graph, JAX whole-epoch jit (ms/epoch). */
+    private static final Map<String, double[]> REFERENCE_MS = Map.of(
+            "mlp", new double[] {719, 108, 15.7}, "cnn", new double[] {1016, 226, 111}, "seed", new double[] {1108, 432, 200});
+
+    public static void main(String[] args) throws Exception {
+        if (!GPU.equals(Device.CPU) && !CudaRuntime.isAvailable()) {
+            System.out.println("no CUDA driver or device: nothing to measure");
+            System.exit(2);
+        }
+        String which = args.length > 0 ? args[0] : "mlp,cnn,seed";
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        if (which.equals("mnist")) {
+            System.exit(trainMnist() >= 0.97 ? 0 : 1);
+        }
+        List<String> rows = new ArrayList<>();
+        boolean failed = false;
+        for (String workload : which.split(",")) {
+            double[] ms = new double[2];
+            for (int mode = 0; mode < 2; mode++) {
+                try {
+                    ms[mode] = epochMs(workload, mode == 1, steps);
+                } catch (Exception | Error e) {
+                    System.out.println(workload + (mode == 1 ? " graph" : " eager") + " failed:");
+                    e.printStackTrace(System.out);
+                    ms[mode] = Double.NaN;
+                    failed = true;
+                }
+            }
+            double[] ref = REFERENCE_MS.get(workload);
+            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.0f | %.1f | %.2fx |", workload, ms[0], ms[1], ref[0], ref[1], ref[2], ref[0] / ms[0]));
+        }
+        System.out.println("GPU: " + new Scopes().describe() + "; ms per epoch, " + steps + " steps timed and scaled");
+        System.out.println("| workload | Fluxion eager | Fluxion graph function | PyTorch eager (ref) | PyTorch CUDA graph (ref) "
+                + "| JAX whole-epoch jit (ref) | eager vs PyTorch eager |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        System.exit(failed ? 1 : 0);
+    }
+
+    /** Milliseconds per epoch of {@code workload}, eagerly or as a graph function. */
+    private static double epochMs(String workload, boolean graph, int steps) throws Exception {
+        int epochSteps = workload.equals("seed") ? 391 : 469;
+        int[] shape = workload.equals("seed") ? new int[] {32, 32, 3} : new int[] {28, 28, 1};
+        FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload);
+        trainer.model.moveTo(GPU);
+        BiFunction<Tensor, Tensor, Tensor> step;
+        GraphFunction<Tensor> compiled = null;
+        if (graph) {
+            compiled = Fx.function(workload + "_step", trainer::trainOnBatch);
+            step = compiled::call;
+        } else {
+            step = trainer::trainOnBatch;
+        }
+        Rng data = new Rng(7);
+        Tensor[] xs = new Tensor[4], ys = new Tensor[4];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = data.uniform(new int[] {BATCH, shape[0], shape[1], shape[2]}, DType.FLOAT32).to(GPU);
+            ys[i] = data.uniform(new int[] {BATCH}, 0, 10).cast(DType.INT32).to(GPU);
+        }
+        Scopes allocator = new Scopes();
+        float first = round(step, xs, ys, allocator, 10); // traces, captures and warms up
+        long t0 = System.nanoTime();
+        round(step, xs, ys, allocator, steps);
+        double msPerStep = (System.nanoTime() - t0) / 1e6 / steps;
+        long t1 = System.nanoTime();
+        float last = round(step, xs, ys, allocator, steps);
+        msPerStep = Math.min(msPerStep, (System.nanoTime() - t1) / 1e6 / steps);
+        System.out.printf("%s %s: %.3f ms/step; loss %.4f after warm-up, %.4f at the end; %s%n", workload,
+                graph ? "graph" : "eager", msPerStep, first, last, allocator.stats());
+        if (compiled != null) compiled.describe().lines().filter(l -> !l.startsWith("  ")).forEach(System.out::println);
+        return msPerStep * epochSteps;
+    }
+
+    /** Runs {@code n} steps, each in its own allocation scope, and returns the last loss (synchronizing once). */
+    private static float round(BiFunction<Tensor, Tensor, Tensor> step, Tensor[] xs, Tensor[] ys, Scopes allocator, int n) throws Exception {
+        float last = Float.NaN;
+        for (int i = 0; i < n; i++)
+            try (AutoCloseable scope = allocator.openScope()) {
+                Tensor loss = step.apply(xs[i % xs.length], ys[i % ys.length]);
+                if (i == n - 1) last = (float) loss.item();
+            }
+        return last;
+    }
+
+    /** The GPU's allocation scopes, or nothing on the CPU. */
+    private static final class Scopes {
+        final CachingAllocator allocator = GPU.equals(Device.CPU) ? null : ((CudaBackend) Backends.get(GPU)).context().allocator();
+
+        AutoCloseable openScope() {
+            return allocator == null ? () -> {} : allocator.openScope();
+        }
+
+        String stats() {
+            return allocator == null ? "host memory" : allocator.stats().toString();
+        }
+
+        String describe() {
+            return allocator == null ? "none (cpu dry run)" : ((CudaBackend) Backends.get(GPU)).context().toString();
+        }
+    }
+
+    /** Trains the cnn on MNIST for one epoch on the GPU (graph function) and returns its test accuracy. */
+    private static double trainMnist() throws Exception {
+        TrainTest mnist = Datasets.mnist();
+        FitBench.CustomLoop trainer = new FitBench.CustomLoop("cnn");
+        trainer.model.moveTo(GPU);
+        GraphFunction<Tensor> step = Fx.function("cnn_step", trainer::trainOnBatch);
+        Scopes allocator = new Scopes();
+        Tensor x = mnist.train().x(), y = mnist.train().y();
+        int n = x.shape()[0];
+        Tensor order = new Rng(42).permutation(n);
+        long t0 = System.nanoTime();
+        float loss = Float.NaN;
+        for (int start = 0; start + BATCH <= n; start += BATCH) { // whole batches: one input signature
+            Tensor idx = order.slice(start, start + BATCH);
+            try (AutoCloseable scope = allocator.openScope()) {
+                Tensor l = step.call(dev.fluxion.ArrayOps.gather(x, idx, 0).to(GPU), dev.fluxion.ArrayOps.gather(y, idx, 0).to(GPU));
+                if (start / BATCH % 100 == 0) System.out.printf("step %d loss %.4f%n", start / BATCH, loss = (float) l.item());
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Tensor tx = mnist.test().x(), ty = mnist.test().y();
+        int correct = 0, total = tx.shape()[0];
+        for (int start = 0; start < total; start += 1000) {
+            int end = Math.min(total, start + 1000);
+            try (AutoCloseable scope = allocator.openScope()) {
+                Tensor logits = trainer.model.call(tx.slice(start, end).to(GPU), false).to(Device.CPU);
+                long[] predicted = dev.fluxion.Ops.argmax(logits, 1, false).toLongArray();
+                long[] labels = ty.slice(start, end).cast(DType.INT64).toLongArray();
+                for (int i = 0; i < predicted.length; i++) if (predicted[i] == labels[i]) correct++;
+            }
+        }
+        double accuracy = (double) correct / total;
+        System.out.printf("MNIST cnn on %s, one epoch as a graph function: %.1f s, last logged loss %.4f, test accuracy %.4f (%s)%n",
+                GPU, seconds, loss, accuracy, accuracy >= 0.97 ? "converged" : "NOT CONVERGED: below 0.97");
+        System.out.println("device memory: " + allocator.stats());
+        return accuracy;
+    }
+}

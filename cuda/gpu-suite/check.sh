@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole GPU check in one command, for a lent GPU machine (from the folder prepare.sh filled): the PyTorch eager
+# reference on the same GPU, the "gpu" test suite, the epoch benchmark (eager and graph function) and MNIST
+# convergence. Each part has its own time limit and log (in $OUT, else ./logs), so one failure does not hide the rest.
+# Usage: bash check.sh [steps]    (steps timed per benchmark round, default 100)
+set -uo pipefail
+cd "$(dirname "$0")"
+LOGS="${OUT:-logs}"; mkdir -p "$LOGS"
+[ -x jre/bin/java ] || tar xzf jre.tgz
+JAVA=(./jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp 'lib/*')
+STEPS="${1:-100}"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$LOGS/gpu.txt"
+part() { # name, time limit (s), command...
+  local name=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  timeout "$limit" "$@" > "$LOGS/$name.log" 2>&1
+  local rc=$?
+  echo "== $name: exit $rc after $((SECONDS - t0)) s" | tee -a "$LOGS/summary.txt"
+  grep -v '^WARNING' "$LOGS/$name.log" | tail -n 25
+}
+part torch 60 python3 torch_gpu_reference.py "$STEPS"
+part suite 200 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
+part bench 150 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
+FLUXION_DATA_DIR="$PWD/data" part mnist 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
+cat "$LOGS/summary.txt"
