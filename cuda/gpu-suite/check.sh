@@ -18,8 +18,8 @@ part() { # name, time limit (s), command...
   echo "== $name: exit $rc after $((SECONDS - t0)) s" | tee -a "$LOGS/summary.txt"
   grep -v '^WARNING' "$LOGS/$name.log" | tail -n 25
 }
-part torch 60 python3 torch_gpu_reference.py "$STEPS"
-part suite 200 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
-part bench 150 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
-FLUXION_DATA_DIR="$PWD/data" part mnist 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
+part torch 45 python3 torch_gpu_reference.py "$STEPS"
+part suite 150 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
+part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
+FLUXION_DATA_DIR="$PWD/data" part mnist 75 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
 cat "$LOGS/summary.txt"

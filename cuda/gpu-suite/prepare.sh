@@ -16,6 +16,7 @@ rm -rf "$OUT" && mkdir -p "$OUT/lib" "$OUT/data"
 for jar in $(tr ':' ' ' < cuda/target/gpu-suite-classpath.txt) $(tr ':' ' ' < cuda/target/gpu-bench-classpath.txt); do
   cp "$jar" "$OUT/lib/"
 done
+rm -f "$OUT"/lib/fluxion-cuda-[0-9]*.jar # the bench classpath repeats the module packed below
 jar cf "$OUT/lib/fluxion-cuda.jar" -C cuda/target/classes .
 jar cf "$OUT/lib/fluxion-cuda-tests.jar" -C cuda/target/test-classes .
 jar cf "$OUT/lib/fluxion-bench.jar" -C bench/target/classes .
