@@ -245,6 +245,7 @@ public final class ArrayOps {
         if (!labels.dtype().isInteger()) throw new IllegalArgumentException("one_hot: labels must be int32 or int64, got " + labels.dtype());
         if (depth < 0) throw new IllegalArgumentException("one_hot: depth must be >= 0, got " + depth);
         Tensor classes = Tensor.arange(0, depth, 1, labels.dtype());
+        if (!labels.device().equals(Device.CPU)) classes = classes.to(labels.device());
         Tensor hot = Ops.binary(BinaryFn.EQ, expandDims(labels, -1), classes);
         return Ops.cast(hot, dtype);
     }

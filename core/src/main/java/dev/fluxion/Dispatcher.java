@@ -55,6 +55,7 @@ public final class Dispatcher {
 
     /** Applies a primitive to its inputs. */
     public static Tensor apply(Op op, Tensor... inputs) {
+        inputs = DeviceScalars.followDevice(inputs);
         TensorType[] types = new TensorType[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] == null) throw new IllegalArgumentException(op.name() + ": input " + i + " is null");

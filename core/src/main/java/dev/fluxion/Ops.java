@@ -19,7 +19,7 @@ public final class Ops {
     /** A 0-d tensor with {@code like}'s dtype and device (broadcasts against it). */
     public static Tensor constantLike(double value, Tensor like) {
         Tensor c = Tensor.full(value, like.dtype());
-        return like.device().equals(Device.CPU) ? c : c.to(like.device());
+        return like.device().equals(Device.CPU) ? c : DeviceScalars.on(c, like.device());
     }
 
     /** A 0-d zero of {@code like}'s dtype. */

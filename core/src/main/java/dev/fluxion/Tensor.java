@@ -151,7 +151,11 @@ public final class Tensor {
     }
 
     private Tensor filledLike(double value) {
-        if (!Shapes.hasUnknown(shape())) return full(value, dtype(), shape());
+        if (!Shapes.hasUnknown(shape())) {
+            Tensor host = full(value, dtype(), shape());
+            if (device().equals(Device.CPU)) return host;
+            return shape().length == 0 ? DeviceScalars.on(host, device()) : host.to(device());
+        }
         return ArrayOps.broadcastTo(Ops.constantLike(value, this), shape()); // sized when the graph runs
     }
 

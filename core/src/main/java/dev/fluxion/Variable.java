@@ -31,7 +31,7 @@ public final class Variable {
             throw new IllegalArgumentException("variable '" + name + "': the initial value is a symbolic tensor of a graph function; "
                     + "compute initial values eagerly, e.g. inside Dispatcher.initScope(...)");
         this.value = adopt(initial);
-        if (!initial.isSymbolic()) value.storage().heldByVariable();
+        if (!initial.isSymbolic()) value.storage().holdBeyondScopes();
         Dispatcher.current().variableCreated(this);
     }
 
@@ -87,8 +87,8 @@ public final class Variable {
         Tensor old = value;
         value = adopted;
         if (adopted.isSymbolic() || old.isSymbolic() || adopted.storage() == old.storage()) return;
-        adopted.storage().heldByVariable();
-        old.storage().releasedByVariable();
+        adopted.storage().holdBeyondScopes();
+        old.storage().endHold();
     }
 
     /** {@code this = this + delta}. */

@@ -13,15 +13,15 @@ public interface Storage {
     int size();
 
     /**
-     * A variable took this storage as its value. Storage whose lifetime is tied to a step (device memory owned by an
-     * allocation scope) must outlive that step now; host memory needs nothing.
+     * A long-lived owner (a variable's value, a cached device constant) holds this storage: storage whose lifetime is
+     * tied to a step (device memory owned by an allocation scope) must outlive that step now. Host memory needs nothing.
      */
-    default void heldByVariable() {}
+    default void holdBeyondScopes() {}
 
     /**
-     * A variable replaced this storage with a new value. Device storage that no variable holds any more becomes a
-     * temporary of the step that replaced it (released when that step's allocation scope closes), so a training loop
+     * A long-lived owner let go of this storage (a variable took a new value). Device storage that no owner holds any
+     * more becomes a temporary of the current step (released when its allocation scope closes), so a training loop
      * does not depend on the garbage collector to return old weights.
      */
-    default void releasedByVariable() {}
+    default void endHold() {}
 }

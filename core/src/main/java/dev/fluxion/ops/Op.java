@@ -359,7 +359,7 @@ public sealed interface Op {
             arity(this, in, 2);
             DType t = floating(this, sameDType(this, in[0], in[1]));
             int[] dy = in[0].shape(), f = in[1].shape();
-            int[] expected = new Conv2D(window).infer(new TensorType(t, inputShape), in[1]).shape();
+            int[] expected = new Conv2D(window).infer(new TensorType(t, inputShape, in[1].device()), in[1]).shape();
             if (!Arrays.equals(dy, expected)) throw fail(this, "dy " + fmt(dy) + " does not match conv2d output " + fmt(expected));
             return new TensorType(t, inputShape, device(this, in));
         }
@@ -376,7 +376,7 @@ public sealed interface Op {
         public TensorType infer(TensorType... in) {
             arity(this, in, 2);
             DType t = floating(this, sameDType(this, in[0], in[1]));
-            int[] expected = new Conv2D(window).infer(in[0], new TensorType(t, filterShape)).shape();
+            int[] expected = new Conv2D(window).infer(in[0], new TensorType(t, filterShape, in[0].device())).shape();
             if (!Arrays.equals(in[1].shape(), expected)) throw fail(this, "dy " + fmt(in[1].shape()) + " does not match conv2d output " + fmt(expected));
             return new TensorType(t, filterShape, device(this, in));
         }

@@ -60,17 +60,17 @@ public final class CudaStorage implements Storage {
         return size;
     }
 
-    /** Variables holding this storage; while any does, no allocation scope may release it. */
-    private int variableHolders;
+    /** Long-lived owners holding this storage; while any does, no allocation scope may release it. */
+    private int holders;
 
     @Override
-    public synchronized void heldByVariable() {
-        if (block != null && variableHolders++ == 0) context.allocator().detachFromScope(block);
+    public synchronized void holdBeyondScopes() {
+        if (block != null && holders++ == 0) context.allocator().detachFromScope(block);
     }
 
     @Override
-    public synchronized void releasedByVariable() {
-        if (block != null && --variableHolders == 0) context.allocator().handToCurrentScope(block);
+    public synchronized void endHold() {
+        if (block != null && --holders == 0) context.allocator().handToCurrentScope(block);
     }
 
     /** The device address of element {@code offset}. Throws if the block was released (its scope closed). */

@@ -199,6 +199,17 @@ class CudaBackendGpuTest {
     }
 
     @Test
+    void hostScalarsFollowTheOtherInputsToTheDeviceExactly() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3}, 3).to(GPU);
+        assertArrayEquals(new float[] {2, 4, 6}, x.mul(Tensor.scalar(2f)).to(Device.CPU).toFloatArray());
+        long big = Long.MAX_VALUE - 1; // not representable as a double: must not round-trip through one
+        Tensor l = Tensor.of(new long[] {0, 1}, 2).to(GPU).add(Tensor.of(new long[] {big}));
+        assertArrayEquals(new long[] {big, Long.MAX_VALUE}, l.to(Device.CPU).toLongArray());
+        assertEquals(GPU, x.onesLike().device());
+        assertEquals(GPU, x.sum().onesLike().device());
+    }
+
+    @Test
     void mixedDevicesFailClearly() {
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(3).add(Tensor.ones(3).to(GPU)));
         assertTrue(m.getMessage().contains("cpu") && m.getMessage().contains("cuda:0"), m.getMessage());

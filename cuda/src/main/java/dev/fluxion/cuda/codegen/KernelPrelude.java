@@ -174,10 +174,11 @@ public final class KernelPrelude {
 
     /** Device-only helpers: float-to-integer conversions that saturate and map NaN to 0, as Java's casts do. */
     public static final String DEVICE = """
-            __device__ __forceinline__ int fx_to_i32(float x) { return __float2int_rz(x); }
-            __device__ __forceinline__ int fx_to_i32(double x) { return __double2int_rz(x); }
-            __device__ __forceinline__ long long fx_to_i64(float x) { return __float2ll_rz(x); }
-            __device__ __forceinline__ long long fx_to_i64(double x) { return __double2ll_rz(x); }
+            __device__ __forceinline__ int fx_to_i32(float x) { return x != x ? 0 : __float2int_rz(x); }
+            __device__ __forceinline__ int fx_to_i32(double x) { return x != x ? 0 : __double2int_rz(x); }
+            // NaN gives 0 as on the CPU; the intrinsics give 0x8000000000000000 for the 64-bit casts
+            __device__ __forceinline__ long long fx_to_i64(float x) { return x != x ? 0 : __float2ll_rz(x); }
+            __device__ __forceinline__ long long fx_to_i64(double x) { return x != x ? 0 : __double2ll_rz(x); }
             """;
 
     /** The full prelude for nvcc/NVRTC. */

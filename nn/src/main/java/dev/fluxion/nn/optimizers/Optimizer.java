@@ -308,7 +308,7 @@ public abstract class Optimizer {
                 if (apply) update(clip(means), v, lr, step);
                 for (int i = 0; i < v.size(); i++) {
                     Variable acc = accumulators.get(v.get(i));
-                    acc.assign(apply ? Tensor.zeros(acc.dtype(), acc.shape()) : sums.get(i));
+                    acc.assign(apply ? acc.value().zerosLike() : sums.get(i));
                 }
             } else {
                 gate = isUpdate;
