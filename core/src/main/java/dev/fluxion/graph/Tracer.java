@@ -58,6 +58,7 @@ final class Tracer implements Dispatcher.Interpreter {
         }
         Node known = constants.get(t);
         if (known != null) return known;
+        t.storage().holdBeyondScopes(); // the graph keeps its constants: a step's allocation scope must not take them
         Node n = t.size() <= SMALL_CONSTANT ? smallConstants.computeIfAbsent(valueKey(t), k -> add(Node.constant(nodes.size(), t)))
                 : add(Node.constant(nodes.size(), t));
         constants.put(t, n);

@@ -61,7 +61,7 @@ final class CudaKernels {
     }
 
     /** Runs an elementwise group over {@code outputs}' common shape; returns the output tensors. */
-    static Tensor[] elementwise(CudaContext ctx, KernelSource kernel, ElementwiseGroup group, Tensor[] inputs, TensorType[] outputs) {
+    static Tensor[] elementwise(CudaContext ctx, KernelSource kernel, Tensor[] inputs, TensorType[] outputs) {
         Tensor[] out = new Tensor[outputs.length];
         for (int k = 0; k < out.length; k++) out[k] = allocate(ctx, outputs[k]);
         elementwiseInto(ctx, kernel, inputs, out);
@@ -97,15 +97,7 @@ final class CudaKernels {
             case Op.Cast c -> PrimitiveKernels.cast(in[0].dtype(), c.to());
             default -> throw new IllegalArgumentException(op.name() + " is not elementwise");
         };
-        ElementwiseGroup g = new ElementwiseGroup(java.util.Arrays.stream(in).map(Tensor::dtype).toList(),
-                java.util.List.of(new ElementwiseGroup.Member(op, out.dtype(), refs(in.length), true)));
-        return elementwise(ctx, k, g, in, new TensorType[] {out})[0];
-    }
-
-    private static int[] refs(int inputs) {
-        int[] r = new int[inputs];
-        for (int j = 0; j < inputs; j++) r[j] = ElementwiseGroup.Member.input(j);
-        return r;
+        return elementwise(ctx, k, in, new TensorType[] {out})[0];
     }
 
     /** A contiguous copy (the same-dtype cast kernel), or {@code t} itself when it already is contiguous at offset 0. */

@@ -2,6 +2,7 @@ package dev.fluxion.cuda;
 
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
+import dev.fluxion.cuda.codegen.MovementKernels;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,11 @@ final class CudaTransfers {
         return result;
     }
 
-    /** Copies a host tensor into an existing contiguous device tensor of its size (synchronizes the stream). */
+    /**
+     * Copies a host tensor into an existing contiguous device tensor of its size. Up to
+     * {@link MovementKernels#SMALL_UPLOAD_BYTES} bytes (scalars, random keys) travel in a kernel's parameters,
+     * asynchronously; larger copies are staged and synchronize the stream before the staging memory goes away.
+     */
     static void toDeviceInto(CudaContext ctx, Tensor host, Tensor result) {
         int n = host.size();
         if (n == 0) return;
@@ -45,7 +50,15 @@ final class CudaTransfers {
                     yield s;
                 }
             };
-            ctx.driver().copyHostToDeviceAsync(CudaKernels.storage(result).address(result.offset()), staged, staged.byteSize(), ctx.stream());
+            long address = CudaKernels.storage(result).address(result.offset());
+            if (staged.byteSize() <= MovementKernels.SMALL_UPLOAD_BYTES) {
+                int[] words = new int[MovementKernels.SMALL_UPLOAD_BYTES / 4];
+                MemorySegment.ofArray(words).copyFrom(staged);
+                int count = (int) staged.byteSize();
+                CudaKernels.launch(ctx, MovementKernels.smallUpload(), 1, 32, args -> args.addPointer(address).addIntStruct(words).addInt(count));
+                return;
+            }
+            ctx.driver().copyHostToDeviceAsync(address, staged, staged.byteSize(), ctx.stream());
             ctx.synchronize();
         }
     }

@@ -4,19 +4,13 @@ import dev.fluxion.DType;
 import dev.fluxion.ops.Window2d;
 
 /**
- * Direct 2-D convolution kernels (NHWC input, HWIO filter, strides, dilations, explicit padding), float32 and
- * float64: the forward pass and both gradients, each one thread per output element in a grid-stride loop. Every
- * kernel takes its operands in the op's input order, then the output, then the geometry as an {@code FxConv}
- * ({@link KernelPrelude}; {@link #geometry} fills it). The filter gradient is the exception: one block per filter
- * element, reducing in shared memory.
+ * The data-movement half of 2-D convolution (NHWC input, HWIO filter, strides, dilations, explicit padding),
+ * float32 and float64: the patch matrix ({@link #im2col}) and its inverse gather ({@link #col2im}). The arithmetic
+ * is three GEMMs on it, done by cuBLAS ({@code CudaNn}): y = cols·f, df = colsᵀ·dy, dcols = dy·fᵀ. Each kernel takes
+ * its input, then its output, then the geometry as an {@code FxConv} ({@link KernelPrelude}; {@link #geometry} fills
+ * it), with one thread per output element in a grid-stride loop.
  *
- * <p>Each output element accumulates its terms in the order of the CPU's direct loops
- * ({@code Conv2dKernels.forwardDirect} and friends), so with {@code --fmad=false} float64 forward and input-gradient
- * results are the CPU's bit for bit (the filter gradient's tree differs in the last bits); the CPU's float32 path
- * (im2col and SIMD GEMM) sums in another order, so float32 agrees to rounding.
- *
- * <p>Correct, not fast: no shared-memory tiling of inputs or filters, no tensor cores. cuDNN (or an implicit-GEMM
- * kernel on tensor cores) would be many times faster.
+ * <p>The patch matrix costs kh·kw times the input's memory; an implicit-GEMM kernel (or cuDNN) would avoid it.
  */
 public final class ConvKernels {
     private ConvKernels() {}
@@ -34,105 +28,57 @@ public final class ConvKernels {
                 w.strideH(), w.strideW(), w.dilationH(), w.dilationW(), w.padTop(), w.padLeft()};
     }
 
-    /** y = conv2d(x, f): signature {@code (const T* x, const T* f, T* y, FxConv g)}. */
-    public static KernelSource forward(DType t) {
-        String name = "fx_conv2d_" + check(t);
-        String code = """
-                extern "C" __global__ void %1$s(const %2$s* __restrict__ x, const %2$s* __restrict__ f, %2$s* __restrict__ y, FxConv g) {
-                  const int total = g.n * g.oh * g.ow * g.o;
-                  for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
-                    const int oc = e %% g.o, ox = (e / g.o) %% g.ow, oy = (e / (g.o * g.ow)) %% g.oh, img = e / (g.o * g.ow * g.oh);
-                    %2$s acc = 0;
-                    for (int ty = 0; ty < g.kh; ++ty) {
-                      const int sy = oy * g.sh + ty * g.dh - g.pt;
-                      if (sy < 0 || sy >= g.h) continue;
-                      for (int tx = 0; tx < g.kw; ++tx) {
-                        const int sx = ox * g.sw + tx * g.dw - g.pl;
-                        if (sx < 0 || sx >= g.w) continue;
-                        const %2$s* xp = x + ((img * g.h + sy) * g.w + sx) * g.c;
-                        const %2$s* fp = f + (ty * g.kw + tx) * g.c * g.o + oc;
-                        for (int ch = 0; ch < g.c; ++ch) acc += xp[ch] * fp[ch * g.o];
-                      }
-                    }
-                    y[e] = acc;
+    /**
+     * The patch matrix of a convolution ({@code im2col}): {@code cols[m][k]} for output pixel m = (img, oy, ox) and
+     * tap k = (ty, tx, ch), HWIO's flattening, so that {@code y = cols · f} with the filter read as a [kh·kw·c, o]
+     * matrix; zero where the tap falls in the padding. Signature {@code (const T* x, T* cols, FxConv g)}, one thread
+     * per element of cols.
+     */
+    public static KernelSource im2col(DType t) {
+        String name = "fx_im2col_" + check(t);
+        return KernelSource.memo(name, () -> """
+                extern "C" __global__ void %1$s(const %2$s* __restrict__ x, %2$s* __restrict__ cols, FxConv g) {
+                  const long long taps = (long long) g.kh * g.kw * g.c, total = (long long) g.n * g.oh * g.ow * taps;
+                  for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total; e += (long long) gridDim.x * blockDim.x) {
+                    const int k = (int) (e %% taps), m = (int) (e / taps);
+                    const int ch = k %% g.c, tx = (k / g.c) %% g.kw, ty = k / (g.c * g.kw);
+                    const int ox = m %% g.ow, oy = (m / g.ow) %% g.oh, img = m / (g.ow * g.oh);
+                    const int sy = oy * g.sh + ty * g.dh - g.pt, sx = ox * g.sw + tx * g.dw - g.pl;
+                    cols[e] = sy < 0 || sy >= g.h || sx < 0 || sx >= g.w ? (%2$s) 0 : x[((img * g.h + sy) * g.w + sx) * g.c + ch];
                   }
                 }
-                """.formatted(name, CudaTypes.c(t));
-        return new KernelSource(name, code);
+                """.formatted(name, CudaTypes.c(t)));
     }
 
     /**
-     * dx = the gradient of conv2d with respect to x, gathered per dx element (no atomics): signature
-     * {@code (const T* dy, const T* f, T* dx, FxConv g)}. The taps run from the last to the first, which visits the
-     * outputs that read this cell in increasing (oy, ox): the order in which the CPU's loop adds them.
+     * The inverse gather of {@link #im2col} ({@code col2im}): {@code dx} at (img, sy, sx, ch) sums the patch-matrix
+     * gradient {@code dcols = dy · fᵀ} over every (output pixel, tap) that read it, without atomics (so the sum has
+     * one fixed order: taps from last to first, as {@link #backpropInput}). Signature {@code (const T* dcols, T* dx,
+     * FxConv g)}, one thread per element of dx.
      */
-    public static KernelSource backpropInput(DType t) {
-        String name = "fx_conv2d_backprop_input_" + check(t);
-        String code = """
-                extern "C" __global__ void %1$s(const %2$s* __restrict__ dy, const %2$s* __restrict__ f, %2$s* __restrict__ dx, FxConv g) {
-                  const int total = g.n * g.h * g.w * g.c;
+    public static KernelSource col2im(DType t) {
+        String name = "fx_col2im_" + check(t);
+        return KernelSource.memo(name, () -> """
+                extern "C" __global__ void %1$s(const %2$s* __restrict__ dcols, %2$s* __restrict__ dx, FxConv g) {
+                  const int total = g.n * g.h * g.w * g.c, taps = g.kh * g.kw * g.c;
                   for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
                     const int ch = e %% g.c, sx = (e / g.c) %% g.w, sy = (e / (g.c * g.w)) %% g.h, img = e / (g.c * g.w * g.h);
                     %2$s acc = 0;
                     for (int ty = g.kh - 1; ty >= 0; --ty) {
-                      const int py = sy + g.pt - ty * g.dh; // = oy * sh for the output row reading sy through tap ty
+                      const int py = sy + g.pt - ty * g.dh;
                       if (py < 0 || py %% g.sh != 0 || py / g.sh >= g.oh) continue;
                       const int oy = py / g.sh;
                       for (int tx = g.kw - 1; tx >= 0; --tx) {
                         const int px = sx + g.pl - tx * g.dw;
                         if (px < 0 || px %% g.sw != 0 || px / g.sw >= g.ow) continue;
                         const int ox = px / g.sw;
-                        const %2$s* dyp = dy + ((img * g.oh + oy) * g.ow + ox) * g.o;
-                        const %2$s* fp = f + ((ty * g.kw + tx) * g.c + ch) * g.o;
-                        %2$s s = 0;
-                        for (int oc = 0; oc < g.o; ++oc) s += dyp[oc] * fp[oc];
-                        acc += s;
+                        acc += dcols[(long long) ((img * g.oh + oy) * g.ow + ox) * taps + (ty * g.kw + tx) * g.c + ch];
                       }
                     }
                     dx[e] = acc;
                   }
                 }
-                """.formatted(name, CudaTypes.c(t));
-        return new KernelSource(name, code);
-    }
-
-    /** Threads per block of the filter gradient; its shared array is sized for it, so launches must use exactly this. */
-    public static final int FILTER_GRAD_THREADS = ReductionKernels.THREADS;
-
-    /**
-     * dw = the gradient of conv2d with respect to the filter: signature {@code (const T* x, const T* dy, T* dw,
-     * FxConv g)}, launched with {@link #FILTER_GRAD_THREADS} threads per block. One block per filter element (grid-
-     * stride over them): its threads stride over the n*oh*ow output pixels, then combine in shared memory, so even a
-     * small filter (a first layer's 3x3x3x32) keeps the device busy. One thread alone sums in the CPU's order
-     * (image, row, column); many combine in a tree, so on the GPU the last bits differ from the CPU's.
-     */
-    public static KernelSource backpropFilter(DType t) {
-        String name = "fx_conv2d_backprop_filter_" + check(t);
-        String code = """
-                extern "C" __global__ void %1$s(const %2$s* __restrict__ x, const %2$s* __restrict__ dy, %2$s* __restrict__ dw, FxConv g) {
-                  __shared__ %2$s buf[%3$d];
-                  const int total = g.kh * g.kw * g.c * g.o, pixels = g.n * g.oh * g.ow;
-                  for (int e = blockIdx.x; e < total; e += gridDim.x) {
-                    const int oc = e %% g.o, ch = (e / g.o) %% g.c, tx = (e / (g.o * g.c)) %% g.kw, ty = e / (g.o * g.c * g.kw);
-                    %2$s acc = 0;
-                    for (int p = threadIdx.x; p < pixels; p += blockDim.x) {
-                      const int ox = p %% g.ow, oy = (p / g.ow) %% g.oh, img = p / (g.ow * g.oh);
-                      const int sy = oy * g.sh + ty * g.dh - g.pt, sx = ox * g.sw + tx * g.dw - g.pl;
-                      if (sy < 0 || sy >= g.h || sx < 0 || sx >= g.w) continue;
-                      acc += x[((img * g.h + sy) * g.w + sx) * g.c + ch] * dy[p * g.o + oc];
-                    }
-                    buf[threadIdx.x] = acc;
-                    __syncthreads();
-                    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-                      if (threadIdx.x < s) buf[threadIdx.x] += buf[threadIdx.x + s];
-                      __syncthreads();
-                    }
-                    if (threadIdx.x == 0) dw[e] = buf[0];
-                    __syncthreads();
-                  }
-                }
-                """.formatted(name, CudaTypes.c(t), FILTER_GRAD_THREADS);
-        return new KernelSource(name, code);
+                """.formatted(name, CudaTypes.c(t)));
     }
 
     private static String check(DType t) {

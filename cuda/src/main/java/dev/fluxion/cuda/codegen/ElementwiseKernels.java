@@ -16,15 +16,16 @@ import java.util.List;
 public final class ElementwiseKernels {
     private ElementwiseKernels() {}
 
-    /** The kernel of {@code group} named {@code name}. */
-    public static KernelSource generate(String name, ElementwiseGroup group) {
-        return new KernelSource(name, code(name, group));
+    /** The kernel of a group named {@code name}; the group is built only when the kernel is new. */
+    public static KernelSource generate(String name, java.util.function.Supplier<ElementwiseGroup> group) {
+        return KernelSource.memo(name, () -> code(name, group.get()));
     }
 
     /** The kernel of a fused group, named after a hash of its body so identical groups share one compiled kernel. */
     public static KernelSource fused(ElementwiseGroup group) {
         String body = code("@", group);
-        return new KernelSource("fx_fused_" + hash(body), code("fx_fused_" + hash(body), group));
+        String name = "fx_fused_" + hash(body);
+        return KernelSource.memo(name, () -> code(name, group));
     }
 
     private static String code(String name, ElementwiseGroup g) {

@@ -58,9 +58,28 @@ public final class MovementKernels {
         }
     }
 
+    /** Bytes a {@link #smallUpload} launch carries in its parameters. */
+    public static final int SMALL_UPLOAD_BYTES = 64;
+
+    /**
+     * Writes up to {@link #SMALL_UPLOAD_BYTES} bytes carried in the launch's own parameters: a host-to-device copy
+     * of a scalar, a random key or a shape that is ordered on the stream like any kernel, with no staging buffer
+     * and no wait for the device. Signature {@code (void* out, FxWords bytes, int count)}, one block.
+     */
+    public static KernelSource smallUpload() {
+        String name = "fx_small_upload";
+        return KernelSource.memo(name, () -> """
+                struct FxWords { int w[%2$d]; };
+                extern "C" __global__ void %1$s(void* out, FxWords bytes, int count) {
+                  const unsigned char* in = reinterpret_cast<const unsigned char*>(bytes.w);
+                  for (int i = threadIdx.x; i < count; i += blockDim.x) static_cast<unsigned char*>(out)[i] = in[i];
+                }
+                """.formatted(name, SMALL_UPLOAD_BYTES / 4));
+    }
+
     public static KernelSource fill(DType t) {
         String name = "fx_fill_" + CudaTypes.suffix(t), c = CudaTypes.c(t);
-        return new KernelSource(name, """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(int n, %2$s* __restrict__ out, %2$s value) {
                   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) out[i] = value;
                 }
@@ -85,7 +104,7 @@ public final class MovementKernels {
 
     public static KernelSource stridedCopy(DType t) {
         String name = "fx_strided_copy_" + CudaTypes.suffix(t), c = CudaTypes.c(t);
-        return new KernelSource(name, """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(int n, FxShape shape, const %2$s* __restrict__ src, FxStrides srcStrides,
                     %2$s* __restrict__ dst, FxStrides dstStrides) {
                   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
@@ -97,7 +116,7 @@ public final class MovementKernels {
     /** Gather along an axis; {@code index} is int32 or int64. */
     public static KernelSource gather(DType t, DType index) {
         String name = "fx_gather_" + CudaTypes.suffix(t) + "_" + indexSuffix(index), c = CudaTypes.c(t);
-        return new KernelSource(name, """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(const %2$s* __restrict__ params, const %3$s* __restrict__ indices, %2$s* __restrict__ out,
                     int outer, int dim, int count, int inner) {
                   const int total = outer * count * inner;
@@ -120,7 +139,7 @@ public final class MovementKernels {
             // the CPU sums 0/1 and stores sum != 0: an or, and racing stores of 1 are harmless
             case BOOL -> "if (v) out[at] = 1;";
         };
-        return new KernelSource(name, """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(const %2$s* __restrict__ updates, const %3$s* __restrict__ indices, %2$s* __restrict__ out,
                     int outer, int dim, int count, int inner) {
                   const int total = outer * count * inner;

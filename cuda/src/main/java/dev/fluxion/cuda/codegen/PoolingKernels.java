@@ -93,7 +93,7 @@ public final class PoolingKernels {
     private static KernelSource kernel(String prefix, DType t, String params, String total, String body) {
         if (!supports(t)) throw new IllegalArgumentException("pooling: no CUDA kernel for " + t + " (float32 and float64 only, like the CPU)");
         String c = CudaTypes.c(t), name = prefix + CudaTypes.suffix(t);
-        String code = """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(%2$s, FxPool g) {
                   typedef %3$s T;
                   const int total = %4$s;
@@ -101,7 +101,6 @@ public final class PoolingKernels {
                     %5$s
                   }
                 }
-                """.formatted(name, params.replace("T*", c + "*"), c, total, body.replace("NEG_INF", CudaTypes.literal(Double.NEGATIVE_INFINITY, t)));
-        return new KernelSource(name, code);
+                """.formatted(name, params.replace("T*", c + "*"), c, total, body.replace("NEG_INF", CudaTypes.literal(Double.NEGATIVE_INFINITY, t))));
     }
 }

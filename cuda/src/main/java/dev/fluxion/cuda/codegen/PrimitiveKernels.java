@@ -20,23 +20,23 @@ public final class PrimitiveKernels {
 
     public static KernelSource unary(UnaryFn fn, DType t) {
         return ElementwiseKernels.generate("fx_unary_" + fn.name().toLowerCase() + "_" + CudaTypes.suffix(t),
-                new ElementwiseGroup(List.of(t), List.of(new ElementwiseGroup.Member(new Op.Unary(fn), t, new int[] {-1}, true))));
+                () -> new ElementwiseGroup(List.of(t), List.of(new ElementwiseGroup.Member(new Op.Unary(fn), t, new int[] {-1}, true))));
     }
 
     public static KernelSource binary(BinaryFn fn, DType t) {
         return ElementwiseKernels.generate("fx_binary_" + fn.name().toLowerCase() + "_" + CudaTypes.suffix(t),
-                new ElementwiseGroup(List.of(t, t), List.of(new ElementwiseGroup.Member(new Op.Binary(fn),
+                () -> new ElementwiseGroup(List.of(t, t), List.of(new ElementwiseGroup.Member(new Op.Binary(fn),
                         ScalarExpressions.resultType(fn, t), new int[] {-1, -2}, true))));
     }
 
     public static KernelSource where(DType t) {
         return ElementwiseKernels.generate("fx_where_" + CudaTypes.suffix(t),
-                new ElementwiseGroup(List.of(DType.BOOL, t, t), List.of(new ElementwiseGroup.Member(new Op.Where(), t, new int[] {-1, -2, -3}, true))));
+                () -> new ElementwiseGroup(List.of(DType.BOOL, t, t), List.of(new ElementwiseGroup.Member(new Op.Where(), t, new int[] {-1, -2, -3}, true))));
     }
 
     public static KernelSource cast(DType from, DType to) {
         return ElementwiseKernels.generate("fx_cast_" + CudaTypes.suffix(from) + "_" + CudaTypes.suffix(to),
-                new ElementwiseGroup(List.of(from), List.of(new ElementwiseGroup.Member(new Op.Cast(to), to, new int[] {-1}, true))));
+                () -> new ElementwiseGroup(List.of(from), List.of(new ElementwiseGroup.Member(new Op.Cast(to), to, new int[] {-1}, true))));
     }
 
     /** Every standalone kernel whose main operand dtype is {@code t} (casts are listed under their source dtype). */
@@ -58,12 +58,13 @@ public final class PrimitiveKernels {
     public static List<KernelSource> nnAndMovement(DType t) {
         List<KernelSource> out = new ArrayList<>();
         if (ConvKernels.supports(t))
-            out.addAll(List.of(ConvKernels.forward(t), ConvKernels.backpropInput(t), ConvKernels.backpropFilter(t)));
+            out.addAll(List.of(ConvKernels.im2col(t), ConvKernels.col2im(t)));
         if (PoolingKernels.supports(t))
             out.addAll(List.of(PoolingKernels.maxPool(t), PoolingKernels.avgPool(t), PoolingKernels.maxPoolGrad(t),
                     PoolingKernels.avgPoolGrad(t), PoolingKernels.maxPoolSelect(t)));
         out.add(MovementKernels.fill(t));
         out.add(MovementKernels.stridedCopy(t));
+        if (t == DType.BOOL) out.add(MovementKernels.smallUpload()); // dtype-free: listed once
         for (DType index : List.of(DType.INT32, DType.INT64)) {
             out.add(MovementKernels.gather(t, index));
             out.add(MovementKernels.scatterAdd(t, index));

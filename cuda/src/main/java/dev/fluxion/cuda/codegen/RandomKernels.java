@@ -47,7 +47,7 @@ public final class RandomKernels {
                           }""";
         };
         String name = name(kind, t);
-        String code = """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(const long long* __restrict__ key, %2$s* __restrict__ out, int n) {
                   const unsigned long long seed = (unsigned long long)key[0], counter = (unsigned long long)key[1];
                   const int blocks = (n + %3$d) / %4$d;
@@ -59,7 +59,6 @@ public final class RandomKernels {
                     for (int t = 0; t < %4$d; ++t) if (j * %4$d + t < n) out[j * %4$d + t] = v[t];
                   }
                 }
-                """.formatted(name, c, per - 1, per, body);
-        return new KernelSource(name, code);
+                """.formatted(name, c, per - 1, per, body));
     }
 }

@@ -38,7 +38,7 @@ public final class ReductionKernels {
             case MAX -> "fx_max(%s, %s)";
             case MIN -> "fx_min(%s, %s)";
         };
-        String code = """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(const %2$s* __restrict__ x, %2$s* __restrict__ out, int nOut, int nRed,
                     FxShape kept, FxStrides keptStrides, FxShape reduced, FxStrides reducedStrides) {
                   __shared__ %2$s buf[%3$d];
@@ -56,8 +56,7 @@ public final class ReductionKernels {
                     __syncthreads();
                   }
                 }
-                """.formatted(name, c, THREADS, CudaTypes.literal(fn.identity(), t), combine.formatted("acc", "v"), combine.formatted("a", "b"));
-        return new KernelSource(name, code);
+                """.formatted(name, c, THREADS, CudaTypes.literal(fn.identity(), t), combine.formatted("acc", "v"), combine.formatted("a", "b")));
     }
 
     public static String argName(boolean max, DType t) {
@@ -69,7 +68,7 @@ public final class ReductionKernels {
         String c = CudaTypes.c(t), name = argName(max, t);
         String better = max ? "(v > bv || (fx_isnan(v) && !fx_isnan(bv)))" : "(v < bv || (fx_isnan(v) && !fx_isnan(bv)))";
         // combining two partial results: the better value wins, a tie (or two NaNs) goes to the smaller index
-        String code = """
+        return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %1$s(const %2$s* __restrict__ x, long long* __restrict__ out, int nOut, int nRed,
                     FxShape kept, FxStrides keptStrides, FxShape reduced, FxStrides reducedStrides) {
                   __shared__ %2$s vals[%3$d];
@@ -96,7 +95,6 @@ public final class ReductionKernels {
                     __syncthreads();
                   }
                 }
-                """.formatted(name, c, THREADS, better);
-        return new KernelSource(name, code);
+                """.formatted(name, c, THREADS, better));
     }
 }

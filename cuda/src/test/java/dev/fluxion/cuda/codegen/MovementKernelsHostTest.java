@@ -44,6 +44,24 @@ class MovementKernelsHostTest {
         check.runAndCompare(0, 0);
     }
 
+    @Test
+    void smallUploadsCarryTheirBytesInTheLaunchParameters() throws Exception {
+        HostCheck check = new HostCheck();
+        KernelSource upload = MovementKernels.smallUpload();
+        List<Tensor> values = List.of(Tensor.of(new long[] {0x0123456789abcdefL, -2}, 2), Tensor.scalar(-1.5f),
+                Tensor.of(new boolean[] {true, false, true}, 3), Tensor.of(new double[] {Math.PI, -0.0, 1e300, 7, 8, 9, 10, 11}, 8));
+        for (Tensor v : values) {
+            byte[] bytes = HostKernelRunner.input(v).bytes();
+            assertTrue(bytes.length <= MovementKernels.SMALL_UPLOAD_BYTES, v.type().toString());
+            int[] words = new int[MovementKernels.SMALL_UPLOAD_BYTES / 4];
+            java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, MovementKernels.SMALL_UPLOAD_BYTES)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(words);
+            check.launches(List.of(upload), "upload " + v.type(), List.of(new HostKernelRunner.Call(upload.name(), List.of(
+                    HostKernelRunner.output(v.dtype(), v.size()), new HostKernelRunner.StructArg("FxWords", words),
+                    new HostKernelRunner.IntArg(bytes.length)))), v, 0);
+        }
+        check.runAndCompare(0, 0);
+    }
+
     private static void pad(HostCheck check, DType t, Op.Pad op, Tensor view, Tensor base, int viewOffset) {
         Tensor cpu = Dispatcher.apply(op, view);
         KernelSource fill = MovementKernels.fill(t), copy = MovementKernels.stridedCopy(t);
