@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole GPU check in one command, for a lent GPU machine (from the folder prepare.sh filled): the PyTorch eager
-# reference on the same GPU, the "gpu" test suite, the epoch benchmark (eager and graph function) and MNIST
-# convergence. Each part has its own time limit and log (in $OUT, else ./logs), so one failure does not hide the rest.
+# reference on the same GPU, the "gpu" test suite, the epoch benchmark (eager and graph function), a profile of the
+# graph functions' steps and MNIST convergence. Each part has its own time limit and log (in $OUT, else ./logs), so
+# one failure does not hide the rest.
 # Usage: bash check.sh [steps]    (steps timed per benchmark round, default 100)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -20,6 +21,7 @@ part() { # name, time limit (s), command...
 }
 part torch 45 python3 torch_gpu_reference.py "$STEPS"
 part suite 150 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
-part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
+FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
+part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
 FLUXION_DATA_DIR="$PWD/data" part mnist 75 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
 cat "$LOGS/summary.txt"

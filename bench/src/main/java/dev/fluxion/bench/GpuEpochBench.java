@@ -30,7 +30,10 @@ import java.util.function.BiFunction;
  * on the GPU and checks the test accuracy (exit code 1 below 97%): the convergence check of the GPU suite.
  *
  * <p>Run on a machine with an NVIDIA driver: {@code java --add-modules jdk.incubator.vector
- * --enable-native-access=ALL-UNNAMED -cp <jars> dev.fluxion.bench.GpuEpochBench [mlp,cnn,seed|mnist] [steps]}
+ * --enable-native-access=ALL-UNNAMED -cp <jars> dev.fluxion.bench.GpuEpochBench [mlp,cnn,seed|mnist] [steps] [graph]}
+ * ({@code graph}: the graph functions alone). {@code FLUXION_TORCH_LOG} names the output of
+ * {@code bench/gpu/torch_gpu_reference.py} from the same machine, for the speed-up column; with
+ * {@code -Dfluxion.graph.profile=true} each graph function prints where its step spends the time.
  */
 public final class GpuEpochBench {
     private GpuEpochBench() {}
@@ -49,14 +52,16 @@ public final class GpuEpochBench {
         }
         String which = args.length > 0 ? args[0] : "mlp,cnn,seed";
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        boolean graphOnly = args.length > 2 && args[2].equals("graph");
+        Map<String, Double> torch = torchMsPerStep(System.getenv("FLUXION_TORCH_LOG"));
         if (which.equals("mnist")) {
             System.exit(trainMnist() >= 0.97 ? 0 : 1);
         }
         List<String> rows = new ArrayList<>();
         boolean failed = false;
         for (String workload : which.split(",")) {
-            double[] ms = new double[2];
-            for (int mode = 0; mode < 2; mode++) {
+            double[] ms = {Double.NaN, Double.NaN};
+            for (int mode = graphOnly ? 1 : 0; mode < 2; mode++) {
                 try {
                     ms[mode] = epochMs(workload, mode == 1, steps);
                 } catch (Exception | Error e) {
@@ -67,19 +72,21 @@ public final class GpuEpochBench {
                 }
             }
             double[] ref = REFERENCE_MS.get(workload);
-            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.0f | %.1f | %.2fx |", workload, ms[0], ms[1], ref[0], ref[1], ref[2], ref[0] / ms[0]));
+            double torchEpoch = torch.getOrDefault(workload, Double.NaN) * epochSteps(workload);
+            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.2fx | %.0f | %.0f | %.1f |", workload, ms[0], ms[1], torchEpoch,
+                    torchEpoch / ms[0], ref[0], ref[1], ref[2]));
         }
         System.out.println("GPU: " + new Scopes().describe() + "; ms per epoch, " + steps + " steps timed and scaled");
-        System.out.println("| workload | Fluxion eager | Fluxion graph function | PyTorch eager (ref) | PyTorch CUDA graph (ref) "
-                + "| JAX whole-epoch jit (ref) | eager vs PyTorch eager |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| workload | Fluxion eager | Fluxion graph function | PyTorch eager, same run | Fluxion eager speed-up "
+                + "| PyTorch eager (ref) | PyTorch CUDA graph (ref) | JAX whole-epoch jit (ref) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.exit(failed ? 1 : 0);
     }
 
     /** Milliseconds per epoch of {@code workload}, eagerly or as a graph function. */
     private static double epochMs(String workload, boolean graph, int steps) throws Exception {
-        int epochSteps = workload.equals("seed") ? 391 : 469;
+        int epochSteps = epochSteps(workload);
         int[] shape = workload.equals("seed") ? new int[] {32, 32, 3} : new int[] {28, 28, 1};
         FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload);
         trainer.model.moveTo(GPU);
@@ -99,6 +106,7 @@ public final class GpuEpochBench {
         }
         Scopes allocator = new Scopes();
         float first = round(step, xs, ys, allocator, 10); // traces, captures and warms up
+        if (compiled != null) compiled.resetProfile();
         long t0 = System.nanoTime();
         round(step, xs, ys, allocator, steps);
         double msPerStep = (System.nanoTime() - t0) / 1e6 / steps;
@@ -107,8 +115,28 @@ public final class GpuEpochBench {
         msPerStep = Math.min(msPerStep, (System.nanoTime() - t1) / 1e6 / steps);
         System.out.printf("%s %s: %.3f ms/step; loss %.4f after warm-up, %.4f at the end; %s%n", workload,
                 graph ? "graph" : "eager", msPerStep, first, last, allocator.stats());
-        if (compiled != null) compiled.describe().lines().filter(l -> !l.startsWith("  ")).forEach(System.out::println);
+        if (compiled != null) {
+            compiled.describe().lines().filter(l -> !l.startsWith("  ")).forEach(System.out::println);
+            if (Boolean.getBoolean("fluxion.graph.profile")) System.out.print(compiled.profile());
+        }
         return msPerStep * epochSteps;
+    }
+
+    private static int epochSteps(String workload) {
+        return workload.equals("seed") ? 391 : 469;
+    }
+
+    private static final java.util.regex.Pattern TORCH_LINE = java.util.regex.Pattern.compile("torch eager (\\w+): ([0-9.]+) ms/step");
+
+    /** PyTorch eager's ms/step per workload from {@code torch_gpu_reference.py}'s output, if that file is given. */
+    private static Map<String, Double> torchMsPerStep(String log) throws java.io.IOException {
+        Map<String, Double> ms = new java.util.HashMap<>();
+        if (log == null || !java.nio.file.Files.exists(java.nio.file.Path.of(log))) return ms;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(log))) {
+            var m = TORCH_LINE.matcher(line);
+            if (m.find()) ms.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return ms;
     }
 
     /** Runs {@code n} steps, each in its own allocation scope, and returns the last loss (synchronizing once). */

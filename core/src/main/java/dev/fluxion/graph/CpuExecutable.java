@@ -194,12 +194,14 @@ final class CpuExecutable implements Executable {
         }
     }
 
-    void resetProfile() {
+    @Override
+    public void resetProfile() {
         Arrays.fill(stepNanos, 0);
     }
 
     /** Accumulated time per step, slowest first (needs {@code -Dfluxion.graph.profile=true}). */
-    String profile() {
+    @Override
+    public String profile() {
         if (!PROFILE) return "profiling is off: run with -Dfluxion.graph.profile=true";
         StringBuilder sb = new StringBuilder();
         Integer[] order = new Integer[steps.size()];

@@ -185,7 +185,7 @@ public final class GraphFunction<R> {
      */
     public synchronized void resetProfile() {
         for (Compiled c : cache.values())
-            for (Executable e : c.byBatch.values()) if (e instanceof CpuExecutable cpu) cpu.resetProfile();
+            for (Executable e : c.byBatch.values()) e.resetProfile();
     }
 
     /** Where the most recent signature's graph spends its time, per step (run with -Dfluxion.graph.profile=true). */
@@ -193,7 +193,7 @@ public final class GraphFunction<R> {
         if (cache.isEmpty()) return name + ": not traced yet";
         var byBatch = new ArrayList<>(cache.values()).getLast().byBatch;
         StringBuilder sb = new StringBuilder();
-        byBatch.forEach((b, e) -> sb.append(b == 0 ? "" : "batch " + b + ":\n").append(e instanceof CpuExecutable cpu ? cpu.profile() : ""));
+        byBatch.forEach((b, e) -> sb.append(b == 0 ? "" : "batch " + b + ":\n").append(e.profile()));
         return sb.toString();
     }
 

@@ -82,6 +82,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private boolean capturable, closed;
     private final Map<Variable, Tensor> lastStaged = new java.util.IdentityHashMap<>();
     private long calls;
+    /** Per-step nanoseconds when profiling ({@code -Dfluxion.graph.profile=true}, which also turns capture off). */
+    private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
+    private final long[] stepNanos;
 
     public CudaExecutable(CudaBackend backend, String name, Graph optimized) {
         this(backend, name, optimized, CAPTURE);
@@ -97,7 +100,8 @@ public final class CudaExecutable implements Executable, AutoCloseable {
                 throw new IllegalArgumentException(name + ": " + n + " is not on " + ctx.device() + "; a CUDA graph function runs on one device");
         this.plan = new LaunchPlan(optimized);
         this.memory = MemoryPlan.of(plan);
-        this.capturable = captureGraphs && !plan.hasHostEffects();
+        this.capturable = captureGraphs && !plan.hasHostEffects() && !PROFILE;
+        this.stepNanos = new long[plan.steps().size()];
         this.held = new Held(ctx);
         this.cleanable = CLEANER.register(this, held);
     }
@@ -169,13 +173,46 @@ public final class CudaExecutable implements Executable, AutoCloseable {
 
     /** Issues every step of the plan on the context's stream. */
     private void issue() {
-        for (LaunchPlan.Step step : plan.steps()) {
+        List<LaunchPlan.Step> steps = plan.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            LaunchPlan.Step step = steps.get(i);
+            long t0 = PROFILE ? System.nanoTime() : 0;
             try {
                 issue(step);
             } catch (RuntimeException e) {
                 throw GraphError.withContext(name + ": " + describe(step), e);
             }
+            if (PROFILE) {
+                ctx.synchronize(); // device time of this step alone, launch overhead included
+                stepNanos[i] += System.nanoTime() - t0;
+            }
         }
+    }
+
+    @Override
+    public synchronized void resetProfile() {
+        java.util.Arrays.fill(stepNanos, 0);
+    }
+
+    /**
+     * Time per step of the plan, slowest first, down to 1% of the total. Profiling runs the plan launch by launch
+     * (never captured) and waits for the device after each step, so the total is larger than a replay's.
+     */
+    @Override
+    public synchronized String profile() {
+        if (!PROFILE) return "profiling is off: run with -Dfluxion.graph.profile=true";
+        List<LaunchPlan.Step> steps = plan.steps();
+        Integer[] order = new Integer[steps.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(stepNanos[b], stepNanos[a]));
+        long total = java.util.Arrays.stream(stepNanos).sum();
+        StringBuilder sb = new StringBuilder(String.format("%.1f ms profiled in %d steps%n", total / 1e6, steps.size()));
+        for (int i : order) {
+            if (stepNanos[i] * 100 < total) break;
+            String what = describe(steps.get(i));
+            sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what.length() > 160 ? what.substring(0, 160) + "..." : what));
+        }
+        return sb.toString();
     }
 
     private void issue(LaunchPlan.Step step) {
