@@ -23,5 +23,6 @@ part torch 45 python3 torch_gpu_reference.py "$STEPS"
 part suite 150 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
+part tf32 60 "${JAVA[@]}" -Dfluxion.cuda.tf32=true dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph
 FLUXION_DATA_DIR="$PWD/data" part mnist 75 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
 cat "$LOGS/summary.txt"

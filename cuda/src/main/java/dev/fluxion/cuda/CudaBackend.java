@@ -72,8 +72,8 @@ public final class CudaBackend implements Backend, GraphCompiler {
                                 + " at flat index " + i + " of a " + in[0].dtype() + Shapes.format(in[0].shape()) + " tensor on " + device());
                 yield view(in[0]);
             }
-            case Op.Reduce r -> CudaKernels.reduce(ctx, ReductionKernels.reduce(r.fn(), in[0].dtype()), in[0], r.axes(), out);
-            case Op.ArgReduce a -> CudaKernels.reduce(ctx, ReductionKernels.argReduce(a.max(), in[0].dtype()), in[0], new int[] {a.axis()}, out);
+            case Op.Reduce r -> CudaKernels.reduce(ctx, r, in[0], out);
+            case Op.ArgReduce a -> CudaKernels.reduce(ctx, a, in[0], out);
             case Op.Reshape r -> {
                 Tensor c = CudaKernels.contiguous(ctx, in[0]);
                 yield Tensor.wrap(c.storage(), out.shape(), Shapes.contiguousStrides(out.shape()), c.offset());

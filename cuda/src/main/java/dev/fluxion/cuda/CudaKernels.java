@@ -107,14 +107,52 @@ final class CudaKernels {
     }
 
     /** Reduce or argmax/argmin over axes of any view. */
-    static Tensor reduce(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, TensorType out) {
+    static Tensor reduce(CudaContext ctx, Op op, Tensor x, TensorType out) {
         Tensor result = allocate(ctx, out);
-        reduceInto(ctx, kernel, x, axes, result);
+        reduceInto(ctx, op, x, result);
         return result;
     }
 
-    /** A reduction writing into an existing contiguous {@code result}. */
-    static void reduceInto(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, Tensor result) {
+    /**
+     * A reduction ({@code Op.Reduce} or {@code Op.ArgReduce}) writing into an existing contiguous {@code result}.
+     * Long reductions whose outputs lie side by side in the input take the two-pass column kernel.
+     */
+    static void reduceInto(CudaContext ctx, Op op, Tensor x, Tensor result) {
+        switch (op) {
+            case Op.Reduce r -> {
+                ReducePlan plan = ReducePlan.of(x.shape(), x.strides(), r.axes());
+                if (plan.outputs() > 0 && plan.reducedCount() >= COLUMN_REDUCTION_ROWS && plan.kept().rank() == 1 && plan.kept().strides()[0][0] == 1)
+                    reduceColumns(ctx, r.fn(), x, plan, result);
+                else
+                    reduceGeneric(ctx, ReductionKernels.reduce(r.fn(), x.dtype()), x, r.axes(), result);
+            }
+            case Op.ArgReduce a -> reduceGeneric(ctx, ReductionKernels.argReduce(a.max(), x.dtype()), x, new int[] {a.axis()}, result);
+            default -> throw new IllegalArgumentException(op.name() + " is not a reduction");
+        }
+    }
+
+    /** Reductions at least this long with contiguous outputs go through {@link ReductionKernels#columns}. */
+    static final int COLUMN_REDUCTION_ROWS = 2048;
+
+    /** Two passes: partial results per split of the rows ({@link ReductionKernels#columns}), then the splits combined. */
+    private static void reduceColumns(CudaContext ctx, dev.fluxion.ops.ReduceFn fn, Tensor x, ReducePlan plan, Tensor result) {
+        int nOut = plan.outputs(), nRed = plan.reducedCount();
+        int columnBlocks = (nOut + ReductionKernels.COLUMNS - 1) / ReductionKernels.COLUMNS;
+        // enough blocks to fill the device a few times over, each with at least 64 rows per lane group
+        int splits = Math.max(1, Math.min((ctx.multiprocessors() * 4 + columnBlocks - 1) / columnBlocks, nRed / 512));
+        int rowsPerSplit = (nRed + splits - 1) / splits;
+        Tensor partial = allocate(ctx, new TensorType(x.dtype(), new int[] {splits, nOut}, ctx.device()));
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).addPointer(storage(x).address(x.offset())).addPointer(storage(partial).address(0))
+                    .addInt(nOut).addInt(nRed).addInt(rowsPerSplit).addInt(splits).addShape(plan.reduced()).addStrides(plan.reduced(), 0);
+            KernelSource kernel = ReductionKernels.columns(fn, x.dtype());
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), columnBlocks * splits, ReductionKernels.THREADS, 0, ctx.stream(), args.array());
+        }
+        reduceGeneric(ctx, ReductionKernels.reduce(fn, x.dtype()), partial, new int[] {0}, result);
+    }
+
+    private static void reduceGeneric(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, Tensor result) {
         ReducePlan plan = ReducePlan.of(x.shape(), x.strides(), axes);
         if (plan.outputs() == 0) return;
         ctx.makeCurrent();

@@ -37,11 +37,7 @@ public final class PlanLaunches {
 
     /** A reduce or arg-reduce op over any view of {@code x}. */
     public static void reduce(CudaContext ctx, Op op, Tensor x, Tensor out) {
-        switch (op) {
-            case Op.Reduce r -> CudaKernels.reduceInto(ctx, ReductionKernels.reduce(r.fn(), x.dtype()), x, r.axes(), out);
-            case Op.ArgReduce a -> CudaKernels.reduceInto(ctx, ReductionKernels.argReduce(a.max(), x.dtype()), x, new int[] {a.axis()}, out);
-            default -> throw new IllegalArgumentException(op.name() + " is not a reduction");
-        }
+        CudaKernels.reduceInto(ctx, op, x, out);
     }
 
     /** Copies any view {@code src} into the contiguous {@code dst} of the same dtype and shape. */

@@ -117,6 +117,12 @@ class CudaBackendGpuTest {
         // a large sum: every block of the tree reduction
         Tensor big = new Rng(4).normal(new int[] {1 << 20}, 0, 1);
         assertSameAsCpu("sum of 2^20", new Op.Reduce(ReduceFn.SUM, new int[] {0}, false), new Tensor[] {big}, 1e-3, 0);
+        // per-channel statistics of an NHWC activation: the two-pass column kernel (outputs side by side)
+        Tensor activation = new Rng(6).normal(new int[] {64, 16, 16, 40}, 0, 1);
+        for (ReduceFn fn : new ReduceFn[] {ReduceFn.SUM, ReduceFn.MAX, ReduceFn.MIN})
+            assertSameAsCpu(fn + " over N, H, W", new Op.Reduce(fn, new int[] {0, 1, 2}, false), new Tensor[] {activation}, 1e-4, 0);
+        Tensor rows = ArrayOps.slice(new Rng(7).normal(new int[] {9000, 33}, 0, 1, DType.FLOAT64), 0, 1, 9000, 2);
+        assertSameAsCpu("sum of every other row", new Op.Reduce(ReduceFn.SUM, new int[] {0}, false), new Tensor[] {rows}, 0, 1e-12);
     }
 
     @Test

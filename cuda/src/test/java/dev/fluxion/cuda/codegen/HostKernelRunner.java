@@ -59,7 +59,7 @@ public final class HostKernelRunner {
             """;
 
     /** One kernel argument. */
-    sealed interface Arg permits IntArg, Buffer, View, ShapeArg, StridesArg, StructArg, ScalarArg {}
+    sealed interface Arg permits IntArg, Buffer, View, Reads, ShapeArg, StridesArg, StructArg, ScalarArg {}
 
     record IntArg(int value) implements Arg {}
 
@@ -71,6 +71,9 @@ public final class HostKernelRunner {
 
     /** A pointer {@code offset} elements into a buffer (an output written slice by slice, like concat's). */
     record View(Buffer buffer, int offset) implements Arg {}
+
+    /** An earlier call's output read by this call as an input (a two-pass kernel's partial results): not an output here. */
+    record Reads(Buffer buffer) implements Arg {}
 
     /** A struct of ints passed by value, e.g. {@code FxConv}: its C type name and fields in order. */
     record StructArg(String type, int[] fields) implements Arg {}
@@ -148,7 +151,7 @@ public final class HostKernelRunner {
         java.util.Map<Buffer, String> buffers = new java.util.IdentityHashMap<>();
         for (Call call : calls)
             for (Arg a : call.args()) {
-                Buffer b = a instanceof Buffer x ? x : a instanceof View v ? v.buffer() : null;
+                Buffer b = a instanceof Buffer x ? x : a instanceof View v ? v.buffer() : a instanceof Reads r ? r.buffer() : null;
                 if (b == null || buffers.containsKey(b)) continue;
                 String v = "b" + buffers.size();
                 buffers.put(b, v);
@@ -166,6 +169,8 @@ public final class HostKernelRunner {
                     case IntArg x -> main.append("    int ").append(v).append(" = ").append(x.value()).append(";\n");
                     case Buffer b -> main.append("    ").append(CudaTypes.c(b.dtype())).append("* ").append(v).append(" = (")
                             .append(CudaTypes.c(b.dtype())).append("*)").append(buffers.get(b)).append(";\n");
+                    case Reads r -> main.append("    ").append(CudaTypes.c(r.buffer().dtype())).append("* ").append(v).append(" = (")
+                            .append(CudaTypes.c(r.buffer().dtype())).append("*)").append(buffers.get(r.buffer())).append(";\n");
                     case View w -> main.append("    ").append(CudaTypes.c(w.buffer().dtype())).append("* ").append(v).append(" = (")
                             .append(CudaTypes.c(w.buffer().dtype())).append("*)").append(buffers.get(w.buffer())).append(" + ").append(w.offset()).append(";\n");
                     case ShapeArg s -> {

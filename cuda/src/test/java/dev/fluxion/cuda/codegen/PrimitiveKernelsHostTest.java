@@ -1,5 +1,6 @@
 package dev.fluxion.cuda.codegen;
 
+import dev.fluxion.ArrayOps;
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
 import dev.fluxion.ops.BinaryFn;
@@ -8,8 +9,10 @@ import dev.fluxion.ops.ReduceFn;
 import dev.fluxion.ops.UnaryFn;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,5 +95,43 @@ class PrimitiveKernelsHostTest {
         for (boolean max : new boolean[] {true, false})
             check.reduce(ReductionKernels.argReduce(max, DType.INT32), new Op.ArgReduce(max, 0, false), tied, tied, new int[] {0});
         check.runAndCompare(1e-5, 1e-13);
+    }
+
+    @Test
+    void theTwoPassColumnReductionMatchesTheCpuBackend() throws Exception {
+        Random r = new Random(29);
+        HostCheck check = new HostCheck();
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64}) {
+            // a contiguous [7,40,37] reduced over its first two axes (37 outputs: two column blocks, the second
+            // partial), and a view stepping over every other row of a base, so the reduced rows are strided
+            Tensor contiguous = HostCheck.base(t, new int[] {7, 40, 37}, r, false, false);
+            Tensor stepBase = HostCheck.base(t, new int[] {60, 33}, r, false, false), stepped = ArrayOps.slice(stepBase, 0, 1, 60, 2);
+            for (ReduceFn fn : ReduceFn.values()) {
+                columns(check, fn, contiguous, contiguous, new int[] {0, 1}, 3);
+                columns(check, fn, stepped, stepBase, new int[] {0}, 4);
+            }
+        }
+        check.runAndCompare(1e-5, 1e-13);
+    }
+
+    /** The column kernel over {@code splits} splits of the rows into a partial buffer, then the generic kernel over the splits. */
+    private static void columns(HostCheck check, ReduceFn fn, Tensor view, Tensor base, int[] axes, int splits) {
+        Tensor cpu = dev.fluxion.Dispatcher.apply(new Op.Reduce(fn, axes, false), view);
+        ReducePlan plan = ReducePlan.of(view.shape(), view.strides(), axes);
+        int nOut = plan.outputs(), nRed = plan.reducedCount(), rowsPerSplit = (nRed + splits - 1) / splits;
+        assertEquals(1, plan.kept().rank());
+        assertEquals(1, plan.kept().strides()[0][0], "the column kernel needs outputs side by side");
+        KernelSource first = ReductionKernels.columns(fn, view.dtype()), second = ReductionKernels.reduce(fn, view.dtype());
+        HostKernelRunner.Buffer partial = HostKernelRunner.output(view.dtype(), splits * nOut);
+        ReducePlan combine = ReducePlan.of(new int[] {splits, nOut}, new int[] {nOut, 1}, new int[] {0});
+        check.launches(List.of(first, second), first.name() + " " + view.type(), List.of(
+                new HostKernelRunner.Call(first.name(), List.of(new HostKernelRunner.View(HostKernelRunner.input(base), view.offset()), partial,
+                        new HostKernelRunner.IntArg(nOut), new HostKernelRunner.IntArg(nRed), new HostKernelRunner.IntArg(rowsPerSplit),
+                        new HostKernelRunner.IntArg(splits), new HostKernelRunner.ShapeArg(plan.reduced()), new HostKernelRunner.StridesArg(plan.reduced(), 0))),
+                new HostKernelRunner.Call(second.name(), List.of(new HostKernelRunner.Reads(partial), HostKernelRunner.output(view.dtype(), nOut),
+                        new HostKernelRunner.IntArg(nOut), new HostKernelRunner.IntArg(splits),
+                        new HostKernelRunner.ShapeArg(combine.kept()), new HostKernelRunner.StridesArg(combine.kept(), 0),
+                        new HostKernelRunner.ShapeArg(combine.reduced()), new HostKernelRunner.StridesArg(combine.reduced(), 0)))),
+                cpu, 1);
     }
 }
