@@ -10,7 +10,7 @@ LOGS="${OUT:-logs}"; mkdir -p "$LOGS"
 [ -x jre/bin/java ] || tar xzf jre.tgz
 JAVA=(./jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp 'lib/*')
 STEPS="${1:-100}"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$LOGS/gpu.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1
 part() { # name, time limit (s), command...
   local name=$1 limit=$2; shift 2
   local t0=$SECONDS
@@ -24,5 +24,6 @@ part suite 150 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
 part tf32 60 "${JAVA[@]}" -Dfluxion.cuda.tf32=true dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph
+part ops 30 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench ops
 FLUXION_DATA_DIR="$PWD/data" part mnist 75 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
 cat "$LOGS/summary.txt"

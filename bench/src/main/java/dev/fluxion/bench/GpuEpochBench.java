@@ -57,6 +57,10 @@ public final class GpuEpochBench {
         if (which.equals("mnist")) {
             System.exit(trainMnist() >= 0.97 ? 0 : 1);
         }
+        if (which.equals("ops")) {
+            eagerOpCost();
+            return;
+        }
         List<String> rows = new ArrayList<>();
         boolean failed = false;
         for (String workload : which.split(",")) {
@@ -164,6 +168,22 @@ public final class GpuEpochBench {
 
         String describe() {
             return allocator == null ? "none (cpu dry run)" : ((CudaBackend) Backends.get(GPU)).context().toString();
+        }
+    }
+
+    /** Host cost of one eager op: 20,000 small elementwise ops and matmuls in scopes, one synchronization at the end. */
+    private static void eagerOpCost() throws Exception {
+        Scopes allocator = new Scopes();
+        Tensor a = new Rng(1).normal(new int[] {128, 128}, 0, 1).to(GPU), b = new Rng(2).normal(new int[] {128, 128}, 0, 1).to(GPU);
+        for (String op : new String[] {"add", "matmul", "add", "matmul"}) { // the first two warm up
+            long t0 = System.nanoTime();
+            Tensor last = null;
+            for (int i = 0; i < 20_000; i++)
+                try (AutoCloseable scope = allocator.openScope()) {
+                    Tensor r = op.equals("add") ? a.add(b) : a.matmul(b);
+                    if (i == 19_999) last = r.sum().to(Device.CPU);
+                }
+            System.out.printf("eager %s of [128,128]: %.2f us per op (host side, including the final wait)%n", op, (System.nanoTime() - t0) / 1e3 / 20_000);
         }
     }
 

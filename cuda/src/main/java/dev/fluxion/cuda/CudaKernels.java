@@ -18,7 +18,7 @@ import java.lang.foreign.Arena;
 /**
  * Launches generated kernels on CUDA tensors: elementwise groups (single primitives and fused chains), strided
  * reductions and Philox random numbers. Inputs may be any view (offset, strides, broadcast); outputs are new
- * contiguous tensors from the device's caching allocator. Compiled here; not yet run on a GPU.
+ * contiguous tensors from the device's caching allocator.
  */
 final class CudaKernels {
     private CudaKernels() {}

@@ -12,7 +12,6 @@ import java.util.Arrays;
  * column-major is its transpose, so C = op(A) op(B) (row-major) is computed as Cᵀ = op(B)ᵀ op(A)ᵀ: the operands
  * swap places, m and n swap, and each keeps its own transpose flag with the leading dimension of its stored rows.
  * Batch dimensions that broadcast from size 1 use batch stride 0; any other broadcast is materialized first.
- * Compiled here; not yet run on a GPU.
  */
 final class CudaMatmul {
     private CudaMatmul() {}

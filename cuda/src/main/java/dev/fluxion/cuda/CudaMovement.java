@@ -9,7 +9,6 @@ import dev.fluxion.ops.Op;
  * pad, concat, gather and scatter_add on CUDA tensors. pad fills the output then copies the input (any view) into
  * its interior; concat copies each input view into its slice; gather and scatter_add read contiguous operands.
  * Out-of-range indices cannot throw in a kernel: gather writes 0 and scatter_add skips them (see the README).
- * Compiled here; not yet run on a GPU.
  */
 final class CudaMovement {
     private CudaMovement() {}

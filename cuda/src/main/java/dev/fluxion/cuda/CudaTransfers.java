@@ -17,7 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Host-device copies. Data is staged through an off-heap segment (FFM downcalls cannot take Java arrays) and
  * copied asynchronously on the device's stream, then the stream is synchronized before the staging memory goes
- * away. Bool is one byte per element (0 or 1) on both sides. Not yet run on a GPU.
+ * away; uploads of up to 64 bytes go in a kernel's parameters instead, without waiting. Bool is one byte per
+ * element (0 or 1) on both sides.
  */
 final class CudaTransfers {
     private CudaTransfers() {}

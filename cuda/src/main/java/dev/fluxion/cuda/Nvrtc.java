@@ -13,8 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * NVRTC, the run-time CUDA C++ compiler, bound with {@code java.lang.foreign}. {@link #compile} turns generated
  * kernel source into PTX (for {@code compute_XY}) or CUBIN (for {@code sm_XY}); a compile error throws
- * {@link CudaException} with NVRTC's log. Compiled, not yet run on a GPU machine as part of this module (the design
- * notes' probe ran the same calls).
+ * {@link CudaException} with NVRTC's log.
  */
 public final class Nvrtc {
     private final MethodHandle create, compile, destroy, ptxSize, ptx, cubinSize, cubin, logSize, log, errorString, version;

@@ -11,7 +11,7 @@ import dev.fluxion.ops.Op;
  * The launches a compiled graph ({@link dev.fluxion.cuda.graph.CudaExecutable}) issues, into buffers its plan fixed
  * instead of new allocations: the same kernels, cuBLAS calls and copies the backend's per-op path uses. Everything
  * is issued on the context's stream and returns without waiting, so a whole plan can be captured as a CUDA graph;
- * only {@link #upload} synchronizes. Compiled here; not yet run on a GPU.
+ * only an {@link #upload} of more than 64 bytes synchronizes.
  */
 public final class PlanLaunches {
     private PlanLaunches() {}

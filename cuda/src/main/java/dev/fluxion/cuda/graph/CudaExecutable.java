@@ -38,7 +38,7 @@ import java.util.Map;
  *
  * <p>Memory the per-op path allocates while capturing is recorded into the graph, so it is pinned for the graph's
  * life. Everything the executable holds on the device goes back at {@link #close()}, or when it becomes unreachable. Plans with print or check_numerics need the host mid-plan and always run launch by launch, as do all plans
- * with {@code -Dfluxion.cuda.graphs=false}. NOT YET RUN ON A GPU: this compiles and its plan is checked on the host.
+ * with {@code -Dfluxion.cuda.graphs=false}.
  */
 public final class CudaExecutable implements Executable, AutoCloseable {
     private static final boolean CAPTURE = !"false".equals(System.getProperty("fluxion.cuda.graphs"));

@@ -24,8 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Graph functions on a GPU: the compiled plan against eager execution, the CUDA-graph replay against the same plan
- * run launch by launch, and device memory over many steps. Skipped where there is no CUDA driver. NOT YET RUN:
- * written on a machine without a GPU.
+ * run launch by launch, and device memory over many steps. Skipped where there is no CUDA driver; passes on an H200.
  */
 @Tag("gpu")
 class CudaGraphFunctionGpuTest {

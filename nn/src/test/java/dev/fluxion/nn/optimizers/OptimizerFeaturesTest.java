@@ -317,4 +317,36 @@ class OptimizerFeaturesTest {
                 gen.variables().stream().map(Variable::name).toList());
         assertClose(new double[] {1 - 0.125}, gw, 1e-6); // epsilon hat: 0.125 · (1 - ~3e-6)
     }
+
+    @Test
+    void eagerUpdatesRunCompiledWithTheEagerResultsBitForBit() {
+        List<Supplier<Optimizer>> kinds = List.of(() -> new Adam(0.01, 0.9, 0.999, 1e-7, true), () -> new SGD(0.1, 0.9, true),
+                () -> new RMSprop(0.01).globalClipnorm(0.5), () -> new AdamW(0.01, 0.1).gradientAccumulationSteps(2));
+        for (Supplier<Optimizer> kind : kinds) {
+            Optimizer compiled = kind.get(), eager = kind.get().compileUpdates(false);
+            Variable a = var("a", 0.5, -1.25, 2), b = var("b", 0.5, -1.25, 2);
+            for (int step = 0; step < 5; step++) {
+                Tensor grad = g(0.3 * step - 0.2, 1.5, -0.75 / (step + 1));
+                compiled.applyGradients(List.of(grad), List.of(a));
+                eager.applyGradients(List.of(grad), List.of(b));
+                assertArrayEquals(b.value().toDoubleArray(), a.value().toDoubleArray(), compiled + " after step " + step);
+            }
+            assertEquals(5, compiled.iterations().value().item());
+            assertEquals(1, compiled.compiledUpdateCount(), "the update must have run as a graph function: " + compiled);
+            assertEquals(0, eager.compiledUpdateCount());
+        }
+    }
+
+    @Test
+    void anUpdateThatCannotBeTracedFallsBackToEagerExecution() {
+        Optimizer opt = new SGD(0.5);
+        Variable w = var("w", 1, 2);
+        // a constraint that reads a value on the host: fine eagerly, impossible inside a graph function
+        dev.fluxion.nn.Constraints.register(w, x -> x.max().item() > 1 ? x.mul(0.5) : x);
+        opt.applyGradients(List.of(g(1, 1)), List.of(w));
+        assertClose(new double[] {0.25, 0.75}, w, 1e-12); // (1, 2) - 0.5 = (0.5, 1.5), whose max is over 1: halved
+        assertEquals(0, opt.compiledUpdateCount(), "compilation is off for this optimizer from now on");
+        opt.applyGradients(List.of(g(1, 1)), List.of(w));
+        assertClose(new double[] {-0.25, 0.25}, w, 1e-12);
+    }
 }
