@@ -20,7 +20,7 @@ part() { # name, time limit (s), command...
   grep -v '^WARNING' "$LOGS/$name.log" | tail -n 25
 }
 part torch 45 python3 torch_gpu_reference.py "$STEPS"
-part suite 150 "${JAVA[@]}" dev.fluxion.cuda.GpuSuiteMain
+part suite 180 "${JAVA[@]}" -Dfluxion.opdb.device=cuda:0 dev.fluxion.cuda.GpuSuiteMain
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
 part tf32 60 "${JAVA[@]}" -Dfluxion.cuda.tf32=true dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph

@@ -19,6 +19,8 @@ done
 rm -f "$OUT"/lib/fluxion-cuda-[0-9]*.jar # the bench classpath repeats the module packed below
 jar cf "$OUT/lib/fluxion-cuda.jar" -C cuda/target/classes .
 jar cf "$OUT/lib/fluxion-cuda-tests.jar" -C cuda/target/test-classes .
+mvn -o -q -B -pl core test-compile
+jar cf "$OUT/lib/fluxion-core-tests.jar" -C core/target/test-classes . # the op database, run on the GPU by the suite
 jar cf "$OUT/lib/fluxion-bench.jar" -C bench/target/classes .
 jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,jdk.zipfs --strip-debug --no-header-files \
       --no-man-pages --compress=zip-9 --output "$OUT/jre"

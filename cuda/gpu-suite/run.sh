@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 [ -x jre/bin/java ] || tar xzf jre.tgz
 nvidia-smi -L 2>/dev/null || echo "nvidia-smi not available"
 exec ./jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-     -cp 'lib/*' dev.fluxion.cuda.GpuSuiteMain "$@"
+     -Dfluxion.opdb.device=cuda:0 -cp 'lib/*' dev.fluxion.cuda.GpuSuiteMain "$@"

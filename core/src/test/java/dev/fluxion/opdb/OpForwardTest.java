@@ -1,6 +1,7 @@
 package dev.fluxion.opdb;
 
 import dev.fluxion.DType;
+import dev.fluxion.Device;
 import dev.fluxion.Tensor;
 import dev.fluxion.opdb.OpInfo.Sample;
 import org.junit.jupiter.api.DynamicContainer;
@@ -27,17 +28,26 @@ class OpForwardTest {
 
     @TestFactory
     Stream<DynamicNode> float32() {
-        return floating(DType.FLOAT32);
+        return floating(DType.FLOAT32, Device.CPU);
     }
 
     @TestFactory
     Stream<DynamicNode> float64() {
-        return floating(DType.FLOAT64);
+        return floating(DType.FLOAT64, Device.CPU);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> integersAndBool() {
+        return integersAndBool(Device.CPU);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> fixedDtypes() {
+        return fixedDtypes(Device.CPU);
     }
 
     /** int32, int64 and bool for the ops whose reference is exact on them and that claim those dtypes. */
-    @TestFactory
-    Stream<DynamicNode> integersAndBool() {
+    static Stream<DynamicNode> integersAndBool(Device device) {
         List<DynamicNode> nodes = new ArrayList<>();
         for (OpInfo op : OpDatabase.ALL) {
             if (!op.intExact()) continue;
@@ -46,7 +56,7 @@ class OpForwardTest {
                 if (!op.dtypes().contains(t)) continue;
                 for (Sample s : op.samples())
                     if (s.hasFloating() && elements(s) <= LARGE)
-                        tests.add(DynamicTest.dynamicTest(s + " as " + t, () -> check(op, s, t)));
+                        tests.add(DynamicTest.dynamicTest(s + " as " + t, () -> check(op, s, t, device)));
             }
             if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
         }
@@ -63,25 +73,24 @@ class OpForwardTest {
     }
 
     /** Samples whose inputs all have fixed dtypes (logical ops, one_hot, casts from integers, ...). */
-    @TestFactory
-    Stream<DynamicNode> fixedDtypes() {
+    static Stream<DynamicNode> fixedDtypes(Device device) {
         List<DynamicNode> nodes = new ArrayList<>();
         for (OpInfo op : OpDatabase.ALL) {
             List<DynamicNode> tests = new ArrayList<>();
             for (Sample s : op.samples())
-                if (!s.hasFloating()) tests.add(DynamicTest.dynamicTest(s.toString(), () -> check(op, s, null)));
+                if (!s.hasFloating()) tests.add(DynamicTest.dynamicTest(s.toString(), () -> check(op, s, null, device)));
             if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
         }
         return nodes.stream();
     }
 
-    private static Stream<DynamicNode> floating(DType t) {
+    static Stream<DynamicNode> floating(DType t, Device device) {
         List<DynamicNode> nodes = new ArrayList<>();
         for (OpInfo op : OpDatabase.ALL) {
             if (!op.dtypes().contains(t)) continue;
             List<DynamicNode> tests = new ArrayList<>();
             for (Sample s : op.samples())
-                if (s.hasFloating()) tests.add(DynamicTest.dynamicTest(s.toString(), () -> check(op, s, t)));
+                if (s.hasFloating()) tests.add(DynamicTest.dynamicTest(s.toString(), () -> check(op, s, t, device)));
             if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
         }
         return nodes.stream();
@@ -90,14 +99,16 @@ class OpForwardTest {
     /**
      * Runs one sample with the floating inputs in dtype {@code t} (null: the sample has none) and compares every
      * output with the reference computed on the values the inputs really hold; also checks that the op left its
-     * inputs unchanged.
+     * inputs unchanged. On another device the inputs are copied there first and the outputs back.
      */
-    static void check(OpInfo op, Sample s, DType t) {
-        String ctx = op.name() + " / " + s + (t == null ? "" : " / " + t);
+    static void check(OpInfo op, Sample s, DType t, Device device) {
+        String ctx = op.name() + " / " + s + (t == null ? "" : " / " + t) + (device.equals(Device.CPU) ? "" : " on " + device);
         Nd[] refIn = Harness.refInputs(s, t);
         Nd[] expected = op.ref().apply(refIn, s.args());
         Tensor[] in = Harness.tensors(s, t);
+        for (int i = 0; i < in.length; i++) in[i] = in[i].to(device);
         Tensor[] out = op.fn().apply(in, s.args());
+        for (int k = 0; k < out.length; k++) out[k] = out[k].to(Device.CPU);
         assertEquals(expected.length, out.length, ctx + ": number of outputs");
         DType key = t != null ? t : Harness.dtypeOf(s.inputs().get(0), null);
         DType outType = op.outDType().apply(key, s.args());
