@@ -11,10 +11,10 @@ LOGS="${OUT:-logs}"; mkdir -p "$LOGS"
 JAVA=(./jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp 'lib/*')
 STEPS="${1:-100}"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1
-part() { # name, time limit (s), command...
+part() { # name, time limit (s), command... (a shell function limits each of its own commands)
   local name=$1 limit=$2; shift 2
   local t0=$SECONDS
-  timeout "$limit" "$@" > "$LOGS/$name.log" 2>&1
+  if [ "$(type -t "$1")" = function ]; then "$@"; else timeout "$limit" "$@"; fi > "$LOGS/$name.log" 2>&1
   local rc=$?
   echo "== $name: exit $rc after $((SECONDS - t0)) s" | tee -a "$LOGS/summary.txt"
   grep -v '^WARNING' "$LOGS/$name.log" | tail -n 25
@@ -23,7 +23,13 @@ part torch 45 python3 torch_gpu_reference.py "$STEPS"
 part suite 180 "${JAVA[@]}" -Dfluxion.opdb.device=cuda:0 dev.fluxion.cuda.GpuSuiteMain
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
-part tf32 60 "${JAVA[@]}" -Dfluxion.cuda.tf32=true dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph
+precisions() { # the graph functions with TF32 and with bfloat16 products, in one log
+  for p in tf32 bfloat16; do echo "-- matmul precision $p"; timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph || return; done
+}
+part precision 0 precisions
 part ops 30 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench ops
-FLUXION_DATA_DIR="$PWD/data" part mnist 75 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist
+mnist() { # float32, then bfloat16 products
+  for p in float32 bfloat16; do echo "-- matmul precision $p"; FLUXION_DATA_DIR="$PWD/data" timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mnist || return; done
+}
+part mnist 0 mnist
 cat "$LOGS/summary.txt"

@@ -13,9 +13,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * cuBLAS through {@code java.lang.foreign}: one handle bound to a stream, (strided batched) SGEMM and DGEMM in
- * cuBLAS's column-major convention, and the math mode (TF32 tensor cores for float32). Every cublasStatus_t is
- * checked and named (cublasGetStatusName). Device pointers are passed as 64-bit integers, as the design notes'
- * probe did on the H200; this class itself has only been compiled here.
+ * cuBLAS's column-major convention, the bfloat16-input GEMM of mixed precision, and the math mode (TF32 tensor
+ * cores for float32). Every cublasStatus_t is checked and named (cublasGetStatusName). Device pointers are passed as
+ * 64-bit integers.
  */
 public final class Cublas implements AutoCloseable {
     /** cublasOperation_t. */
@@ -23,7 +23,10 @@ public final class Cublas implements AutoCloseable {
     /** cublasMath_t: default FP32, and TF32 tensor-op math. */
     public static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
 
-    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, dgemm, sgemmBatched, dgemmBatched, statusName;
+    /** cudaDataType_t of the mixed-precision GEMM, cublasComputeType_t and cublasGemmAlgo_t. */
+    static final int R_32F = 0, R_16BF = 14, COMPUTE_32F = 68, GEMM_DEFAULT = -1;
+
+    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, dgemm, sgemmBatched, dgemmBatched, gemmEx, statusName;
     private final MemorySegment handle;
     private final Arena scalars = Arena.ofShared();
     private final MemorySegment oneF, zeroF, oneD, zeroD;
@@ -43,6 +46,9 @@ public final class Cublas implements AutoCloseable {
                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
         dgemmBatched = b.bind("cublasDgemmStridedBatched", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+        gemmEx = b.bind("cublasGemmStridedBatchedEx", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
         statusName = b.bind("cublasGetStatusName", ADDRESS, JAVA_INT);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ADDRESS);
@@ -83,6 +89,17 @@ public final class Cublas implements AutoCloseable {
                 ? CudaDriver.call(() -> (int) dgemmBatched.invokeExact(handle, transA, transB, m, n, k, oneD, a, lda, strideA, b, ldb, strideB, zeroD, c, ldc, strideC, batch))
                 : CudaDriver.call(() -> (int) sgemmBatched.invokeExact(handle, transA, transB, m, n, k, oneF, a, lda, strideA, b, ldb, strideB, zeroF, c, ldc, strideC, batch));
         check(doublePrecision ? "cublasDgemmStridedBatched" : "cublasSgemmStridedBatched", rc);
+    }
+
+    /**
+     * C (float32) = op(A) op(B) with A and B in bfloat16, products accumulated in float32: the mixed-precision GEMM
+     * ({@link MatmulPrecision#BFLOAT16}); same conventions as {@link #gemmStridedBatched}.
+     */
+    public void gemmStridedBatchedBf16(int transA, int transB, int m, int n, int k, long a, int lda, long strideA,
+                                       long b, int ldb, long strideB, long c, int ldc, long strideC, int batch) {
+        int rc = CudaDriver.call(() -> (int) gemmEx.invokeExact(handle, transA, transB, m, n, k, oneF, a, R_16BF, lda, strideA,
+                b, R_16BF, ldb, strideB, zeroF, c, R_32F, ldc, strideC, batch, COMPUTE_32F, GEMM_DEFAULT));
+        check("cublasGemmStridedBatchedEx", rc);
     }
 
     private void check(String call, int status) {

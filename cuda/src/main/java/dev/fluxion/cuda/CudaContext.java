@@ -26,6 +26,7 @@ public final class CudaContext {
     private final int major, minor, multiprocessors;
     private final ThreadLocal<Boolean> currentOnThread = ThreadLocal.withInitial(() -> false);
     private Cublas cublas;
+    private MatmulPrecision matmulPrecision = MatmulPrecision.fromSystemProperty();
 
     CudaContext(CudaRuntime runtime, Device device) {
         this.runtime = runtime;
@@ -113,18 +114,29 @@ public final class CudaContext {
         runtime.driver().synchronize(stream);
     }
 
-    /**
-     * The cuBLAS handle, bound to this device's stream. TF32 tensor-core math for float32 is off unless
-     * {@code -Dfluxion.cuda.tf32=true}, so float32 matmuls keep float32 accuracy like the CPU's.
-     */
+    /** The cuBLAS handle, bound to this device's stream, in the math mode of the current {@link #matmulPrecision()}. */
     synchronized Cublas cublas() {
         if (cublas == null) {
             makeCurrent();
             cublas = runtime.newCublas();
             cublas.setStream(stream);
-            cublas.setMathMode(Boolean.getBoolean("fluxion.cuda.tf32") ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
+            cublas.setMathMode(matmulPrecision == MatmulPrecision.TF32 ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
         }
         return cublas;
+    }
+
+    /** How float32 matrix products run on this device (float32 unless {@code -Dfluxion.cuda.matmulPrecision} says otherwise). */
+    public synchronized MatmulPrecision matmulPrecision() {
+        return matmulPrecision;
+    }
+
+    /**
+     * Changes how float32 matrix products run from now on. A graph function's captured CUDA graph keeps the kernels
+     * it recorded: set the precision before the first call of a compiled step.
+     */
+    public synchronized void setMatmulPrecision(MatmulPrecision precision) {
+        matmulPrecision = java.util.Objects.requireNonNull(precision);
+        if (cublas != null) cublas.setMathMode(precision == MatmulPrecision.TF32 ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
     }
 
     @Override

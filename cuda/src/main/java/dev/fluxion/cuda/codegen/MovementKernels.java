@@ -77,6 +77,24 @@ public final class MovementKernels {
                 """.formatted(name, SMALL_UPLOAD_BYTES / 4));
     }
 
+    /**
+     * float32 to bfloat16 (the upper 16 bits, rounded to nearest even; NaN stays a quiet NaN), for the operands of
+     * a mixed-precision GEMM. Signature {@code (int n, const float* in, void* out)} (out: n 16-bit values), contiguous.
+     */
+    public static KernelSource toBfloat16() {
+        String name = "fx_to_bf16";
+        return KernelSource.memo(name, () -> """
+                extern "C" __global__ void %s(int n, const float* __restrict__ in, void* out) {
+                  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+                    const float x = in[i];
+                    const unsigned int u = *reinterpret_cast<const unsigned int*>(&x);
+                    static_cast<unsigned short*>(out)[i] = (u & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((u >> 16) | 0x40u)
+                                                                           : (unsigned short) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+                  }
+                }
+                """.formatted(name));
+    }
+
     public static KernelSource fill(DType t) {
         String name = "fx_fill_" + CudaTypes.suffix(t), c = CudaTypes.c(t);
         return KernelSource.memo(name, () -> """

@@ -62,6 +62,30 @@ class MovementKernelsHostTest {
         check.runAndCompare(0, 0);
     }
 
+    @Test
+    void float32RoundsToBfloat16ToNearestEven() throws Exception {
+        float tie = 1 + 0x1p-8f, aboveTie = Math.nextUp(tie), oddTie = 1 + 0x1p-7f + 0x1p-8f;
+        float[] x = {0f, -0f, 1f, -2.5f, tie, aboveTie, oddTie, Float.MAX_VALUE, Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0x7f800001), 3.14159265f, -1e-30f};
+        int[] packed = new int[(x.length + 1) / 2];
+        for (int i = 0; i < x.length; i++) packed[i / 2] |= bfloat16Bits(x[i]) << (16 * (i % 2));
+        HostCheck check = new HostCheck();
+        KernelSource k = MovementKernels.toBfloat16();
+        check.launches(List.of(k), "to bfloat16", List.of(new HostKernelRunner.Call(k.name(), List.of(new HostKernelRunner.IntArg(x.length),
+                HostKernelRunner.input(Tensor.of(x, x.length)), HostKernelRunner.output(DType.INT32, packed.length)))), Tensor.of(packed, packed.length), 0);
+        check.runAndCompare(0, 0);
+        assertEquals(0x3f80, bfloat16Bits(tie), "a tie rounds to the even neighbour (down)");
+        assertEquals(0x3f81, bfloat16Bits(aboveTie));
+        assertEquals(0x3f82, bfloat16Bits(oddTie), "a tie rounds to the even neighbour (up)");
+    }
+
+    /** The reference rounding: nearest, ties to even; NaN keeps its upper bits and becomes quiet. */
+    private static int bfloat16Bits(float x) {
+        int u = Float.floatToRawIntBits(x);
+        if ((u & 0x7fffffff) > 0x7f800000) return (u >>> 16) | 0x40;
+        return (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
+    }
+
     private static void pad(HostCheck check, DType t, Op.Pad op, Tensor view, Tensor base, int viewOffset) {
         Tensor cpu = Dispatcher.apply(op, view);
         KernelSource fill = MovementKernels.fill(t), copy = MovementKernels.stridedCopy(t);
