@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole GPU check in one command, for a lent GPU machine (from the folder prepare.sh filled): the PyTorch eager
-# reference on the same GPU, the "gpu" test suite, the epoch benchmark (eager and graph function), a profile of the
-# graph functions' steps and MNIST convergence. Each part has its own time limit and log (in $OUT, else ./logs), so
-# one failure does not hide the rest.
+# reference on the same GPU, the "gpu" test suite with the op database, the epoch benchmark (eager and graph
+# function), a profile of the graph functions' steps, TF32 and bfloat16 products, and MNIST (custom loop, and
+# compile/fit/evaluate/predict). Each part has its own time limit and log (in $OUT, else ./logs), so one failure
+# does not hide the rest.
 # Usage: bash check.sh [steps]    (steps timed per benchmark round, default 100)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -24,12 +25,21 @@ part suite 180 "${JAVA[@]}" -Dfluxion.opdb.device=cuda:0 dev.fluxion.cuda.GpuSui
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
 precisions() { # the graph functions with TF32 and with bfloat16 products, in one log
-  for p in tf32 bfloat16; do echo "-- matmul precision $p"; timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph || return; done
+  for p in tf32 bfloat16; do
+    echo "-- matmul precision $p"
+    timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph || return
+  done
 }
 part precision 0 precisions
 part ops 30 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench ops
-mnist() { # float32, then bfloat16 products
-  for p in float32 bfloat16; do echo "-- matmul precision $p"; FLUXION_DATA_DIR="$PWD/data" timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mnist || return; done
+mnist() { # the custom loop with float32, then bfloat16 products; then compile/fit/evaluate/predict
+  for p in float32 bfloat16; do
+    echo "-- matmul precision $p"
+    FLUXION_DATA_DIR="$PWD/data" timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mnist || return
+  done
+  echo "-- fit"
+  FLUXION_DATA_DIR="$PWD/data" timeout 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench fit
 }
 part mnist 0 mnist
+echo "kernels in the disk cache: $(find "$HOME/.fluxion/cache/kernels" -name '*.ptx' 2>/dev/null | wc -l)" | tee -a "$LOGS/summary.txt"
 cat "$LOGS/summary.txt"

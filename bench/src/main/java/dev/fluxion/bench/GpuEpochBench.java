@@ -57,6 +57,9 @@ public final class GpuEpochBench {
         if (which.equals("mnist")) {
             System.exit(trainMnist() >= 0.97 ? 0 : 1);
         }
+        if (which.equals("fit")) {
+            System.exit(fitMnist() >= 0.97 ? 0 : 1);
+        }
         if (which.equals("ops")) {
             eagerOpCost();
             return;
@@ -185,6 +188,34 @@ public final class GpuEpochBench {
                 }
             System.out.printf("eager %s of [128,128]: %.2f us per op (host side, including the final wait)%n", op, (System.nanoTime() - t0) / 1e3 / 20_000);
         }
+    }
+
+    /**
+     * Keras-style {@code compile} / {@code fit} / {@code evaluate} / {@code predict} of the cnn on MNIST with its
+     * weights on the GPU: one epoch with validation and a best-model checkpoint; returns the accuracy of predict.
+     */
+    private static double fitMnist() throws Exception {
+        TrainTest mnist = Datasets.mnist();
+        var model = FitBench.model("cnn");
+        model.moveTo(GPU);
+        model.compile(new dev.fluxion.nn.optimizers.Adam(1e-3), new dev.fluxion.nn.losses.SparseCategoricalCrossentropy(true),
+                new dev.fluxion.nn.metrics.SparseCategoricalAccuracy());
+        var train = dev.fluxion.data.Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y()).shuffle(60_000, 42).batch(BATCH).prefetch(2);
+        var test = dev.fluxion.data.Dataset.fromTensorSlices(mnist.test().x(), mnist.test().y()).batch(1000);
+        java.nio.file.Path best = java.nio.file.Files.createTempDirectory("fluxion-gpu-fit").resolve("best.safetensors");
+        long t0 = System.nanoTime();
+        var history = model.fit(train, dev.fluxion.nn.training.Fit.epochs(1).verbose(0).validationData(test)
+                .callbacks(dev.fluxion.nn.callbacks.ModelCheckpoint.bestOnly(best.toString())));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> evaluated = model.evaluate(test);
+        Tensor predicted = model.predict(mnist.test().x(), 1000);
+        long[] classes = dev.fluxion.Ops.argmax(predicted, 1, false).toLongArray(), labels = mnist.test().y().cast(DType.INT64).toLongArray();
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) if (classes[i] == labels[i]) correct++;
+        double accuracy = (double) correct / labels.length;
+        System.out.printf("fit on %s: one epoch with validation in %.1f s; history %s; evaluate %s; predict accuracy %.4f on %s; "
+                + "checkpoint %d bytes%n", GPU, seconds, history, evaluated, accuracy, predicted.device(), java.nio.file.Files.size(best));
+        return accuracy;
     }
 
     /** Trains the cnn on MNIST for one epoch on the GPU (graph function) and returns its test accuracy. */

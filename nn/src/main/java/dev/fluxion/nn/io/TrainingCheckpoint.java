@@ -120,7 +120,10 @@ public final class TrainingCheckpoint {
                 throw new IllegalStateException("checkpoint: optimizer variable " + i + " '" + v.name() + "' is " + v.type() + " but the checkpoint holds '"
                         + optimizer.get(i).getKey() + "' " + t.type());
         }
-        for (int i = 0; i < optimizer.size(); i++) optimizerVariables.get(i).assign(optimizer.get(i).getValue());
+        for (int i = 0; i < optimizer.size(); i++) {
+            Variable v = optimizerVariables.get(i);
+            v.assign(optimizer.get(i).getValue().to(v.type().device())); // files load to the host
+        }
         for (var e : rngGenerators.entrySet()) {
             long[] s = rngs.get(e.getKey());
             if (s == null) throw new IllegalStateException("checkpoint: no state for random generator '" + e.getKey() + "' (has " + rngs.keySet() + ")");

@@ -55,6 +55,6 @@ public final class Weights {
             if (!byName.containsKey(e.getKey()))
                 problems.add("the file holds '" + e.getKey() + "' " + Shapes.format(e.getValue().shape()) + ", which matches no variable of the model");
         if (!problems.isEmpty()) throw new IllegalStateException(source + ": weights do not match the model: " + String.join("; ", problems));
-        for (Variable v : variables) v.assign(values.get(v.name()));
+        for (Variable v : variables) v.assign(values.get(v.name()).to(v.type().device())); // files load to the host
     }
 }

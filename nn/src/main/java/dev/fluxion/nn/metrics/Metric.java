@@ -40,7 +40,7 @@ public abstract class Metric {
 
     /** Zeroes the state (Keras' {@code reset_state}). */
     public void reset() {
-        for (Variable v : variables) v.assign(Tensor.zeros(v.dtype(), v.shape()));
+        for (Variable v : variables) v.assign(v.value().zerosLike()); // zeros on the state's device
     }
 
     /** The state variables, in creation order. */

@@ -2,6 +2,7 @@ package dev.fluxion.nn.training;
 
 import dev.fluxion.ArrayOps;
 import dev.fluxion.DType;
+import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
 import dev.fluxion.Fx;
 import dev.fluxion.Tensor;
@@ -93,9 +94,39 @@ public final class Trainer {
 
     private void resetMetrics() {
         ensureTracker();
-        lossTotal.assign(Tensor.scalar(0f));
-        lossCount.assign(Tensor.scalar(0f));
+        placeStateOnModelDevice();
+        lossTotal.assign(lossTotal.value().zerosLike());
+        lossCount.assign(lossCount.value().zerosLike());
         for (Metric m : model.metrics()) m.reset();
+    }
+
+    // ------------------------------------------------------------------ device
+
+    /** Where the model's weights live (after {@code model.moveTo}); the CPU for an unbuilt model. */
+    private Device modelDevice() {
+        if (!model.isBuilt()) return Device.CPU;
+        List<Variable> vars = model.variables();
+        return vars.isEmpty() ? Device.CPU : vars.get(0).type().device();
+    }
+
+    /** The loss tracker and the metrics' state follow the model's weights, so a compiled step runs on one device. */
+    private void placeStateOnModelDevice() {
+        Device device = modelDevice();
+        if (device.equals(Device.CPU)) return;
+        lossTotal.moveTo(device);
+        lossCount.moveTo(device);
+        for (Metric m : model.metrics()) for (Variable v : m.variables()) v.moveTo(device);
+    }
+
+    /** A batch's tensors on the model's device (batches come from host pipelines). */
+    private Tensor onModelDevice(Tensor t) {
+        if (t == null) return null;
+        Device device = modelDevice();
+        return t.device().equals(device) ? t : t.to(device);
+    }
+
+    private Pair onModelDevice(Pair batch) {
+        return new Pair(onModelDevice(batch.x()), onModelDevice(batch.y()));
     }
 
     // ------------------------------------------------------------------ sources of batches
@@ -312,8 +343,9 @@ public final class Trainer {
         return src.open(epoch, null);
     }
 
-    private Map<String, Double> trainBatch(Pair batch, Map<Integer, Double> classWeight) {
-        Tensor sw = classWeight == null ? null : classWeights(batch.y(), classWeight);
+    private Map<String, Double> trainBatch(Pair hostBatch, Map<Integer, Double> classWeight) {
+        Pair batch = onModelDevice(hostBatch);
+        Tensor sw = classWeight == null ? null : onModelDevice(classWeights(hostBatch.y(), classWeight));
         Map<String, Tensor> out;
         if (model.runEagerly()) out = model.runTrainStep(batch, sw).tensors();
         else if (sw == null) {
@@ -372,7 +404,7 @@ public final class Trainer {
         Aggregator agg = new Aggregator(statefulNames("testStep"));
         try (DataIterator<Pair> it = data.iterator()) {
             for (long s = 0; (steps < 0 || s < steps) && it.hasNext(); s++) {
-                Pair batch = it.next();
+                Pair batch = onModelDevice(it.next());
                 cbs.onTestBatchBegin((int) s, new LinkedHashMap<>());
                 Map<String, Tensor> out;
                 if (model.runEagerly()) out = model.runTestStep(batch).tensors();
@@ -411,10 +443,15 @@ public final class Trainer {
         return ArrayOps.concat(0, outs.toArray(Tensor[]::new));
     }
 
-    private Tensor predictBatch(Tensor x) {
-        if (model.runEagerly()) return model.runPredictStep(x);
-        if (predictFn == null) predictFn = Fx.function("predict_step", (Tensor t) -> model.runPredictStep(t));
-        return predictFn.call(x);
+    /** One batch's predictions, on the host (as Keras returns NumPy arrays) whatever device the model is on. */
+    private Tensor predictBatch(Tensor hostX) {
+        Tensor x = onModelDevice(hostX), y;
+        if (model.runEagerly()) y = model.runPredictStep(x);
+        else {
+            if (predictFn == null) predictFn = Fx.function("predict_step", (Tensor t) -> model.runPredictStep(t));
+            y = predictFn.call(x);
+        }
+        return y.device().equals(Device.CPU) ? y : y.to(Device.CPU);
     }
 
     // ------------------------------------------------------------------ position, for checkpoints (BackupAndRestore)
