@@ -25,6 +25,7 @@ public final class CudaDriver {
     /** cuStreamBeginCapture modes. */
     public static final int CAPTURE_MODE_GLOBAL = 0, CAPTURE_MODE_THREAD_LOCAL = 1, CAPTURE_MODE_RELAXED = 2;
 
+    private final MethodHandle cuEventCreate, cuEventRecord, cuEventElapsedTime, cuEventDestroy;
     private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute,
             cuDeviceTotalMem, cuPrimaryCtxRetain, cuPrimaryCtxRelease, cuCtxSetCurrent, cuCtxSynchronize,
             cuMemAlloc, cuMemFree, cuMemGetInfo, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyDtoD, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
@@ -82,6 +83,10 @@ public final class CudaDriver {
         cuGraphDestroy = b.bind("cuGraphDestroy", JAVA_INT, ADDRESS);
         cuGraphGetNodes = b.bind("cuGraphGetNodes", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
         cuGraphExecDestroy = b.bind("cuGraphExecDestroy", JAVA_INT, ADDRESS);
+        cuEventCreate = b.bind("cuEventCreate", JAVA_INT, ADDRESS, JAVA_INT);
+        cuEventRecord = b.bind("cuEventRecord", JAVA_INT, ADDRESS, ADDRESS);
+        cuEventElapsedTime = b.bind("cuEventElapsedTime_v2", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        cuEventDestroy = b.bind("cuEventDestroy_v2", JAVA_INT, ADDRESS);
         cuGetErrorName = b.bind("cuGetErrorName", JAVA_INT, JAVA_INT, ADDRESS);
         cuGetErrorString = b.bind("cuGetErrorString", JAVA_INT, JAVA_INT, ADDRESS);
     }
@@ -293,6 +298,31 @@ public final class CudaDriver {
 
     public void destroyGraphExec(MemorySegment exec) {
         check("cuGraphExecDestroy", call(() -> (int) cuGraphExecDestroy.invokeExact(exec)));
+    }
+
+    // ---- events (device-side timing) -----------------------------------------------------------------------------
+
+    /** A new event (CU_EVENT_DEFAULT: it records time). */
+    public MemorySegment createEvent() {
+        return readAddress("cuEventCreate", p -> (int) cuEventCreate.invokeExact(p, 0));
+    }
+
+    /** Marks the point in {@code stream}'s work where the event completes. */
+    public void recordEvent(MemorySegment event, MemorySegment stream) {
+        check("cuEventRecord", call(() -> (int) cuEventRecord.invokeExact(event, stream)));
+    }
+
+    /** Milliseconds of device time between two completed events. */
+    public float elapsedMillis(MemorySegment start, MemorySegment end) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ms = a.allocate(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            check("cuEventElapsedTime_v2", call(() -> (int) cuEventElapsedTime.invokeExact(ms, start, end)));
+            return ms.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0);
+        }
+    }
+
+    public void destroyEvent(MemorySegment event) {
+        check("cuEventDestroy_v2", call(() -> (int) cuEventDestroy.invokeExact(event)));
     }
 
     // ---- out-parameter helpers ------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     /** Per-step nanoseconds when profiling ({@code -Dfluxion.graph.profile=true}, which also turns capture off). */
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
     private final long[] stepNanos;
+    private MemorySegment[] events; // for profiling; created on the first profiled call
 
     public CudaExecutable(CudaBackend backend, String name, Graph optimized) {
         this(backend, name, optimized, CAPTURE);
@@ -174,18 +175,23 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     /** Issues every step of the plan on the context's stream. */
     private void issue() {
         List<LaunchPlan.Step> steps = plan.steps();
+        if (PROFILE && events == null) { // events[i] marks where step i starts on the stream, the last one the end
+            events = new MemorySegment[steps.size() + 1];
+            for (int i = 0; i < events.length; i++) events[i] = ctx.driver().createEvent();
+        }
         for (int i = 0; i < steps.size(); i++) {
             LaunchPlan.Step step = steps.get(i);
-            long t0 = PROFILE ? System.nanoTime() : 0;
+            if (PROFILE) ctx.driver().recordEvent(events[i], ctx.stream());
             try {
                 issue(step);
             } catch (RuntimeException e) {
                 throw GraphError.withContext(name + ": " + describe(step), e);
             }
-            if (PROFILE) {
-                ctx.synchronize(); // device time of this step alone, launch overhead included
-                stepNanos[i] += System.nanoTime() - t0;
-            }
+        }
+        if (PROFILE) {
+            ctx.driver().recordEvent(events[steps.size()], ctx.stream());
+            ctx.synchronize(); // once per call: the device time between consecutive events is each step's own
+            for (int i = 0; i < steps.size(); i++) stepNanos[i] += (long) (ctx.driver().elapsedMillis(events[i], events[i + 1]) * 1e6);
         }
     }
 
@@ -195,8 +201,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     }
 
     /**
-     * Time per step of the plan, slowest first, down to 1% of the total. Profiling runs the plan launch by launch
-     * (never captured) and waits for the device after each step, so the total is larger than a replay's.
+     * Device time per step of the plan, slowest first, down to 1% of the total: CUDA events recorded on the stream
+     * between the steps, read after each call. Profiling runs the plan launch by launch (never captured), so when the
+     * host issues more slowly than the device runs, the device waits between steps and the waits count too.
      */
     @Override
     public synchronized String profile() {
@@ -335,6 +342,8 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     public synchronized void close() {
         closed = true;
         lastStaged.clear();
+        if (events != null) for (MemorySegment e : events) ctx.driver().destroyEvent(e);
+        events = null;
         cleanable.clean();
     }
 
