@@ -327,7 +327,11 @@ public abstract class Optimizer {
         }
     }
 
-    /** Whether eager {@link #applyGradients} calls run the update as a graph function (default true). */
+    /**
+     * Whether eager {@link #applyGradients} calls run the update as a graph function (default true). As inside any
+     * compiled train step, an update step, schedule or constraint then runs its Java code once, when it is traced:
+     * what changes from call to call must be a tensor or a variable (like {@link #setLearningRate}), not a Java field.
+     */
     public Optimizer compileUpdates(boolean on) {
         compileUpdates = on;
         if (!on) compiledUpdates.clear();
