@@ -1,22 +1,35 @@
 package dev.fluxion.bench;
 
+import dev.fluxion.ArrayOps;
 import dev.fluxion.DType;
 import dev.fluxion.Device;
 import dev.fluxion.Fx;
+import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
 import dev.fluxion.backend.Backends;
 import dev.fluxion.cuda.CudaBackend;
 import dev.fluxion.cuda.CudaRuntime;
 import dev.fluxion.cuda.memory.CachingAllocator;
+import dev.fluxion.data.Dataset;
 import dev.fluxion.data.Datasets;
 import dev.fluxion.data.TrainTest;
 import dev.fluxion.graph.GraphFunction;
+import dev.fluxion.nn.callbacks.ModelCheckpoint;
+import dev.fluxion.nn.losses.SparseCategoricalCrossentropy;
+import dev.fluxion.nn.metrics.SparseCategoricalAccuracy;
+import dev.fluxion.nn.optimizers.Adam;
+import dev.fluxion.nn.training.Fit;
 import dev.fluxion.random.Rng;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 
 /**
  * One training epoch of each reference workload (../shared/bench/README.md) on a GPU, eagerly and as a graph
@@ -26,11 +39,15 @@ import java.util.function.BiFunction;
  * step runs in an allocation scope, and the device is synchronized only at the end of a round, as a PyTorch loop
  * that never reads its loss would be.
  *
- * <p>With the workload {@code mnist} it instead trains the cnn on real MNIST for one epoch as a graph function
- * on the GPU and checks the test accuracy (exit code 1 below 97%): the convergence check of the GPU suite.
+ * <p>Other modes: {@code mnist} trains the cnn on real MNIST for one epoch as a graph function on the GPU and
+ * checks the test accuracy (exit code 1 below 97%), the convergence check of the GPU suite; {@code fit} does the
+ * same through {@code compile}/{@code fit}/{@code evaluate}/{@code predict} with validation and a best-model
+ * checkpoint; {@code ops} measures the host cost of one eager op. {@code -Dfluxion.bench.device=cpu} runs any mode
+ * on the CPU instead, to check this program without a GPU.
  *
  * <p>Run on a machine with an NVIDIA driver: {@code java --add-modules jdk.incubator.vector
- * --enable-native-access=ALL-UNNAMED -cp <jars> dev.fluxion.bench.GpuEpochBench [mlp,cnn,seed|mnist] [steps] [graph]}
+ * --enable-native-access=ALL-UNNAMED -cp <jars> dev.fluxion.bench.GpuEpochBench [mlp,cnn,seed|mnist|fit|ops] [steps]
+ * [graph]}
  * ({@code graph}: the graph functions alone). {@code FLUXION_TORCH_LOG} names the output of
  * {@code bench/gpu/torch_gpu_reference.py} from the same machine, for the speed-up column; with
  * {@code -Dfluxion.graph.profile=true} each graph function prints where its step spends the time.
@@ -133,13 +150,13 @@ public final class GpuEpochBench {
         return workload.equals("seed") ? 391 : 469;
     }
 
-    private static final java.util.regex.Pattern TORCH_LINE = java.util.regex.Pattern.compile("torch eager (\\w+): ([0-9.]+) ms/step");
+    private static final Pattern TORCH_LINE = Pattern.compile("torch eager (\\w+): ([0-9.]+) ms/step");
 
     /** PyTorch eager's ms/step per workload from {@code torch_gpu_reference.py}'s output, if that file is given. */
-    private static Map<String, Double> torchMsPerStep(String log) throws java.io.IOException {
-        Map<String, Double> ms = new java.util.HashMap<>();
-        if (log == null || !java.nio.file.Files.exists(java.nio.file.Path.of(log))) return ms;
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(log))) {
+    private static Map<String, Double> torchMsPerStep(String log) throws IOException {
+        Map<String, Double> ms = new HashMap<>();
+        if (log == null || !Files.exists(Path.of(log))) return ms;
+        for (String line : Files.readAllLines(Path.of(log))) {
             var m = TORCH_LINE.matcher(line);
             if (m.find()) ms.put(m.group(1), Double.parseDouble(m.group(2)));
         }
@@ -198,23 +215,23 @@ public final class GpuEpochBench {
         TrainTest mnist = Datasets.mnist();
         var model = FitBench.model("cnn");
         model.moveTo(GPU);
-        model.compile(new dev.fluxion.nn.optimizers.Adam(1e-3), new dev.fluxion.nn.losses.SparseCategoricalCrossentropy(true),
-                new dev.fluxion.nn.metrics.SparseCategoricalAccuracy());
-        var train = dev.fluxion.data.Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y()).shuffle(60_000, 42).batch(BATCH).prefetch(2);
-        var test = dev.fluxion.data.Dataset.fromTensorSlices(mnist.test().x(), mnist.test().y()).batch(1000);
-        java.nio.file.Path best = java.nio.file.Files.createTempDirectory("fluxion-gpu-fit").resolve("best.safetensors");
+        model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(true),
+                new SparseCategoricalAccuracy());
+        var train = Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y()).shuffle(60_000, 42).batch(BATCH).prefetch(2);
+        var test = Dataset.fromTensorSlices(mnist.test().x(), mnist.test().y()).batch(1000);
+        Path best = Files.createTempDirectory("fluxion-gpu-fit").resolve("best.safetensors");
         long t0 = System.nanoTime();
-        var history = model.fit(train, dev.fluxion.nn.training.Fit.epochs(1).verbose(0).validationData(test)
-                .callbacks(dev.fluxion.nn.callbacks.ModelCheckpoint.bestOnly(best.toString())));
+        var history = model.fit(train, Fit.epochs(1).verbose(0).validationData(test)
+                .callbacks(ModelCheckpoint.bestOnly(best.toString())));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> evaluated = model.evaluate(test);
         Tensor predicted = model.predict(mnist.test().x(), 1000);
-        long[] classes = dev.fluxion.Ops.argmax(predicted, 1, false).toLongArray(), labels = mnist.test().y().cast(DType.INT64).toLongArray();
+        long[] classes = Ops.argmax(predicted, 1, false).toLongArray(), labels = mnist.test().y().cast(DType.INT64).toLongArray();
         int correct = 0;
         for (int i = 0; i < labels.length; i++) if (classes[i] == labels[i]) correct++;
         double accuracy = (double) correct / labels.length;
         System.out.printf("fit on %s: one epoch with validation in %.1f s; history %s; evaluate %s; predict accuracy %.4f on %s; "
-                + "checkpoint %d bytes%n", GPU, seconds, history, evaluated, accuracy, predicted.device(), java.nio.file.Files.size(best));
+                + "checkpoint %d bytes%n", GPU, seconds, history, evaluated, accuracy, predicted.device(), Files.size(best));
         return accuracy;
     }
 
@@ -233,7 +250,7 @@ public final class GpuEpochBench {
         for (int start = 0; start + BATCH <= n; start += BATCH) { // whole batches: one input signature
             Tensor idx = order.slice(start, start + BATCH);
             try (AutoCloseable scope = allocator.openScope()) {
-                Tensor l = step.call(dev.fluxion.ArrayOps.gather(x, idx, 0).to(GPU), dev.fluxion.ArrayOps.gather(y, idx, 0).to(GPU));
+                Tensor l = step.call(ArrayOps.gather(x, idx, 0).to(GPU), ArrayOps.gather(y, idx, 0).to(GPU));
                 if (start / BATCH % 100 == 0) System.out.printf("step %d loss %.4f%n", start / BATCH, loss = (float) l.item());
             }
         }
@@ -244,7 +261,7 @@ public final class GpuEpochBench {
             int end = Math.min(total, start + 1000);
             try (AutoCloseable scope = allocator.openScope()) {
                 Tensor logits = trainer.model.call(tx.slice(start, end).to(GPU), false).to(Device.CPU);
-                long[] predicted = dev.fluxion.Ops.argmax(logits, 1, false).toLongArray();
+                long[] predicted = Ops.argmax(logits, 1, false).toLongArray();
                 long[] labels = ty.slice(start, end).cast(DType.INT64).toLongArray();
                 for (int i = 0; i < predicted.length; i++) if (predicted[i] == labels[i]) correct++;
             }
