@@ -128,4 +128,63 @@ class DevicePlacementTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.add(Tensor.ones(3)));
         assertTrue(e.getMessage().contains("cpu") && e.getMessage().contains(SHADOW.toString()), e.getMessage());
     }
+
+    /** One eager or compiled training step of {@code model} with {@code loss} and {@code opt}, on x and y. */
+    private static float[] train(dev.fluxion.nn.Model model, dev.fluxion.nn.losses.Loss loss, dev.fluxion.nn.optimizers.Optimizer opt,
+                                 Tensor x, Tensor y, boolean compiled) {
+        Fx.Fn2<Tensor> body = (a, b) -> {
+            try (var tape = new GradientTape()) {
+                Tensor l = loss.call(b, model.call(a, true)).add(model.losses().stream().reduce(Tensor.scalar(0f), Tensor::add));
+                opt.applyGradients(tape.gradient(l, model.trainableVariables()), model.trainableVariables());
+                return l;
+            }
+        };
+        var step = Fx.function("step", body);
+        float[] losses = new float[3];
+        for (int i = 0; i < losses.length; i++) losses[i] = (float) (compiled ? step.call(x, y) : body.apply(x, y)).item();
+        return losses;
+    }
+
+    /** Other layers, losses, optimizers, a schedule and regularizers: the CPU's bits on the device too. */
+    @Test
+    void otherLayersLossesAndOptimizersGiveTheCpusBitsOnADevice() {
+        Tensor images = new Rng(7).normal(new int[] {6, 6, 6, 2}, 0, 1), targets = new Rng(8).uniform(new int[] {6, 4}, DType.FLOAT32);
+        Tensor ids = new Rng(9).uniform(new int[] {6, 5}, 0, 10).cast(DType.INT32), values = new Rng(10).normal(new int[] {6, 1}, 0, 1);
+        for (boolean compiled : new boolean[] {false, true}) {
+            float[][] results = new float[2][];
+            for (int d = 0; d < 2; d++) {
+                Device device = d == 0 ? Device.CPU : SHADOW;
+                Rng.setGlobalSeed(21);
+                var in = Input.shape(6, 6, 2);
+                var up = new dev.fluxion.nn.layers.Conv2DTranspose(3, 3).padding("same").apply(in);
+                var normed = Activation.gelu().apply(new dev.fluxion.nn.layers.LayerNormalization().apply(up));
+                var side = new Conv2D(3, 3).padding("same").kernelRegularizer(dev.fluxion.nn.regularizers.Regularizer.l2(0.01)).apply(in);
+                var merged = new dev.fluxion.nn.layers.Concatenate().apply(new dev.fluxion.nn.layers.AveragePooling2D(2).apply(normed),
+                        new dev.fluxion.nn.layers.AveragePooling2D(2).apply(new dev.fluxion.nn.layers.Add().apply(side, side)));
+                var out = new Dense(4).apply(new dev.fluxion.nn.layers.GlobalAveragePooling2D().apply(merged));
+                var image = dev.fluxion.nn.Functional.of(in, out);
+                image.moveTo(device);
+                var rms = new dev.fluxion.nn.optimizers.RMSprop(0.01, 0.9, 0.5, 1e-7, true).clipnorm(1.0);
+                float[] a = train(image, new dev.fluxion.nn.losses.BinaryCrossentropy(true, 0.1, dev.fluxion.nn.losses.Loss.Reduction.SUM_OVER_BATCH_SIZE),
+                        rms, images.to(device), targets.to(device), compiled);
+
+                Rng.setGlobalSeed(22);
+                Sequential embed = Sequential.of(Input.shape(DType.INT32, 5), new dev.fluxion.nn.layers.Embedding(10, 3), new Flatten(), new Dense(1));
+                embed.moveTo(device);
+                var sgd = new dev.fluxion.nn.optimizers.SGD(new dev.fluxion.nn.optimizers.ExponentialDecay(0.1, 2, 0.5), 0.9, true);
+                float[] b = train(embed, new dev.fluxion.nn.losses.Huber(0.5), sgd, ids.to(device), values.to(device), compiled);
+
+                Rng.setGlobalSeed(23);
+                Sequential dense = Sequential.of(Input.shape(4), new Dense(3, Activation.sigmoid()), new Dense(1));
+                dense.moveTo(device);
+                float[] c = train(dense, new dev.fluxion.nn.losses.MeanSquaredError(), new dev.fluxion.nn.optimizers.Adagrad(0.1).globalClipnorm(0.5),
+                        targets.to(device), values.to(device), compiled);
+                results[d] = new float[a.length + b.length + c.length];
+                System.arraycopy(a, 0, results[d], 0, a.length);
+                System.arraycopy(b, 0, results[d], a.length, b.length);
+                System.arraycopy(c, 0, results[d], a.length + b.length, c.length);
+            }
+            assertArrayEquals(results[0], results[1], compiled ? "graph function" : "eager");
+        }
+    }
 }
