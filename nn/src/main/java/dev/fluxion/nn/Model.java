@@ -142,7 +142,7 @@ public abstract class Model extends Layer {
             yPred = call(x, true);
             vars = trainableVariables(); // after the forward pass, which builds a lazily built model
             value = computeLoss(y, yPred, sampleWeight());
-            grads = tape.gradient(value, vars);
+            grads = tape.gradient(optimizer.scaleLoss(value), vars); // the loss itself unless loss scaling is on
         }
         optimizer.applyGradients(grads, vars);
         return computeMetrics(y, yPred, value, x.dim(0));

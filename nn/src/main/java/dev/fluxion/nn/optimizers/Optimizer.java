@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * {@link #variables()} lists, for checkpoints: {@code iterations}; the learning-rate variable (absent with a
  * schedule); then, per variable in the order first seen, its slots in the optimizer's declared order
  * (SGD: momentum; Adam/AdamW: m, v[, vhat]; RMSprop: velocity[, momentum][, average_gradient]; Adagrad:
- * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on.
+ * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on; then {@code loss_scale} and
+ * {@code loss_scale_good_steps} when loss scaling is on ({@link #lossScaling}).
  *
  * <h2>One step</h2>
  * Keras' order: drop null gradients → (accumulate) → clip (clipnorm per tensor, or globalClipnorm over all, or
@@ -67,6 +68,7 @@ public abstract class Optimizer {
     private final Map<Variable, Variable> accumulators = new LinkedHashMap<>();
     private Tensor gate; // while a traced accumulation update is being built: the "is update step" predicate
     private boolean compileUpdates = true;
+    private LossScale lossScale; // null unless lossScaling() turned it on
     /** Eager updates compiled per list of variables (identity: Variable does not override equals). */
     private final Map<List<Variable>, GraphFunction<Tensor>> compiledUpdates = new java.util.HashMap<>();
 
@@ -117,6 +119,10 @@ public abstract class Optimizer {
         Dispatcher.initScope(() -> {
             iterations.moveTo(device);
             if (learningRate != null) learningRate.moveTo(device);
+            if (lossScale != null) {
+                lossScale.scale.moveTo(device);
+                lossScale.goodSteps.moveTo(device);
+            }
             return null;
         });
     }
@@ -174,6 +180,7 @@ public abstract class Optimizer {
     public Optimizer gradientAccumulationSteps(int k) {
         if (k < 1) throw new IllegalArgumentException(name + ": gradientAccumulationSteps must be >= 1, got " + k);
         if (!slots.isEmpty()) throw new IllegalStateException(name + ": set gradientAccumulationSteps before the first step");
+        if (lossScale != null && k > 1) throw new IllegalStateException(name + ": loss scaling and gradient accumulation cannot be combined");
         accumulationSteps = k;
         return this;
     }
@@ -239,6 +246,10 @@ public abstract class Optimizer {
             out.addAll(e.getValue().values());
             Variable acc = accumulators.get(e.getKey());
             if (acc != null) out.add(acc);
+        }
+        if (lossScale != null) {
+            out.add(lossScale.scale);
+            out.add(lossScale.goodSteps);
         }
         return Collections.unmodifiableList(out);
     }
@@ -328,6 +339,38 @@ public abstract class Optimizer {
     }
 
     /**
+     * Turns on dynamic loss scaling for float16 training (Keras's LossScaleOptimizer): initial scale 2^15, doubled
+     * after 2000 finite steps in a row. See {@link #lossScaling(double, int)}.
+     */
+    public Optimizer lossScaling() {
+        return lossScaling(32768, 2000);
+    }
+
+    /**
+     * Dynamic loss scaling: differentiate {@link #scaleLoss}{@code (loss)} (the Keras {@code fit} step does), and
+     * {@code applyGradients} divides the gradients by the scale, skips a step whose gradients are not all finite
+     * (no update, {@code iterations} unchanged) and halves the scale then, and doubles it after
+     * {@code growthSteps} finite steps in a row. The scale is a power of two, so with finite gradients the updates
+     * are exactly the unscaled ones. Not combinable with gradient accumulation. Set it before the first step.
+     */
+    public Optimizer lossScaling(double initialScale, int growthSteps) {
+        if (accumulationSteps > 1) throw new IllegalStateException(name + ": loss scaling and gradient accumulation cannot be combined");
+        if (iterations != null) throw new IllegalStateException(name + ": turn loss scaling on before the optimizer's first step");
+        lossScale = new LossScale(name, initialScale, growthSteps);
+        return this;
+    }
+
+    /** The loss multiplied by the current loss scale; the loss itself when loss scaling is off. */
+    public Tensor scaleLoss(Tensor loss) {
+        return lossScale == null ? loss : lossScale.scaleLoss(loss);
+    }
+
+    /** The current loss scale (float32, 0-d), or null when loss scaling is off. */
+    public Variable lossScale() {
+        return lossScale == null ? null : lossScale.scale;
+    }
+
+    /**
      * Whether eager {@link #applyGradients} calls run the update as a graph function (default true). As inside any
      * compiled train step, an update step, schedule or constraint then runs its Java code once, when it is traced:
      * what changes from call to call must be a tensor or a variable (like {@link #setLearningRate}), not a Java field.
@@ -345,6 +388,10 @@ public abstract class Optimizer {
 
     private void applyChecked(List<Tensor> g, List<Variable> v) {
         build(v);
+        if (lossScale != null) {
+            applyScaled(g, v);
+            return;
+        }
         Tensor iter = iterations.value();
         Tensor lr = learningRate();
         Tensor next = iter.add(1);
@@ -383,6 +430,35 @@ public abstract class Optimizer {
         }
         for (Variable var : v) Constraints.apply(var);
         iterations.assign(next);
+    }
+
+    /** A step with loss scaling: unscale, then update only when every gradient is finite (see {@link #lossScaling}). */
+    private void applyScaled(List<Tensor> scaled, List<Variable> v) {
+        Tensor finite = lossScale.allFinite(scaled);
+        List<Tensor> g = clip(lossScale.unscale(scaled));
+        Tensor iter = iterations.value(), next = iter.add(1);
+        if (!finite.isSymbolic()) { // eagerly: a Java branch
+            boolean ok = finite.item() != 0;
+            lossScale.update(finite);
+            if (!ok) return;
+            update(g, v, learningRate(), Ops.cast(next, DType.FLOAT32));
+            for (Variable var : v) Constraints.apply(var);
+            iterations.assign(next);
+            return;
+        }
+        gate = finite; // traced: both outcomes computed, the skipped one never assigned
+        try {
+            update(g, v, learningRate(), Ops.cast(next, DType.FLOAT32));
+            for (Variable var : v) {
+                Tensor before = var.value();
+                Constraints.apply(var);
+                var.assign(Ops.where(finite, var.value(), before));
+            }
+        } finally {
+            gate = null;
+        }
+        iterations.assign(Ops.where(finite, next, iter));
+        lossScale.update(finite);
     }
 
     private void update(List<Tensor> grads, List<Variable> vars, Tensor lr, Tensor step) {

@@ -349,4 +349,63 @@ class OptimizerFeaturesTest {
         opt.applyGradients(List.of(g(1, 1)), List.of(w));
         assertClose(new double[] {-0.25, 0.25}, w, 1e-12);
     }
+
+    @Test
+    void lossScalingWithFiniteGradientsGivesTheUnscaledUpdatesAndGrowsTheScale() {
+        for (boolean compiled : new boolean[] {true, false}) {
+            Optimizer scaled = new Adam(0.01).lossScaling(1024, 3).compileUpdates(compiled), plain = new Adam(0.01);
+            Variable a = var("a", 0.5, -1.25, 2), b = var("b", 0.5, -1.25, 2);
+            double[] expectedScale = {1024, 1024, 2048, 2048, 2048, 4096};
+            for (int step = 0; step < 6; step++) {
+                Tensor grad = g(0.3 * step - 0.2, 1.5, -0.75 / (step + 1));
+                double s = scaled.lossScale().value().item();
+                scaled.applyGradients(List.of(grad.mul(s)), List.of(a)); // as if the scaled loss had been differentiated
+                plain.applyGradients(List.of(grad), List.of(b));
+                assertArrayEquals(b.value().toDoubleArray(), a.value().toDoubleArray(), "step " + step + (compiled ? " compiled" : " eager"));
+                assertEquals(expectedScale[step], scaled.lossScale().value().item(), "scale after step " + step);
+            }
+            assertEquals(6, scaled.iterations().value().item());
+            assertEquals(2048.0, scaled.scaleLoss(Tensor.scalar(0.5f)).item()); // 0.5 * 4096
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientSkipsTheStepAndHalvesTheScale() {
+        for (boolean compiled : new boolean[] {true, false}) {
+            Optimizer opt = new SGD(0.5).lossScaling(8, 100).compileUpdates(compiled);
+            Variable w = var("w", 1, 2);
+            opt.applyGradients(List.of(g(8, 8)), List.of(w)); // unscaled (1, 1): w = (0.5, 1.5)
+            assertClose(new double[] {0.5, 1.5}, w, 1e-12);
+            for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NaN}) {
+                opt.applyGradients(List.of(g(bad, 1)), List.of(w));
+                assertClose(new double[] {0.5, 1.5}, w, 0); // skipped
+            }
+            assertEquals(2, opt.lossScale().value().item(), "halved twice");
+            assertEquals(1, opt.iterations().value().item(), "skipped steps do not count");
+            opt.applyGradients(List.of(g(2, 2)), List.of(w)); // unscaled (1, 1) again
+            assertClose(new double[] {0, 1}, w, 1e-12);
+            assertEquals(List.of("SGD/iterations", "SGD/learning_rate", "SGD/loss_scale", "SGD/loss_scale_good_steps"),
+                    opt.variables().stream().map(Variable::name).toList(), "what a checkpoint saves");
+        }
+        IllegalStateException both = assertThrows(IllegalStateException.class, () -> new SGD(0.1).gradientAccumulationSteps(2).lossScaling());
+        assertTrue(both.getMessage().contains("accumulation"), both.getMessage());
+        IllegalArgumentException odd = assertThrows(IllegalArgumentException.class, () -> new SGD(0.1).lossScaling(1000, 10));
+        assertTrue(odd.getMessage().contains("power of two"), odd.getMessage());
+    }
+
+    @Test
+    void fitDifferentiatesTheScaledLossAndTrainsExactlyAsWithout() {
+        Tensor x = new dev.fluxion.random.Rng(3).normal(new int[] {32, 5}, 0, 1), y = new dev.fluxion.random.Rng(4).normal(new int[] {32, 1}, 0, 1);
+        List<List<Double>> losses = new ArrayList<>();
+        for (boolean scaling : new boolean[] {false, true}) {
+            dev.fluxion.random.Rng.setGlobalSeed(9);
+            var model = dev.fluxion.nn.Sequential.of(dev.fluxion.nn.Input.shape(5), new dev.fluxion.nn.layers.Dense(4, "relu"), new dev.fluxion.nn.layers.Dense(1));
+            Optimizer opt = new Adam(0.01);
+            if (scaling) opt.lossScaling(4096, 2);
+            model.compile(opt, new dev.fluxion.nn.losses.MeanSquaredError());
+            losses.add(model.fit(x, y, dev.fluxion.nn.training.Fit.epochs(3).batchSize(8).shuffle(false).verbose(0)).history().get("loss"));
+            if (scaling) assertTrue(opt.lossScale().value().item() > 4096, "the scale grew over 12 finite steps: " + opt.lossScale().value().item());
+        }
+        assertEquals(losses.get(0), losses.get(1));
+    }
 }
