@@ -24,7 +24,7 @@ public final class Cublas implements AutoCloseable {
     public static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
 
     /** cudaDataType_t of the mixed-precision GEMM, cublasComputeType_t and cublasGemmAlgo_t. */
-    static final int R_32F = 0, R_16BF = 14, COMPUTE_32F = 68, GEMM_DEFAULT = -1;
+    static final int R_32F = 0, R_16F = 2, R_16BF = 14, COMPUTE_32F = 68, GEMM_DEFAULT = -1;
 
     private final MethodHandle create, destroy, setStream, setMathMode, sgemm, dgemm, sgemmBatched, dgemmBatched, gemmEx, statusName;
     private final MemorySegment handle;
@@ -92,13 +92,13 @@ public final class Cublas implements AutoCloseable {
     }
 
     /**
-     * C (float32) = op(A) op(B) with A and B in bfloat16, products accumulated in float32: the mixed-precision GEMM
-     * ({@link MatmulPrecision#BFLOAT16}); same conventions as {@link #gemmStridedBatched}.
+     * C (float32) = op(A) op(B) with A and B in a 16-bit type ({@link #R_16BF} or {@link #R_16F}), products
+     * accumulated in float32: the mixed-precision GEMM; same conventions as {@link #gemmStridedBatched}.
      */
-    public void gemmStridedBatchedBf16(int transA, int transB, int m, int n, int k, long a, int lda, long strideA,
+    public void gemmStridedBatchedHalf(int halfType, int transA, int transB, int m, int n, int k, long a, int lda, long strideA,
                                        long b, int ldb, long strideB, long c, int ldc, long strideC, int batch) {
-        int rc = CudaDriver.call(() -> (int) gemmEx.invokeExact(handle, transA, transB, m, n, k, oneF, a, R_16BF, lda, strideA,
-                b, R_16BF, ldb, strideB, zeroF, c, R_32F, ldc, strideC, batch, COMPUTE_32F, GEMM_DEFAULT));
+        int rc = CudaDriver.call(() -> (int) gemmEx.invokeExact(handle, transA, transB, m, n, k, oneF, a, halfType, lda, strideA,
+                b, halfType, ldb, strideB, zeroF, c, R_32F, ldc, strideC, batch, COMPUTE_32F, GEMM_DEFAULT));
         check("cublasGemmStridedBatchedEx", rc);
     }
 

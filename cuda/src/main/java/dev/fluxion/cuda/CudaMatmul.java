@@ -12,8 +12,8 @@ import java.util.Arrays;
  * column-major is its transpose, so C = op(A) op(B) (row-major) is computed as Cᵀ = op(B)ᵀ op(A)ᵀ: the operands
  * swap places, m and n swap, and each keeps its own transpose flag with the leading dimension of its stored rows.
  * Batch dimensions that broadcast from size 1 use batch stride 0; any other broadcast is materialized first.
- * Float32 products follow the device's {@link MatmulPrecision}: with bfloat16, both operands are rounded to
- * bfloat16 copies first and cuBLAS accumulates and stores in float32.
+ * Float32 products follow the device's {@link MatmulPrecision}: with bfloat16 or float16, both operands are rounded
+ * to 16-bit copies first and cuBLAS accumulates and stores in float32.
  */
 final class CudaMatmul {
     private CudaMatmul() {}
@@ -43,13 +43,16 @@ final class CudaMatmul {
         Operand pa = operand(ctx, a, batch), pb = operand(ctx, b, batch);
         int lda = as[as.length - 1], ldb = bs[bs.length - 1];
         boolean f64 = out.dtype() == dev.fluxion.DType.FLOAT64;
-        if (!f64 && ctx.matmulPrecision() == MatmulPrecision.BFLOAT16) {
-            CudaStorage a16 = bfloat16(ctx, pa.tensor), b16 = bfloat16(ctx, pb.tensor);
+        MatmulPrecision precision = ctx.matmulPrecision();
+        if (!f64 && (precision == MatmulPrecision.BFLOAT16 || precision == MatmulPrecision.FLOAT16)) {
+            boolean bf16 = precision == MatmulPrecision.BFLOAT16;
+            CudaStorage a16 = half(ctx, pa.tensor, bf16), b16 = half(ctx, pb.tensor, bf16);
             ctx.makeCurrent();
-            ctx.cublas().gemmStridedBatchedBf16(op.transposeB() ? Cublas.OP_T : Cublas.OP_N, op.transposeA() ? Cublas.OP_T : Cublas.OP_N,
+            ctx.cublas().gemmStridedBatchedHalf(bf16 ? Cublas.R_16BF : Cublas.R_16F,
+                    op.transposeB() ? Cublas.OP_T : Cublas.OP_N, op.transposeA() ? Cublas.OP_T : Cublas.OP_N,
                     n, m, k, b16.address(0), ldb, pb.batchStride, a16.address(0), lda, pa.batchStride,
                     CudaKernels.storage(result).address(result.offset()), n, (long) m * n, batchCount);
-            // the bfloat16 copies must not go back to the cache (GC fallback) before the GEMM is issued
+            // the 16-bit copies must not go back to the cache (GC fallback) before the GEMM is issued
             java.lang.ref.Reference.reachabilityFence(a16);
             java.lang.ref.Reference.reachabilityFence(b16);
             return;
@@ -67,13 +70,14 @@ final class CudaMatmul {
     }
 
     /**
-     * A bfloat16 copy of a contiguous float32 operand, in device memory sized in int32 words (core has no 16-bit
-     * dtype; two bfloat16 values per word). It belongs to the current allocation scope like any temporary.
+     * A bfloat16 or float16 copy of a contiguous float32 operand, in device memory sized in int32 words (core has no
+     * 16-bit dtype; two values per word). It belongs to the current allocation scope like any temporary.
      */
-    private static CudaStorage bfloat16(CudaContext ctx, Tensor contiguous) {
+    private static CudaStorage half(CudaContext ctx, Tensor contiguous, boolean bfloat16) {
         int n = contiguous.size();
         CudaStorage half = new CudaStorage(ctx, dev.fluxion.DType.INT32, (n + 1) / 2);
-        CudaKernels.launch(ctx, dev.fluxion.cuda.codegen.MovementKernels.toBfloat16(), n, args -> args.addInt(n)
+        var convert = bfloat16 ? dev.fluxion.cuda.codegen.MovementKernels.toBfloat16() : dev.fluxion.cuda.codegen.MovementKernels.toFloat16();
+        CudaKernels.launch(ctx, convert, n, args -> args.addInt(n)
                 .addPointer(CudaKernels.storage(contiguous).address(contiguous.offset())).addPointer(half.address(0)));
         return half;
     }

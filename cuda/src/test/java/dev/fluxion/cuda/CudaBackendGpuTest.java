@@ -145,37 +145,41 @@ class CudaBackendGpuTest {
     }
 
     @Test
-    void bfloat16MatmulsRoundTheOperandsAndAccumulateInFloat32() {
+    void sixteenBitMatmulsRoundTheOperandsAndAccumulateInFloat32() {
         var ctx = backend().context();
         Rng rng = new Rng(9);
         Tensor a = rng.normal(new int[] {3, 48, 96}, 0, 1), b = rng.normal(new int[] {96, 40}, 0, 1);
-        // the expected product: operands rounded to bfloat16 on the host, multiplied in float64; products of two
-        // bfloat16 values are exact in float32, so the GPU differs only by float32 accumulation
-        Tensor expected = roundToBfloat16(a).cast(DType.FLOAT64).matmul(roundToBfloat16(b).cast(DType.FLOAT64));
         Tensor exact = a.matmul(b);
-        MatmulPrecision before = ctx.matmulPrecision();
-        ctx.setMatmulPrecision(MatmulPrecision.BFLOAT16);
-        Tensor got, gotTransposed;
-        try {
-            got = a.to(GPU).matmul(b.to(GPU)).to(Device.CPU);
-            gotTransposed = Dispatcher.apply(new Op.MatMul(false, true), a.to(GPU), b.transpose().contiguous().to(GPU)).to(Device.CPU);
-        } finally {
-            ctx.setMatmulPrecision(before);
+        for (MatmulPrecision precision : new MatmulPrecision[] {MatmulPrecision.BFLOAT16, MatmulPrecision.FLOAT16}) {
+            // the expected product: operands rounded on the host, multiplied in float64; products of two 16-bit
+            // values are exact in float32, so the GPU differs only by float32 accumulation
+            Tensor expected = round16(a, precision).cast(DType.FLOAT64).matmul(round16(b, precision).cast(DType.FLOAT64));
+            MatmulPrecision before = ctx.matmulPrecision();
+            ctx.setMatmulPrecision(precision);
+            Tensor got, gotTransposed;
+            try {
+                got = a.to(GPU).matmul(b.to(GPU)).to(Device.CPU);
+                gotTransposed = Dispatcher.apply(new Op.MatMul(false, true), a.to(GPU), b.transpose().contiguous().to(GPU)).to(Device.CPU);
+            } finally {
+                ctx.setMatmulPrecision(before);
+            }
+            assertClose(precision + " matmul", expected, got, 1e-5);
+            assertClose(precision + " matmul, b transposed", expected, gotTransposed, 1e-5);
+            double[] g = got.toDoubleArray(), e = exact.toDoubleArray();
+            double worst = 0;
+            for (int i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - e[i]));
+            assertTrue(worst > 1e-4, precision + ": the operands must really have been rounded (largest difference " + worst + ")");
         }
-        assertClose("bfloat16 matmul", expected, got, 1e-5);
-        assertClose("bfloat16 matmul, b transposed", expected, gotTransposed, 1e-5);
-        double[] g = got.toDoubleArray(), e = exact.toDoubleArray();
-        double worst = 0;
-        for (int i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - e[i]));
-        assertTrue(worst > 1e-3, "the operands must really have been rounded (largest difference from float32 " + worst + ")");
         assertSameAsCpu("float32 matmul after switching back", new Op.MatMul(false, false), new Tensor[] {a, b}, 1e-5, 1e-12);
     }
 
-    private static Tensor roundToBfloat16(Tensor x) {
+    /** x rounded to bfloat16 (nearest even) or float16 (Java's own conversion), as float32. */
+    private static Tensor round16(Tensor x, MatmulPrecision precision) {
         float[] v = x.toFloatArray();
         for (int i = 0; i < v.length; i++) {
             int u = Float.floatToRawIntBits(v[i]);
-            v[i] = Float.intBitsToFloat(((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) << 16);
+            v[i] = precision == MatmulPrecision.BFLOAT16 ? Float.intBitsToFloat(((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) << 16)
+                    : Float.float16ToFloat(Float.floatToFloat16(v[i]));
         }
         return Tensor.of(v, x.shape());
     }

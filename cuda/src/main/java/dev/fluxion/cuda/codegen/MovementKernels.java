@@ -95,6 +95,33 @@ public final class MovementKernels {
                 """.formatted(name));
     }
 
+    /**
+     * float32 to IEEE float16, rounded to nearest even, as Java's {@code Float.floatToFloat16}: magnitudes from 65520
+     * up become infinities, small ones float16 subnormals or zeros, NaN a quiet NaN; for the operands of a float16
+     * GEMM. Signature {@code (int n, const float* in, void* out)} (out: n 16-bit values), contiguous.
+     */
+    public static KernelSource toFloat16() {
+        String name = "fx_to_f16";
+        return KernelSource.memo(name, () -> """
+                extern "C" __global__ void %s(int n, const float* __restrict__ in, void* out) {
+                  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+                    const float x = in[i];
+                    const unsigned int u = *reinterpret_cast<const unsigned int*>(&x);
+                    const unsigned int sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
+                    unsigned int h;
+                    if (a > 0x7f800000u) h = sign | 0x7e00u;                       // NaN
+                    else if (a >= 0x477ff000u) h = sign | 0x7c00u;                 // rounds past 65504: infinity
+                    else if (a >= 0x38800000u) h = sign | ((a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13); // normal
+                    else {                                                        // subnormal or zero
+                      const unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
+                      h = sign | (shift > 24u ? 0u : (m + (1u << (shift - 1u)) - 1u + ((m >> shift) & 1u)) >> shift);
+                    }
+                    static_cast<unsigned short*>(out)[i] = (unsigned short) h;
+                  }
+                }
+                """.formatted(name));
+    }
+
     public static KernelSource fill(DType t) {
         String name = "fx_fill_" + CudaTypes.suffix(t), c = CudaTypes.c(t);
         return KernelSource.memo(name, () -> """

@@ -65,7 +65,7 @@ public final class PrimitiveKernels {
         out.add(MovementKernels.fill(t));
         out.add(MovementKernels.stridedCopy(t));
         if (t == DType.BOOL) out.add(MovementKernels.smallUpload()); // dtype-free: listed once
-        if (t == DType.FLOAT32) out.add(MovementKernels.toBfloat16());
+        if (t == DType.FLOAT32) out.addAll(List.of(MovementKernels.toBfloat16(), MovementKernels.toFloat16()));
         for (DType index : List.of(DType.INT32, DType.INT64)) {
             out.add(MovementKernels.gather(t, index));
             out.add(MovementKernels.scatterAdd(t, index));

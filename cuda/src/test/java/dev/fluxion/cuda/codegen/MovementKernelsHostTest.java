@@ -79,6 +79,31 @@ class MovementKernelsHostTest {
         assertEquals(0x3f82, bfloat16Bits(oddTie), "a tie rounds to the even neighbour (up)");
     }
 
+    @Test
+    void float32RoundsToFloat16AsJavaDoes() throws Exception {
+        java.util.Random r = new java.util.Random(12);
+        float[] x = new float[4000];
+        float[] special = {0f, -0f, 1f, -1f, 65504f, 65519.996f, 65520f, -65520f, 1e5f, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, 0x1p-14f, 0x1.ffcp-15f, 0x1p-24f, 0x1p-25f, 0x1.000002p-25f, 0x1p-26f, 1e-30f,
+                Float.MIN_VALUE, 1 + 0x1p-11f, 1 + 0x3p-11f, 2049f, 2051f, 0.1f, 3.14159f};
+        for (int i = 0; i < x.length; i++)
+            x[i] = i < special.length ? special[i] : switch (i % 4) {
+                case 0 -> (float) (r.nextGaussian() * 1e-5); // float16's subnormal range
+                case 1 -> (float) (r.nextGaussian() * 3e4);  // near its overflow
+                case 2 -> Float.intBitsToFloat(r.nextInt() & 0xbfffffff | 0x30000000); // exponents around float16's
+                default -> (float) r.nextGaussian();
+            };
+        int[] packed = new int[x.length / 2];
+        for (int i = 0; i < x.length; i++) packed[i / 2] |= (Float.floatToFloat16(x[i]) & 0xffff) << (16 * (i % 2));
+        HostCheck check = new HostCheck();
+        KernelSource k = MovementKernels.toFloat16();
+        check.launches(List.of(k), "to float16", List.of(new HostKernelRunner.Call(k.name(), List.of(new HostKernelRunner.IntArg(x.length),
+                HostKernelRunner.input(Tensor.of(x, x.length)), HostKernelRunner.output(DType.INT32, packed.length)))), Tensor.of(packed, packed.length), 0);
+        check.runAndCompare(0, 0);
+        assertEquals((short) 0x7bff, Float.floatToFloat16(65519.996f), "just below the tie: the largest float16");
+        assertEquals((short) 0x7c00, Float.floatToFloat16(65520f), "the tie rounds to even: infinity");
+    }
+
     /** The reference rounding: nearest, ties to even; NaN keeps its upper bits and becomes quiet. */
     private static int bfloat16Bits(float x) {
         int u = Float.floatToRawIntBits(x);
