@@ -100,6 +100,12 @@ public final class KernelPrelude {
                y [n,oh,ow,o]; output cell (oy, ox) reads input row oy*sh + ty*dh - pt (zero outside the input) ---- */
             struct FxConv { int n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl; };
 
+            /* ---- float32 magnitude bits below 2^-14 to a float16 subnormal k * 2^-24, k rounded to nearest even ---- */
+            FX_FN unsigned int fx_f16_subnormal(unsigned int a) {
+              const unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
+              return shift > 24u ? 0u : (m + (1u << (shift - 1u)) - 1u + ((m >> shift) & 1u)) >> shift;
+            }
+
             /* ---- pooling windows (NHWC), the CPU's Pool2dGeometry: rows [oy*sh - pt, + kh) clipped to the input ---- */
             struct FxPool { int n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pl; };
             FX_FN int fx_pool_lo(int o, int stride, int pad) { const int v = o * stride - pad; return v < 0 ? 0 : v; }

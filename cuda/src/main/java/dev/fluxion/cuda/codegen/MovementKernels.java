@@ -82,44 +82,37 @@ public final class MovementKernels {
      * a mixed-precision GEMM. Signature {@code (int n, const float* in, void* out)} (out: n 16-bit values), contiguous.
      */
     public static KernelSource toBfloat16() {
-        String name = "fx_to_bf16";
-        return KernelSource.memo(name, () -> """
-                extern "C" __global__ void %s(int n, const float* __restrict__ in, void* out) {
-                  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-                    const float x = in[i];
-                    const unsigned int u = *reinterpret_cast<const unsigned int*>(&x);
-                    static_cast<unsigned short*>(out)[i] = (u & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((u >> 16) | 0x40u)
-                                                                           : (unsigned short) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-                  }
-                }
-                """.formatted(name));
+        return toSixteenBits("fx_to_bf16", """
+                (a > 0x7f800000u ? (u >> 16) | 0x40u : (u + 0x7fffu + ((u >> 16) & 1u)) >> 16)""");
     }
 
     /**
      * float32 to IEEE float16, rounded to nearest even, as Java's {@code Float.floatToFloat16}: magnitudes from 65520
      * up become infinities, small ones float16 subnormals or zeros, NaN a quiet NaN; for the operands of a float16
-     * GEMM. Signature {@code (int n, const float* in, void* out)} (out: n 16-bit values), contiguous.
+     * GEMM. Same signature as {@link #toBfloat16}.
      */
     public static KernelSource toFloat16() {
-        String name = "fx_to_f16";
+        return toSixteenBits("fx_to_f16", """
+                (sign | (a > 0x7f800000u ? 0x7e00u                                     /* NaN */
+                       : a >= 0x477ff000u ? 0x7c00u                                    /* past 65504: infinity */
+                       : a >= 0x38800000u ? (a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13 /* normal */
+                       : fx_f16_subnormal(a)))""");
+    }
+
+    /**
+     * A conversion kernel: {@code bits} is the 16-bit result as an expression of {@code u} (the float's bits), {@code a}
+     * (its magnitude bits) and {@code sign} (its sign moved to bit 15).
+     */
+    private static KernelSource toSixteenBits(String name, String bits) {
         return KernelSource.memo(name, () -> """
                 extern "C" __global__ void %s(int n, const float* __restrict__ in, void* out) {
                   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
                     const float x = in[i];
-                    const unsigned int u = *reinterpret_cast<const unsigned int*>(&x);
-                    const unsigned int sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
-                    unsigned int h;
-                    if (a > 0x7f800000u) h = sign | 0x7e00u;                       // NaN
-                    else if (a >= 0x477ff000u) h = sign | 0x7c00u;                 // rounds past 65504: infinity
-                    else if (a >= 0x38800000u) h = sign | ((a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13); // normal
-                    else {                                                        // subnormal or zero
-                      const unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
-                      h = sign | (shift > 24u ? 0u : (m + (1u << (shift - 1u)) - 1u + ((m >> shift) & 1u)) >> shift);
-                    }
-                    static_cast<unsigned short*>(out)[i] = (unsigned short) h;
+                    const unsigned int u = *reinterpret_cast<const unsigned int*>(&x), sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
+                    static_cast<unsigned short*>(out)[i] = (unsigned short) %s;
                   }
                 }
-                """.formatted(name));
+                """.formatted(name, bits.strip()));
     }
 
     public static KernelSource fill(DType t) {
