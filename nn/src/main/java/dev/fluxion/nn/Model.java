@@ -234,7 +234,10 @@ public abstract class Model extends Layer {
 
     /**
      * Loads a safetensors file written by {@link #saveWeights} (or by Python with the same names): every variable must
-     * be in the file with the same shape, and the file must hold nothing else; the error names each mismatch.
+     * be in the file with the same shape, and the file must hold nothing else; the error names each mismatch. Another
+     * instance of the same architecture loads it too, although its layers were numbered on ({@code dense_4} for the
+     * file's {@code dense_2}): layer numbers are compared by rank among layers of the same kind, as Keras matches
+     * weights by structure.
      */
     public void loadWeights(Path file) {
         if (variables().isEmpty())

@@ -121,4 +121,21 @@ class WeightsTest {
         IllegalStateException traced = assertThrows(IllegalStateException.class, () -> f.call(Tensor.ones(1)));
         assertTrue(traced.getMessage().contains("moveTo") && traced.getMessage().contains(v.name()), traced.getMessage());
     }
+
+    @Test
+    void weightsLoadIntoAnotherInstanceOfTheSameArchitecture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.util.function.Supplier<Sequential> build = () -> Sequential.of(Input.shape(6, 6, 1), new Conv2D(2, 3),
+                new dev.fluxion.nn.layers.Flatten(), new Dense(3), new Dense(1));
+        Sequential trained = build.get(), fresh = build.get(), other = Sequential.of(Input.shape(6, 6, 1), new Conv2D(2, 3),
+                new dev.fluxion.nn.layers.Flatten(), new Dense(4), new Dense(1));
+        assertNotEquals(trained.variables().get(0).name(), fresh.variables().get(0).name(), "layers are numbered on");
+        java.nio.file.Path file = dir.resolve("w.safetensors");
+        trained.saveWeights(file);
+        fresh.loadWeights(file); // matched by structure: same names but for the numbers, same order, shapes and dtypes
+        for (int i = 0; i < trained.variables().size(); i++)
+            assertArrayEquals(trained.variables().get(i).value().toFloatArray(), fresh.variables().get(i).value().toFloatArray(),
+                    fresh.variables().get(i).name());
+        RuntimeException e = assertThrows(RuntimeException.class, () -> other.loadWeights(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("do not match"), e.getMessage());
+    }
 }

@@ -37,9 +37,52 @@ public final class Weights {
 
     /**
      * Checks that {@code values} and {@code variables} match by name, shape and dtype (all problems in one message),
-     * then assigns; nothing is assigned when anything mismatches.
+     * then assigns; nothing is assigned when anything mismatches. A second instance of the same architecture, whose
+     * layers were numbered on from the first's ({@code dense_4/kernel} where the file says {@code dense_2/kernel}),
+     * matches by structure, as Keras loads weights: each layer number is replaced by its rank among the numbers of
+     * layers of that kind on the same side, and the names must then agree both ways.
      */
     public static void assign(String source, Map<String, Tensor> values, List<Variable> variables) {
+        List<String> names = variables.stream().map(Variable::name).toList();
+        if (!values.keySet().equals(new java.util.HashSet<>(names))) {
+            Map<String, String> fileKeys = canonical(values.keySet()), modelKeys = canonical(names);
+            if (new java.util.HashSet<>(fileKeys.values()).equals(new java.util.HashSet<>(modelKeys.values()))) {
+                Map<String, String> fileNameOf = new java.util.HashMap<>();
+                fileKeys.forEach((name, key) -> fileNameOf.put(key, name));
+                Map<String, Tensor> renamed = new LinkedHashMap<>();
+                for (String name : names) renamed.put(name, values.get(fileNameOf.get(modelKeys.get(name))));
+                values = renamed;
+            }
+        }
+        assignByName(source, values, variables);
+    }
+
+    private static final java.util.regex.Pattern NUMBERED = java.util.regex.Pattern.compile("(.*)_(\\d+)");
+
+    /** Each name with the number of every {@code <kind>_<n>} path segment replaced by its rank among that kind's numbers. */
+    static Map<String, String> canonical(java.util.Collection<String> names) {
+        Map<String, java.util.TreeSet<Long>> numbers = new java.util.HashMap<>();
+        for (String name : names)
+            for (String segment : name.split("/")) {
+                var m = NUMBERED.matcher(segment);
+                if (m.matches() && m.group(2).length() < 18) numbers.computeIfAbsent(m.group(1), k -> new java.util.TreeSet<>()).add(Long.parseLong(m.group(2)));
+            }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : names) {
+            StringBuilder key = new StringBuilder();
+            for (String segment : name.split("/")) {
+                var m = NUMBERED.matcher(segment);
+                if (key.length() > 0) key.append('/');
+                if (m.matches() && m.group(2).length() < 18)
+                    key.append(m.group(1)).append('#').append(numbers.get(m.group(1)).headSet(Long.parseLong(m.group(2))).size());
+                else key.append(segment);
+            }
+            out.put(name, key.toString());
+        }
+        return out;
+    }
+
+    private static void assignByName(String source, Map<String, Tensor> values, List<Variable> variables) {
         List<String> problems = new ArrayList<>();
         Map<String, Variable> byName = new LinkedHashMap<>();
         for (Variable v : variables) byName.put(v.name(), v);
