@@ -203,19 +203,7 @@ public final class HostKernelRunner {
         }
         main.append("  return 0;\n}\n");
         String source = SHIM + "#define FX_FN inline\n" + KernelSource.translationUnit(kernels) + "\n" + main;
-
-        Path dir = Files.createTempDirectory("fluxion-host-kernels");
-        Path cpp = dir.resolve("kernels.cpp"), exe = dir.resolve("kernels");
-        Files.writeString(cpp, source);
-        Process p = new ProcessBuilder(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-w", "-o", exe.toString(), cpp.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)
-            throw new AssertionError("g++ failed on the generated kernels (source at " + cpp + "):\n" + log);
-        Process run = new ProcessBuilder(exe.toString()).start();
-        byte[] out = run.getInputStream().readAllBytes();
-        if (!run.waitFor(120, TimeUnit.SECONDS) || run.exitValue() != 0)
-            throw new AssertionError("host kernel program failed: " + new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        byte[] out = compileAndRun(gxx, source, "fluxion-host-kernels", "the generated kernels");
         List<List<byte[]>> results = new ArrayList<>();
         int pos = 0;
         for (Call call : calls) {
@@ -227,9 +215,30 @@ public final class HostKernelRunner {
             results.add(outs);
         }
         if (pos != out.length) throw new AssertionError("host kernel program wrote " + out.length + " bytes, expected " + pos);
+        return results;
+    }
+
+    /**
+     * Compiles a C++ program with g++ (C++17, -O1, no FMA contraction, so a*b+c rounds twice as in the kernels
+     * compiled with --fmad=false) in a temporary folder, runs it, and returns what it wrote to stdout; the folder is
+     * deleted when all went well and kept, named in the error, when it did not.
+     */
+    public static byte[] compileAndRun(Path gxx, String source, String folderPrefix, String what) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(folderPrefix);
+        Path cpp = dir.resolve("program.cpp"), exe = dir.resolve("program");
+        Files.writeString(cpp, source);
+        Process p = new ProcessBuilder(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-w", "-o", exe.toString(), cpp.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)
+            throw new AssertionError("g++ failed on " + what + " (source at " + cpp + "):\n" + log);
+        Process run = new ProcessBuilder(exe.toString()).start();
+        byte[] out = run.getInputStream().readAllBytes();
+        if (!run.waitFor(120, TimeUnit.SECONDS) || run.exitValue() != 0)
+            throw new AssertionError(what + " failed when run: " + new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
         Files.deleteIfExists(cpp);
         Files.deleteIfExists(exe);
         Files.deleteIfExists(dir);
-        return results;
+        return out;
     }
 }

@@ -15,14 +15,11 @@ import dev.fluxion.cuda.codegen.ReductionKernels;
 import dev.fluxion.graph.Node;
 import dev.fluxion.ops.Op;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a whole compiled plan on the host with its generated CUDA C: one C++ program (g++, HostKernelRunner's
@@ -202,20 +199,7 @@ final class HostArenaRunner {
                 """
                 + "alignas(256) static unsigned char fx_block[" + Math.max(1, layout.bytes()) + "];\n" + data
                 + "int main() {\n  memset(fx_block, 0x7f, sizeof fx_block); // garbage, as fresh device memory would be\n" + main + "  return 0;\n}\n";
-        Path dir = Files.createTempDirectory("fluxion-host-arena");
-        Path cpp = dir.resolve("plan.cpp"), exe = dir.resolve("plan");
-        Files.writeString(cpp, source);
-        Process p = new ProcessBuilder(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-w", "-o", exe.toString(), cpp.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("g++ failed on the plan (source at " + cpp + "):\n" + log);
-        Process run = new ProcessBuilder(exe.toString()).start();
-        byte[] out = run.getInputStream().readAllBytes();
-        if (!run.waitFor(120, TimeUnit.SECONDS) || run.exitValue() != 0)
-            throw new AssertionError("the host plan failed: " + new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-        Files.deleteIfExists(cpp);
-        Files.deleteIfExists(exe);
-        Files.deleteIfExists(dir);
+        byte[] out = HostKernelRunner.compileAndRun(gxx, source, "fluxion-host-arena", "the host plan");
         return out;
     }
 }
