@@ -201,7 +201,9 @@ public final class GradientTape implements AutoCloseable {
             Entry e = entries.get(k);
             Tensor g = grads.get(e.output);
             if (g == null || !fromSource.containsKey(e.output)) continue;
-            Tensor[] inputGrads = Gradients.of(e.op, e.inputs, e.output, g);
+            boolean[] wanted = new boolean[e.inputs.length];
+            for (int i = 0; i < wanted.length; i++) wanted[i] = fromSource.containsKey(e.inputs[i]);
+            Tensor[] inputGrads = Gradients.of(e.op, e.inputs, e.output, g, wanted);
             for (int i = 0; i < e.inputs.length; i++) {
                 Tensor in = e.inputs[i];
                 if (inputGrads[i] == null || !fromSource.containsKey(in)) continue;
@@ -216,6 +218,11 @@ public final class GradientTape implements AutoCloseable {
     /** Package-level view for tests: how many operations were recorded. */
     int recordedCount() {
         return entries.size();
+    }
+
+    /** Package-level view for tests: the recorded operations, in order. */
+    List<Op> recordedOps() {
+        return entries.stream().map(Entry::op).toList();
     }
 
     /** Pauses every active tape on this thread until the handle is closed. */

@@ -1,5 +1,7 @@
 package dev.fluxion;
 
+import dev.fluxion.ops.BinaryFn;
+import dev.fluxion.ops.Op;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,6 +28,37 @@ class GradientTapeTest {
         }
         assertArrayEquals(new double[] {12, 0.75, 0, 3, 27}, dy.toDoubleArray(), 1e-12);
         assertArrayEquals(new double[] {-12, -3, 0, 6, 18}, d2y.toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void gradientRulesRunOnlyForInputsThatLeadToASource() {
+        // an outer tape records what the inner gradient computes: with only the filter watched, the convolution's
+        // input gradient and the dropout-style mask's gradient must not be computed at all
+        Tensor x = Tensor.of(new float[2 * 4 * 4 * 3], 2, 4, 4, 3).add(0.5);
+        Tensor w = Tensor.of(new float[3 * 3 * 3 * 2], 3, 3, 3, 2).add(0.25);
+        Tensor mask = Tensor.of(new float[2 * 2 * 2 * 2], 2, 2, 2, 2).add(2);
+        for (boolean watchX : new boolean[] {false, true})
+            try (var outer = GradientTape.persistent()) {
+                outer.watch(w);
+                outer.watch(x);
+                Tensor[] grads;
+                try (var inner = new GradientTape()) {
+                    inner.watch(w);
+                    if (watchX) inner.watch(x);
+                    Tensor y = NnOps.conv2d(x, w, NnOps.Padding.VALID).mul(mask).sum();
+                    grads = watchX ? inner.gradient(y, x, w) : inner.gradient(y, w);
+                }
+                List<Op> ops = outer.recordedOps();
+                long inputGrads = ops.stream().filter(o -> o instanceof Op.Conv2DBackpropInput).count();
+                long filterGrads = ops.stream().filter(o -> o instanceof Op.Conv2DBackpropFilter).count();
+                assertEquals(watchX ? 1 : 0, inputGrads, ops.toString());
+                assertEquals(1, filterGrads, ops.toString());
+                // the mask's gradient would be g * (conv output), recorded since the output is tracked; the product
+                // that is needed, g * mask, involves nothing the outer tape tracks
+                long muls = ops.stream().filter(o -> o instanceof Op.Binary b && b.fn() == BinaryFn.MUL).count();
+                assertEquals(1, muls, "only the forward product: " + ops);
+                assertArrayEquals(new int[] {3, 3, 3, 2}, grads[grads.length - 1].shape());
+            }
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.fluxion.ops.UnaryFn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Every gradient rule of Fluxion, in one place. Rules are written with the Tensor API, so they are recorded by
@@ -24,11 +25,20 @@ public final class Gradients {
 
     /** Gradients of the inputs of {@code op} given the gradient {@code g} of its output (null: no gradient). */
     public static Tensor[] of(Op op, Tensor[] in, Tensor out, Tensor g) {
+        return of(op, in, out, g, null);
+    }
+
+    /**
+     * As {@link #of(Op, Tensor[], Tensor, Tensor)}, computing only the gradients of the inputs marked in
+     * {@code wanted} (null: all): eagerly, a convolution whose input is data, or a dropout mask, would otherwise run a
+     * whole kernel for a gradient nobody reads. Unwanted entries may be null.
+     */
+    public static Tensor[] of(Op op, Tensor[] in, Tensor out, Tensor g, boolean[] wanted) {
         return switch (op) {
             case Op.Unary u -> new Tensor[] {unary(u.fn(), in[0], out, g)};
-            case Op.Binary b -> binary(b.fn(), in[0], in[1], out, g);
-            case Op.Where w -> new Tensor[] {null,
-                    Ops.where(in[0], g, zerosOf(g)), Ops.where(in[0], zerosOf(g), g)};
+            case Op.Binary b -> binary(b.fn(), in[0], in[1], out, g, wanted);
+            case Op.Where w -> each(wanted, () -> null,
+                    () -> Ops.where(in[0], g, zerosOf(g)), () -> Ops.where(in[0], zerosOf(g), g));
             case Op.Cast c -> new Tensor[] {in[0].dtype().isFloating() ? Ops.cast(g, in[0].dtype()) : null};
             case Op.StopGradient s -> new Tensor[] {null};
             case Op.Size z -> new Tensor[] {null};
@@ -42,16 +52,16 @@ public final class Gradients {
             case Op.Slice s -> new Tensor[] {ArrayOps.unslice(g, in[0].shape(), s.begin(), s.step())};
             case Op.Pad p -> new Tensor[] {unpad(g, p)};
             case Op.Concat c -> concat(c.axis(), in, g);
-            case Op.MatMul m -> matmul(m, in[0], in[1], g);
-            case Op.Conv2D c -> new Tensor[] {
-                    Dispatcher.apply(new Op.Conv2DBackpropInput(in[0].shape(), c.window()), g, in[1]),
-                    Dispatcher.apply(new Op.Conv2DBackpropFilter(in[1].shape(), c.window()), in[0], g)};
-            case Op.Conv2DBackpropInput c -> new Tensor[] { // inputs (dy, w), output dx
-                    Dispatcher.apply(new Op.Conv2D(c.window()), g, in[1]),
-                    Dispatcher.apply(new Op.Conv2DBackpropFilter(in[1].shape(), c.window()), g, in[0])};
-            case Op.Conv2DBackpropFilter c -> new Tensor[] { // inputs (x, dy), output dw
-                    Dispatcher.apply(new Op.Conv2DBackpropInput(in[0].shape(), c.window()), in[1], g),
-                    Dispatcher.apply(new Op.Conv2D(c.window()), in[0], g)};
+            case Op.MatMul m -> matmul(m, in[0], in[1], g, wanted);
+            case Op.Conv2D c -> each(wanted,
+                    () -> Dispatcher.apply(new Op.Conv2DBackpropInput(in[0].shape(), c.window()), g, in[1]),
+                    () -> Dispatcher.apply(new Op.Conv2DBackpropFilter(in[1].shape(), c.window()), in[0], g));
+            case Op.Conv2DBackpropInput c -> each(wanted, // inputs (dy, w), output dx
+                    () -> Dispatcher.apply(new Op.Conv2D(c.window()), g, in[1]),
+                    () -> Dispatcher.apply(new Op.Conv2DBackpropFilter(in[1].shape(), c.window()), g, in[0]));
+            case Op.Conv2DBackpropFilter c -> each(wanted, // inputs (x, dy), output dw
+                    () -> Dispatcher.apply(new Op.Conv2DBackpropInput(in[0].shape(), c.window()), in[1], g),
+                    () -> Dispatcher.apply(new Op.Conv2D(c.window()), in[0], g));
             case Op.Pool2D p -> p.max()
                     ? new Tensor[] {Dispatcher.apply(new Op.Pool2DGrad(p, in[0].shape()), in[0], g)}
                     : new Tensor[] {Dispatcher.apply(new Op.Pool2DGrad(p, in[0].shape()), g)};
@@ -93,32 +103,39 @@ public final class Gradients {
         };
     }
 
-    private static Tensor[] binary(BinaryFn fn, Tensor a, Tensor b, Tensor y, Tensor g) {
+    private static Tensor[] binary(BinaryFn fn, Tensor a, Tensor b, Tensor y, Tensor g, boolean[] wanted) {
         return switch (fn) {
             case ADD -> new Tensor[] {g, g};
-            case SUB -> new Tensor[] {g, g.neg()};
-            case MUL -> new Tensor[] {g.mul(b), g.mul(a)};
-            case DIV -> new Tensor[] {g.div(b), g.neg().mul(a).div(b.square())};
-            case POW -> {
-                // d/da = b a^(b-1); d/db = a^b log a, taken as 0 where a <= 0 (TF's convention)
-                Tensor da = g.mul(b).mul(Ops.pow(a, b.sub(1)));
+            case SUB -> each(wanted, () -> g, g::neg);
+            case MUL -> each(wanted, () -> g.mul(b), () -> g.mul(a));
+            case DIV -> each(wanted, () -> g.div(b), () -> g.neg().mul(a).div(b.square()));
+            // d/da = b a^(b-1); d/db = a^b log a, taken as 0 where a <= 0 (TF's convention)
+            case POW -> each(wanted, () -> g.mul(b).mul(Ops.pow(a, b.sub(1))), () -> {
                 Tensor positive = a.gt(zerosOf(a));
                 Tensor safeA = Ops.where(positive, a, Ops.onesOf(a));
-                Tensor db = g.mul(y).mul(Ops.where(positive, safeA.log(), zerosOf(a)));
-                yield new Tensor[] {da, db};
-            }
+                return g.mul(y).mul(Ops.where(positive, safeA.log(), zerosOf(a)));
+            });
             case MAX, MIN -> {
                 Tensor pickA = Ops.binary(fn == BinaryFn.MAX ? BinaryFn.GE : BinaryFn.LE, a, b);
                 Tensor zero = zerosOf(g);
-                yield new Tensor[] {Ops.where(pickA, g, zero), Ops.where(pickA, zero, g)};
+                yield each(wanted, () -> Ops.where(pickA, g, zero), () -> Ops.where(pickA, zero, g));
             }
-            case MOD -> new Tensor[] {g, g.neg().mul(Ops.unary(UnaryFn.FLOOR, a.div(b)))};
+            case MOD -> each(wanted, () -> g, () -> g.neg().mul(Ops.unary(UnaryFn.FLOOR, a.div(b))));
             case ATAN2 -> {
                 Tensor denom = a.square().add(b.square());
-                yield new Tensor[] {g.mul(b).div(denom), g.neg().mul(a).div(denom)};
+                yield each(wanted, () -> g.mul(b).div(denom), () -> g.neg().mul(a).div(denom));
             }
             case EQ, NE, LT, LE, GT, GE, AND, OR, XOR -> new Tensor[] {null, null};
         };
+    }
+
+    /** The rules' gradients for the wanted inputs only (null: all); the others stay null. */
+    @SafeVarargs
+    private static Tensor[] each(boolean[] wanted, Supplier<Tensor>... rules) {
+        Tensor[] out = new Tensor[rules.length];
+        for (int i = 0; i < rules.length; i++)
+            if (wanted == null || wanted[i]) out[i] = rules[i].get();
+        return out;
     }
 
     private static Tensor reduce(Op.Reduce r, Tensor x, Tensor y, Tensor g) {
@@ -136,12 +153,12 @@ public final class Gradients {
         };
     }
 
-    private static Tensor[] matmul(Op.MatMul m, Tensor a, Tensor b, Tensor g) {
+    private static Tensor[] matmul(Op.MatMul m, Tensor a, Tensor b, Tensor g, boolean[] wanted) {
         boolean ta = m.transposeA(), tb = m.transposeB();
-        if (!ta && !tb) return new Tensor[] {Ops.matmul(g, b, false, true), Ops.matmul(a, g, true, false)};
-        if (ta && !tb) return new Tensor[] {Ops.matmul(b, g, false, true), Ops.matmul(a, g, false, false)};
-        if (!ta) return new Tensor[] {Ops.matmul(g, b, false, false), Ops.matmul(g, a, true, false)};
-        return new Tensor[] {Ops.matmul(b, g, true, true), Ops.matmul(g, a, true, true)};
+        if (!ta && !tb) return each(wanted, () -> Ops.matmul(g, b, false, true), () -> Ops.matmul(a, g, true, false));
+        if (ta && !tb) return each(wanted, () -> Ops.matmul(b, g, false, true), () -> Ops.matmul(a, g, false, false));
+        if (!ta) return each(wanted, () -> Ops.matmul(g, b, false, false), () -> Ops.matmul(g, a, true, false));
+        return each(wanted, () -> Ops.matmul(b, g, true, true), () -> Ops.matmul(g, a, true, true));
     }
 
     private static Tensor[] concat(int axis, Tensor[] in, Tensor g) {
