@@ -105,7 +105,7 @@ public final class GradientTape implements AutoCloseable {
     }
 
     private void record(Op op, Tensor[] inputs, Tensor output) {
-        if (paused > 0) return;
+        if (!recording()) return;
         for (Tensor in : inputs) {
             if (isTracked(in)) {
                 tracked.put(output, Boolean.TRUE);
@@ -113,6 +113,24 @@ public final class GradientTape implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Whether ops run now are recorded: not paused, and not a non-persistent tape whose gradient was taken. */
+    private boolean recording() {
+        return paused == 0 && (persistent || !used);
+    }
+
+    /**
+     * Whether a recording tape on this thread would record an operation reading any of these tensors (watched
+     * tensors, results of recorded ops, trainable variables' values). A graph function asks this before running its
+     * compiled graph, which no tape can see into: when the answer is yes it runs its body eagerly instead.
+     */
+    public static boolean wouldRecord(List<Tensor> reads) {
+        for (GradientTape tape : ACTIVE.get()) {
+            if (!tape.recording()) continue;
+            for (Tensor t : reads) if (t.dtype().isFloating() && tape.isTracked(t)) return true;
+        }
+        return false;
     }
 
     private boolean isTracked(Tensor t) {
@@ -242,7 +260,7 @@ public final class GradientTape implements AutoCloseable {
 
     /** Whether any tape is recording on this thread. */
     public static boolean anyRecording() {
-        for (GradientTape t : ACTIVE.get()) if (t.paused == 0) return true;
+        for (GradientTape t : ACTIVE.get()) if (t.recording()) return true;
         return false;
     }
 }

@@ -88,6 +88,21 @@ class GradientTapeTest {
     }
 
     @Test
+    void nonPersistentTapeRecordsNothingAfterItsGradient() {
+        Tensor x = d(1, 2);
+        try (var tape = new GradientTape()) {
+            tape.watch(x);
+            tape.gradient(x.square().sum(), x);
+            x.mul(3).sum();
+            assertEquals(0, tape.recordedCount(), "the tape can never be used again: recording would only cost");
+            tape.reset();
+            tape.watch(x);
+            x.mul(3).sum();
+            assertEquals(2, tape.recordedCount(), "reset makes it a fresh tape");
+        }
+    }
+
+    @Test
     void persistentTapeAllowsManyCalls() {
         Tensor x = d(1, 2);
         Tensor y, z;

@@ -2,7 +2,9 @@ package dev.fluxion.graph;
 
 import dev.fluxion.Device;
 import dev.fluxion.Dispatcher;
+import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
 import dev.fluxion.backend.Backend;
 import dev.fluxion.backend.Backends;
 
@@ -24,6 +26,12 @@ import java.util.function.Function;
  * at trace time. Variables are captured by reference: reads and assignments are graph operations, so an optimizer
  * update inside the function changes the real variables. New variables may be created only on the first trace.
  *
+ * <p>Gradients: no tape can see inside a compiled graph, so when a recording {@link GradientTape} would record the
+ * call (a watched tensor argument, or a trainable variable the function reads while the tape watches accessed
+ * variables), the call runs the Java body eagerly and the tape records its operations: gradients flow through the
+ * function as through eager code, at eager speed. The fast form puts the tape inside the function (a whole training
+ * step, as {@code Fx.function("step", ...)} does in the README), so that the gradient itself is compiled.
+ *
  * @param <R> what the body returns: a Tensor, Tensor[], List of Tensor, Map of String to Tensor, or null
  */
 public final class GraphFunction<R> {
@@ -40,7 +48,8 @@ public final class GraphFunction<R> {
     private TensorSpec[] inputSignature;
 
     /** One trace: its graphs and, per batch size (0 when nothing is unknown), the compiled executable. */
-    private record Compiled(Graph traced, Graph optimized, OutputStructure structure, Map<Integer, Executable> byBatch) {}
+    private record Compiled(Graph traced, Graph optimized, OutputStructure structure, Map<Integer, Executable> byBatch,
+                            List<Variable> reads) {}
 
     public GraphFunction(String name, Body<R> body) {
         this.name = name;
@@ -60,6 +69,8 @@ public final class GraphFunction<R> {
     /** Calls the function: traces on a new signature, then runs the graph for it. */
     public synchronized R call(Object... args) {
         if (Dispatcher.current() instanceof Tracer) return body.apply(args); // nested in another trace: inline
+        Tensor[] inputs = tensorArgs(args);
+        if (GradientTape.wouldRecord(List.of(inputs))) return body.apply(args); // see the class comment
         int batch = inputSignature == null ? 0 : batchOf(args);
         List<Object> signature = inputSignature == null ? signature(args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
@@ -67,11 +78,18 @@ public final class GraphFunction<R> {
             c = trace(args);
             cache.put(signature, c);
         }
-        Tensor[] inputs = tensorArgs(args);
+        if (!c.reads.isEmpty() && GradientTape.anyRecording() && GradientTape.wouldRecord(currentValues(c.reads)))
+            return body.apply(args);
         Compiled compiled = c;
         Executable executable = c.byBatch.computeIfAbsent(batch, b -> compile(name,
                 b == 0 ? compiled.optimized : Passes.optimize(compiled.optimized.specialize(b)), Backends::get));
         return c.structure.rebuild(executable.run(inputs));
+    }
+
+    private static List<Tensor> currentValues(List<Variable> variables) {
+        List<Tensor> values = new ArrayList<>(variables.size());
+        for (Variable v : variables) values.add(v.value());
+        return values;
     }
 
     /**
@@ -132,7 +150,9 @@ public final class GraphFunction<R> {
         OutputStructure structure = OutputStructure.of(result);
         Graph traced = tracer.finish(structure.tensors());
         Graph optimized = Passes.optimize(traced);
-        return new Compiled(traced, optimized, structure, new java.util.HashMap<>());
+        List<Variable> reads = new ArrayList<>();
+        for (Node n : traced.nodes) if (n.kind == Node.Kind.VARIABLE) reads.add(n.variable());
+        return new Compiled(traced, optimized, structure, new java.util.HashMap<>(), reads);
     }
 
     private static List<Object> signature(Object[] args) {
