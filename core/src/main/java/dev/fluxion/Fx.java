@@ -20,6 +20,25 @@ import java.util.function.UnaryOperator;
 public final class Fx {
     private Fx() {}
 
+    /**
+     * A function with its own gradient rule (TensorFlow's {@code tf.custom_gradient}): runs {@code body} on the inputs
+     * with every tape paused, then records its output on the recording tapes as one operation whose gradient is the
+     * body's rule. Use it for a cheaper or numerically safer gradient than the ops' own (batch normalization's
+     * closed form, a clipped or straight-through gradient). Values the body computes are constants to enclosing
+     * tapes: a second-order gradient through the rule flows only through what the rule computes from the inputs and
+     * the output gradient.
+     *
+     * <pre>{@code
+     * Tensor y = Fx.customGradient(in -> {
+     *     Tensor e = in[0].exp();
+     *     return new CustomGradient(e.add(1).log(), dy -> new Tensor[] {dy.mul(e.div(e.add(1)))});
+     * }, x);
+     * }</pre>
+     */
+    public static Tensor customGradient(Function<Tensor[], CustomGradient> body, Tensor... inputs) {
+        return GradientTape.recordCustom(inputs, body);
+    }
+
     /** A body of one tensor argument. */
     @FunctionalInterface
     public interface Fn1<R> {

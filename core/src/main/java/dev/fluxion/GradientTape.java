@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 
 /**
@@ -26,7 +27,8 @@ import java.util.Set;
 public final class GradientTape implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<GradientTape>> ACTIVE = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private record Entry(Op op, Tensor[] inputs, Tensor output) {}
+    /** One recorded operation: a primitive op, or (op null) a custom gradient rule. */
+    private record Entry(Op op, Tensor[] inputs, Tensor output, CustomGradient.Rule rule) {}
 
     private final boolean persistent;
     private final boolean watchAccessedVariables;
@@ -109,10 +111,40 @@ public final class GradientTape implements AutoCloseable {
         for (Tensor in : inputs) {
             if (isTracked(in)) {
                 tracked.put(output, Boolean.TRUE);
-                entries.add(new Entry(op, inputs, output));
+                entries.add(new Entry(op, inputs, output, null));
                 return;
             }
         }
+    }
+
+    /** Runs a {@link Fx#customGradient} body with every tape paused, then records it as one operation. */
+    static Tensor recordCustom(Tensor[] inputs, Function<Tensor[], CustomGradient> body) {
+        for (int i = 0; i < inputs.length; i++)
+            if (inputs[i] == null) throw new IllegalArgumentException("customGradient: input " + i + " is null");
+        CustomGradient result;
+        try (var ignored = pauseAll()) {
+            result = body.apply(inputs.clone());
+        }
+        if (result == null) throw new IllegalArgumentException("customGradient: the body returned null");
+        Tensor out = result.output();
+        if (!out.dtype().isFloating()) return out;
+        for (GradientTape tape : ACTIVE.get()) {
+            if (!tape.recording()) continue;
+            for (Tensor in : inputs)
+                if (tape.isTracked(in)) {
+                    tape.tracked.put(out, Boolean.TRUE);
+                    tape.entries.add(new Entry(null, inputs.clone(), out, result.rule()));
+                    break;
+                }
+        }
+        return out;
+    }
+
+    /** Whether the tapes of this thread that are recording number more than one (nested tapes). */
+    public static boolean nestedRecording() {
+        int n = 0;
+        for (GradientTape t : ACTIVE.get()) if (t.recording()) n++;
+        return n > 1;
     }
 
     /** Whether ops run now are recorded: not paused, and not a non-persistent tape whose gradient was taken. */
@@ -221,7 +253,7 @@ public final class GradientTape implements AutoCloseable {
             if (g == null || !fromSource.containsKey(e.output)) continue;
             boolean[] wanted = new boolean[e.inputs.length];
             for (int i = 0; i < wanted.length; i++) wanted[i] = fromSource.containsKey(e.inputs[i]);
-            Tensor[] inputGrads = Gradients.of(e.op, e.inputs, e.output, g, wanted);
+            Tensor[] inputGrads = e.rule != null ? customRule(e, g, wanted) : Gradients.of(e.op, e.inputs, e.output, g, wanted);
             for (int i = 0; i < e.inputs.length; i++) {
                 Tensor in = e.inputs[i];
                 if (inputGrads[i] == null || !fromSource.containsKey(in)) continue;
@@ -230,6 +262,14 @@ public final class GradientTape implements AutoCloseable {
                 grads.put(in, prev == null ? gi : Ops.add(prev, gi));
             }
         }
+        return grads;
+    }
+
+    private static Tensor[] customRule(Entry e, Tensor g, boolean[] wanted) {
+        Tensor[] grads = e.rule.gradients(g, wanted.clone());
+        if (grads == null || grads.length != e.inputs.length)
+            throw new IllegalStateException("customGradient: the gradient rule returned "
+                    + (grads == null ? "null" : grads.length + " gradients") + " for " + e.inputs.length + " inputs");
         return grads;
     }
 
