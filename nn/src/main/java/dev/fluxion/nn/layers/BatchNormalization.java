@@ -1,13 +1,23 @@
 package dev.fluxion.nn.layers;
 
+import dev.fluxion.CustomGradient;
+import dev.fluxion.Device;
+import dev.fluxion.Dispatcher;
+import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
 import dev.fluxion.Ops;
 import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
+import dev.fluxion.graph.GraphFunction;
+import dev.fluxion.ops.ReduceFn;
 import dev.fluxion.nn.Layer;
 import dev.fluxion.nn.initializers.Initializer;
 import dev.fluxion.nn.initializers.Initializers;
 import dev.fluxion.nn.regularizers.Regularizer;
+
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Batch normalization (Keras {@code BatchNormalization}; defaults axis -1, momentum 0.99, epsilon 1e-3).
@@ -64,6 +74,8 @@ public class BatchNormalization extends Layer {
         if (isBuilt()) throw new IllegalStateException("BatchNormalization '" + name() + "': options must be set before the layer is built");
     }
 
+    private GraphFunction<List<Tensor>> closedForm, closedFormGradient; // eager CPU training, made on first use
+
     public Variable gamma() { return gamma; }
     public Variable beta() { return beta; }
     public Variable movingMean() { return movingMean; }
@@ -88,26 +100,102 @@ public class BatchNormalization extends Layer {
             throw new IllegalArgumentException("BatchNormalization '" + name() + "': built for inputs of rank " + rank + " with " + channels
                     + " features on axis " + resolvedAxis + ", got shape " + Shapes.format(x.shape()));
         int[] bshape = new int[rank];
-        java.util.Arrays.fill(bshape, 1);
+        Arrays.fill(bshape, 1);
         bshape[resolvedAxis] = channels;
-        Tensor mean, variance, centered;
         if (training && isTrainable() && virtualBatchSize > 0) return ghost(x, bshape, channels);
         if (training && isTrainable()) {
             int[] axes = new int[rank - 1];
             for (int i = 0, j = 0; i < rank; i++) if (i != resolvedAxis) axes[j++] = i;
-            mean = Ops.mean(x, axes, true);
-            centered = x.sub(mean); // shared by the variance and the output: one pass fewer than Ops.variance
-            variance = Ops.mean(centered.square(), axes, true);
-            Tensor batchMean = Ops.stopGradient(mean).reshape(channels);
-            Tensor batchVar = Ops.stopGradient(variance).reshape(channels);
-            Tensor mm = Ops.stopGradient(movingMean.value()), mv = Ops.stopGradient(movingVariance.value());
-            movingMean.assign(mm.mul(momentum).add(batchMean.mul(1 - momentum)));
-            movingVariance.assign(mv.mul(momentum).add(batchVar.mul(1 - momentum)));
-        } else {
-            mean = movingMean.value().reshape(bshape);
-            variance = movingVariance.value().reshape(bshape);
-            centered = x.sub(mean);
+            // the closed-form gradient takes 7 full-size passes where the ops' own rules take about twice as many;
+            // nested tapes (a gradient of a gradient) need the ops' rules, which an outer tape can differentiate
+            return GradientTape.nestedRecording() ? normalizeBatch(x, axes, bshape, channels)
+                    : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels), inputs(x));
         }
+        Tensor centered = x.sub(movingMean.value().reshape(bshape));
+        return scaleAndShift(centered, movingVariance.value().reshape(bshape), bshape);
+    }
+
+    /** Training: normalizes with the batch statistics (recorded op by op) and updates the moving statistics. */
+    private Tensor normalizeBatch(Tensor x, int[] axes, int[] bshape, int channels) {
+        Tensor mean = Ops.mean(x, axes, true);
+        Tensor centered = x.sub(mean); // shared by the variance and the output: one pass fewer than Ops.variance
+        Tensor variance = Ops.mean(centered.square(), axes, true);
+        updateMovingStatistics(mean, variance, channels);
+        return scaleAndShift(centered, variance, bshape);
+    }
+
+    /**
+     * {@link #normalizeBatch} with the closed-form gradient, inputs {x, gamma?, beta?}: with xhat = (x - mean) * inv,
+     * dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), dgamma = sum(dy * xhat), dbeta = sum(dy). Eagerly
+     * on the CPU both halves run as compiled graph functions, so their elementwise passes fuse as in a traced step.
+     */
+    private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels) {
+        boolean compiled = Dispatcher.isEager() && Device.CPU.equals(in[0].device());
+        if (compiled && closedForm == null) {
+            closedForm = Fx.functionOf(name() + "_forward", args -> closedFormForward(tensors(args), axes, bshape));
+            closedFormGradient = Fx.functionOf(name() + "_backward", args -> closedFormBackward(tensors(args), axes));
+        }
+        List<Tensor> f = compiled ? closedForm.call((Object[]) in) : closedFormForward(in, axes, bshape);
+        updateMovingStatistics(f.get(4), f.get(5), channels);
+        Tensor y = f.get(0), centered = f.get(1), scale = f.get(2), inv = f.get(3);
+        return new CustomGradient(y, dy -> {
+            Tensor[] args = {dy, centered, scale, inv};
+            List<Tensor> g = compiled ? closedFormGradient.call((Object[]) args) : closedFormBackward(args, axes);
+            Tensor[] grads = new Tensor[in.length];
+            grads[0] = g.get(0);
+            if (gamma != null) grads[1] = g.get(1).reshape(channels);
+            if (beta != null) grads[in.length - 1] = g.get(2).reshape(channels);
+            return grads;
+        });
+    }
+
+    private static Tensor[] tensors(Object[] args) {
+        return Arrays.copyOf(args, args.length, Tensor[].class);
+    }
+
+    /** {x, gamma?, beta?} to [y, x - mean, scale = gamma * inv, inv = 1 / sqrt(variance + epsilon), mean, variance]. */
+    private List<Tensor> closedFormForward(Tensor[] in, int[] axes, int[] bshape) {
+        Tensor x = in[0];
+        Tensor mean = Ops.mean(x, axes, true);
+        Tensor centered = x.sub(mean);
+        Tensor variance = Ops.mean(centered.square(), axes, true);
+        Tensor inv = Ops.rsqrt(variance.add(epsilon));
+        Tensor scale = gamma != null ? inv.mul(in[1].reshape(bshape)) : inv;
+        Tensor y = centered.mul(scale);
+        if (beta != null) y = y.add(in[in.length - 1].reshape(bshape));
+        return List.of(y, centered, scale, inv, mean, variance);
+    }
+
+    /** {dy, x - mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions). */
+    private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes) {
+        Tensor dy = in[0], centered = in[1], scale = in[2], inv = in[3];
+        double count = (double) dy.size() / scale.size();
+        Tensor sumDy = Ops.reduce(ReduceFn.SUM, dy, axes, true);
+        Tensor sumDyCentered = Ops.reduce(ReduceFn.SUM, dy.mul(centered), axes, true);
+        // dx = scale * dy - scale * sum(dy) / count - centered * scale * inv^2 * sum(dy * centered) / count
+        Tensor perCentered = scale.mul(inv.square()).mul(sumDyCentered).mul(-1 / count);
+        Tensor dx = dy.mul(scale).add(centered.mul(perCentered)).add(scale.mul(sumDy).mul(-1 / count));
+        return List.of(dx, sumDyCentered.mul(inv), sumDy);
+    }
+
+    private Tensor[] inputs(Tensor x) {
+        java.util.List<Tensor> in = new java.util.ArrayList<>(3);
+        in.add(x);
+        if (gamma != null) in.add(gamma.value());
+        if (beta != null) in.add(beta.value());
+        return in.toArray(Tensor[]::new);
+    }
+
+    private void updateMovingStatistics(Tensor mean, Tensor variance, int channels) {
+        Tensor batchMean = Ops.stopGradient(mean).reshape(channels);
+        Tensor batchVar = Ops.stopGradient(variance).reshape(channels);
+        Tensor mm = Ops.stopGradient(movingMean.value()), mv = Ops.stopGradient(movingVariance.value());
+        movingMean.assign(mm.mul(momentum).add(batchMean.mul(1 - momentum)));
+        movingVariance.assign(mv.mul(momentum).add(batchVar.mul(1 - momentum)));
+    }
+
+    /** (centered) * gamma / sqrt(variance + epsilon) + beta. */
+    private Tensor scaleAndShift(Tensor centered, Tensor variance, int[] bshape) {
         Tensor inv = Ops.rsqrt(variance.add(epsilon));
         if (gamma != null) inv = inv.mul(gamma.value().reshape(bshape));
         Tensor y = centered.mul(inv);
@@ -131,7 +219,7 @@ public class BatchNormalization extends Layer {
         for (int i = 1, j = 0; i <= rank; i++) if (i != featureAxis) axes[j++] = i;
         Tensor mean = Ops.mean(xr, axes, true), centered = xr.sub(mean), variance = Ops.mean(centered.square(), axes, true);
         int[] gshape = new int[rank + 1];
-        java.util.Arrays.fill(gshape, 1);
+        Arrays.fill(gshape, 1);
         gshape[featureAxis] = channels;
         Tensor inv = Ops.rsqrt(variance.add(epsilon));
         if (gamma != null) inv = inv.mul(gamma.value().reshape(gshape));

@@ -90,6 +90,32 @@ class NormalizationTest {
     }
 
     @Test
+    void batchNormClosedFormGradientMatchesTheOpsOwnRules() {
+        // one tape: the closed-form rule; under a second recording tape the layer records op by op (an outer tape can
+        // differentiate that), so both must give the same gradients, with and without gamma/beta, NHWC
+        Tensor x = TestData.f64(21, 4, 3, 5, 6).mul(1.5).add(0.3), r = TestData.f64(22, 4, 3, 5, 6);
+        for (boolean scale : new boolean[] {true, false})
+            for (boolean center : new boolean[] {true, false}) {
+                BatchNormalization bn = dbl(new BatchNormalization().scale(scale).center(center)
+                        .gammaInitializer(Initializers.randomNormal(1, 0.3, 1L)).betaInitializer(Initializers.randomNormal(0, 0.3, 2L)));
+                bn.call(x, true);
+                dev.fluxion.Variable xv = new dev.fluxion.Variable(x, "x");
+                List<dev.fluxion.Variable> vars = new java.util.ArrayList<>(bn.trainableVariables());
+                vars.add(xv);
+                List<Tensor> closed, byOps;
+                try (var tape = new dev.fluxion.GradientTape()) {
+                    closed = tape.gradient(bn.call(xv.value(), true).mul(r).square().sum(), vars);
+                }
+                try (var outer = new dev.fluxion.GradientTape(); var tape = new dev.fluxion.GradientTape()) {
+                    byOps = tape.gradient(bn.call(xv.value(), true).mul(r).square().sum(), vars);
+                }
+                for (int k = 0; k < vars.size(); k++)
+                    assertClose(byOps.get(k).toDoubleArray(), closed.get(k).toDoubleArray(), 1e-10);
+                assertEquals((scale ? 1 : 0) + (center ? 1 : 0) + 1, vars.size());
+            }
+    }
+
+    @Test
     void ghostBatchNormNormalizesSubBatchesSeparately() {
         BatchNormalization ghost = dbl(new BatchNormalization().virtualBatchSize(3));
         Tensor x = TestData.f64(11, N, C).mul(2).add(1);
