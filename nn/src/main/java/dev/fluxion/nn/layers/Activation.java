@@ -2,6 +2,7 @@ package dev.fluxion.nn.layers;
 
 import dev.fluxion.NnOps;
 import dev.fluxion.Tensor;
+import dev.fluxion.ops.UnaryFn;
 import dev.fluxion.nn.Layer;
 import dev.fluxion.nn.losses.ActivationLogits;
 
@@ -14,18 +15,30 @@ import java.util.function.UnaryOperator;
 public class Activation extends Layer {
     private final String function;
     private final UnaryOperator<Tensor> fn;
+    /** The primitive this activation is, when its gradient needs only its output (relu, elu, tanh); else null. */
+    private final UnaryFn outputOnlyPrimitive;
 
     /** An activation layer of a custom function; {@code function} names it (e.g. in summaries). */
     public Activation(String function, UnaryOperator<Tensor> fn) {
+        this(function, fn, null);
+    }
+
+    private Activation(String function, UnaryOperator<Tensor> fn, UnaryFn outputOnlyPrimitive) {
         super(null);
         if (fn == null) throw new IllegalArgumentException("Activation: function is null");
         this.function = function;
         this.fn = fn;
+        this.outputOnlyPrimitive = outputOnlyPrimitive;
     }
 
     /** The activation of the given Keras name. */
     public Activation(String function) {
-        this(get(function).function, get(function).fn);
+        this(get(function).function, get(function).fn, get(function).outputOnlyPrimitive);
+    }
+
+    /** The primitive op this activation applies when its gradient is a function of its output alone, else null. */
+    UnaryFn outputOnlyPrimitive() {
+        return outputOnlyPrimitive;
     }
 
     /** The function's name (relu, elu, ...). */
@@ -43,16 +56,16 @@ public class Activation extends Layer {
         return fn.apply(x);
     }
 
-    public static Activation relu() { return new Activation("relu", NnOps::relu); }
+    public static Activation relu() { return new Activation("relu", NnOps::relu, UnaryFn.RELU); }
     public static Activation relu6() { return new Activation("relu6", NnOps::relu6); }
-    public static Activation elu() { return new Activation("elu", NnOps::elu); }
+    public static Activation elu() { return new Activation("elu", NnOps::elu, UnaryFn.ELU); }
     public static Activation elu(double alpha) { return new Activation("elu", x -> NnOps.elu(x, alpha)); }
     public static Activation selu() { return new Activation("selu", NnOps::selu); }
     /** Exact GELU (Keras' default, approximate = false). */
     public static Activation gelu() { return new Activation("gelu", NnOps::gelu); }
     public static Activation geluTanh() { return new Activation("gelu", NnOps::geluTanh); }
     public static Activation sigmoid() { return new Activation("sigmoid", ActivationLogits::sigmoid); }
-    public static Activation tanh() { return new Activation("tanh", Tensor::tanh); }
+    public static Activation tanh() { return new Activation("tanh", Tensor::tanh, UnaryFn.TANH); }
     /** Softmax over the last axis. */
     public static Activation softmax() { return softmax(-1); }
     /** Softmax; its output remembers its logits, so a cross-entropy on it computes from them (see {@link ActivationLogits}). */
@@ -63,7 +76,14 @@ public class Activation extends Layer {
     /** Leaky ReLU with slope 0.2 (keras.activations.leaky_relu's default). */
     public static Activation leakyRelu() { return leakyRelu(0.2); }
     public static Activation leakyRelu(double alpha) { return new Activation("leaky_relu", x -> NnOps.leakyRelu(x, alpha)); }
-    public static Activation linear() { return new Activation("linear", x -> x); }
+    public static Activation linear() { return new Activation("linear", IDENTITY); }
+
+    private static final UnaryOperator<Tensor> IDENTITY = x -> x;
+
+    /** Whether this is the identity ("linear"). */
+    boolean isLinear() {
+        return fn == IDENTITY;
+    }
     public static Activation swish() { return new Activation("swish", NnOps::swish); }
 
     /** Looks an activation up by its Keras name; null or "linear" gives the identity. */

@@ -10,6 +10,7 @@ import dev.fluxion.Tensor;
  */
 public class Conv2D extends ConvLayer<Conv2D> {
     private int dh = 1, dw = 1;
+    private FusedLinear fused;
 
     /** A square kernel. */
     public Conv2D(int filters, int kernelSize) {
@@ -27,6 +28,9 @@ public class Conv2D extends ConvLayer<Conv2D> {
         dh = h; dw = w; return this;
     }
 
+    /** The eager fused form, once a call has used it (for tests). */
+    FusedLinear fused() { return fused; }
+
     @Override
     protected int[] kernelShape(int inChannels) {
         return new int[] {kh, kw, inChannels, filters};
@@ -35,6 +39,10 @@ public class Conv2D extends ConvLayer<Conv2D> {
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         checkInput(x);
+        if (FusedLinear.applies(x, activation)) {
+            if (fused == null) fused = new FusedLinear(name(), (in, k) -> NnOps.conv2d(in, k, sh, sw, padding, dh, dw), activation);
+            return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
+        }
         return finish(NnOps.conv2d(x, kernel.value(), sh, sw, padding, dh, dw));
     }
 }

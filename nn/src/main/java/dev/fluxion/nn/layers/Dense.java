@@ -24,6 +24,7 @@ public class Dense extends Layer {
     private Constraint kernelConstraint, biasConstraint;
     private Variable kernel, bias;
     private int inputDim;
+    private FusedLinear fused;
 
     public Dense(int units) {
         this(units, (Activation) null);
@@ -57,6 +58,8 @@ public class Dense extends Layer {
     public int units() { return units; }
     /** The kernel [inputDim, units] (null before build). */
     public Variable kernel() { return kernel; }
+    /** The eager fused form, once a call has used it (for tests). */
+    FusedLinear fused() { return fused; }
     /** The bias [units] (null before build or without bias). */
     public Variable bias() { return bias; }
 
@@ -76,6 +79,10 @@ public class Dense extends Layer {
             throw new IllegalArgumentException("Dense '" + name() + "': expected an input of shape [batch, ..., " + inputDim
                     + "] (built for last dimension " + inputDim + ", kernel " + Shapes.format(kernel.shape()) + "), got shape "
                     + Shapes.format(x.shape()));
+        if (x.rank() == 2 && FusedLinear.applies(x, activation)) {
+            if (fused == null) fused = new FusedLinear(name(), Tensor::matmul, activation);
+            return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
+        }
         Tensor y = x.matmul(kernel.value());
         if (bias != null) y = y.add(bias.value());
         return activation == null ? y : activation.activate(y);
