@@ -108,7 +108,7 @@ public class BatchNormalization extends Layer {
             for (int i = 0, j = 0; i < rank; i++) if (i != resolvedAxis) axes[j++] = i;
             // the closed-form gradient takes 7 full-size passes where the ops' own rules take about twice as many;
             // nested tapes (a gradient of a gradient) need the ops' rules, which an outer tape can differentiate
-            return GradientTape.nestedRecording() ? normalizeBatch(x, axes, bshape, channels)
+            return GradientTape.nestedRecording() || !FusedLinear.enabled() ? normalizeBatch(x, axes, bshape, channels)
                     : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels), inputs(x));
         }
         Tensor centered = x.sub(movingMean.value().reshape(bshape));

@@ -49,9 +49,17 @@ final class FusedLinear {
 
     /** Whether the fused form computes a call on {@code x} with this activation (see the class comment). */
     static boolean applies(Tensor x, Activation activation) {
-        return Dispatcher.isEager() && Device.CPU.equals(x.device()) && x.dtype().isFloating()
+        return enabled() && Dispatcher.isEager() && Device.CPU.equals(x.device()) && x.dtype().isFloating()
                 && (activation == null || activation.isLinear() || activation.outputOnlyPrimitive() != null)
                 && !GradientTape.nestedRecording();
+    }
+
+    /**
+     * {@code -Dfluxion.eager.fuseLayers=false} turns the fused eager forms of Dense, Conv2D and BatchNormalization
+     * off (read on each call, so that one JVM can time both: {@code EagerAbBench}).
+     */
+    static boolean enabled() {
+        return !"false".equals(System.getProperty("fluxion.eager.fuseLayers"));
     }
 
     /** activation(linear(x, kernel) + bias); bias may be null. */
