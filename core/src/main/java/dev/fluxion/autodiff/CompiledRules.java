@@ -31,6 +31,9 @@ public final class CompiledRules {
             UnaryFn.RSQRT, UnaryFn.RECIPROCAL, UnaryFn.SQUARE, UnaryFn.SIN, UnaryFn.COS, UnaryFn.TANH, UnaryFn.SIGMOID,
             UnaryFn.RELU, UnaryFn.ELU, UnaryFn.ERF);
 
+    /** Shapes compiled per op; further shapes (inputs whose shape keeps changing) run the ops' rule eagerly. */
+    static final int TRACE_LIMIT = 32;
+
     private static final Map<UnaryFn, GraphFunction<Tensor>> UNARY = new ConcurrentHashMap<>();
 
     /** {@code -Dfluxion.eager.compileRules=false} turns compiled rules off (read on each call, for A/B runs). */
@@ -50,7 +53,7 @@ public final class CompiledRules {
             GraphFunction<Tensor> rule = UNARY.computeIfAbsent(u.fn(), fn -> Fx.functionOf(
                     "gradient_of_" + fn.name().toLowerCase(java.util.Locale.ROOT),
                     args -> Gradients.of(new Op.Unary(fn), new Tensor[] {(Tensor) args[0]}, (Tensor) args[1],
-                            (Tensor) args[2])[0]));
+                            (Tensor) args[2])[0]).withTraceLimit(TRACE_LIMIT));
             return new Tensor[] {rule.call(in[0], out, g)};
         }
         return Gradients.of(op, in, out, g, wanted);

@@ -46,6 +46,7 @@ public final class GraphFunction<R> {
     private final Map<List<Object>, Compiled> cache = new LinkedHashMap<>();
     private int traceCount;
     private TensorSpec[] inputSignature;
+    private int traceLimit = Integer.MAX_VALUE;
 
     /** One trace: its graphs and, per batch size (0 when nothing is unknown), the compiled executable. */
     private record Compiled(Graph traced, Graph optimized, OutputStructure structure, Map<Integer, Executable> byBatch,
@@ -66,6 +67,18 @@ public final class GraphFunction<R> {
         return this;
     }
 
+    /**
+     * Caps the signatures traced: a call with a new signature once {@code limit} are cached runs the Java body eagerly
+     * instead of tracing again. For functions called with shapes that keep changing (tf.function's
+     * {@code reduce_retracing} concern): tracing and compiling each would cost more than the compiled graph saves,
+     * and the cache would grow without bound.
+     */
+    public synchronized GraphFunction<R> withTraceLimit(int limit) {
+        if (limit < 0) throw new IllegalArgumentException(name + ": the trace limit must be at least 0, got " + limit);
+        traceLimit = limit;
+        return this;
+    }
+
     /** Calls the function: traces on a new signature, then runs the graph for it. */
     public synchronized R call(Object... args) {
         if (Dispatcher.current() instanceof Tracer) return body.apply(args); // nested in another trace: inline
@@ -75,6 +88,7 @@ public final class GraphFunction<R> {
         List<Object> signature = inputSignature == null ? signature(args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
         if (c == null) {
+            if (cache.size() >= traceLimit) return body.apply(args);
             c = trace(args);
             cache.put(signature, c);
         }

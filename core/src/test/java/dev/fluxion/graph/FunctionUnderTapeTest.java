@@ -64,6 +64,22 @@ class FunctionUnderTapeTest {
     }
 
     @Test
+    void pastItsTraceLimitAFunctionRunsNewSignaturesEagerly() {
+        AtomicInteger bodyRuns = new AtomicInteger();
+        var f = Fx.function("limited", (Tensor t) -> {
+            bodyRuns.incrementAndGet();
+            return t.mul(3).sum();
+        }).withTraceLimit(2);
+        for (int n = 1; n <= 4; n++)
+            for (int call = 0; call < 2; call++)
+                assertEquals(3.0 * n, f.call(Tensor.of(new float[n], n).add(1)).item(), 1e-6);
+        assertEquals(2, f.tracingCount());
+        assertEquals(2 + 2 * 2, bodyRuns.get(), "two traces, then the body on each call with a third or fourth shape");
+        var e = assertThrows(IllegalArgumentException.class, () -> f.withTraceLimit(-1));
+        assertTrue(e.getMessage().contains("limited"), e.getMessage());
+    }
+
+    @Test
     void aNonPersistentTapeStopsRecordingOnceItsGradientIsTaken() {
         // the usual step: the optimizer update runs inside the tape's block after the gradient; it must run compiled
         Variable w = new Variable(Tensor.of(new float[] {1, 2}, 2), "w");

@@ -132,8 +132,10 @@ public class BatchNormalization extends Layer {
     private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels) {
         boolean compiled = Dispatcher.isEager() && Device.CPU.equals(in[0].device());
         if (compiled && closedForm == null) {
-            closedForm = Fx.functionOf(name() + "_forward", args -> closedFormForward(tensors(args), axes, bshape));
-            closedFormGradient = Fx.functionOf(name() + "_backward", args -> closedFormBackward(tensors(args), axes));
+            closedForm = Fx.functionOf(name() + "_forward", args -> closedFormForward(tensors(args), axes, bshape))
+                    .withTraceLimit(FusedLinear.TRACE_LIMIT);
+            closedFormGradient = Fx.functionOf(name() + "_backward", args -> closedFormBackward(tensors(args), axes))
+                    .withTraceLimit(FusedLinear.TRACE_LIMIT);
         }
         List<Tensor> f = compiled ? closedForm.call((Object[]) in) : closedFormForward(in, axes, bshape);
         updateMovingStatistics(f.get(4), f.get(5), channels);

@@ -41,7 +41,7 @@ public class Conv2D extends ConvLayer<Conv2D> {
         checkInput(x);
         if (FusedLinear.applies(x, activation)) {
             if (fused == null) fused = new FusedLinear(name(), (in, k) -> NnOps.conv2d(in, k, sh, sw, padding, dh, dw), activation);
-            return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
+            if (fused.accepts(x)) return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
         }
         return finish(NnOps.conv2d(x, kernel.value(), sh, sw, padding, dh, dw));
     }

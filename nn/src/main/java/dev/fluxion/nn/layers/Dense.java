@@ -81,7 +81,7 @@ public class Dense extends Layer {
                     + Shapes.format(x.shape()));
         if (x.rank() == 2 && FusedLinear.applies(x, activation)) {
             if (fused == null) fused = new FusedLinear(name(), Tensor::matmul, activation);
-            return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
+            if (fused.accepts(x)) return fused.apply(x, kernel.value(), bias == null ? null : bias.value());
         }
         Tensor y = x.matmul(kernel.value());
         if (bias != null) y = y.add(bias.value());

@@ -7,6 +7,7 @@ import dev.fluxion.Fx;
 import dev.fluxion.GradientTape;
 import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
 import dev.fluxion.UnconnectedGradients;
 import dev.fluxion.autodiff.Gradients;
 import dev.fluxion.graph.GraphFunction;
@@ -14,7 +15,9 @@ import dev.fluxion.ops.Op;
 import dev.fluxion.ops.UnaryFn;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BinaryOperator;
 
 /**
@@ -31,6 +34,15 @@ import java.util.function.BinaryOperator;
  * activation whose gradient needs only its output.
  */
 final class FusedLinear {
+    /**
+     * Input types compiled per layer: a layer fed shapes that keep changing takes the ops' path for the others, where
+     * tracing and compiling each would cost more than it saves (and the backward body, run eagerly, would compute
+     * the product again).
+     */
+    static final int TRACE_LIMIT = 16;
+
+    private final Set<TensorType> compiledInputs = new HashSet<>();
+
     private final BinaryOperator<Tensor> linear;
     private final UnaryFn activation; // null: the identity
     private final GraphFunction<List<Tensor>> forward, backward;
@@ -62,7 +74,17 @@ final class FusedLinear {
         return !"false".equals(System.getProperty("fluxion.eager.fuseLayers"));
     }
 
-    /** activation(linear(x, kernel) + bias); bias may be null. */
+    /** Whether this layer compiles calls on inputs of x's type (at most {@link #TRACE_LIMIT} types). */
+    synchronized boolean accepts(Tensor x) {
+        return compiledInputs.contains(x.type()) || (compiledInputs.size() < TRACE_LIMIT && compiledInputs.add(x.type()));
+    }
+
+    /** How many input types this layer has compiled (for tests). */
+    synchronized int compiledInputCount() {
+        return compiledInputs.size();
+    }
+
+    /** activation(linear(x, kernel) + bias); bias may be null. Callers check {@link #accepts} first. */
     Tensor apply(Tensor x, Tensor kernel, Tensor bias) {
         Tensor[] inputs = bias == null ? new Tensor[] {x, kernel} : new Tensor[] {x, kernel, bias};
         return Fx.customGradient(in -> {

@@ -60,6 +60,16 @@ class FusedLinearTest {
     }
 
     @Test
+    void aLayerFedShapesThatKeepChangingCompilesAtMostTheLimit() {
+        Dense dense = dbl(new Dense(3, "relu"));
+        for (int batch = 1; batch <= FusedLinear.TRACE_LIMIT + 4; batch++) {
+            Tensor x = TestData.f64(batch, batch, 4), r = TestData.f64(100 + batch, batch, 3);
+            assertFusedEqualsOps(dense, x, r);
+        }
+        assertEquals(FusedLinear.TRACE_LIMIT, dense.fused().compiledInputCount());
+    }
+
+    @Test
     void anActivationThatNeedsItsInputUsesTheOps() {
         Dense dense = dbl(new Dense(3, "gelu"));
         try (var tape = new GradientTape()) {
