@@ -1,6 +1,5 @@
 package dev.fluxion;
 
-import dev.fluxion.autodiff.CompiledRules;
 import dev.fluxion.autodiff.Gradients;
 import dev.fluxion.ops.Op;
 
@@ -254,7 +253,7 @@ public final class GradientTape implements AutoCloseable {
             if (g == null || !fromSource.containsKey(e.output)) continue;
             boolean[] wanted = new boolean[e.inputs.length];
             for (int i = 0; i < wanted.length; i++) wanted[i] = fromSource.containsKey(e.inputs[i]);
-            Tensor[] inputGrads = e.rule != null ? customRule(e, g, wanted) : CompiledRules.of(e.op, e.inputs, e.output, g, wanted);
+            Tensor[] inputGrads = e.rule != null ? customRule(e, g, wanted) : Gradients.of(e.op, e.inputs, e.output, g, wanted);
             for (int i = 0; i < e.inputs.length; i++) {
                 Tensor in = e.inputs[i];
                 if (inputGrads[i] == null || !fromSource.containsKey(in)) continue;

@@ -12,8 +12,8 @@ import java.util.Locale;
  * eagerly), for a noisy shared machine: one model trains in one JVM while the system property alternates between
  * the given value (B) and unset (A, the default) every {@code steps} steps, so both see the same background load.
  * Prints the median ms/step of each and the median of the per-pair ratios B / A. The option must be one that is
- * read on each call: {@code fluxion.eager.fuseLayers=false} (Dense, Conv2D and BatchNormalization op by op) or
- * {@code fluxion.eager.compileRules=false} (unary gradient rules op by op).
+ * read on each call, such as {@code fluxion.eager.fuseLayers=false} (Dense, Conv2D and BatchNormalization op by
+ * op).
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp <core, data, nn, bench classes>
  * dev.fluxion.bench.EagerAbBench <mlp|cnn|seed> <property=value> [pairs] [steps per half]}
