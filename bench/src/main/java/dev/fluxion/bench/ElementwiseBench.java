@@ -17,7 +17,8 @@ import java.util.function.BinaryOperator;
 /**
  * Eager elementwise ops and a reduction on float32 tensors of 1K to 16M elements: microseconds per call (best of 5
  * timed runs), the bandwidth that implies (bytes read + written), the same process's {@code System.arraycopy} of the
- * same bytes as a memory-speed reference, and PyTorch's time for the same op and size measured right after by
+ * same bytes as a memory-speed reference, what allocating a new array of n floats costs alone (every eager op's
+ * output is one), and PyTorch's time for the same op and size measured right after by
  * {@code bench/torch_elementwise.py} (2 threads, {@code OPENBLAS_NUM_THREADS=1}). Small sizes show the fixed cost of
  * an eager op; large ones whether a pass runs at memory speed.
  *
@@ -41,7 +42,7 @@ public final class ElementwiseBench {
                 && Files.exists(Path.of("bench/torch_elementwise.py"));
         System.out.println("CPU: " + MatmulBench.cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores; load average " + MatmulBench.loadAverage());
-        Map<String, Double> fluxion = new HashMap<>(), copy = new HashMap<>();
+        Map<String, Double> fluxion = new HashMap<>(), copy = new HashMap<>(), fresh = new HashMap<>();
         Rng rng = new Rng(5);
         // every op and size first, for several seconds: C2 compiles the large Vector API kernels slowly on a busy
         // 2-core machine, and until then they run 50-500x slower (a first timing of exp at 1K gave 2.5 ms a call)
@@ -57,6 +58,7 @@ public final class ElementwiseBench {
         for (int n : SIZES) {
             Tensor a = rng.uniform(new int[] {n}, DType.FLOAT32), b = rng.uniform(new int[] {n}, DType.FLOAT32);
             float[] src = new float[n], dst = new float[n];
+            fresh.put("" + n, micros(() -> sink = new float[n])); // what an eager op's new output costs by itself
             for (Object[] op : OPS) {
                 @SuppressWarnings("unchecked") BinaryOperator<Tensor> f = (BinaryOperator<Tensor>) op[2];
                 fluxion.put(op[0] + " " + n, micros(() -> f.apply(a, b)));
@@ -66,18 +68,21 @@ public final class ElementwiseBench {
             }
         }
         Map<String, Double> torch = python ? torch() : Map.of();
-        System.out.println("| op | elements | Fluxion µs | GB/s | arraycopy of the same bytes, µs | PyTorch µs | PyTorch ÷ Fluxion |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| op | elements | Fluxion µs | GB/s | arraycopy of the same bytes, µs | new float[n], µs | PyTorch µs | PyTorch ÷ Fluxion |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int n : SIZES)
             for (Object[] op : OPS) {
                 String key = op[0] + " " + n;
                 double us = fluxion.get(key), gbs = (double) n * 4 * (int) op[1] / (us * 1e3);
                 Double t = torch.get(key);
-                System.out.printf(Locale.ROOT, "| %s | %,d | %.2f | %.1f | %.2f | %s | %s |%n", op[0], n, us, gbs,
-                        copy.get(key), t == null ? "" : String.format(Locale.ROOT, "%.2f", t),
+                System.out.printf(Locale.ROOT, "| %s | %,d | %.2f | %.1f | %.2f | %.2f | %s | %s |%n", op[0], n, us, gbs,
+                        copy.get(key), fresh.get("" + n), t == null ? "" : String.format(Locale.ROOT, "%.2f", t),
                         t == null ? "" : String.format(Locale.ROOT, "%.2f", t / us));
             }
     }
+
+    /** Keeps the allocation of the {@code new float[n]} timing from being optimized away. */
+    static volatile Object sink;
 
     /** Best of 5 runs of about 50 ms each, after a warm-up: microseconds per call. */
     private static double micros(Runnable call) {
