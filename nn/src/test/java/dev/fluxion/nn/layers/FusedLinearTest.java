@@ -60,6 +60,23 @@ class FusedLinearTest {
     }
 
     @Test
+    void anOutputGradientThatIsABroadcastViewGivesTheOpsGradients() {
+        // sum()'s gradient reaches the layer as a stride-0 view of one value
+        Conv2D conv = dbl(new Conv2D(4, 3).activation("elu"));
+        Tensor x = TestData.f64(8, 2, 6, 6, 3);
+        conv.call(x, true);
+        List<Tensor> fused, ops;
+        try (var tape = new GradientTape()) {
+            fused = tape.gradient(conv.call(x, true).sum(), conv.trainableVariables());
+        }
+        try (var outer = new GradientTape(); var tape = new GradientTape()) {
+            ops = tape.gradient(conv.call(x, true).sum(), conv.trainableVariables());
+        }
+        for (int k = 0; k < ops.size(); k++) assertClose(ops.get(k).toDoubleArray(), fused.get(k).toDoubleArray(), 1e-10);
+        assertNotNull(conv.fused());
+    }
+
+    @Test
     void aLayerFedShapesThatKeepChangingCompilesAtMostTheLimit() {
         Dense dense = dbl(new Dense(3, "relu"));
         for (int batch = 1; batch <= FusedLinear.TRACE_LIMIT + 4; batch++) {
