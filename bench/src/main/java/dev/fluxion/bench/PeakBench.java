@@ -14,13 +14,13 @@ import java.util.Random;
 
 /**
  * How close the sgemm kernel runs to the core's arithmetic peak at this moment: a loop of 12 independent fused
- * multiply-add chains on the preferred vector species (the peak), then a single-threaded 128x256x128 product whose
- * operands stay in cache (the micro-kernel with its packing), alternately, each timed by the thread's CPU time.
+ * multiply-add chains on the preferred vector species (the peak), then a single-threaded product (by default
+ * 128x256x128, whose operands stay in cache: the micro-kernel with its packing), alternately, each timed by the thread's CPU time.
  * Prints both in GFLOP/s per round and the median ratio. On a shared machine the peak itself moves from minute to
  * minute; the ratio is the figure that says whether the kernel or the machine is slow.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -Dfluxion.threads=1 -cp core/target/classes:bench/target/classes
- * dev.fluxion.bench.PeakBench [rounds]}
+ * dev.fluxion.bench.PeakBench [rounds] [MxKxN]}
  */
 public final class PeakBench {
     private PeakBench() {}
@@ -32,7 +32,8 @@ public final class PeakBench {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        int m = 128, k = 256, n = 128;
+        String[] shape = (args.length > 1 ? args[1] : "128x256x128").split("x");
+        int m = Integer.parseInt(shape[0]), k = Integer.parseInt(shape[1]), n = Integer.parseInt(shape[2]);
         Random rnd = new Random(1);
         float[] a = MatmulBench.random(rnd, m * k), b = MatmulBench.random(rnd, k * n), c = new float[m * n];
         int iters = 1_000_000;

@@ -67,8 +67,7 @@ final class GemmMicroKernels {
                                 boolean add) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, pa = ai + p * 4;
+        for (int pa = ai, pb = bi, end = ai + kc * 4; pa < end; pa += 4, pb += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[pa]);
@@ -95,8 +94,7 @@ final class GemmMicroKernels {
         int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, pa = ai + p;
+        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[pa]);
@@ -123,8 +121,7 @@ final class GemmMicroKernels {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, pa = ai + p * 8;
+        for (int pa = ai, pb = bi, end = ai + kc * 8; pa < end; pa += 8, pb += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[pa]);
@@ -170,8 +167,7 @@ final class GemmMicroKernels {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, pa = ai + p;
+        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[pa]);
