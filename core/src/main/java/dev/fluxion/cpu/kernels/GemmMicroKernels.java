@@ -14,6 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77, no better than 4x16 within the
  * machine's noise, so 4x16 stays.
  *
+ * <p>Loops step each operand's offset directly (one induction variable per panel) rather than computing it from
+ * the step index: C2 then emits a tighter loop (PeakBench: 0.67-0.83 of the FMA peak before, 0.79-0.97 after).
+ *
  * <p>Every variant performs, per element of C, the same sequence of fused multiply-adds in increasing k order, then
  * one addition to C: which variant (packed or strided A, full or edge tile) computes an element never changes its
  * bits. That is what keeps results independent of how the work is split between threads.
@@ -211,8 +214,8 @@ final class GemmMicroKernels {
         int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, o = steps[s0 + p];
+        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
+            int o = steps[ps];
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
@@ -243,8 +246,8 @@ final class GemmMicroKernels {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++) {
-            int pb = bi + p * NR, o = steps[s0 + p];
+        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
+            int o = steps[ps];
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
