@@ -33,7 +33,11 @@ public class Activation extends Layer {
 
     /** The activation of the given Keras name. */
     public Activation(String function) {
-        this(get(function).function, get(function).fn, get(function).outputOnlyPrimitive);
+        this(get(function));
+    }
+
+    private Activation(Activation named) {
+        this(named.function, named.fn, named.outputOnlyPrimitive);
     }
 
     /** The primitive op this activation applies when its gradient is a function of its output alone, else null. */

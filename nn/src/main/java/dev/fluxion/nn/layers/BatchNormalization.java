@@ -115,13 +115,14 @@ public class BatchNormalization extends Layer {
         return scaleAndShift(centered, movingVariance.value().reshape(bshape), bshape);
     }
 
-    /** Training: normalizes with the batch statistics (recorded op by op) and updates the moving statistics. */
+    /**
+     * Training: normalizes with the batch statistics and updates the moving statistics, recorded op by op (the
+     * closed form's forward, differentiated by the ops' own rules).
+     */
     private Tensor normalizeBatch(Tensor x, int[] axes, int[] bshape, int channels) {
-        Tensor mean = Ops.mean(x, axes, true);
-        Tensor centered = x.sub(mean); // shared by the variance and the output: one pass fewer than Ops.variance
-        Tensor variance = Ops.mean(centered.square(), axes, true);
-        updateMovingStatistics(mean, variance, channels);
-        return scaleAndShift(centered, variance, bshape);
+        List<Tensor> f = closedFormForward(inputs(x), axes, bshape);
+        updateMovingStatistics(f.get(4), f.get(5), channels);
+        return f.get(0);
     }
 
     /**
@@ -159,7 +160,7 @@ public class BatchNormalization extends Layer {
     private List<Tensor> closedFormForward(Tensor[] in, int[] axes, int[] bshape) {
         Tensor x = in[0];
         Tensor mean = Ops.mean(x, axes, true);
-        Tensor centered = x.sub(mean);
+        Tensor centered = x.sub(mean); // shared by the variance and the output: one pass fewer than Ops.variance
         Tensor variance = Ops.mean(centered.square(), axes, true);
         Tensor inv = Ops.rsqrt(variance.add(epsilon));
         Tensor scale = gamma != null ? inv.mul(in[1].reshape(bshape)) : inv;
@@ -196,7 +197,7 @@ public class BatchNormalization extends Layer {
         movingVariance.assign(mv.mul(momentum).add(batchVar.mul(1 - momentum)));
     }
 
-    /** (centered) * gamma / sqrt(variance + epsilon) + beta. */
+    /** Inference: (centered) * gamma / sqrt(variance + epsilon) + beta, with the moving statistics. */
     private Tensor scaleAndShift(Tensor centered, Tensor variance, int[] bshape) {
         Tensor inv = Ops.rsqrt(variance.add(epsilon));
         if (gamma != null) inv = inv.mul(gamma.value().reshape(bshape));
