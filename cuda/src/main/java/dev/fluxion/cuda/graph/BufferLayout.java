@@ -12,6 +12,7 @@ import java.util.Map;
  * Where every buffer of a compiled graph sits in its one device block: the arena of intermediates first (offsets
  * from the {@link MemoryPlan}), then, each aligned and never shared, a buffer per input, constant, random key,
  * shape constant and escaping result, a home per variable, and a buffer per result copied out by an Escape step.
+ * A new variable value computed in place is at its variable's home.
  *
  * @param roots   the offset of every value that owns memory (a variable read is at its variable's home)
  * @param homes   the offset of each variable's home
@@ -31,6 +32,8 @@ record BufferLayout(Map<Node, Long> roots, Map<Variable, Long> homes, Map<Node, 
             if (!plan.hasMemory(n) || plan.layout(n).root() != n) continue;
             if (n.kind() == Node.Kind.VARIABLE) {
                 roots.put(n, homes.get(n.variable()));
+            } else if (plan.writesInPlace(n) != null) {
+                roots.put(n, homes.get(plan.writesInPlace(n)));
             } else if (memory.inArena(n)) {
                 roots.put(n, memory.offset(n));
             } else {

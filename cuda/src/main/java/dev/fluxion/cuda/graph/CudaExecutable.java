@@ -233,7 +233,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             }
             case LaunchPlan.Generic g -> PlanLaunches.copy(ctx, execute(g.node()), held.buffers.value(g.node()));
             case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, held.buffers.value(e.value()), held.buffers.escaped(e.value()));
-            case LaunchPlan.WriteBack w -> PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));
+            case LaunchPlan.WriteBack w -> {
+                if (!w.inPlace()) PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));
+            }
         }
     }
 
@@ -259,7 +261,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             case LaunchPlan.View v -> v.node() + " created at " + v.node().site();
             case LaunchPlan.Generic g -> g.node() + " created at " + g.node().site();
             case LaunchPlan.Escape e -> "copying out " + e.value();
-            case LaunchPlan.WriteBack w -> "writing back " + w.variable().name();
+            case LaunchPlan.WriteBack w -> (w.inPlace() ? "updated in place: " : "writing back ") + w.variable().name();
         };
     }
 
@@ -350,7 +352,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     @Override
     public String toString() {
         long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel).count();
-        return "CudaExecutable[" + name + ": " + plan.steps().size() + " steps, " + kernels + " kernels, arena " + memory.arenaBytes()
+        long inPlace = plan.steps().stream().filter(s -> s instanceof LaunchPlan.WriteBack w && w.inPlace()).count();
+        return "CudaExecutable[" + name + ": " + plan.steps().size() + " steps, " + kernels + " kernels, " + inPlace
+                + " variables updated in place, arena " + memory.arenaBytes()
                 + " bytes for " + memory.unsharedBytes() + " bytes of intermediates" + (isCaptured() ? ", captured" : "") + "]";
     }
 }

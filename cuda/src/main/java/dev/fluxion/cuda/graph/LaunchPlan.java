@@ -53,8 +53,12 @@ public final class LaunchPlan {
     /** Copies a result without a buffer of its own (a source or a view) into a buffer that escapes the call. */
     public record Escape(Node value) implements Step {}
 
-    /** Copies the escaped final value of a variable into the variable's own buffer (after every Escape). */
-    public record WriteBack(Variable variable, Node value) implements Step {}
+    /**
+     * Makes {@code value} the variable's new value: a copy of the escaped value into the variable's own buffer (after
+     * every Escape), or nothing when {@code inPlace}, because the step that computes the value writes it straight
+     * into that buffer (see {@link #writesInPlace}).
+     */
+    public record WriteBack(Variable variable, Node value, boolean inPlace) implements Step {}
 
     /** Where a value lives: in the buffer of {@code root}, with these strides and element offset. */
     public record Layout(Node root, int[] strides, int offset) {}
@@ -66,6 +70,8 @@ public final class LaunchPlan {
     private final Map<Node, Tensor> shapeConstants = new LinkedHashMap<>();
     /** Computed roots that are results: they get their own buffer instead of an arena slot. */
     private final Set<Node> escapingRoots = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Computed roots that live in a variable's home: their step updates the variable in place. */
+    private final Map<Node, Variable> inPlace = new IdentityHashMap<>();
     /** Every variable the graph reads or writes, with its read node (null when only written). */
     private final Map<Variable, Node> variables = new LinkedHashMap<>();
     private boolean hostEffects;
@@ -92,10 +98,38 @@ public final class LaunchPlan {
             if (isComputedRoot(r)) escapingRoots.add(r);
             else steps.add(new Escape(r));
         }
+        List<WriteBack> writeBacks = new ArrayList<>();
         graph.variableWrites().forEach((v, value) -> {
             variables.putIfAbsent(v, null);
-            if (variables.get(v) != value) steps.add(new WriteBack(v, value)); // a write of the value read changes nothing
+            if (variables.get(v) == value) return; // a write of the value read changes nothing
+            boolean direct = !inPlace.containsKey(value) && canWriteInPlace(value, variables.get(v));
+            if (direct) inPlace.put(value, v);
+            writeBacks.add(new WriteBack(v, value, direct));
         });
+        steps.addAll(writeBacks);
+    }
+
+    /**
+     * Whether the step computing {@code value} may write it straight into the home of the variable read as
+     * {@code old} (null: never read), saving the WriteBack copy (an optimizer's update of every weight and moment).
+     * Safe when no later step (Escape copies included) reads the old value, and the writing step itself reads it
+     * only as an elementwise kernel reading element i at element i: contiguous, at offset 0, in the output's shape.
+     */
+    private boolean canWriteInPlace(Node value, Node old) {
+        if (!isComputedRoot(value)) return false;
+        int writer = -1;
+        for (int s = 0; s < steps.size() && writer < 0; s++) if (writes(steps.get(s)).contains(value)) writer = s;
+        if (writer < 0 || old == null) return writer >= 0;
+        for (int s = writer; s < steps.size(); s++)
+            for (Node r : reads(steps.get(s))) {
+                Layout l = layouts.get(r);
+                if (l.root() != old) continue;
+                boolean sameElement = s == writer && steps.get(s) instanceof Kernel && l.offset() == 0
+                        && java.util.Arrays.equals(r.type().shape(), value.type().shape())
+                        && java.util.Arrays.equals(l.strides(), Shapes.contiguousStrides(value.type().shape()));
+                if (!sameElement) return false;
+            }
+        return true;
     }
 
     private void addSingle(Node n) {
@@ -214,6 +248,11 @@ public final class LaunchPlan {
 
     public boolean escapes(Node root) {
         return escapingRoots.contains(root);
+    }
+
+    /** The variable whose home buffer {@code root} is computed in, or null when it has a buffer of its own. */
+    public Variable writesInPlace(Node root) {
+        return inPlace.get(root);
     }
 
     /** The computed roots that get arena slots: written by a step, not results. */

@@ -9,7 +9,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The one device block of a compiled graph: the arena, then fixed buffers that never overlap anything. */
+/**
+ * The one device block of a compiled graph: the arena, then fixed buffers that never overlap anything, except a new
+ * variable value computed in place, which is at its variable's home.
+ */
 class BufferLayoutTest {
     private record Region(String what, long offset, long bytes) {}
 
@@ -28,6 +31,7 @@ class BufferLayoutTest {
                 assertTrue(layout.roots().containsKey(n), e.getKey() + ": " + n + " has no buffer");
                 long o = layout.roots().get(n);
                 if (n.kind() == Node.Kind.VARIABLE) assertEquals(layout.homes().get(n.variable()), o, e.getKey() + ": " + n + " is not read from its home");
+                else if (plan.writesInPlace(n) != null) assertEquals(layout.homes().get(plan.writesInPlace(n)), o, e.getKey() + ": " + n + " is not in its variable's home");
                 else if (memory.inArena(n)) assertEquals(memory.offset(n), o);
                 else regions.add(new Region(n.toString(), o, MemoryPlan.bytes(n)));
             }

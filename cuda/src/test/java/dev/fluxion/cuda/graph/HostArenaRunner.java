@@ -147,8 +147,10 @@ final class HostArenaRunner {
             case LaunchPlan.View v -> {}
             case LaunchPlan.Generic g -> throw new IllegalArgumentException("no host stand-in for the per-op path: " + g.node());
             case LaunchPlan.Escape e -> copy(e.value(), "(fx_block + " + layout.escapes().get(e.value()) + ")");
-            case LaunchPlan.WriteBack w -> main.append("    memcpy(fx_block + ").append(layout.homes().get(w.variable())).append(", fx_block + ")
-                    .append(escapedOffset(w.value())).append(", ").append(MemoryPlan.bytes(w.value())).append(");\n");
+            case LaunchPlan.WriteBack w -> {
+                if (!w.inPlace()) main.append("    memcpy(fx_block + ").append(layout.homes().get(w.variable())).append(", fx_block + ")
+                        .append(escapedOffset(w.value())).append(", ").append(MemoryPlan.bytes(w.value())).append(");\n");
+            }
         }
         main.append("  }\n");
     }

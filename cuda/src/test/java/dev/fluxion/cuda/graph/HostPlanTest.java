@@ -11,12 +11,13 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Whole training steps executed on the host with their generated CUDA C, through one byte array laid out as the
  * executable's device block, against the CPU graph function from the same state: kernels, their argument wiring,
- * the memory plan, the fixed buffers, the escape copies and the variable write-back together.
+ * the memory plan, the fixed buffers, the escape copies and the variable write-back (by copy or in place) together.
  */
 class HostPlanTest {
     @Test
     void trainingStepsRunThroughTheirGeneratedKernelsAndArenaGiveTheCpuResults() throws Exception {
-        for (TrainingSteps.Traced t : List.of(TrainingSteps.mlpAdam(false), TrainingSteps.regressionMomentum(), TrainingSteps.swap())) {
+        for (TrainingSteps.Traced t : List.of(TrainingSteps.mlpAdam(false), TrainingSteps.regressionMomentum(), TrainingSteps.swap(),
+                TrainingSteps.oldValuesReadLate())) {
             LaunchPlan plan = new LaunchPlan(t.graph());
             List<Tensor> before = t.variables().stream().map(Variable::value).toList();
             HostArenaRunner.Result host = new HostArenaRunner(plan, MemoryPlan.of(plan)).run(t.tensorArgs());

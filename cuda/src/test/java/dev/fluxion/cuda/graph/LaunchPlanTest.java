@@ -81,6 +81,26 @@ class LaunchPlanTest {
     }
 
     @Test
+    void variablesAreUpdatedInPlaceUnlessTheirOldValueIsStillNeeded() {
+        TrainingSteps.Traced mlp = TrainingSteps.mlpAdam(false);
+        Map<String, Set<String>> expected = Map.of(
+                "mlp_adam", new java.util.HashSet<>(mlp.variables().stream().map(dev.fluxion.Variable::name).toList()),
+                "regression_momentum", Set.of("velocity"), // w's old value is returned transposed
+                "swap", Set.of(), // a takes b's old value, which must survive b's update
+                "old_values_read_late", Set.of("d"));
+        for (TrainingSteps.Traced t : List.of(mlp, TrainingSteps.regressionMomentum(), TrainingSteps.swap(), TrainingSteps.oldValuesReadLate())) {
+            LaunchPlan plan = new LaunchPlan(t.graph());
+            Set<String> inPlace = new java.util.HashSet<>();
+            for (LaunchPlan.Step s : plan.steps())
+                if (s instanceof LaunchPlan.WriteBack w && w.inPlace()) {
+                    inPlace.add(w.variable().name());
+                    assertSame(w.variable(), plan.writesInPlace(w.value()));
+                }
+            assertEquals(expected.get(t.name()), inPlace, t.name());
+        }
+    }
+
+    @Test
     void trainingStepsRunTheirMatmulsOnCublasAndFuseTheirUpdates() {
         LaunchPlan plan = new LaunchPlan(TracedGraphs.all().get("mlp_train_step"));
         long matmuls = plan.steps().stream().filter(s -> s instanceof LaunchPlan.MatMul).count();

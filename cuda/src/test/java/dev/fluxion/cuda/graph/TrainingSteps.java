@@ -51,7 +51,7 @@ final class TrainingSteps {
     }
 
     static List<Traced> all() {
-        return List.of(mlpAdam(true), mlpAdam(false), regressionMomentum(), swap());
+        return List.of(mlpAdam(true), mlpAdam(false), regressionMomentum(), swap(), oldValuesReadLate());
     }
 
     /**
@@ -130,5 +130,25 @@ final class TrainingSteps {
         Object[] args = {Tensor.of(new float[] {0.5f, 0.25f, 4}, 3)};
         f.call(args);
         return new Traced(f.name(), f, args, List.of(a, b), List.of());
+    }
+
+    /**
+     * Updates a plan must not make in place: {@code t} takes its own transpose plus a sum (element i reads another
+     * element), {@code c} doubles while a later product still reads its old value; {@code d}'s update may be.
+     */
+    static Traced oldValuesReadLate() {
+        Variable t = new Variable(Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3), "t");
+        Variable c = new Variable(Tensor.of(new float[] {1, 2, 3}, 3), "c"), d = new Variable(Tensor.of(new float[] {4, 5, 6}, 3), "d");
+        Fx.Fn1<Tensor> step = x -> {
+            t.assign(t.value().transpose().add(x.sum()));
+            Tensor oldC = c.value(), newC = oldC.mul(2);
+            c.assign(newC);
+            d.assign(d.value().add(x));
+            return newC.reshape(1, 3).matmul(oldC.reshape(3, 1)); // needs the new value, so it runs after c's update
+        };
+        var f = Fx.function("old_values_read_late", step);
+        Object[] args = {Tensor.of(new float[] {0.5f, 0.25f, 4}, 3)};
+        f.call(args);
+        return new Traced(f.name(), f, args, List.of(t, c, d), List.of());
     }
 }
