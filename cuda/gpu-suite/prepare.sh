@@ -22,7 +22,7 @@ jar cf "$OUT/lib/fluxion-cuda-tests.jar" -C cuda/target/test-classes .
 mvn -o -q -B -pl core test-compile
 jar cf "$OUT/lib/fluxion-core-tests.jar" -C core/target/test-classes . # the op database, run on the GPU by the suite
 jar cf "$OUT/lib/fluxion-bench.jar" -C bench/target/classes .
-jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,jdk.zipfs --strip-debug --no-header-files \
+jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.jfr,jdk.unsupported,jdk.zipfs --strip-debug --no-header-files \
       --no-man-pages --compress=zip-9 --output "$OUT/jre"
 tar czf "$OUT/jre.tgz" -C "$OUT" jre && rm -rf "$OUT/jre"
 cp cuda/gpu-suite/run.sh cuda/gpu-suite/check.sh bench/gpu/torch_gpu_reference.py "$OUT/"

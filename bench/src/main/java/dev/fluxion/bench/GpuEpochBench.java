@@ -187,7 +187,9 @@ public final class GpuEpochBench {
         }
 
         String describe() {
-            return allocator == null ? "none (cpu dry run)" : ((CudaBackend) Backends.get(GPU)).context().toString();
+            if (allocator == null) return "none (cpu dry run)";
+            var context = ((CudaBackend) Backends.get(GPU)).context();
+            return context + "; convolutions: " + context.convolutions();
         }
     }
 

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * One CUDA device as the backend uses it: the primary context, one non-blocking stream on which every kernel,
  * copy and cuBLAS call is issued (so work is ordered without events, which the caching allocator relies on), the
- * caching allocator, the compiled-kernel cache and a lazily created cuBLAS handle.
+ * caching allocator, the compiled-kernel cache and lazily created cuBLAS and cuDNN handles.
  */
 public final class CudaContext {
     /** CUDA_ERROR_OUT_OF_MEMORY. */
@@ -26,6 +26,8 @@ public final class CudaContext {
     private final int major, minor, multiprocessors;
     private final ThreadLocal<Boolean> currentOnThread = ThreadLocal.withInitial(() -> false);
     private Cublas cublas;
+    private Cudnn cudnn;
+    private boolean cudnnLooked;
     private MatmulPrecision matmulPrecision = MatmulPrecision.fromSystemProperty();
 
     CudaContext(CudaRuntime runtime, Device device) {
@@ -123,6 +125,28 @@ public final class CudaContext {
             cublas.setMathMode(matmulPrecision == MatmulPrecision.TF32 ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
         }
         return cublas;
+    }
+
+    /**
+     * cuDNN bound to this device's stream, or null where it is not installed or {@code -Dfluxion.cuda.cudnn=false}
+     * turns it off: convolutions then run as im2col and cuBLAS GEMMs.
+     */
+    synchronized Cudnn cudnn() {
+        if (!cudnnLooked) {
+            cudnnLooked = true;
+            if (!"false".equals(System.getProperty("fluxion.cuda.cudnn"))) {
+                makeCurrent();
+                cudnn = runtime.newCudnn();
+                if (cudnn != null) cudnn.setStream(stream);
+            }
+        }
+        return cudnn;
+    }
+
+    /** What runs this device's float32 convolutions, and how many geometries it took so far (for logs and benchmarks). */
+    public String convolutions() {
+        Cudnn c = cudnn();
+        return c == null ? "im2col and cuBLAS (no cuDNN)" : c.toString();
     }
 
     /** How float32 matrix products run on this device (float32 unless {@code -Dfluxion.cuda.matmulPrecision} says otherwise). */

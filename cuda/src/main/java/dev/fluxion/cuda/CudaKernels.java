@@ -168,18 +168,23 @@ final class CudaKernels {
     /** The Random primitive: the key stays on the device, read by the kernel. */
     static Tensor random(CudaContext ctx, Op.Random r, Tensor key, TensorType out) {
         Tensor result = allocate(ctx, out);
-        int n = out.size();
-        if (n == 0) return result;
+        randomInto(ctx, r, key, result);
+        return result;
+    }
+
+    /** Random numbers written into an existing contiguous {@code result}. */
+    static void randomInto(CudaContext ctx, Op.Random r, Tensor key, Tensor result) {
+        int n = result.size();
+        if (n == 0) return;
         Tensor k = contiguous(ctx, key);
-        KernelSource kernel = RandomKernels.generate(r.kind(), out.dtype());
-        int perThread = out.dtype() == DType.FLOAT32 ? 4 : 2;
+        KernelSource kernel = RandomKernels.generate(r.kind(), result.dtype());
+        int perThread = result.dtype() == DType.FLOAT32 ? 4 : 2;
         ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).addPointer(storage(k).address(0)).addPointer(storage(result).address(0)).addInt(n);
+            KernelArgs args = new KernelArgs(a).addPointer(storage(k).address(k.offset())).addPointer(storage(result).address(result.offset())).addInt(n);
             ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, (n + perThread - 1) / perThread, THREADS),
                     THREADS, 0, ctx.stream(), args.array());
         }
         java.lang.ref.Reference.reachabilityFence(k); // a temporary key copy must outlive the launch
-        return result;
     }
 }

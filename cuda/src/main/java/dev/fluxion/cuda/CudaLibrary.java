@@ -7,7 +7,9 @@ public enum CudaLibrary {
     /** The driver API; installed with the NVIDIA driver, not the toolkit. */
     DRIVER("cuda", List.of("libcuda.so.1", "libcuda.so")),
     NVRTC("nvrtc", List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so")),
-    CUBLAS("cublas", List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so"));
+    CUBLAS("cublas", List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so")),
+    /** Optional: convolutions use it where it is installed (cuDNN 9), else im2col and cuBLAS. */
+    CUDNN("cudnn", List.of("libcudnn.so.9", "libcudnn.so"));
 
     private final String stem;
     private final List<String> fileNames;
@@ -28,7 +30,7 @@ public enum CudaLibrary {
         return fileName.equals(base) || fileName.startsWith(base + ".") && fileName.substring(base.length() + 1).matches("[0-9.]+");
     }
 
-    /** The short name used in messages and properties: cuda, nvrtc, cublas. */
+    /** The short name used in messages and properties: cuda, nvrtc, cublas, cudnn. */
     public String stem() {
         return stem;
     }

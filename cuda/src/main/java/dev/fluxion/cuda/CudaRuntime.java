@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The process-wide CUDA libraries: found once by {@link LibraryLocator}, bound once. The driver and NVRTC are
- * needed by every device; cuBLAS is bound on first use (only matmul needs it). A failure to find or initialize the
+ * needed by every device; cuBLAS is bound on first use (only matmul needs it), cuDNN too, where it is installed. A failure to find or initialize the
  * driver is remembered, so every later attempt fails fast with the same clear message.
  */
 public final class CudaRuntime {
@@ -61,5 +61,18 @@ public final class CudaRuntime {
     /** A new cuBLAS handle (one per device context); cuBLAS is located on first call. */
     public Cublas newCublas() {
         return new Cublas(locator.locate(CudaLibrary.CUBLAS));
+    }
+
+    /**
+     * A new cuDNN handle (one per device context), or null where cuDNN is not installed or cannot be used (said
+     * once on standard error): it is optional, convolutions then run as im2col and cuBLAS GEMMs.
+     */
+    public Cudnn newCudnn() {
+        try {
+            return new Cudnn(locator.locate(CudaLibrary.CUDNN));
+        } catch (CudaUnavailableException | CudaException e) {
+            System.err.println("fluxion: convolutions run as im2col and cuBLAS GEMMs: " + e.getMessage());
+            return null;
+        }
     }
 }

@@ -60,6 +60,18 @@ public final class PlanLaunches {
         return out;
     }
 
+    /**
+     * Writes the result of {@code op} straight into the contiguous {@code out} where the op has such a form
+     * (convolutions, pooling, random numbers) and says whether it did; otherwise the caller runs the op and copies.
+     */
+    public static boolean into(CudaContext ctx, Op op, Tensor[] inputs, Tensor out) {
+        if (op instanceof Op.Random r) {
+            CudaKernels.randomInto(ctx, r, inputs[0], out);
+            return true;
+        }
+        return CudaNn.into(ctx, op, inputs, out);
+    }
+
     /** Copies a host tensor into {@code dst}; waits for the stream (not allowed while capturing). */
     public static void upload(CudaContext ctx, Tensor host, Tensor dst) {
         CudaTransfers.toDeviceInto(ctx, host, dst);

@@ -286,6 +286,53 @@ class CudaBackendGpuTest {
     }
 
     @Test
+    void tf32ConvolutionsRunOnCudnnAndAgreeWithTheCpuToTf32Precision() {
+        var ctx = backend().context();
+        Random r = new Random(10);
+        // n, h, w, c, kh, kw, o, window (padding alike on both sides, which cuDNN can express)
+        Object[][] cases = {
+                {1, 7, 5, 1, 3, 3, 2, Window2d.valid(1, 1, 1, 1)},
+                {3, 7, 6, 3, 3, 2, 5, new Window2d(2, 1, 1, 2, 1, 1, 1, 1)},
+                {4, 32, 29, 16, 3, 3, 32, Window2d.same(32, 29, 3, 3, 1, 1, 1, 1)}};
+        MatmulPrecision before = ctx.matmulPrecision();
+        ctx.setMatmulPrecision(MatmulPrecision.TF32);
+        try {
+            for (Object[] k : cases) {
+                int n = (int) k[0], h = (int) k[1], w = (int) k[2], c = (int) k[3], kh = (int) k[4], kw = (int) k[5], o = (int) k[6];
+                Window2d win = (Window2d) k[7];
+                Tensor x = gaussian(DType.FLOAT32, r, n, h, w, c), f = gaussian(DType.FLOAT32, r, kh, kw, c, o);
+                Tensor y = Dispatcher.apply(new Op.Conv2D(win), x, f), dy = gaussian(DType.FLOAT32, r, y.shape());
+                String label = "tf32 " + java.util.Arrays.toString(k);
+                Op[] ops = {new Op.Conv2D(win), new Op.Conv2DBackpropInput(x.shape(), win), new Op.Conv2DBackpropFilter(f.shape(), win)};
+                Tensor[][] inputs = {{x, f}, {dy, f}, {x, dy}};
+                for (int i = 0; i < ops.length; i++) {
+                    Tensor cpu = Dispatcher.apply(ops[i], inputs[i]);
+                    Tensor gpu = Dispatcher.apply(ops[i], inputs[i][0].to(GPU), inputs[i][1].to(GPU)).to(Device.CPU);
+                    assertCloseToScale(ops[i].name() + " " + label, cpu, gpu, 1e-2);
+                }
+            }
+        } finally {
+            ctx.setMatmulPrecision(before);
+        }
+        System.out.println("TF32 convolutions: " + ctx.convolutions());
+        Cudnn cudnn = ctx.cudnn(); // where cuDNN is installed it must have taken every product of every case
+        if (cudnn != null) assertTrue(cudnn.plans() >= 3 * cases.length && cudnn.declined() == 0, "cuDNN did not take them all: " + cudnn);
+    }
+
+    /** Every element within {@code tol} times the root mean square of {@code expected}: the error scale of TF32 sums. */
+    private static void assertCloseToScale(String label, Tensor expected, Tensor actual, double tol) {
+        assertArrayEquals(expected.shape(), actual.shape(), label);
+        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
+        double squares = 0, worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            squares += e[i] * e[i];
+            worst = Math.max(worst, Math.abs(a[i] - e[i]));
+        }
+        double rms = Math.sqrt(squares / e.length);
+        assertTrue(worst <= tol * rms, label + ": largest difference " + worst + " against a root mean square of " + rms);
+    }
+
+    @Test
     void poolingItsGradientsAndMaxSelectMatchTheCpuExactly() {
         Random r = new Random(9);
         Object[][] cases = {

@@ -2,9 +2,6 @@ package dev.fluxion.cuda;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,15 +18,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DriverSignaturesTest {
     private static final Path CUDA_INCLUDE = Path.of("/usr/local/cuda-13.0/include");
 
-    private static char code(MemoryLayout l) {
-        if (l == null) return 'V';
-        if (l instanceof java.lang.foreign.AddressLayout) return 'A';
-        if (l.equals(ValueLayout.JAVA_INT)) return 'I';
-        if (l.equals(ValueLayout.JAVA_LONG)) return 'J';
-        if (l.equals(ValueLayout.JAVA_BYTE)) return 'B';
-        throw new IllegalArgumentException("unexpected layout " + l);
-    }
-
     @Test
     void compiledGraphsHaveTheirCaptureAndReplayBindings() {
         // CudaExecutable captures its plan and replays it: these must be bound (and so checked against cuda.h below)
@@ -45,34 +33,7 @@ class DriverSignaturesTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ not found");
         List<NativeBinder.Signature> sigs = CudaDriver.signatures();
         assertTrue(sigs.size() >= 36, "expected the full driver binding, got " + sigs.size());
-        StringBuilder src = new StringBuilder("""
-                #include <cuda.h>
-                #include <array>
-                #include <type_traits>
-                template <class T> constexpr char cat() {
-                  if constexpr (std::is_void_v<T>) return 'V';
-                  else if constexpr (std::is_pointer_v<T>) return 'A';
-                  else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return sizeof(T) == 8 ? 'J' : sizeof(T) == 4 ? 'I' : sizeof(T) == 1 ? 'B' : '?';
-                  else return '?';
-                }
-                template <class R, class... A> constexpr auto sig(R (*)(A...)) { return std::array<char, sizeof...(A) + 1>{cat<R>(), cat<A>()...}; }
-                """);
-        for (NativeBinder.Signature s : sigs) {
-            StringBuilder expected = new StringBuilder().append('\'').append(code(s.returns())).append('\'');
-            for (MemoryLayout a : s.arguments()) expected.append(", '").append(code(a)).append('\'');
-            // a legacy name such as cuMemAlloc is a macro for cuMemAlloc_v2: binding the macro's name would load
-            // the old ABI, so a bound name must not be a macro
-            src.append("#ifdef ").append(s.name()).append("\n#error \"").append(s.name()).append(" is a macro in cuda.h: bind the symbol it names\"\n#endif\n");
-            src.append("static_assert(sig(&").append(s.name()).append(") == std::array<char, ").append(s.arguments().size() + 1)
-                    .append(">{").append(expected).append("}, \"").append(s.name()).append(": the Java descriptor does not match cuda.h\");\n");
-        }
-        Path dir = Files.createTempDirectory("fluxion-driver-sigs");
-        Path cpp = dir.resolve("sigs.cpp");
-        Files.writeString(cpp, src);
-        Process p = new ProcessBuilder("/usr/bin/g++", "-std=c++20", "-fsyntax-only", "-I" + CUDA_INCLUDE, cpp.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), () -> "the driver bindings disagree with cuda.h:\n" + log);
-        Files.delete(cpp);
-        Files.delete(dir);
+        String mismatches = HeaderSignatures.mismatches(sigs, CUDA_INCLUDE, "cuda.h", false);
+        assertNull(mismatches, () -> "the driver bindings disagree with cuda.h:\n" + mismatches);
     }
 }

@@ -231,7 +231,10 @@ public final class CudaExecutable implements Executable, AutoCloseable {
                 // views move no data; print and check_numerics look at the value on the host (never captured)
                 if (v.node().op() instanceof Op.Print || v.node().op() instanceof Op.CheckNumerics) execute(v.node());
             }
-            case LaunchPlan.Generic g -> PlanLaunches.copy(ctx, execute(g.node()), held.buffers.value(g.node()));
+            case LaunchPlan.Generic g -> {
+                Tensor out = held.buffers.value(g.node());
+                if (!PlanLaunches.into(ctx, g.node().op(), tensors(Arrays.asList(g.node().inputs())), out)) PlanLaunches.copy(ctx, execute(g.node()), out);
+            }
             case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, held.buffers.value(e.value()), held.buffers.escaped(e.value()));
             case LaunchPlan.WriteBack w -> {
                 if (!w.inPlace()) PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));

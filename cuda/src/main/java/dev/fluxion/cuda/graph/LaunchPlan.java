@@ -47,7 +47,10 @@ public final class LaunchPlan {
     /** A layout op (reshape of a contiguous value, permute, expand, slice) or an op that returns its operand. */
     public record View(Node node) implements Step {}
 
-    /** Any other op: the backend's per-op path, its result then copied into the node's buffer. */
+    /**
+     * Any other op: written straight into the node's buffer where the backend has such a form (convolutions,
+     * pooling, random numbers), else the backend's per-op path, its result then copied into the buffer.
+     */
     public record Generic(Node node) implements Step {}
 
     /** Copies a result without a buffer of its own (a source or a view) into a buffer that escapes the call. */

@@ -151,7 +151,8 @@ class CudaGraphFunctionGpuTest {
         backend().context().synchronize();
         MemoryStats after = allocator.stats();
         assertEquals(before.rawAllocations(), after.rawAllocations(), "no device allocation after warm-up: " + before + " -> " + after);
-        assertEquals(before.inUse(), after.inUse(), "memory in use must not grow: " + before + " -> " + after);
+        // earlier tests' tensors that only the garbage collector returns may go back meanwhile: in use can only fall
+        assertTrue(after.inUse() <= before.inUse(), "memory in use must not grow: " + before + " -> " + after);
         assertTrue(Float.isFinite(last) && last < 0.5, "10,000 Adam steps on one batch should fit it, loss " + last);
     }
 
