@@ -5,6 +5,7 @@ import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.TensorType;
 import dev.fluxion.cuda.codegen.ElementwiseGroup;
+import dev.fluxion.cuda.codegen.FusedReduction;
 import dev.fluxion.cuda.codegen.IndexPlan;
 import dev.fluxion.cuda.codegen.KernelSource;
 import dev.fluxion.cuda.codegen.PrimitiveKernels;
@@ -136,20 +137,61 @@ final class CudaKernels {
 
     /** Two passes: partial results per split of the rows ({@link ReductionKernels#columns}), then the splits combined. */
     private static void reduceColumns(CudaContext ctx, dev.fluxion.ops.ReduceFn fn, Tensor x, ReducePlan plan, Tensor result) {
+        columnPasses(ctx, ReductionKernels.columns(fn, x.dtype()), fn, plan, result, (args, splits) -> args.addPointer(storage(x).address(x.offset())).addPointer(splits.address)
+                .addInt(plan.outputs()).addInt(plan.reducedCount()).addInt(splits.rowsPerSplit).addInt(splits.count).addShape(plan.reduced()).addStrides(plan.reduced(), 0));
+    }
+
+    /** How a column reduction's rows are split, and where the partial results of the splits go. */
+    private record Splits(int count, int rowsPerSplit, long address) {}
+
+    /**
+     * A column kernel over splits of the rows into a partial buffer, then the generic kernel combining the splits
+     * into {@code result}; {@code arguments} adds the first kernel's arguments.
+     */
+    private static void columnPasses(CudaContext ctx, KernelSource first, dev.fluxion.ops.ReduceFn fn, ReducePlan plan, Tensor result,
+                                     java.util.function.BiConsumer<KernelArgs, Splits> arguments) {
         int nOut = plan.outputs(), nRed = plan.reducedCount();
         int columnBlocks = (nOut + ReductionKernels.COLUMNS - 1) / ReductionKernels.COLUMNS;
         // enough blocks to fill the device a few times over, each with at least 64 rows per lane group
         int splits = Math.max(1, Math.min((ctx.multiprocessors() * 4 + columnBlocks - 1) / columnBlocks, nRed / 512));
-        int rowsPerSplit = (nRed + splits - 1) / splits;
-        Tensor partial = allocate(ctx, new TensorType(x.dtype(), new int[] {splits, nOut}, ctx.device()));
-        ctx.makeCurrent();
-        try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).addPointer(storage(x).address(x.offset())).addPointer(storage(partial).address(0))
-                    .addInt(nOut).addInt(nRed).addInt(rowsPerSplit).addInt(splits).addShape(plan.reduced()).addStrides(plan.reduced(), 0);
-            KernelSource kernel = ReductionKernels.columns(fn, x.dtype());
-            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), columnBlocks * splits, ReductionKernels.THREADS, 0, ctx.stream(), args.array());
+        Tensor partial = allocate(ctx, new TensorType(result.dtype(), new int[] {splits, nOut}, ctx.device()));
+        launch(ctx, first, columnBlocks * splits, ReductionKernels.THREADS,
+                args -> arguments.accept(args, new Splits(splits, (nRed + splits - 1) / splits, storage(partial).address(0))));
+        reduceGeneric(ctx, ReductionKernels.reduce(fn, result.dtype()), partial, new int[] {0}, result);
+    }
+
+    /**
+     * A reduction of {@code axes} of a fused group's member, with the group evaluated in the reduction's kernel
+     * ({@link FusedReduction}): inputs are any views broadcasting to {@code shape} (the reduced member's), side
+     * outputs contiguous tensors of that shape, the result contiguous.
+     */
+    static void fusedReduceInto(CudaContext ctx, FusedReduction r, int[] shape, int[] axes, Tensor[] inputs, Tensor[] sides, Tensor result) {
+        int n = inputs.length + sides.length;
+        int[][] strides = new int[n][];
+        Tensor[] operands = new Tensor[n];
+        for (int j = 0; j < n; j++) {
+            operands[j] = j < inputs.length ? inputs[j] : sides[j - inputs.length];
+            strides[j] = j < inputs.length ? dev.fluxion.cpu.Layouts.broadcastStrides(inputs[j].shape(), inputs[j].strides(), shape) : Shapes.contiguousStrides(shape);
         }
-        reduceGeneric(ctx, ReductionKernels.reduce(fn, x.dtype()), partial, new int[] {0}, result);
+        ReducePlan plan = ReducePlan.of(shape, strides, axes);
+        if (plan.outputs() == 0) return;
+        boolean columns = plan.reducedCount() >= COLUMN_REDUCTION_ROWS && plan.kept().rank() == 1;
+        for (int j = 0; columns && j < n; j++) columns = plan.kept().strides()[j][0] <= 1; // coalesced or broadcast along the kept axis
+        if (columns) {
+            columnPasses(ctx, r.columns(), r.fn(), plan, result, (args, splits) -> {
+                args.addInt(plan.outputs()).addInt(plan.reducedCount()).addInt(splits.rowsPerSplit).addInt(splits.count).addShape(plan.reduced());
+                for (int j = 0; j < n; j++)
+                    args.addPointer(storage(operands[j]).address(operands[j].offset())).addInt(plan.kept().strides()[j][0]).addStrides(plan.reduced(), j);
+                args.addPointer(splits.address);
+            });
+            return;
+        }
+        launch(ctx, r.generic(), (int) Math.min(plan.outputs(), (long) ctx.multiprocessors() * 8), ReductionKernels.THREADS, args -> {
+            args.addInt(plan.outputs()).addInt(plan.reducedCount()).addShape(plan.kept()).addShape(plan.reduced());
+            for (int j = 0; j < n; j++)
+                args.addPointer(storage(operands[j]).address(operands[j].offset())).addStrides(plan.kept(), j).addStrides(plan.reduced(), j);
+            args.addPointer(storage(result).address(result.offset()));
+        });
     }
 
     private static void reduceGeneric(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, Tensor result) {

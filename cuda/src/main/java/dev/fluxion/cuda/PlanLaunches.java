@@ -31,6 +31,12 @@ public final class PlanLaunches {
         CudaKernels.elementwiseInto(ctx, kernel, inputs, outputs);
     }
 
+    /** A reduction with its fused elementwise prologue (see {@link dev.fluxion.cuda.codegen.FusedReduction}). */
+    public static void fusedReduce(CudaContext ctx, dev.fluxion.cuda.codegen.FusedReduction r, Op.Reduce op, int[] shape, Tensor[] inputs,
+                                   Tensor[] sides, Tensor out) {
+        CudaKernels.fusedReduceInto(ctx, r, shape, op.axes(), inputs, sides, out);
+    }
+
     public static void matmul(CudaContext ctx, Op.MatMul op, Tensor a, Tensor b, Tensor out) {
         CudaMatmul.matmulInto(ctx, op, a, b, out);
     }

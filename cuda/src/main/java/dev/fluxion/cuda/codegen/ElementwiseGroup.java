@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param inputs  dtypes of the values read from memory (each with its own strides, so broadcasting and views
  *                need no copy)
- * @param members the primitives in evaluation order
+ * @param members the primitives in evaluation order (an elementwise kernel needs one written out; a reduction's
+ *                prologue may write none)
  */
 public record ElementwiseGroup(List<DType> inputs, List<Member> members) {
     /**
@@ -46,7 +47,6 @@ public record ElementwiseGroup(List<DType> inputs, List<Member> members) {
         for (int m = 0; m < members.size(); m++)
             for (int a : members.get(m).args)
                 if (a >= m || -1 - a >= inputs.size()) throw new IllegalArgumentException("member " + m + " refers to " + a + ", not defined before it");
-        if (members.stream().noneMatch(Member::output)) throw new IllegalArgumentException("an elementwise group needs an output");
     }
 
     /** The dtype of an operand reference. */

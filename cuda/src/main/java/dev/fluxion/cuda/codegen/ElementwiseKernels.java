@@ -31,6 +31,7 @@ public final class ElementwiseKernels {
     private static String code(String name, ElementwiseGroup g) {
         List<DType> in = g.inputs();
         int[] outs = g.outputMembers();
+        if (outs.length == 0) throw new IllegalArgumentException(name + ": an elementwise kernel needs an output");
         StringBuilder sb = new StringBuilder();
         sb.append("extern \"C\" __global__ void ").append(name).append("(int n, FxShape shape");
         for (int j = 0; j < in.size(); j++)
@@ -39,33 +40,54 @@ public final class ElementwiseKernels {
             sb.append(", ").append(CudaTypes.c(g.members().get(outs[k]).dtype())).append("* __restrict__ out").append(k);
         sb.append(") {\n");
         sb.append("  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {\n");
-        offsets(sb, in.size());
-        for (int j = 0; j < in.size(); j++)
-            sb.append("    const ").append(CudaTypes.c(in.get(j))).append(" x").append(j).append(" = in").append(j).append("[o").append(j).append("];\n");
-        for (int m = 0; m < g.members().size(); m++) {
-            ElementwiseGroup.Member member = g.members().get(m);
-            sb.append("    const ").append(CudaTypes.c(member.dtype())).append(" v").append(m).append(" = ")
-                    .append(expression(g, member)).append(";\n");
+        List<String> offsets = new java.util.ArrayList<>(), strides = new java.util.ArrayList<>();
+        for (int j = 0; j < in.size(); j++) {
+            offsets.add("o" + j);
+            strides.add("s" + j);
         }
+        offsets(sb, "    ", "i", "shape", offsets, strides, java.util.Collections.nCopies(in.size(), "0"));
+        evaluate(sb, "    ", g);
         for (int k = 0; k < outs.length; k++) sb.append("    out").append(k).append("[i] = v").append(outs[k]).append(";\n");
         sb.append("  }\n}\n");
         return sb.toString();
     }
 
-    /** Offsets of every input for element i: one div/mod per axis shared by all inputs, none for rank 1. */
-    private static void offsets(StringBuilder sb, int inputs) {
-        if (inputs == 0) return;
-        sb.append("    int o0 = 0");
-        for (int j = 1; j < inputs; j++) sb.append(", o").append(j).append(" = 0");
-        sb.append(";\n    if (shape.rank == 1) {");
-        for (int j = 0; j < inputs; j++) sb.append(" o").append(j).append(" = i * s").append(j).append(".s[0];");
-        sb.append(" } else {\n      int rem = i;\n");
+    /**
+     * Declares {@code offsets[j] = bases[j] + offset(index, shape, strides[j])} for every operand: one div/mod per
+     * axis shared by all operands, none for rank 1 ({@code shape} an FxShape, each {@code strides[j]} an FxStrides).
+     */
+    static void offsets(StringBuilder sb, String indent, String index, String shape, List<String> offsets, List<String> strides, List<String> bases) {
+        if (offsets.isEmpty()) return;
+        sb.append(indent).append("int ");
+        for (int j = 0; j < offsets.size(); j++) sb.append(j > 0 ? ", " : "").append(offsets.get(j)).append(" = ").append(bases.get(j));
+        sb.append(";\n").append(indent).append("if (").append(shape).append(".rank == 1) {");
+        for (int j = 0; j < offsets.size(); j++)
+            sb.append(' ').append(offsets.get(j)).append(" += ").append(index).append(" * ").append(strides.get(j)).append(".s[0];");
+        sb.append(" } else {\n").append(indent).append("  int rem = ").append(index).append(";\n");
         // fully unrolled over MAX_RANK so every dim/stride index is a constant: the parameters stay in the constant
         // bank instead of being copied to local memory, as a loop bounded by shape.rank would force
-        sb.append("      #pragma unroll\n      for (int d = FX_MAX_RANK - 1; d >= 0; --d) {\n        if (d >= shape.rank) continue;\n");
-        sb.append("        const int q = rem / shape.dim[d], c = rem - q * shape.dim[d];\n        rem = q;\n");
-        for (int j = 0; j < inputs; j++) sb.append("        o").append(j).append(" += c * s").append(j).append(".s[d];\n");
-        sb.append("      }\n    }\n");
+        sb.append(indent).append("  #pragma unroll\n").append(indent).append("  for (int d = FX_MAX_RANK - 1; d >= 0; --d) {\n")
+                .append(indent).append("    if (d >= ").append(shape).append(".rank) continue;\n")
+                .append(indent).append("    const int q = rem / ").append(shape).append(".dim[d], c = rem - q * ").append(shape).append(".dim[d];\n")
+                .append(indent).append("    rem = q;\n");
+        for (int j = 0; j < offsets.size(); j++)
+            sb.append(indent).append("    ").append(offsets.get(j)).append(" += c * ").append(strides.get(j)).append(".s[d];\n");
+        sb.append(indent).append("  }\n").append(indent).append("}\n");
+    }
+
+    /**
+     * The group's arithmetic for one element: input j loaded as {@code xj} from {@code inj[oj]}, then member m as
+     * {@code vm}, in registers.
+     */
+    static void evaluate(StringBuilder sb, String indent, ElementwiseGroup g) {
+        for (int j = 0; j < g.inputs().size(); j++)
+            sb.append(indent).append("const ").append(CudaTypes.c(g.inputs().get(j))).append(" x").append(j).append(" = in").append(j)
+                    .append("[o").append(j).append("];\n");
+        for (int m = 0; m < g.members().size(); m++) {
+            ElementwiseGroup.Member member = g.members().get(m);
+            sb.append(indent).append("const ").append(CudaTypes.c(member.dtype())).append(" v").append(m).append(" = ")
+                    .append(expression(g, member)).append(";\n");
+        }
     }
 
     private static String operand(int ref) {
@@ -83,7 +105,7 @@ public final class ElementwiseKernels {
         };
     }
 
-    private static String hash(String text) {
+    static String hash(String text) {
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

@@ -10,29 +10,42 @@ import java.util.Arrays;
 public record ReducePlan(IndexPlan kept, IndexPlan reduced, int outputs, int reducedCount) {
     /** The plan for reducing {@code axes} (sorted, distinct) of an input with the given shape and element strides. */
     public static ReducePlan of(int[] shape, int[] strides, int[] axes) {
+        return of(shape, new int[][] {strides}, axes);
+    }
+
+    /**
+     * The plan for walking several operands of one shape together (a fused reduction's inputs and side outputs),
+     * each with its own strides (0 where broadcast): axes are coalesced only where every operand allows it.
+     */
+    public static ReducePlan of(int[] shape, int[][] strides, int[] axes) {
         boolean[] isReduced = new boolean[shape.length];
         for (int a : axes) isReduced[a] = true;
-        int nk = shape.length - axes.length;
-        int[] keptShape = new int[nk], keptStrides = new int[nk], redShape = new int[axes.length], redStrides = new int[axes.length];
+        int nk = shape.length - axes.length, operands = strides.length;
+        int[] keptShape = new int[nk], redShape = new int[axes.length];
+        int[][] keptStrides = new int[operands][nk], redStrides = new int[operands][axes.length];
         int outputs = 1, reducedCount = 1;
         for (int i = 0, a = 0, b = 0; i < shape.length; i++) {
             if (isReduced[i]) {
-                redShape[b] = shape[i];
-                redStrides[b++] = strides[i];
+                for (int j = 0; j < operands; j++) redStrides[j][b] = strides[j][i];
+                redShape[b++] = shape[i];
                 reducedCount *= shape[i];
             } else {
-                keptShape[a] = shape[i];
-                keptStrides[a++] = strides[i];
+                for (int j = 0; j < operands; j++) keptStrides[j][a] = strides[j][i];
+                keptShape[a++] = shape[i];
                 outputs *= shape[i];
             }
         }
-        return new ReducePlan(IndexPlan.coalesce(keptShape, new int[][] {keptStrides}),
-                IndexPlan.coalesce(redShape, new int[][] {redStrides}), outputs, reducedCount);
+        return new ReducePlan(IndexPlan.coalesce(keptShape, keptStrides), IndexPlan.coalesce(redShape, redStrides), outputs, reducedCount);
     }
 
     /** Input element offset of output {@code o}, reduced element {@code j}: the kernel's arithmetic. */
     public int offset(int o, int j) {
-        return kept.offset(o, 0) + reduced.offset(j, 0);
+        return offset(o, j, 0);
+    }
+
+    /** The same for one of several operands. */
+    public int offset(int o, int j, int operand) {
+        return kept.offset(o, operand) + reduced.offset(j, operand);
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class ReductionKernels {
     }
 
     /** Combining two values, as a format with two %s. */
-    private static String combine(ReduceFn fn, DType t) {
+    static String combine(ReduceFn fn, DType t) {
         return switch (fn) {
             case SUM -> t.isInteger() ? "fx_wadd(%s, %s)" : "(%s + %s)";
             case PROD -> t.isInteger() ? "fx_wmul(%s, %s)" : "(%s * %s)";

@@ -225,6 +225,8 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private void issue(LaunchPlan.Step step) {
         switch (step) {
             case LaunchPlan.Kernel k -> PlanLaunches.elementwise(ctx, k.source(), tensors(k.inputs()), tensors(k.outputs()));
+            case LaunchPlan.FusedReduce f -> PlanLaunches.fusedReduce(ctx, f.kernels(), (Op.Reduce) f.reduce().op(), f.reduce().inputs()[0].type().shape(),
+                    tensors(f.inputs()), tensors(f.sideOutputs()), held.buffers.value(f.reduce()));
             case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), held.buffers.value(m.node()));
             case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), held.buffers.value(r.node()));
             case LaunchPlan.View v -> {
@@ -259,6 +261,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private static String describe(LaunchPlan.Step step) {
         return switch (step) {
             case LaunchPlan.Kernel k -> "kernel " + k.source().name() + " ending in " + k.members().getLast() + " created at " + k.members().getLast().site();
+            case LaunchPlan.FusedReduce f -> "kernel " + f.kernels().generic().name() + " reducing into " + f.reduce() + " created at " + f.reduce().site();
             case LaunchPlan.MatMul m -> m.node() + " created at " + m.node().site();
             case LaunchPlan.Reduce r -> r.node() + " created at " + r.node().site();
             case LaunchPlan.View v -> v.node() + " created at " + v.node().site();
@@ -354,7 +357,7 @@ public final class CudaExecutable implements Executable, AutoCloseable {
 
     @Override
     public String toString() {
-        long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel).count();
+        long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.FusedReduce).count();
         long inPlace = plan.steps().stream().filter(s -> s instanceof LaunchPlan.WriteBack w && w.inPlace()).count();
         return "CudaExecutable[" + name + ": " + plan.steps().size() + " steps, " + kernels + " kernels, " + inPlace
                 + " variables updated in place, arena " + memory.arenaBytes()

@@ -7,6 +7,7 @@ import dev.fluxion.cpu.Layouts;
 import dev.fluxion.cuda.codegen.CudaFusionPlanner;
 import dev.fluxion.cuda.codegen.ElementwiseGroup;
 import dev.fluxion.cuda.codegen.ElementwiseKernels;
+import dev.fluxion.cuda.codegen.FusedReduction;
 import dev.fluxion.cuda.codegen.KernelSource;
 import dev.fluxion.graph.Graph;
 import dev.fluxion.graph.Node;
@@ -23,7 +24,8 @@ import java.util.Set;
 
 /**
  * What a compiled graph does on the device, in order, independent of any device: the steps (generated kernels,
- * cuBLAS matmuls, reductions, the backend's per-op path, views that move no data), then the copies that make every
+ * reductions with or without a fused elementwise prologue, cuBLAS matmuls, the backend's per-op path, views that
+ * move no data), then the copies that make every
  * result escape, then the write-back of new variable values into the variables' own buffers.
  *
  * <p>Every value has a static layout: a root value that owns memory (contiguous, offset 0) and the strides and
@@ -33,10 +35,16 @@ import java.util.Set;
  */
 public final class LaunchPlan {
     /** One launch (or none, for a view) of the plan. */
-    public sealed interface Step permits Kernel, MatMul, Reduce, View, Generic, Escape, WriteBack {}
+    public sealed interface Step permits Kernel, FusedReduce, MatMul, Reduce, View, Generic, Escape, WriteBack {}
 
     /** An elementwise group (fused chain or single primitive): one generated kernel writing {@code outputs}. */
     public record Kernel(List<Node> members, List<Node> inputs, List<Node> outputs, ElementwiseGroup group, KernelSource source) implements Step {}
+
+    /**
+     * A reduction whose input is computed by a fused elementwise group inside the reduction's kernel, writing the
+     * group's {@code sideOutputs} (members read elsewhere) and the reduction's result.
+     */
+    public record FusedReduce(List<Node> members, List<Node> inputs, List<Node> sideOutputs, Node reduce, FusedReduction kernels) implements Step {}
 
     /** A matmul through cuBLAS, written straight into its buffer. */
     public record MatMul(Node node) implements Step {}
@@ -91,6 +99,11 @@ public final class LaunchPlan {
                 case CudaFusionPlanner.Fused f -> {
                     steps.add(new Kernel(f.members(), f.externals(), f.outputs(), f.group(), ElementwiseKernels.fused(f.group())));
                     for (Node o : f.outputs()) layouts.put(o, root(o));
+                }
+                case CudaFusionPlanner.FusedReduce f -> {
+                    steps.add(new FusedReduce(f.members(), f.externals(), f.outputs(), f.reduce(), f.kernels()));
+                    for (Node o : f.outputs()) layouts.put(o, root(o));
+                    layouts.put(f.reduce(), root(f.reduce()));
                 }
                 case CudaFusionPlanner.Single single -> addSingle(single.node());
             }
@@ -269,6 +282,7 @@ public final class LaunchPlan {
     public static List<Node> reads(Step s) {
         return switch (s) {
             case Kernel k -> k.inputs();
+            case FusedReduce f -> f.inputs();
             case MatMul m -> List.of(m.node().inputs());
             case Reduce r -> List.of(r.node().inputs());
             case View v -> List.of(v.node().inputs());
@@ -282,6 +296,11 @@ public final class LaunchPlan {
     public static List<Node> writes(Step s) {
         return switch (s) {
             case Kernel k -> k.outputs();
+            case FusedReduce f -> {
+                List<Node> w = new ArrayList<>(f.sideOutputs());
+                w.add(f.reduce());
+                yield w;
+            }
             case MatMul m -> List.of(m.node());
             case Reduce r -> List.of(r.node());
             case View v -> List.of(v.node());
@@ -294,7 +313,13 @@ public final class LaunchPlan {
     /** Every generated kernel of the plan, each once. */
     public List<KernelSource> kernels() {
         Map<String, KernelSource> byName = new LinkedHashMap<>();
-        for (Step s : steps) if (s instanceof Kernel k) byName.putIfAbsent(k.source().name(), k.source());
+        for (Step s : steps) {
+            if (s instanceof Kernel k) byName.putIfAbsent(k.source().name(), k.source());
+            if (s instanceof FusedReduce f) {
+                byName.putIfAbsent(f.kernels().generic().name(), f.kernels().generic());
+                byName.putIfAbsent(f.kernels().columns().name(), f.kernels().columns());
+            }
+        }
         return List.copyOf(byName.values());
     }
 }

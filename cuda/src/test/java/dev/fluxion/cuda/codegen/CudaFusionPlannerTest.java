@@ -29,7 +29,20 @@ class CudaFusionPlannerTest {
             Set<Node> results = Collections.newSetFromMap(new IdentityHashMap<>());
             results.addAll(g.results());
             for (CudaFusionPlanner.Step s : steps) {
-                List<Node> members = s instanceof CudaFusionPlanner.Fused f ? f.members() : List.of(((CudaFusionPlanner.Single) s).node());
+                List<Node> members = new ArrayList<>(), outputs = null; // outputs: what a fused step writes
+                switch (s) {
+                    case CudaFusionPlanner.Single single -> members.add(single.node());
+                    case CudaFusionPlanner.Fused f -> {
+                        members.addAll(f.members());
+                        outputs = f.outputs();
+                    }
+                    case CudaFusionPlanner.FusedReduce f -> {
+                        members.addAll(f.members());
+                        members.add(f.reduce());
+                        outputs = new ArrayList<>(f.outputs());
+                        outputs.add(f.reduce());
+                    }
+                }
                 Set<Node> inStep = Collections.newSetFromMap(new IdentityHashMap<>());
                 inStep.addAll(members);
                 for (Node m : members) {
@@ -37,14 +50,15 @@ class CudaFusionPlannerTest {
                         assertTrue(done.contains(in) || inStep.contains(in), e.getKey() + ": " + m + " runs before its input " + in);
                     assertTrue(done.add(m), e.getKey() + ": " + m + " planned twice");
                 }
-                if (s instanceof CudaFusionPlanner.Fused f) {
-                    for (Node m : members) assertArrayEquals(members.getFirst().type().shape(), m.type().shape(), e.getKey() + ": mixed shapes in a group");
+                if (outputs != null) {
+                    List<Node> group = s instanceof CudaFusionPlanner.FusedReduce f ? f.members() : members;
+                    for (Node m : group) assertArrayEquals(group.getFirst().type().shape(), m.type().shape(), e.getKey() + ": mixed shapes in a group");
                     for (Node m : members)
-                        if (results.contains(m)) assertTrue(f.outputs().contains(m), e.getKey() + ": result " + m + " not written out");
+                        if (results.contains(m)) assertTrue(outputs.contains(m), e.getKey() + ": result " + m + " not written out");
                     for (Node other : g.nodes())
                         if (!inStep.contains(other))
                             for (Node in : other.inputs())
-                                if (inStep.contains(in)) assertTrue(f.outputs().contains(in), e.getKey() + ": " + in + " is read by " + other + " but not written out");
+                                if (inStep.contains(in)) assertTrue(outputs.contains(in), e.getKey() + ": " + in + " is read by " + other + " but not written out");
                 }
             }
             assertEquals(g.nodes().size(), done.size(), e.getKey() + ": not every node is planned");

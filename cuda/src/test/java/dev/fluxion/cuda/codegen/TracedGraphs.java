@@ -32,7 +32,29 @@ public final class TracedGraphs {
         graphs.put("mlp_train_step", mlpTrainStep());
         graphs.put("elementwise_chain_f32", chain(DType.FLOAT32));
         graphs.put("elementwise_chain_f64", chain(DType.FLOAT64));
+        graphs.put("batch_norm_f32", batchNorm(DType.FLOAT32));
+        graphs.put("batch_norm_f64", batchNorm(DType.FLOAT64));
         return graphs;
+    }
+
+    /**
+     * Batch normalization of an NHWC input over N, H and W with its statistics and a per-channel scale: reductions
+     * whose input is a fused chain (a square of a difference, a product with the normalized value) and whose kept
+     * axis is innermost, as the column reduction kernels take them.
+     */
+    static Graph batchNorm(DType t) {
+        int[] axes = {0, 1, 2};
+        var f = Fx.function("batch_norm", (Tensor x, Tensor gamma) -> {
+            double count = x.shape()[0] * x.shape()[1] * x.shape()[2];
+            Tensor mean = x.sum(axes, true).div(count);
+            Tensor centered = x.sub(mean);
+            Tensor variance = centered.square().sum(axes, true).div(count);
+            Tensor y = centered.div(variance.add(1e-5).sqrt()).mul(gamma);
+            return new Tensor[] {y, y.mul(centered).sum(axes, false), y.abs().sum(new int[] {3}, false)};
+        });
+        Rng rng = new Rng(4);
+        f.call(Ops.cast(rng.normal(new int[] {4, 5, 6, 8}, 0.5, 2), t), Ops.cast(rng.normal(new int[] {8}, 1, 0.1), t));
+        return f.lastGraph();
     }
 
     /**

@@ -26,7 +26,8 @@ import java.util.Map;
  * one-thread shim) holds a byte array standing in for the executable's device block, laid out by
  * {@link BufferLayout}; sources are copied to their buffers, then every step is issued in plan order with the
  * arguments CudaExecutable gives it (pointers into the block at planned offsets, index plans from the planned
- * layouts): generated elementwise kernels, reduction kernels, copies for Escape and WriteBack. cuBLAS has no host
+ * layouts): generated elementwise kernels, reduction kernels (fused ones in their generic variant), copies for
+ * Escape and WriteBack. cuBLAS has no host
  * stand-in, so matmuls run as a naive strided loop (2-D only, which is what the plans tested here have). What comes
  * back are the outputs and the written variables' homes after the call.
  */
@@ -119,6 +120,24 @@ final class HostArenaRunner {
                 }
                 for (Node o : k.outputs()) args.add(pointer(o));
                 call(k.source(), args);
+            }
+            case LaunchPlan.FusedReduce f -> { // the generic variant (the column variant has its own host test)
+                int[] shape = f.reduce().inputs()[0].type().shape();
+                List<Node> operands = new ArrayList<>(f.inputs());
+                operands.addAll(f.sideOutputs());
+                int[][] st = new int[operands.size()][];
+                for (int j = 0; j < st.length; j++)
+                    st[j] = j < f.inputs().size() ? Layouts.broadcastStrides(operands.get(j).type().shape(), plan.layout(operands.get(j)).strides(), shape)
+                            : Shapes.contiguousStrides(shape);
+                ReducePlan rp = ReducePlan.of(shape, st, ((Op.Reduce) f.reduce().op()).axes());
+                List<String> args = new ArrayList<>(List.of(String.valueOf(rp.outputs()), String.valueOf(rp.reducedCount()), shape(rp.kept()), shape(rp.reduced())));
+                for (int j = 0; j < st.length; j++) {
+                    args.add(pointer(operands.get(j)));
+                    args.add(strides(rp.kept(), j));
+                    args.add(strides(rp.reduced(), j));
+                }
+                args.add(pointer(f.reduce()));
+                call(f.kernels().generic(), args);
             }
             case LaunchPlan.Reduce r -> {
                 Node x = r.node().inputs()[0];

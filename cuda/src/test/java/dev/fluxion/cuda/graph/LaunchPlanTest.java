@@ -41,7 +41,15 @@ class LaunchPlanTest {
                     if (s instanceof LaunchPlan.Escape x) assertTrue(done.contains(x.value()), e.getKey() + ": escape of an uncomputed value");
                     continue;
                 }
-                List<Node> members = s instanceof LaunchPlan.Kernel k ? k.members() : LaunchPlan.writes(s);
+                List<Node> members = switch (s) {
+                    case LaunchPlan.Kernel k -> k.members();
+                    case LaunchPlan.FusedReduce f -> {
+                        List<Node> all = new java.util.ArrayList<>(f.members());
+                        all.add(f.reduce());
+                        yield all;
+                    }
+                    default -> LaunchPlan.writes(s);
+                };
                 Set<Node> inStep = Collections.newSetFromMap(new IdentityHashMap<>());
                 inStep.addAll(members);
                 for (Node m : members) {

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,14 +56,13 @@ final class PlanSimulator {
         for (LaunchPlan.Step step : plan.steps()) {
             switch (step) {
                 case LaunchPlan.Kernel k -> {
-                    Map<Node, Tensor> local = new IdentityHashMap<>();
-                    for (Node m : k.members()) {
-                        Node[] in = m.inputs();
-                        Tensor[] args = new Tensor[in.length];
-                        for (int j = 0; j < in.length; j++) args[j] = local.containsKey(in[j]) ? local.get(in[j]) : value(in[j]);
-                        local.put(m, Dispatcher.apply(m.op(), args));
-                    }
+                    Map<Node, Tensor> local = evaluate(k.members());
                     for (Node o : k.outputs()) store(o, local.get(o));
+                }
+                case LaunchPlan.FusedReduce f -> {
+                    Map<Node, Tensor> local = evaluate(f.members());
+                    for (Node o : f.sideOutputs()) store(o, local.get(o));
+                    store(f.reduce(), Dispatcher.apply(f.reduce().op(), local.get(f.reduce().inputs()[0])));
                 }
                 case LaunchPlan.MatMul m -> store(m.node(), apply(m.node()));
                 case LaunchPlan.Reduce r -> store(r.node(), apply(r.node()));
@@ -78,6 +78,18 @@ final class PlanSimulator {
         }
         Tensor[] outputs = plan.graph().outputs().stream().map(this::escaped).toArray(Tensor[]::new);
         return new Result(outputs, written);
+    }
+
+    /** A fused group's members, each from the others and from memory. */
+    private Map<Node, Tensor> evaluate(List<Node> members) {
+        Map<Node, Tensor> local = new IdentityHashMap<>();
+        for (Node m : members) {
+            Node[] in = m.inputs();
+            Tensor[] args = new Tensor[in.length];
+            for (int j = 0; j < in.length; j++) args[j] = local.containsKey(in[j]) ? local.get(in[j]) : value(in[j]);
+            local.put(m, Dispatcher.apply(m.op(), args));
+        }
+        return local;
     }
 
     private Tensor apply(Node n) {
