@@ -104,13 +104,7 @@ public final class Cublas implements AutoCloseable {
 
     private void check(String call, int status) {
         if (status == 0) return;
-        String name;
-        try {
-            name = ((MemorySegment) statusName.invokeExact(status)).reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            name = "cublasStatus " + status;
-        }
-        throw new CudaException(call, status, name, null);
+        throw new CudaException(call, status, NativeBinder.statusName(statusName, status, "cublasStatus"), null);
     }
 
     @Override

@@ -97,12 +97,8 @@ public final class CudaBackend implements Backend, GraphCompiler {
             case Op.Random r -> CudaKernels.random(ctx, r, in[0], out);
             case Op.Pad p -> CudaMovement.pad(ctx, p, in[0], out);
             case Op.Concat c -> CudaMovement.concat(ctx, in, c.axis(), out);
-            case Op.Conv2D c -> CudaNn.conv2d(ctx, c, in[0], in[1], out);
-            case Op.Conv2DBackpropInput c -> CudaNn.conv2dBackpropInput(ctx, c, in[0], in[1], out);
-            case Op.Conv2DBackpropFilter c -> CudaNn.conv2dBackpropFilter(ctx, c, in[0], in[1], out);
-            case Op.Pool2D p -> CudaNn.pool(ctx, p, in[0], out);
-            case Op.Pool2DGrad g -> CudaNn.poolGrad(ctx, g, in, out);
-            case Op.MaxPoolSelect m -> CudaNn.maxPoolSelect(ctx, m, in[0], in[1], out);
+            case Op.Conv2D _, Op.Conv2DBackpropInput _, Op.Conv2DBackpropFilter _, Op.Pool2D _, Op.Pool2DGrad _, Op.MaxPoolSelect _ ->
+                    CudaNn.run(ctx, op, in, out);
             case Op.Gather g -> CudaMovement.gather(ctx, in[0], in[1], g.axis(), out);
             case Op.ScatterAdd s -> CudaMovement.scatterAdd(ctx, in[0], in[1], s, out);
         };

@@ -25,12 +25,6 @@ final class CudaNn {
     // [kh·kw·c, o] matrix gives y as [n·oh·ow, o]; both gradients are the two other products of the same three
     // matrices, the input gradient then gathered back from patch space (col2im). cuBLAS does the arithmetic.
 
-    static Tensor conv2d(CudaContext ctx, Op.Conv2D op, Tensor x, Tensor f, TensorType out) {
-        Tensor y = CudaKernels.allocate(ctx, out);
-        conv2dInto(ctx, op, x, f, y);
-        return y;
-    }
-
     static void conv2dInto(CudaContext ctx, Op.Conv2D op, Tensor x, Tensor f, Tensor y) {
         int[] g = ConvKernels.geometry(x.shape(), f.shape(), y.shape(), op.window());
         if (y.size() == 0) return;
@@ -42,12 +36,6 @@ final class CudaNn {
         }
         Tensor cols = im2col(ctx, x, g, y.dtype());
         CudaMatmul.matmulInto(ctx, new Op.MatMul(false, false), cols, matrix(ctx, f, taps(g), g[6]), matrix(y, pixels(g), g[6]));
-    }
-
-    static Tensor conv2dBackpropInput(CudaContext ctx, Op.Conv2DBackpropInput op, Tensor dy, Tensor f, TensorType out) {
-        Tensor dx = CudaKernels.allocate(ctx, out);
-        conv2dBackpropInputInto(ctx, op, dy, f, dx);
-        return dx;
     }
 
     static void conv2dBackpropInputInto(CudaContext ctx, Op.Conv2DBackpropInput op, Tensor dy, Tensor f, Tensor dx) {
@@ -62,12 +50,6 @@ final class CudaNn {
         Tensor dcols = CudaKernels.allocate(ctx, new TensorType(dx.dtype(), new int[] {pixels(g), taps(g)}, ctx.device()));
         CudaMatmul.matmulInto(ctx, new Op.MatMul(false, true), matrix(ctx, dy, pixels(g), g[6]), matrix(ctx, f, taps(g), g[6]), dcols);
         runInto(ctx, ConvKernels.col2im(dx.dtype()), g, dx, dcols);
-    }
-
-    static Tensor conv2dBackpropFilter(CudaContext ctx, Op.Conv2DBackpropFilter op, Tensor x, Tensor dy, TensorType out) {
-        Tensor df = CudaKernels.allocate(ctx, out);
-        conv2dBackpropFilterInto(ctx, op, x, dy, df);
-        return df;
     }
 
     static void conv2dBackpropFilterInto(CudaContext ctx, Op.Conv2DBackpropFilter op, Tensor x, Tensor dy, Tensor df) {
@@ -157,39 +139,28 @@ final class CudaNn {
         return matrix(CudaKernels.contiguous(ctx, t), rows, columns);
     }
 
-    static Tensor pool(CudaContext ctx, Op.Pool2D p, Tensor x, TensorType out) {
-        Tensor result = CudaKernels.allocate(ctx, out);
-        poolInto(ctx, p, x, result);
-        return result;
-    }
-
     static void poolInto(CudaContext ctx, Op.Pool2D p, Tensor x, Tensor out) {
         int[] g = PoolingKernels.geometry(p, x.shape(), out.shape());
         runInto(ctx, p.max() ? PoolingKernels.maxPool(out.dtype()) : PoolingKernels.avgPool(out.dtype()), g, out, x);
     }
 
     /** Max pooling's gradient takes (x, dy), average pooling's (dy) alone, as the op's inputs. */
-    static Tensor poolGrad(CudaContext ctx, Op.Pool2DGrad op, Tensor[] in, TensorType out) {
-        Tensor result = CudaKernels.allocate(ctx, out);
-        poolGradInto(ctx, op, in, result);
-        return result;
-    }
-
     static void poolGradInto(CudaContext ctx, Op.Pool2DGrad op, Tensor[] in, Tensor out) {
         Op.Pool2D p = op.forward();
         int[] g = PoolingKernels.geometry(p, out.shape(), in[in.length - 1].shape());
         runInto(ctx, p.max() ? PoolingKernels.maxPoolGrad(out.dtype()) : PoolingKernels.avgPoolGrad(out.dtype()), g, out, in);
     }
 
-    static Tensor maxPoolSelect(CudaContext ctx, Op.MaxPoolSelect m, Tensor x, Tensor gx, TensorType out) {
-        Tensor result = CudaKernels.allocate(ctx, out);
-        maxPoolSelectInto(ctx, m, x, gx, result);
-        return result;
-    }
-
     static void maxPoolSelectInto(CudaContext ctx, Op.MaxPoolSelect m, Tensor x, Tensor gx, Tensor out) {
         int[] g = PoolingKernels.geometry(m.forward(), x.shape(), out.shape());
         runInto(ctx, PoolingKernels.maxPoolSelect(out.dtype()), g, out, x, gx);
+    }
+
+    /** A convolution or pooling op's result in a new tensor. */
+    static Tensor run(CudaContext ctx, Op op, Tensor[] in, TensorType out) {
+        Tensor result = CudaKernels.allocate(ctx, out);
+        if (!into(ctx, op, in, result)) throw new IllegalArgumentException(op.name() + " is not a convolution or pooling op");
+        return result;
     }
 
     /**

@@ -227,13 +227,7 @@ public final class Cudnn implements AutoCloseable {
 
     private void check(String call, int status) {
         if (status == 0) return;
-        String name;
-        try {
-            name = ((MemorySegment) errorString.invokeExact(status)).reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            name = "cudnnStatus " + status;
-        }
-        throw new CudaException(call, status, name, null);
+        throw new CudaException(call, status, NativeBinder.statusName(errorString, status, "cudnnStatus"), null);
     }
 
     /** Destroys the handle; the descriptors go with the process (a few per geometry). */

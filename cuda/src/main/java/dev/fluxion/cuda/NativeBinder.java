@@ -78,6 +78,18 @@ final class NativeBinder {
         return LINKER.downcallHandle(symbol, ret == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(ret, args));
     }
 
+    /**
+     * The name a library gives a failed status, through its {@code const char* name(int status)} function, or
+     * {@code fallback} followed by the number where that fails.
+     */
+    static String statusName(MethodHandle nameFunction, int status, String fallback) {
+        try {
+            return ((java.lang.foreign.MemorySegment) nameFunction.invokeExact(status)).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return fallback + " " + status;
+        }
+    }
+
     /** Rethrows what a downcall threw: errors and runtime exceptions as they are, anything else wrapped. */
     static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;

@@ -92,12 +92,7 @@ public final class Nvrtc {
 
     private void check(String call, int status, MemorySegment programForLog) {
         if (status == 0) return;
-        String name;
-        try {
-            name = ((MemorySegment) errorString.invokeExact(status)).reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            name = "nvrtcResult " + status;
-        }
-        throw new CudaException(call, status, name, programForLog == null ? null : programLog(programForLog));
+        throw new CudaException(call, status, NativeBinder.statusName(errorString, status, "nvrtcResult"),
+                programForLog == null ? null : programLog(programForLog));
     }
 }
