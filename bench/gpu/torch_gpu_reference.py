@@ -25,7 +25,8 @@ def seed():
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 dev = torch.device('cuda')
-print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0), '; TF32 matmul:', torch.backends.cuda.matmul.allow_tf32)
+print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0), '; TF32 matmul:', torch.backends.cuda.matmul.allow_tf32,
+      '; TF32 cuDNN convolutions:', torch.backends.cudnn.allow_tf32)
 for name, make, shape, epoch_steps in (('mlp', mlp, (1, 28, 28), 469), ('cnn', cnn, (1, 28, 28), 469), ('seed', seed, (3, 32, 32), 391)):
     torch.manual_seed(0)
     model = make().to(dev)

@@ -26,10 +26,11 @@ part suite 180 "${JAVA[@]}" -Dfluxion.opdb.device=cuda:0 dev.fluxion.cuda.GpuSui
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 120 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
 part im2col 60 "${JAVA[@]}" -Dfluxion.cuda.cudnn=false -Dfluxion.cuda.matmulPrecision=tf32 dev.fluxion.bench.GpuEpochBench cnn,seed "$STEPS" graph
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
-precisions() { # the graph functions with TF32, bfloat16 and float16 products, in one log
+precisions() { # TF32 products eagerly and as graph functions (PyTorch's convolutions use TF32 by default), then the
+  # graph functions with bfloat16 and float16 products, in one log
   for p in tf32 bfloat16 float16; do
     echo "-- matmul precision $p"
-    timeout 45 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph || return
+    timeout 60 "${JAVA[@]}" -Dfluxion.cuda.matmulPrecision=$p dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" $([ $p = tf32 ] || echo graph) || return
   done
 }
 part precision 0 precisions
