@@ -12,10 +12,10 @@ import dev.fluxion.ops.Window2d;
 
 /**
  * Convolution and pooling on CUDA tensors: contiguous NHWC operands (views are copied first), results written into
- * a given contiguous tensor (the {@code ...Into} forms a compiled plan uses) or a new one. With TF32 products
- * ({@link MatmulPrecision#TF32}) float32 convolutions run on cuDNN where it is installed and takes the geometry
- * ({@link Cudnn}); otherwise they are cuBLAS GEMMs on the patch matrix ({@link ConvKernels#im2col}), which beat
- * cuDNN's exact-float32 NHWC algorithms by 1.8× on the seed model's epoch on an H200. Pooling runs the direct kernels of {@link PoolingKernels},
+ * a given contiguous tensor (the {@code ...Into} forms a compiled plan uses) or a new one. In compiled plans with
+ * TF32 products ({@link MatmulPrecision#TF32}), float32 convolutions run on cuDNN where it is installed and takes
+ * the geometry ({@link Cudnn}); otherwise they are cuBLAS GEMMs on the patch matrix ({@link ConvKernels#im2col}),
+ * which beat cuDNN's exact-float32 NHWC algorithms by 1.8× on the seed model's epoch on an H200. Pooling runs the direct kernels of {@link PoolingKernels},
  * one thread per output element.
  */
 final class CudaNn {
@@ -25,10 +25,10 @@ final class CudaNn {
     // [kh·kw·c, o] matrix gives y as [n·oh·ow, o]; both gradients are the two other products of the same three
     // matrices, the input gradient then gathered back from patch space (col2im). cuBLAS does the arithmetic.
 
-    static void conv2dInto(CudaContext ctx, Op.Conv2D op, Tensor x, Tensor f, Tensor y) {
+    static void conv2dInto(CudaContext ctx, Op.Conv2D op, Tensor x, Tensor f, Tensor y, boolean compiled) {
         int[] g = ConvKernels.geometry(x.shape(), f.shape(), y.shape(), op.window());
         if (y.size() == 0) return;
-        Cudnn.Plan plan = cudnnPlan(ctx, Cudnn.Direction.FORWARD, op.window(), x.shape(), f.shape(), y.shape(), y.dtype());
+        Cudnn.Plan plan = !compiled ? null : cudnnPlan(ctx, Cudnn.Direction.FORWARD, op.window(), x.shape(), f.shape(), y.shape(), y.dtype());
         if (plan != null) {
             Tensor xc = CudaKernels.contiguous(ctx, x), fo = hwioToOhwi(ctx, f);
             runCudnn(ctx, plan, xc, fo, y);
@@ -38,10 +38,10 @@ final class CudaNn {
         CudaMatmul.matmulInto(ctx, new Op.MatMul(false, false), cols, matrix(ctx, f, taps(g), g[6]), matrix(y, pixels(g), g[6]));
     }
 
-    static void conv2dBackpropInputInto(CudaContext ctx, Op.Conv2DBackpropInput op, Tensor dy, Tensor f, Tensor dx) {
+    static void conv2dBackpropInputInto(CudaContext ctx, Op.Conv2DBackpropInput op, Tensor dy, Tensor f, Tensor dx, boolean compiled) {
         int[] g = ConvKernels.geometry(dx.shape(), f.shape(), dy.shape(), op.window());
         if (dx.size() == 0) return;
-        Cudnn.Plan plan = cudnnPlan(ctx, Cudnn.Direction.BACKWARD_DATA, op.window(), dx.shape(), f.shape(), dy.shape(), dx.dtype());
+        Cudnn.Plan plan = !compiled ? null : cudnnPlan(ctx, Cudnn.Direction.BACKWARD_DATA, op.window(), dx.shape(), f.shape(), dy.shape(), dx.dtype());
         if (plan != null) {
             Tensor fo = hwioToOhwi(ctx, f), dyc = CudaKernels.contiguous(ctx, dy);
             runCudnn(ctx, plan, fo, dyc, dx);
@@ -52,10 +52,10 @@ final class CudaNn {
         runInto(ctx, ConvKernels.col2im(dx.dtype()), g, dx, dcols);
     }
 
-    static void conv2dBackpropFilterInto(CudaContext ctx, Op.Conv2DBackpropFilter op, Tensor x, Tensor dy, Tensor df) {
+    static void conv2dBackpropFilterInto(CudaContext ctx, Op.Conv2DBackpropFilter op, Tensor x, Tensor dy, Tensor df, boolean compiled) {
         int[] g = ConvKernels.geometry(x.shape(), df.shape(), dy.shape(), op.window());
         if (df.size() == 0) return;
-        Cudnn.Plan plan = cudnnPlan(ctx, Cudnn.Direction.BACKWARD_FILTER, op.window(), x.shape(), df.shape(), dy.shape(), df.dtype());
+        Cudnn.Plan plan = !compiled ? null : cudnnPlan(ctx, Cudnn.Direction.BACKWARD_FILTER, op.window(), x.shape(), df.shape(), dy.shape(), df.dtype());
         if (plan != null) {
             int[] s = df.shape(); // [kh, kw, c, o]; cuDNN writes [o, kh, kw, c]
             Tensor ohwi = CudaKernels.allocate(ctx, new TensorType(df.dtype(), new int[] {s[3], s[0], s[1], s[2]}, ctx.device()));
@@ -159,19 +159,22 @@ final class CudaNn {
     /** A convolution or pooling op's result in a new tensor. */
     static Tensor run(CudaContext ctx, Op op, Tensor[] in, TensorType out) {
         Tensor result = CudaKernels.allocate(ctx, out);
-        if (!into(ctx, op, in, result)) throw new IllegalArgumentException(op.name() + " is not a convolution or pooling op");
+        if (!into(ctx, op, in, result, false)) throw new IllegalArgumentException(op.name() + " is not a convolution or pooling op");
         return result;
     }
 
     /**
-     * Writes {@code op}'s result into the contiguous {@code out} when it is a convolution or pooling op (what a
-     * compiled plan runs without a copy) and says whether it did.
+     * Writes {@code op}'s result into the contiguous {@code out} when it is a convolution or pooling op and says
+     * whether it did. Only a {@code compiled} plan's convolutions may go to cuDNN: each cuDNN call costs enough host
+     * time that eager steps ran slower with it than with im2col (on an H200, the cnn's eager epoch with TF32
+     * products took 559 ms on cuDNN against 286 ms in float32 on im2col), while a captured CUDA graph pays that
+     * cost once.
      */
-    static boolean into(CudaContext ctx, Op op, Tensor[] in, Tensor out) {
+    static boolean into(CudaContext ctx, Op op, Tensor[] in, Tensor out, boolean compiled) {
         switch (op) {
-            case Op.Conv2D c -> conv2dInto(ctx, c, in[0], in[1], out);
-            case Op.Conv2DBackpropInput c -> conv2dBackpropInputInto(ctx, c, in[0], in[1], out);
-            case Op.Conv2DBackpropFilter c -> conv2dBackpropFilterInto(ctx, c, in[0], in[1], out);
+            case Op.Conv2D c -> conv2dInto(ctx, c, in[0], in[1], out, compiled);
+            case Op.Conv2DBackpropInput c -> conv2dBackpropInputInto(ctx, c, in[0], in[1], out, compiled);
+            case Op.Conv2DBackpropFilter c -> conv2dBackpropFilterInto(ctx, c, in[0], in[1], out, compiled);
             case Op.Pool2D p -> poolInto(ctx, p, in[0], out);
             case Op.Pool2DGrad g -> poolGradInto(ctx, g, in, out);
             case Op.MaxPoolSelect m -> maxPoolSelectInto(ctx, m, in[0], in[1], out);

@@ -69,13 +69,14 @@ public final class PlanLaunches {
     /**
      * Writes the result of {@code op} straight into the contiguous {@code out} where the op has such a form
      * (convolutions, pooling, random numbers) and says whether it did; otherwise the caller runs the op and copies.
+     * For compiled plans: their convolutions may run on cuDNN.
      */
     public static boolean into(CudaContext ctx, Op op, Tensor[] inputs, Tensor out) {
         if (op instanceof Op.Random r) {
             CudaKernels.randomInto(ctx, r, inputs[0], out);
             return true;
         }
-        return CudaNn.into(ctx, op, inputs, out);
+        return CudaNn.into(ctx, op, inputs, out, true);
     }
 
     /** Copies a host tensor into {@code dst}; waits for the stream (not allowed while capturing). */

@@ -286,7 +286,7 @@ class CudaBackendGpuTest {
     }
 
     @Test
-    void tf32ConvolutionsRunOnCudnnAndAgreeWithTheCpuToTf32Precision() {
+    void tf32ConvolutionsOfCompiledPlansRunOnCudnnAndAgreeWithTheCpuToTf32Precision() {
         var ctx = backend().context();
         Random r = new Random(10);
         // n, h, w, c, kh, kw, o, window (padding alike on both sides, which cuDNN can express)
@@ -307,15 +307,19 @@ class CudaBackendGpuTest {
                 Tensor[][] inputs = {{x, f}, {dy, f}, {x, dy}};
                 for (int i = 0; i < ops.length; i++) {
                     Tensor cpu = Dispatcher.apply(ops[i], inputs[i]);
-                    Tensor gpu = Dispatcher.apply(ops[i], inputs[i][0].to(GPU), inputs[i][1].to(GPU)).to(Device.CPU);
-                    assertCloseToScale(ops[i].name() + " " + label, cpu, gpu, 1e-2);
+                    Tensor eager = Dispatcher.apply(ops[i], inputs[i][0].to(GPU), inputs[i][1].to(GPU)).to(Device.CPU);
+                    // as a compiled plan runs it: into a buffer, on cuDNN where it is installed
+                    Tensor planned = CudaKernels.allocate(ctx, new dev.fluxion.TensorType(DType.FLOAT32, cpu.shape(), GPU));
+                    assertTrue(PlanLaunches.into(ctx, ops[i], new Tensor[] {inputs[i][0].to(GPU), inputs[i][1].to(GPU)}, planned));
+                    assertCloseToScale(ops[i].name() + " " + label, cpu, eager, 1e-2);
+                    assertCloseToScale(ops[i].name() + " " + label + " as planned", cpu, planned.to(Device.CPU), 1e-2);
                 }
             }
         } finally {
             ctx.setMatmulPrecision(before);
         }
         System.out.println("TF32 convolutions: " + ctx.convolutions());
-        Cudnn cudnn = ctx.cudnn(); // where cuDNN is installed it must have taken every product of every case
+        Cudnn cudnn = ctx.cudnn(); // where cuDNN is installed it must have taken every planned product of every case
         if (cudnn != null) assertTrue(cudnn.plans() >= 3 * cases.length && cudnn.declined() == 0, "cuDNN did not take them all: " + cudnn);
     }
 
