@@ -17,6 +17,8 @@ public final class Variable {
     private final boolean trainable;
     private final long id = IDS.incrementAndGet();
     private Tensor value;
+    /** Whether {@link #value()} handed the current value out since it was assigned (see {@link #peekValue()}). */
+    private boolean handedOut;
 
     /** A trainable variable. */
     public Variable(Tensor initial, String name) {
@@ -62,7 +64,28 @@ public final class Variable {
 
     /** The current value. Operations on it are differentiable with respect to this variable. */
     public Tensor value() {
+        handedOut = true;
         return Dispatcher.current().readVariable(this, value);
+    }
+
+    /**
+     * The current value, for a graph executable that uses it during one call and lets nothing of it escape (it
+     * calls {@link #markHandedOut()} when an output shares it). Unlike {@link #value()} this does not count as
+     * handing the value out: while it has not been handed out, nothing outside the executable can hold it, so once
+     * the executable replaces it the executable may reuse its memory. Not for user code.
+     */
+    public Tensor peekValue() {
+        return value;
+    }
+
+    /** Whether the current value has been handed out (read through {@link #value()}) since it was assigned. */
+    public boolean valueHandedOut() {
+        return handedOut;
+    }
+
+    /** Records that the current value reached code outside an executable (an output shares its memory). */
+    public void markHandedOut() {
+        handedOut = true;
     }
 
     /** Replaces the value; its dtype and shape must match the variable's. */
@@ -86,6 +109,7 @@ public final class Variable {
     private void replaceValue(Tensor adopted) {
         Tensor old = value;
         value = adopted;
+        handedOut = false;
         if (adopted.isSymbolic() || old.isSymbolic() || adopted.storage() == old.storage()) return;
         adopted.storage().holdBeyondScopes();
         old.storage().endHold();

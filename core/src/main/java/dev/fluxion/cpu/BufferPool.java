@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Recycles the arrays of a compiled graph's intermediate values from one call to the next, so that a graph function
- * in its steady state allocates only what escapes it (its outputs and new variable values).
+ * in its steady state allocates only what escapes it (its outputs; new variable values take the arrays of the values
+ * they replaced, given back with {@link #reclaim}).
  *
  * <p>While a pool is {@linkplain #install installed} on a thread, {@link ArrayStorage#allocate} on that thread takes
  * an array of the exact dtype and length from it when one is free. The executor hands arrays back with
@@ -91,6 +92,19 @@ public final class BufferPool {
         if (!lent.remove(array)) return;
         DType dtype = ArrayStorage.dtypeOf(array);
         free.computeIfAbsent(key(dtype, length(array)), k -> new ArrayDeque<>()).push(array);
+    }
+
+    /** Whether {@code array} was lent during the current call and not handed back. */
+    public synchronized boolean lentThisCall(Object array) {
+        return lent.contains(array);
+    }
+
+    /**
+     * Takes back an array this pool lent in an earlier call and that escaped it (a variable's value), once the
+     * caller knows nothing can read it any more; it is served again like a recycled one.
+     */
+    public synchronized void reclaim(Object array) {
+        free.computeIfAbsent(key(ArrayStorage.dtypeOf(array), length(array)), k -> new ArrayDeque<>()).push(array);
     }
 
     /**

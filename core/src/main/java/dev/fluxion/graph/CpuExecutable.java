@@ -19,7 +19,8 @@ import java.util.Map;
  * inference, no tape, no interpreter dispatch) and fused elementwise groups ({@link CpuFusion}). Each value is
  * dropped after the step that uses it last, so memory stays at the working set, and its array goes back to a
  * {@link BufferPool} once no live value shares it: from the second call on, intermediate values reuse the arrays
- * of the first, and a call allocates only what escapes it (outputs and new variable values). Independent
+ * of the first, and a call allocates only what escapes it (outputs, and new variable values until the arrays of the
+ * values they replace come back: see {@link #reclaimReplacedValues}). Independent
  * mid-sized steps run at once ({@link CpuSchedule}).
  */
 final class CpuExecutable implements Executable {
@@ -38,6 +39,14 @@ final class CpuExecutable implements Executable {
     /** Null when buffer reuse is switched off ({@code -Dfluxion.graph.reuseBuffers=false}, for measuring it). */
     private final BufferPool pool = REUSE_BUFFERS ? new BufferPool() : null;
     private static final boolean REUSE_BUFFERS = !"false".equals(System.getProperty("fluxion.graph.reuseBuffers"));
+    /**
+     * Whether the arrays of variable values this executable made are reused once a later call replaces those values
+     * and nothing else can hold them ({@code -Dfluxion.graph.recycleVariables=false} when it is built turns it off,
+     * for measuring it): a training step then allocates nothing new for its weights and optimizer slots.
+     */
+    private final boolean recycleVariables = pool != null && !"false".equals(System.getProperty("fluxion.graph.recycleVariables"));
+    /** For each written variable, the array of the value this executable's previous call gave it, if it made one. */
+    private final Map<Variable, Object> madeValues = new java.util.IdentityHashMap<>();
     /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
     private final long[] stepNanos;
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
@@ -73,16 +82,45 @@ final class CpuExecutable implements Executable {
         Tensor[] values = new Tensor[valueCount];
         RandomKeys randomKeys = RandomKeys.draw(graph);
         BufferPool previousPool = BufferPool.install(pool);
+        Map<Variable, Object> made = new java.util.IdentityHashMap<>();
         try {
             runSteps(inputs, values, randomKeys);
+            if (recycleVariables)
+                for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) {
+                    Object array = array(values[w.getValue().id]);
+                    if (pool.lentThisCall(array)) made.put(w.getKey(), array);
+                }
         } finally {
             if (pool != null) pool.endCall();
             BufferPool.install(previousPool);
         }
-        for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
         Tensor[] out = new Tensor[outputIds.length];
         for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
+        if (recycleVariables) reclaimReplacedValues(values, out);
+        for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
+        if (recycleVariables) {
+            madeValues.clear();
+            madeValues.putAll(made);
+        }
         return out;
+    }
+
+    /**
+     * Before the new values are assigned: gives the pool back the arrays of the values they replace that this
+     * executable made in its previous call, when nothing outside can hold them (never handed out by
+     * {@link Variable#value()}, shared with no output and no new value). A variable whose current value an output
+     * shares is marked handed out, since the caller now holds it.
+     */
+    private void reclaimReplacedValues(Tensor[] values, Tensor[] out) {
+        java.util.Set<Object> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor t : out) kept.add(array(t));
+        for (Node n : graph.nodes)
+            if (n.kind == Node.Kind.VARIABLE && kept.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
+        for (Node w : graph.variableWrites.values()) kept.add(array(values[w.id]));
+        for (Variable v : graph.variableWrites.keySet()) {
+            Object old = array(v.peekValue());
+            if (madeValues.get(v) == old && !v.valueHandedOut() && !kept.contains(old)) pool.reclaim(old);
+        }
     }
 
     private void runSteps(Tensor[] inputs, Tensor[] values, RandomKeys randomKeys) {
@@ -148,7 +186,7 @@ final class CpuExecutable implements Executable {
                 values[n.id] = switch (n.kind) {
                     case INPUT -> inputs[n.inputIndex];
                     case CONSTANT -> n.constant;
-                    case VARIABLE -> n.variable.value();
+                    case VARIABLE -> n.variable.peekValue(); // used during this call only (see reclaimReplacedValues)
                     case RANDOM_KEY -> Tensor.of(randomKeys.of(n), 2);
                     case OP -> execute(n, values);
                 };

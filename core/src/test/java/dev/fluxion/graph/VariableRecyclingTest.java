@@ -1,0 +1,141 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.Fx;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.random.Rng;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A CPU graph function reuses the arrays of variable values it made once a later call replaces them, unless
+ * something outside can still see them: a value read through {@code value()}, returned as an output (or a view of
+ * one), or given by the caller. Every array here has at least {@code BufferPool.MIN_POOLED_ELEMENTS} elements.
+ */
+class VariableRecyclingTest {
+    private static final int[] SHAPE = {64, 48};
+
+    /** Adam-like updates of a weight and its two slots from a fixed gradient; returns the gradient's sum (not pooled). */
+    private static GraphFunction<Tensor> adam(String name, Variable w, Variable m, Variable s) {
+        return Fx.function(name, (Tensor g) -> {
+            m.assign(m.value().mul(0.9).add(g.mul(0.1)));
+            s.assign(s.value().mul(0.999).add(g.square().mul(0.001)));
+            w.assignSub(m.value().div(s.value().sqrt().add(1e-7)).mul(1e-2));
+            return g.sum();
+        });
+    }
+
+    private static Variable[] variables(long seed) {
+        Tensor w = new Rng(seed).normal(SHAPE, 0, 1);
+        return new Variable[] {new Variable(w, "w"), new Variable(w.zerosLike(), "m"), new Variable(w.zerosLike(), "s")};
+    }
+
+    /** A function built while {@code property} is set (the executable reads it when it is made). */
+    private static <T> T builtWith(String property, Supplier<T> build) {
+        System.setProperty(property, "false");
+        try {
+            return build.get();
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
+    void warmStepsAllocateNothingForTheirVariablesAndComputeTheSameBits() {
+        Tensor g = new Rng(2).normal(SHAPE, 0, 1);
+        Variable[] a = variables(1), b = variables(1);
+        GraphFunction<Tensor> recycling = adam("recycling", a[0], a[1], a[2]);
+        GraphFunction<Tensor> fresh = builtWith("fluxion.graph.recycleVariables", () -> {
+            GraphFunction<Tensor> f = adam("fresh", b[0], b[1], b[2]);
+            f.call(g); // builds the executable while the switch is off
+            return f;
+        });
+        recycling.call(g);
+        for (int i = 0; i < 3; i++) {
+            recycling.call(g);
+            fresh.call(g);
+        }
+        long[] before = recycling.bufferStats(), freshBefore = fresh.bufferStats();
+        for (int i = 0; i < 5; i++) {
+            recycling.call(g);
+            fresh.call(g);
+        }
+        long[] after = recycling.bufferStats(), freshAfter = fresh.bufferStats();
+        assertEquals(0, after[0] - before[0], "warm calls allocate no array for the new weight and slots");
+        assertEquals(5L * 3 * 64 * 48 * 4, freshAfter[0] - freshBefore[0], "without recycling each call allocates three");
+        for (int k = 0; k < 3; k++)
+            assertArrayEquals(b[k].value().toFloatArray(), a[k].value().toFloatArray(), a[k].name() + ": the same bits on reused arrays");
+    }
+
+    @Test
+    void valuesReadThroughValueNeverChangeAfterwards() {
+        Tensor g = new Rng(3).normal(SHAPE, 0, 1);
+        Variable[] v = variables(4);
+        Tensor initial = v[0].value(); // the tensor the variable was made from is the caller's too
+        float[] initialBits = initial.toFloatArray();
+        GraphFunction<Tensor> step = adam("step", v[0], v[1], v[2]);
+        List<Tensor> held = new ArrayList<>();
+        List<float[]> bits = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            step.call(g);
+            if (i % 2 == 1) { // read some values between calls, as a callback or a checkpoint would
+                for (Variable x : v) {
+                    Tensor t = x.value();
+                    held.add(t);
+                    bits.add(t.toFloatArray());
+                }
+            }
+        }
+        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "held value " + i + " changed");
+        assertArrayEquals(initialBits, initial.toFloatArray(), "the initial value changed");
+    }
+
+    @Test
+    void outputsSharingAVariablesValueNeverChangeAfterwards() {
+        Tensor g = new Rng(5).normal(SHAPE, 0, 1);
+        Variable[] v = variables(6);
+        GraphFunction<Tensor> step = adam("step", v[0], v[1], v[2]);
+        // returns the weight's value before its update: the output is the replaced value's memory
+        Variable w = v[0];
+        GraphFunction<Tensor> replaceAndReturnOld = Fx.function("replace", (Tensor x) -> {
+            Tensor old = w.value();
+            w.assign(old.add(x));
+            return old;
+        });
+        // returns a view of the first slot without writing it: a later step replaces that value
+        GraphFunction<Tensor> viewOfSlot = Fx.function("view", (Tensor unused) -> v[1].value().reshape(48, 64));
+        List<Tensor> held = new ArrayList<>();
+        List<float[]> bits = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            step.call(g);
+            Tensor out = i % 2 == 0 ? replaceAndReturnOld.call(g) : viewOfSlot.call(g);
+            held.add(out);
+            bits.add(out.toFloatArray());
+        }
+        for (int i = 0; i < 3; i++) step.call(g);
+        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "output " + i + " changed");
+    }
+
+    @Test
+    void valuesAssignedByTheCallerAreNeverReused() {
+        Tensor g = new Rng(7).normal(SHAPE, 0, 1);
+        Variable[] v = variables(8);
+        GraphFunction<Tensor> step = adam("step", v[0], v[1], v[2]);
+        List<Tensor> given = new ArrayList<>();
+        List<float[]> bits = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            step.call(g);
+            Tensor mine = new Rng(20 + i).normal(SHAPE, 0, 1); // the caller keeps it
+            given.add(mine);
+            bits.add(mine.toFloatArray());
+            v[i % 3].assign(mine);
+        }
+        for (int i = 0; i < 3; i++) step.call(g);
+        for (int i = 0; i < given.size(); i++) assertArrayEquals(bits.get(i), given.get(i).toFloatArray(), "assigned tensor " + i + " changed");
+    }
+}
