@@ -104,7 +104,8 @@ public final class BufferPool {
      * caller knows nothing can read it any more; it is served again like a recycled one.
      */
     public synchronized void reclaim(Object array) {
-        free.computeIfAbsent(key(ArrayStorage.dtypeOf(array), length(array)), k -> new ArrayDeque<>()).push(array);
+        // last in line: arrays released during a call are still in cache and serve first
+        free.computeIfAbsent(key(ArrayStorage.dtypeOf(array), length(array)), k -> new ArrayDeque<>()).addLast(array);
     }
 
     /**

@@ -15,8 +15,8 @@ import dev.fluxion.ops.Window2d;
  * a given contiguous tensor (the {@code ...Into} forms a compiled plan uses) or a new one. In compiled plans with
  * TF32 products ({@link MatmulPrecision#TF32}), float32 convolutions run on cuDNN where it is installed and takes
  * the geometry ({@link Cudnn}); otherwise they are cuBLAS GEMMs on the patch matrix ({@link ConvKernels#im2col}),
- * which beat cuDNN's exact-float32 NHWC algorithms by 1.8× on the seed model's epoch on an H200. Pooling runs the direct kernels of {@link PoolingKernels},
- * one thread per output element.
+ * which beat cuDNN's exact-float32 NHWC algorithms by 1.8× on the seed model's epoch on an H200. Pooling runs the
+ * direct kernels of {@link PoolingKernels}, one thread per output element.
  */
 final class CudaNn {
     private CudaNn() {}

@@ -25,8 +25,8 @@ import java.util.Set;
 /**
  * What a compiled graph does on the device, in order, independent of any device: the steps (generated kernels,
  * reductions with or without a fused elementwise prologue, cuBLAS matmuls, the backend's per-op path, views that
- * move no data), then the copies that make every
- * result escape, then the write-back of new variable values into the variables' own buffers.
+ * move no data), then the copies that make every result escape, then the write-back of new variable values into
+ * the variables' own buffers (nothing to copy for those computed there in place).
  *
  * <p>Every value has a static layout: a root value that owns memory (contiguous, offset 0) and the strides and
  * offset of the view into it, computed the way the backend computes views. Roots are the graph's sources (inputs,
