@@ -41,9 +41,7 @@ public final class CudaDriver {
 
     /** The name and signature of every driver function bound (tests check them against cuda.h). */
     static java.util.List<NativeBinder.Signature> signatures() {
-        NativeBinder recorder = NativeBinder.recording();
-        new CudaDriver(recorder);
-        return recorder.recorded();
+        return NativeBinder.signaturesBoundBy(CudaDriver::new);
     }
 
     private CudaDriver(NativeBinder b) {

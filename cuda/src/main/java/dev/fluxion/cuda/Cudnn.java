@@ -79,9 +79,7 @@ public final class Cudnn implements AutoCloseable {
 
     /** The name and signature of every cuDNN function bound (tests check them against cuDNN's headers). */
     static List<NativeBinder.Signature> signatures() {
-        NativeBinder recorder = NativeBinder.recording();
-        new Cudnn(recorder);
-        return recorder.recorded();
+        return NativeBinder.signaturesBoundBy(Cudnn::new);
     }
 
     private Cudnn(NativeBinder b) {

@@ -38,6 +38,13 @@ final class NativeBinder {
         return List.copyOf(recorded);
     }
 
+    /** What {@code bindings} binds (a class's constructor taking a binder), without loading any library. */
+    static List<Signature> signaturesBoundBy(java.util.function.Consumer<NativeBinder> bindings) {
+        NativeBinder recorder = recording();
+        bindings.accept(recorder);
+        return recorder.recorded();
+    }
+
     NativeBinder(Path path) {
         this.path = path;
         try {
