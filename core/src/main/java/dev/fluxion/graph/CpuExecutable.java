@@ -96,9 +96,15 @@ final class CpuExecutable implements Executable {
         }
         Tensor[] out = new Tensor[outputIds.length];
         for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
-        if (recycleVariables) reclaimReplacedValues(values, out);
+        java.util.Set<Object> outputArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (recycleVariables) {
+            for (Tensor t : out) outputArrays.add(array(t));
+            reclaimReplacedValues(values, outputArrays);
+        }
         for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
         if (recycleVariables) {
+            for (Variable v : graph.variableWrites.keySet()) // a new value an output shares is the caller's too
+                if (outputArrays.contains(array(v.peekValue()))) v.markHandedOut();
             madeValues.clear();
             madeValues.putAll(made);
         }
@@ -109,13 +115,14 @@ final class CpuExecutable implements Executable {
      * Before the new values are assigned: gives the pool back the arrays of the values they replace that this
      * executable made in its previous call, when nothing outside can hold them (never handed out by
      * {@link Variable#value()}, shared with no output and no new value). A variable whose current value an output
-     * shares is marked handed out, since the caller now holds it.
+     * shares is marked handed out, since the caller now holds it (so is one whose new value an output shares, once
+     * it is assigned).
      */
-    private void reclaimReplacedValues(Tensor[] values, Tensor[] out) {
-        java.util.Set<Object> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Tensor t : out) kept.add(array(t));
+    private void reclaimReplacedValues(Tensor[] values, java.util.Set<Object> outputArrays) {
         for (Node n : graph.nodes)
-            if (n.kind == Node.Kind.VARIABLE && kept.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
+            if (n.kind == Node.Kind.VARIABLE && outputArrays.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
+        java.util.Set<Object> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        kept.addAll(outputArrays);
         for (Node w : graph.variableWrites.values()) kept.add(array(values[w.id]));
         for (Variable v : graph.variableWrites.keySet()) {
             Object old = array(v.peekValue());

@@ -109,15 +109,48 @@ class VariableRecyclingTest {
         });
         // returns a view of the first slot without writing it: a later step replaces that value
         GraphFunction<Tensor> viewOfSlot = Fx.function("view", (Tensor unused) -> v[1].value().reshape(48, 64));
+        // returns the second slot's new value (and a view of it): the caller holds the memory the slot now has
+        Variable s = v[2];
+        GraphFunction<Tensor[]> replaceAndReturnNew = Fx.function("new", (Tensor x) -> {
+            Tensor next = s.value().mul(0.5).add(x);
+            s.assign(next);
+            return new Tensor[] {next, next.reshape(48, 64)};
+        });
         List<Tensor> held = new ArrayList<>();
         List<float[]> bits = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 12; i++) {
             step.call(g);
-            Tensor out = i % 2 == 0 ? replaceAndReturnOld.call(g) : viewOfSlot.call(g);
-            held.add(out);
-            bits.add(out.toFloatArray());
+            List<Tensor> outs = switch (i % 3) {
+                case 0 -> List.of(replaceAndReturnOld.call(g));
+                case 1 -> List.of(viewOfSlot.call(g));
+                default -> List.of(replaceAndReturnNew.call(g));
+            };
+            for (Tensor out : outs) {
+                held.add(out);
+                bits.add(out.toFloatArray());
+            }
         }
         for (int i = 0; i < 3; i++) step.call(g);
+        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "output " + i + " changed");
+    }
+
+    @Test
+    void newValuesReturnedAsOutputsNeverChangeAfterwards() {
+        Variable s = variables(9)[2];
+        Tensor x = new Rng(10).normal(SHAPE, 0, 1);
+        // the output is the memory the variable now has: the next call replaces the value, the caller keeps it
+        GraphFunction<Tensor[]> replaceAndReturnNew = Fx.function("new", (Tensor in) -> {
+            Tensor next = s.value().mul(0.5).add(in);
+            s.assign(next);
+            return new Tensor[] {next, next.reshape(48, 64)};
+        });
+        List<Tensor> held = new ArrayList<>();
+        List<float[]> bits = new ArrayList<>();
+        for (int i = 0; i < 6; i++)
+            for (Tensor out : replaceAndReturnNew.call(x)) {
+                held.add(out);
+                bits.add(out.toFloatArray());
+            }
         for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "output " + i + " changed");
     }
 
