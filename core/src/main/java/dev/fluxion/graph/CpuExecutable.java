@@ -96,15 +96,17 @@ final class CpuExecutable implements Executable {
         }
         Tensor[] out = new Tensor[outputIds.length];
         for (int i = 0; i < out.length; i++) out[i] = values[outputIds[i]];
+        // variables whose memory an output shares now count as handed out, whether or not this executable recycles:
+        // another one that does must not reuse that memory
         java.util.Set<Object> outputArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        if (recycleVariables) {
-            for (Tensor t : out) outputArrays.add(array(t));
-            reclaimReplacedValues(values, outputArrays);
-        }
+        for (Tensor t : out) outputArrays.add(array(t));
+        for (Node n : graph.nodes)
+            if (n.kind == Node.Kind.VARIABLE && outputArrays.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
+        if (recycleVariables) reclaimReplacedValues(values, outputArrays);
         for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
+        for (Variable v : graph.variableWrites.keySet()) // a new value an output shares is the caller's too
+            if (outputArrays.contains(array(v.peekValue()))) v.markHandedOut();
         if (recycleVariables) {
-            for (Variable v : graph.variableWrites.keySet()) // a new value an output shares is the caller's too
-                if (outputArrays.contains(array(v.peekValue()))) v.markHandedOut();
             madeValues.clear();
             madeValues.putAll(made);
         }
@@ -113,14 +115,10 @@ final class CpuExecutable implements Executable {
 
     /**
      * Before the new values are assigned: gives the pool back the arrays of the values they replace that this
-     * executable made in its previous call, when nothing outside can hold them (never handed out by
-     * {@link Variable#value()}, shared with no output and no new value). A variable whose current value an output
-     * shares is marked handed out, since the caller now holds it (so is one whose new value an output shares, once
-     * it is assigned).
+     * executable made in its previous call, when nothing outside can hold them (never handed out, by
+     * {@link Variable#value()} or as an output, and shared with no output or new value of this call).
      */
     private void reclaimReplacedValues(Tensor[] values, java.util.Set<Object> outputArrays) {
-        for (Node n : graph.nodes)
-            if (n.kind == Node.Kind.VARIABLE && outputArrays.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
         java.util.Set<Object> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         kept.addAll(outputArrays);
         for (Node w : graph.variableWrites.values()) kept.add(array(values[w.id]));

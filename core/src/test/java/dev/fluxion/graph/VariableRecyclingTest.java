@@ -107,8 +107,13 @@ class VariableRecyclingTest {
             w.assign(old.add(x));
             return old;
         });
-        // returns a view of the first slot without writing it: a later step replaces that value
-        GraphFunction<Tensor> viewOfSlot = Fx.function("view", (Tensor unused) -> v[1].value().reshape(48, 64));
+        // returns a view of the first slot without writing it: a later step replaces that value; built without
+        // recycling, it must still tell the step that the caller holds that memory
+        GraphFunction<Tensor> viewOfSlot = builtWith("fluxion.graph.recycleVariables", () -> {
+            GraphFunction<Tensor> f = Fx.function("view", (Tensor unused) -> v[1].value().reshape(48, 64));
+            f.call(g);
+            return f;
+        });
         // returns the second slot's new value (and a view of it): the caller holds the memory the slot now has
         Variable s = v[2];
         GraphFunction<Tensor[]> replaceAndReturnNew = Fx.function("new", (Tensor x) -> {
