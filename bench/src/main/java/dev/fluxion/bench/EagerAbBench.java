@@ -1,6 +1,5 @@
 package dev.fluxion.bench;
 
-import dev.fluxion.DType;
 import dev.fluxion.Tensor;
 import dev.fluxion.random.Rng;
 
@@ -26,9 +25,8 @@ public final class EagerAbBench {
         String[] option = args[1].split("=", 2);
         int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : workload.equals("seed") ? 4 : workload.equals("cnn") ? 10 : 100;
-        int[] shape = workload.equals("seed") ? new int[] {128, 32, 32, 3} : new int[] {128, 28, 28, 1};
-        Rng data = new Rng(7);
-        Tensor x = data.uniform(shape, DType.FLOAT32), y = data.uniform(new int[] {128}, 0, 10).cast(DType.INT32);
+        Tensor[] batch = FitBench.CustomLoop.syntheticBatch(workload, new Rng(7));
+        Tensor x = batch[0], y = batch[1];
         FitBench.CustomLoop loop = new FitBench.CustomLoop(workload);
         for (int i = 0; i < 3; i++) { // warm up both forms
             time(loop, x, y, steps, option, true);

@@ -1,6 +1,5 @@
 package dev.fluxion.bench;
 
-import dev.fluxion.DType;
 import dev.fluxion.Fx;
 import dev.fluxion.Tensor;
 import dev.fluxion.cpu.kernels.KernelConfig;
@@ -32,7 +31,6 @@ import java.util.regex.Pattern;
 public final class EpochBench {
     private EpochBench() {}
 
-    private static final int BATCH = 128;
 
     public static void main(String[] args) throws Exception {
         List<String> flags = Arrays.asList(args);
@@ -45,15 +43,15 @@ public final class EpochBench {
         for (String workload : which.equals("all") ? List.of("cnn", "seed") : List.of(which)) {
             boolean isCnn = workload.equals("cnn");
             int epochSteps = isCnn ? 469 : 391;
-            int[] shape = isCnn ? new int[] {28, 28, 1} : new int[] {32, 32, 3};
             FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload); // the models of FitBench, same step
             GraphFunction<Tensor> step = Fx.function(workload + "_step", trainer::trainOnBatch);
             Rng data = new Rng(7);
             // a few distinct synthetic batches, cycled (the data pipeline is timed by PipelineBench)
             Tensor[] xs = new Tensor[4], ys = new Tensor[4];
             for (int i = 0; i < xs.length; i++) {
-                xs[i] = data.uniform(new int[] {BATCH, shape[0], shape[1], shape[2]}, DType.FLOAT32);
-                ys[i] = data.uniform(new int[] {BATCH}, 0, 10).cast(DType.INT32);
+                Tensor[] batch = FitBench.CustomLoop.syntheticBatch(workload, data);
+                xs[i] = batch[0];
+                ys[i] = batch[1];
             }
             Runnable round = () -> {
                 for (int i = 0; i < steps; i++) step.call(xs[i % xs.length], ys[i % ys.length]).item();

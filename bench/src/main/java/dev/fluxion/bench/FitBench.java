@@ -80,6 +80,16 @@ public final class FitBench {
             model = model(workload);
         }
 
+        /**
+         * A synthetic batch of 128 of the workload's inputs (uniform pixels) and labels: {x, y}. Drawn in that order,
+         * so the same generator gives every bench the same batches.
+         */
+        static Tensor[] syntheticBatch(String workload, dev.fluxion.random.Rng data) {
+            int[] shape = workload.equals("seed") ? new int[] {128, 32, 32, 3} : new int[] {128, 28, 28, 1};
+            Tensor x = data.uniform(shape, dev.fluxion.DType.FLOAT32);
+            return new Tensor[] {x, data.uniform(new int[] {128}, 0, 10).cast(dev.fluxion.DType.INT32)};
+        }
+
         Tensor trainOnBatch(Tensor x, Tensor y) {
             try (var tape = new GradientTape()) {
                 Tensor value = loss.call(y, model.call(x, true));

@@ -111,7 +111,6 @@ public final class GpuEpochBench {
     /** Milliseconds per epoch of {@code workload}, eagerly or as a graph function. */
     private static double epochMs(String workload, boolean graph, int steps) throws Exception {
         int epochSteps = epochSteps(workload);
-        int[] shape = workload.equals("seed") ? new int[] {32, 32, 3} : new int[] {28, 28, 1};
         FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload);
         trainer.model.moveTo(GPU);
         BiFunction<Tensor, Tensor, Tensor> step;
@@ -125,8 +124,9 @@ public final class GpuEpochBench {
         Rng data = new Rng(7);
         Tensor[] xs = new Tensor[4], ys = new Tensor[4];
         for (int i = 0; i < xs.length; i++) {
-            xs[i] = data.uniform(new int[] {BATCH, shape[0], shape[1], shape[2]}, DType.FLOAT32).to(GPU);
-            ys[i] = data.uniform(new int[] {BATCH}, 0, 10).cast(DType.INT32).to(GPU);
+            Tensor[] batch = FitBench.CustomLoop.syntheticBatch(workload, data);
+            xs[i] = batch[0].to(GPU);
+            ys[i] = batch[1].to(GPU);
         }
         Scopes allocator = new Scopes();
         float first = round(step, xs, ys, allocator, 10); // traces, captures and warms up

@@ -1,6 +1,5 @@
 package dev.fluxion.bench;
 
-import dev.fluxion.DType;
 import dev.fluxion.Fx;
 import dev.fluxion.Tensor;
 import dev.fluxion.graph.GraphFunction;
@@ -26,9 +25,8 @@ public final class PlanAbBench {
         String workload = args[0];
         String[] option = args[1].split("=", 2);
         int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        int[] shape = workload.equals("seed") ? new int[] {128, 32, 32, 3} : new int[] {128, 28, 28, 1};
-        Rng data = new Rng(7);
-        Tensor x = data.uniform(shape, DType.FLOAT32), y = data.uniform(new int[] {128}, 0, 10).cast(DType.INT32);
+        Tensor[] batch = FitBench.CustomLoop.syntheticBatch(workload, new Rng(7));
+        Tensor x = batch[0], y = batch[1];
 
         GraphFunction<Tensor> a = Fx.function(workload + "_a", new FitBench.CustomLoop(workload)::trainOnBatch);
         a.call(x, y).item();

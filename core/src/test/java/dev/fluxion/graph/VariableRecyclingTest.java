@@ -35,6 +35,32 @@ class VariableRecyclingTest {
         return new Variable[] {new Variable(w, "w"), new Variable(w.zerosLike(), "m"), new Variable(w.zerosLike(), "s")};
     }
 
+    /** Tensors the caller keeps, each with a copy of its values when it was kept. */
+    private static final class Held {
+        private final List<Tensor> tensors = new ArrayList<>();
+        private final List<float[]> bits = new ArrayList<>();
+
+        void keep(Tensor... ts) {
+            for (Tensor t : ts) {
+                tensors.add(t);
+                bits.add(t.toFloatArray());
+            }
+        }
+
+        void assertUnchanged(String what) {
+            for (int i = 0; i < tensors.size(); i++) assertArrayEquals(bits.get(i), tensors.get(i).toFloatArray(), what + " " + i + " changed");
+        }
+    }
+
+    /** Assigns {@code s} half its value plus the input and returns the new value and a view of it. */
+    private static GraphFunction<Tensor[]> replaceAndReturnNew(Variable s) {
+        return Fx.function("new", (Tensor x) -> {
+            Tensor next = s.value().mul(0.5).add(x);
+            s.assign(next);
+            return new Tensor[] {next, next.reshape(48, 64)};
+        });
+    }
+
     /** A function built while {@code property} is set (the executable reads it when it is made). */
     private static <T> T builtWith(String property, Supplier<T> build) {
         System.setProperty(property, "false");
@@ -79,19 +105,13 @@ class VariableRecyclingTest {
         Tensor initial = v[0].value(); // the tensor the variable was made from is the caller's too
         float[] initialBits = initial.toFloatArray();
         GraphFunction<Tensor> step = adam("step", v[0], v[1], v[2]);
-        List<Tensor> held = new ArrayList<>();
-        List<float[]> bits = new ArrayList<>();
+        Held held = new Held();
         for (int i = 0; i < 6; i++) {
             step.call(g);
-            if (i % 2 == 1) { // read some values between calls, as a callback or a checkpoint would
-                for (Variable x : v) {
-                    Tensor t = x.value();
-                    held.add(t);
-                    bits.add(t.toFloatArray());
-                }
-            }
+            if (i % 2 == 1) // read some values between calls, as a callback or a checkpoint would
+                for (Variable x : v) held.keep(x.value());
         }
-        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "held value " + i + " changed");
+        held.assertUnchanged("held value");
         assertArrayEquals(initialBits, initial.toFloatArray(), "the initial value changed");
     }
 
@@ -115,48 +135,28 @@ class VariableRecyclingTest {
             return f;
         });
         // returns the second slot's new value (and a view of it): the caller holds the memory the slot now has
-        Variable s = v[2];
-        GraphFunction<Tensor[]> replaceAndReturnNew = Fx.function("new", (Tensor x) -> {
-            Tensor next = s.value().mul(0.5).add(x);
-            s.assign(next);
-            return new Tensor[] {next, next.reshape(48, 64)};
-        });
-        List<Tensor> held = new ArrayList<>();
-        List<float[]> bits = new ArrayList<>();
+        GraphFunction<Tensor[]> replaceAndReturnNew = replaceAndReturnNew(v[2]);
+        Held held = new Held();
         for (int i = 0; i < 12; i++) {
             step.call(g);
-            List<Tensor> outs = switch (i % 3) {
-                case 0 -> List.of(replaceAndReturnOld.call(g));
-                case 1 -> List.of(viewOfSlot.call(g));
-                default -> List.of(replaceAndReturnNew.call(g));
-            };
-            for (Tensor out : outs) {
-                held.add(out);
-                bits.add(out.toFloatArray());
+            switch (i % 3) {
+                case 0 -> held.keep(replaceAndReturnOld.call(g));
+                case 1 -> held.keep(viewOfSlot.call(g));
+                default -> held.keep(replaceAndReturnNew.call(g));
             }
         }
         for (int i = 0; i < 3; i++) step.call(g);
-        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "output " + i + " changed");
+        held.assertUnchanged("output");
     }
 
     @Test
     void newValuesReturnedAsOutputsNeverChangeAfterwards() {
-        Variable s = variables(9)[2];
         Tensor x = new Rng(10).normal(SHAPE, 0, 1);
         // the output is the memory the variable now has: the next call replaces the value, the caller keeps it
-        GraphFunction<Tensor[]> replaceAndReturnNew = Fx.function("new", (Tensor in) -> {
-            Tensor next = s.value().mul(0.5).add(in);
-            s.assign(next);
-            return new Tensor[] {next, next.reshape(48, 64)};
-        });
-        List<Tensor> held = new ArrayList<>();
-        List<float[]> bits = new ArrayList<>();
-        for (int i = 0; i < 6; i++)
-            for (Tensor out : replaceAndReturnNew.call(x)) {
-                held.add(out);
-                bits.add(out.toFloatArray());
-            }
-        for (int i = 0; i < held.size(); i++) assertArrayEquals(bits.get(i), held.get(i).toFloatArray(), "output " + i + " changed");
+        GraphFunction<Tensor[]> replaceAndReturnNew = replaceAndReturnNew(variables(9)[2]);
+        Held held = new Held();
+        for (int i = 0; i < 6; i++) held.keep(replaceAndReturnNew.call(x));
+        held.assertUnchanged("output");
     }
 
     @Test
@@ -164,16 +164,14 @@ class VariableRecyclingTest {
         Tensor g = new Rng(7).normal(SHAPE, 0, 1);
         Variable[] v = variables(8);
         GraphFunction<Tensor> step = adam("step", v[0], v[1], v[2]);
-        List<Tensor> given = new ArrayList<>();
-        List<float[]> bits = new ArrayList<>();
+        Held given = new Held();
         for (int i = 0; i < 6; i++) {
             step.call(g);
             Tensor mine = new Rng(20 + i).normal(SHAPE, 0, 1); // the caller keeps it
-            given.add(mine);
-            bits.add(mine.toFloatArray());
+            given.keep(mine);
             v[i % 3].assign(mine);
         }
         for (int i = 0; i < 3; i++) step.call(g);
-        for (int i = 0; i < given.size(); i++) assertArrayEquals(bits.get(i), given.get(i).toFloatArray(), "assigned tensor " + i + " changed");
+        given.assertUnchanged("assigned tensor");
     }
 }
