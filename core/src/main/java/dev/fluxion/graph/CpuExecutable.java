@@ -45,6 +45,8 @@ final class CpuExecutable implements Executable {
      * for measuring it): a training step then allocates nothing new for its weights and optimizer slots.
      */
     private final boolean recycleVariables = pool != null && !"false".equals(System.getProperty("fluxion.graph.recycleVariables"));
+    /** The variables the graph reads, once each. */
+    private final Variable[] readVariables;
     /** For each written variable, the array of the value this executable's previous call gave it, if it made one. */
     private final Map<Variable, Object> madeValues = new java.util.IdentityHashMap<>();
     /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
@@ -57,6 +59,7 @@ final class CpuExecutable implements Executable {
         Node[] nodes = graph.nodes.toArray(Node[]::new);
         this.valueCount = nodes.length;
         this.outputIds = Arrays.stream(graph.outputs).mapToInt(n -> n.id).toArray();
+        this.readVariables = Arrays.stream(nodes).filter(n -> n.kind == Node.Kind.VARIABLE).map(n -> n.variable).distinct().toArray(Variable[]::new);
         boolean[] pinned = new boolean[nodes.length];
         for (int id : outputIds) pinned[id] = true;
         for (Node w : graph.variableWrites.values()) pinned[w.id] = true;
@@ -100,8 +103,7 @@ final class CpuExecutable implements Executable {
         // another one that does must not reuse that memory
         java.util.Set<Object> outputArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Tensor t : out) outputArrays.add(array(t));
-        for (Node n : graph.nodes)
-            if (n.kind == Node.Kind.VARIABLE && outputArrays.contains(array(n.variable.peekValue()))) n.variable.markHandedOut();
+        for (Variable v : readVariables) if (outputArrays.contains(array(v.peekValue()))) v.markHandedOut();
         if (recycleVariables) reclaimReplacedValues(values, outputArrays);
         for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) w.getKey().assign(values[w.getValue().id]);
         for (Variable v : graph.variableWrites.keySet()) // a new value an output shares is the caller's too
