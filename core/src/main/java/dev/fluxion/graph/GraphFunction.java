@@ -81,23 +81,81 @@ public final class GraphFunction<R> {
 
     /** Calls the function: traces on a new signature, then runs the graph for it. */
     public synchronized R call(Object... args) {
-        if (Dispatcher.current() instanceof Tracer) return body.apply(args); // nested in another trace: inline
         Tensor[] inputs = tensorArgs(args);
-        if (GradientTape.wouldRecord(List.of(inputs))) return body.apply(args); // see the class comment
+        Ready ready = ready(args, inputs);
+        return ready == null ? body.apply(args) : ready.compiled.structure.rebuild(ready.executable.run(inputs));
+    }
+
+    /**
+     * Calls the function once per slice of the first axis of its tensor arguments, in order, and returns what each
+     * call returned stacked on a new first axis (plain Java arguments go to every call as they are). The results,
+     * variable updates and random numbers are those of calling it on each slice in turn; a device backend may run
+     * several calls per launch: on a GPU a chunk of calls replays as one CUDA graph, so the host launches once per
+     * chunk instead of once per step. Keras calls this {@code steps_per_execution}; JAX writes it as a
+     * {@code lax.scan} over the batches. A step that returns nothing returns nothing here.
+     *
+     * @throws IllegalArgumentException when there is no tensor argument, or their first axes are empty or differ
+     */
+    public synchronized R callEach(Object... stackedArgs) {
+        Tensor[] stacked = tensorArgs(stackedArgs);
+        int steps = stepsOf(stacked);
+        Object[] first = sliceArgs(stackedArgs, 0);
+        Ready ready = ready(first, stacked);
+        if (ready != null) return ready.compiled.structure.rebuild(ready.executable.runSteps(stacked, steps));
+        Tensor[][] perCall = new Tensor[steps][]; // eagerly (a recording tape, a nested trace, the trace limit)
+        OutputStructure structure = null;
+        for (int i = 0; i < steps; i++) {
+            structure = OutputStructure.of(body.apply(sliceArgs(stackedArgs, i)));
+            perCall[i] = structure.tensors();
+        }
+        return structure.rebuild(Executable.stackSteps(perCall));
+    }
+
+    private int stepsOf(Tensor[] stacked) {
+        if (stacked.length == 0) throw new IllegalArgumentException(name + ".callEach: needs at least one tensor argument to step over");
+        int steps = -1;
+        for (int j = 0; j < stacked.length; j++) {
+            int[] shape = stacked[j].shape();
+            if (shape.length == 0) throw new IllegalArgumentException(name + ".callEach: tensor argument " + j + " is a scalar; it needs a first axis to step over");
+            if (steps >= 0 && shape[0] != steps)
+                throw new IllegalArgumentException(name + ".callEach: tensor argument " + j + " of shape " + dev.fluxion.Shapes.format(shape)
+                        + " has " + shape[0] + " steps on its first axis, argument 0 has " + steps);
+            steps = shape[0];
+        }
+        if (steps == 0) throw new IllegalArgumentException(name + ".callEach: the stacked arguments have no steps (first axis of size 0)");
+        return steps;
+    }
+
+    private static Object[] sliceArgs(Object[] stackedArgs, int i) {
+        Object[] slice = stackedArgs.clone();
+        for (int j = 0; j < slice.length; j++) if (slice[j] instanceof Tensor t) slice[j] = dev.fluxion.ArrayOps.index(t, 0, i);
+        return slice;
+    }
+
+    /** A traced signature and the executable that runs it. */
+    private record Ready(Compiled compiled, Executable executable) {}
+
+    /**
+     * The compiled graph for a call with {@code args} (tracing a new signature first), or null when the call must run
+     * the Java body eagerly: nested in another trace (inlined there), seen by a recording tape through
+     * {@code watched} or a variable the function reads (see the class comment), or past the trace limit.
+     */
+    private Ready ready(Object[] args, Tensor[] watched) {
+        if (Dispatcher.current() instanceof Tracer) return null;
+        if (GradientTape.wouldRecord(List.of(watched))) return null;
         int batch = inputSignature == null ? 0 : batchOf(args);
         List<Object> signature = inputSignature == null ? signature(args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
         if (c == null) {
-            if (cache.size() >= traceLimit) return body.apply(args);
+            if (cache.size() >= traceLimit) return null;
             c = trace(args);
             cache.put(signature, c);
         }
-        if (!c.reads.isEmpty() && GradientTape.anyRecording() && GradientTape.wouldRecord(currentValues(c.reads)))
-            return body.apply(args);
+        if (!c.reads.isEmpty() && GradientTape.anyRecording() && GradientTape.wouldRecord(currentValues(c.reads))) return null;
         Compiled compiled = c;
         Executable executable = c.byBatch.computeIfAbsent(batch, b -> compile(name,
                 b == 0 ? compiled.optimized : Passes.optimize(compiled.optimized.specialize(b)), Backends::get));
-        return c.structure.rebuild(executable.run(inputs));
+        return new Ready(c, executable);
     }
 
     private static List<Tensor> currentValues(List<Variable> variables) {
