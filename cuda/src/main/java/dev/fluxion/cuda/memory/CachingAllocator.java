@@ -26,6 +26,8 @@ public final class CachingAllocator implements AutoCloseable {
     /** Every pointer obtained from the device and still held, with its size. */
     private final Map<Long, Long> segments = new HashMap<>();
     private final ThreadLocal<AllocationScope> currentScope = new ThreadLocal<>();
+    /** The pointers this thread has allocated since {@link #startRecording}, while it records. */
+    private final ThreadLocal<java.util.Set<Long>> recording = new ThreadLocal<>();
 
     private long inUse, requestedInUse, reserved, peakInUse, peakReserved, cached, rawAllocations, rawFrees, cacheHits;
     private int liveBlocks;
@@ -66,6 +68,8 @@ public final class CachingAllocator implements AutoCloseable {
             peakInUse = Math.max(peakInUse, inUse);
             block = new DeviceBlock(pointer, actual, bytes, currentScope.get());
         }
+        java.util.Set<Long> recorded = recording.get();
+        if (recorded != null) recorded.add(block.rawPointer());
         if (block.scope() != null) block.scope().add(block);
         return block;
     }
@@ -131,6 +135,39 @@ public final class CachingAllocator implements AutoCloseable {
         }
         free.clear();
         cached = 0;
+    }
+
+    /**
+     * Starts recording the device pointers this thread allocates (cache hits included) until
+     * {@link #stopRecording}: while a CUDA graph is captured, every pointer its launches use, including memory of
+     * temporaries released and reused during the capture, which must then be taken back with {@link #takeBack}.
+     */
+    public java.util.Set<Long> startRecording() {
+        java.util.Set<Long> recorded = new java.util.LinkedHashSet<>();
+        recording.set(recorded);
+        return recorded;
+    }
+
+    public void stopRecording() {
+        recording.remove();
+    }
+
+    /**
+     * Takes the free (cached) memory at {@code pointer} out of the cache as a new live, unscoped block, or returns
+     * null when it is not free (live again, or not this allocator's): memory a captured CUDA graph goes on using
+     * after the scope that allocated it during the capture has closed.
+     */
+    public synchronized DeviceBlock takeBack(long pointer) {
+        Long size = segments.get(pointer);
+        ArrayDeque<Long> q = size == null ? null : free.get(size);
+        if (q == null || !q.remove(pointer)) return null;
+        if (q.isEmpty()) free.remove(size);
+        cached -= size;
+        inUse += size;
+        requestedInUse += size;
+        liveBlocks++;
+        peakInUse = Math.max(peakInUse, inUse);
+        return new DeviceBlock(pointer, size, size, null);
     }
 
     // ---- pinning --------------------------------------------------------------------------------------------------

@@ -41,6 +41,39 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void memoryReleasedWhileRecordingIsTakenBackOutOfTheCache() {
+        FakeDeviceMemory dev = new FakeDeviceMemory(1L << 40);
+        CachingAllocator a = new CachingAllocator(dev);
+        DeviceBlock before = a.allocate(1000); // not recorded
+        Set<Long> used = a.startRecording();
+        long first;
+        try (AllocationScope call = a.openScope()) { // as a captured chunk's first call: its temporaries go back...
+            first = a.allocate(3000).pointer();
+        }
+        DeviceBlock reused;
+        try (AllocationScope call = a.openScope()) { // ...and serve the next call
+            reused = a.allocate(2500);
+            assertEquals(first, reused.pointer());
+        }
+        DeviceBlock live = a.allocate(MB);
+        a.stopRecording();
+        a.allocate(100); // after recording: not recorded
+        assertEquals(Set.of(first, live.pointer()), used);
+        long inUse = a.stats().inUse();
+        DeviceBlock back = a.takeBack(first);
+        assertNotNull(back);
+        assertEquals(first, back.pointer());
+        assertEquals(4096, back.size());
+        assertEquals(inUse + 4096, a.stats().inUse());
+        assertNotEquals(first, a.allocate(3000).pointer(), "taken back: no longer served from the cache");
+        assertNull(a.takeBack(first), "live again: not free");
+        assertNull(a.takeBack(live.pointer()), "never released");
+        assertNull(a.takeBack(before.pointer() + 1), "not a pointer of this allocator");
+        a.release(back);
+        assertEquals(first, a.allocate(3000).pointer(), "released again, it is cached as before");
+    }
+
+    @Test
     void statsTrackInUseReservedAndPeak() {
         FakeDeviceMemory dev = new FakeDeviceMemory(1L << 40);
         CachingAllocator a = new CachingAllocator(dev);
