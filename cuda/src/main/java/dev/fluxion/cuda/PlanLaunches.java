@@ -59,6 +59,11 @@ public final class PlanLaunches {
         }
     }
 
+    /** A new contiguous tensor from the device's allocator, owned by the caller's scope. */
+    public static Tensor allocate(CudaContext ctx, TensorType type) {
+        return CudaKernels.allocate(ctx, type);
+    }
+
     /** A new tensor from the device's allocator (owned by the caller's scope) holding a copy of {@code src}. */
     public static Tensor copyOf(CudaContext ctx, Tensor src) {
         Tensor out = CudaKernels.allocate(ctx, new TensorType(src.dtype(), src.shape(), ctx.device()));

@@ -52,6 +52,9 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         final CudaContext ctx;
         DeviceBuffers buffers;
         MemorySegment graph, exec;
+        /** Chunks of calls captured as one graph each ({@link #runSteps}), by length: {graph, exec}; and their slots. */
+        final Map<Integer, MemorySegment[]> chunks = new java.util.HashMap<>();
+        StepSlots slots;
         final List<DeviceBlock> pinned = new ArrayList<>();
 
         Held(CudaContext ctx) {
@@ -65,10 +68,22 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             if (exec != null) ctx.driver().destroyGraphExec(exec);
             if (graph != null) ctx.driver().destroyGraph(graph);
             exec = graph = null;
+            dropChunks();
             for (DeviceBlock b : pinned) ctx.allocator().unpin(b);
             pinned.clear();
             if (buffers != null) buffers.release(ctx);
             buffers = null;
+        }
+
+        /** Destroys the captured chunks and frees their slots (the caller has synchronized). */
+        void dropChunks() {
+            for (MemorySegment[] c : chunks.values()) {
+                ctx.driver().destroyGraphExec(c[1]);
+                ctx.driver().destroyGraph(c[0]);
+            }
+            chunks.clear();
+            if (slots != null) slots.release();
+            slots = null;
         }
     }
 
@@ -80,12 +95,18 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     private final Held held;
     private final Cleaner.Cleanable cleanable;
     private boolean capturable, closed;
+    /** Whether chunks of calls ({@link #runSteps}) can be captured: false once one could not be. */
+    private boolean chunkable = true;
     private final Map<Variable, Tensor> lastStaged = new java.util.IdentityHashMap<>();
     private long calls;
     /** Per-step nanoseconds when profiling ({@code -Dfluxion.graph.profile=true}, which also turns capture off). */
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
     private final long[] stepNanos;
     private MemorySegment[] events; // for profiling; created on the first profiled call
+    /** While capturing one call of a chunk: the values and results that live in its slots instead of the plan's buffers. */
+    private Map<Node, Tensor> boundValues = Map.of(), boundEscapes = Map.of();
+    /** The most calls one captured chunk runs ({@code -Dfluxion.cuda.stepsPerReplay}). */
+    private static final int STEPS_PER_REPLAY = Integer.getInteger("fluxion.cuda.stepsPerReplay", 64);
 
     public CudaExecutable(CudaBackend backend, String name, Graph optimized) {
         this(backend, name, optimized, CAPTURE);
@@ -123,15 +144,121 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             }
         }
         calls++;
+        pointVariablesHome();
+        List<Node> outputs = plan.graph().outputs();
+        Tensor[] out = new Tensor[outputs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, held.buffers.escaped(outputs.get(i)));
+        return out;
+    }
+
+    /**
+     * Runs {@code steps} calls, call {@code i} on slice {@code i} of each stacked input, in chunks of up to
+     * {@code -Dfluxion.cuda.stepsPerReplay} (64) calls, each chunk length captured once as one CUDA graph and
+     * replayed with one launch. Per chunk the host copies each input's slices into their slots at once, uploads every
+     * call's random keys (drawn in call order, so the numbers are those of calling in turn), launches, and copies
+     * each result's slots out, instead of doing all of that per call. The executable's first call, and every call of
+     * a plan that cannot be captured, run one at a time as {@link #run} does.
+     */
+    @Override
+    public synchronized Tensor[] runSteps(Tensor[] stacked, int steps) {
+        if (closed) throw new IllegalStateException(name + ": this compiled graph was closed");
+        ctx.makeCurrent();
+        for (int j = 0; j < stacked.length; j++) onDevice(stacked[j], j);
+        List<Node> outputs = plan.graph().outputs();
+        Tensor[] results = new Tensor[outputs.size()];
+        for (int j = 0; j < results.length; j++) {
+            int[] shape = new int[outputs.get(j).type().rank() + 1];
+            shape[0] = steps;
+            System.arraycopy(outputs.get(j).type().shape(), 0, shape, 1, shape.length - 1);
+            results[j] = PlanLaunches.allocate(ctx, new dev.fluxion.TensorType(outputs.get(j).type().dtype(), shape, ctx.device()));
+        }
+        for (int done = 0; done < steps; ) {
+            int n = Math.min(STEPS_PER_REPLAY, steps - done);
+            if (calls > 0 && capturable && chunkable && runChunk(stacked, done, n, Math.min(STEPS_PER_REPLAY, steps), results)) {
+                done += n;
+                continue;
+            }
+            Tensor[] out = run(dev.fluxion.graph.Executable.slices(stacked, done));
+            for (int j = 0; j < out.length; j++) PlanLaunches.copy(ctx, out[j], rows(results[j], done, 1)); // same size, one more axis
+            done++;
+        }
+        return results;
+    }
+
+    private static Tensor rows(Tensor stacked, int from, int count) {
+        return dev.fluxion.ArrayOps.slice(stacked, 0, from, from + count, 1);
+    }
+
+    /** Calls {@code from .. from+n-1} as one replay of a captured chunk; false when the plan cannot be captured. */
+    private boolean runChunk(Tensor[] stacked, int from, int n, int capacity, Tensor[] results) {
+        if (held.slots == null || held.slots.capacity < capacity) { // chunks captured over smaller slots go
+            ctx.synchronize();
+            held.dropChunks();
+            held.slots = new StepSlots(ctx, plan, capacity);
+        }
+        StepSlots slots = held.slots;
+        MemorySegment[] chunk = held.chunks.get(n);
+        if (chunk == null) { // captured before anything is drawn or copied: a plan that cannot be captured runs call by call
+            chunk = capture(() -> issueChunk(slots, n), "a chunk of " + n + " calls", "calls replay the plan one at a time");
+            if (chunk == null) {
+                chunkable = false;
+                return false;
+            }
+            held.chunks.put(n, chunk);
+        }
+        List<Node> keys = new ArrayList<>();
+        for (Node node : plan.graph().nodes()) {
+            if (node.kind() == Node.Kind.INPUT) PlanLaunches.copy(ctx, rows(stacked[node.inputIndex()], from, n), slots.reads(node, n));
+            if (node.kind() == Node.Kind.RANDOM_KEY) keys.add(node);
+        }
+        if (!keys.isEmpty()) {
+            long[][] drawn = new long[keys.size()][2 * n];
+            for (int step = 0; step < n; step++) {
+                RandomKeys k = RandomKeys.draw(plan.graph());
+                for (int i = 0; i < keys.size(); i++) System.arraycopy(k.of(keys.get(i)), 0, drawn[i], 2 * step, 2);
+            }
+            for (int i = 0; i < keys.size(); i++) PlanLaunches.upload(ctx, Tensor.of(drawn[i], n, 2), slots.reads(keys.get(i), n));
+        }
+        stageVariables();
+        ctx.driver().launchGraph(chunk[1], ctx.stream());
+        calls += n;
+        pointVariablesHome();
+        List<Node> outputs = plan.graph().outputs();
+        for (int j = 0; j < results.length; j++) PlanLaunches.copy(ctx, slots.results(outputs.get(j), n), rows(results[j], from, n));
+        return true;
+    }
+
+    /** Issues the plan {@code n} times, call {@code s} bound to slot {@code s} of the inputs, keys and results. */
+    private void issueChunk(StepSlots slots, int n) {
+        List<Node> outputs = plan.graph().outputs().stream().distinct().toList();
+        try {
+            for (int step = 0; step < n; step++) {
+                Map<Node, Long> roots = slots.readAddresses(step);
+                for (Node r : outputs)
+                    if (plan.escapes(r)) {
+                        if (plan.writesInPlace(r) != null) throw new IllegalStateException(r + " is both a result and a variable's new value in place");
+                        roots.put(r, slots.resultAddress(r, step)); // computed straight into its slot
+                    }
+                boundValues = held.buffers.rebased(ctx, roots);
+                Map<Node, Tensor> escapes = new java.util.IdentityHashMap<>();
+                for (Node r : outputs) escapes.put(r, plan.escapes(r) ? boundValues.get(r) : slots.result(r, step));
+                boundEscapes = escapes;
+                try (AllocationScope call = ctx.allocator().openScope()) {
+                    issue(); // what this call's per-op steps allocate serves the next call too: the graph runs them in order
+                }
+            }
+        } finally {
+            boundValues = boundEscapes = Map.of();
+        }
+    }
+
+    /** Every variable the plan writes now holds its home buffer, where the plan left its new value. */
+    private void pointVariablesHome() {
         for (LaunchPlan.Step s : plan.steps())
             if (s instanceof LaunchPlan.WriteBack w) {
                 w.variable().assign(held.buffers.home(w.variable()));
                 lastStaged.remove(w.variable()); // its home changed: an old value assigned back must be copied again
             }
-        List<Node> outputs = plan.graph().outputs();
-        Tensor[] out = new Tensor[outputs.size()];
-        for (int i = 0; i < out.length; i++) out[i] = PlanLaunches.copyOf(ctx, held.buffers.escaped(outputs.get(i)));
-        return out;
     }
 
     /** Allocates the buffers and uploads the constants (once). */
@@ -152,15 +279,21 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         RandomKeys keys = RandomKeys.draw(plan.graph());
         for (Node n : plan.graph().nodes())
             switch (n.kind()) {
-                case INPUT -> {
-                    Tensor x = inputs[n.inputIndex()];
-                    if (!x.device().equals(ctx.device()))
-                        throw new IllegalArgumentException(name + ": argument " + n.inputIndex() + " is on " + x.device() + ", the graph runs on " + ctx.device());
-                    PlanLaunches.copy(ctx, x, held.buffers.value(n));
-                }
-                case RANDOM_KEY -> PlanLaunches.upload(ctx, Tensor.of(keys.of(n), 2), held.buffers.value(n)); // synchronizes: keys are drawn on the host
+                case INPUT -> PlanLaunches.copy(ctx, onDevice(inputs[n.inputIndex()], n.inputIndex()), held.buffers.value(n));
+                case RANDOM_KEY -> PlanLaunches.upload(ctx, Tensor.of(keys.of(n), 2), held.buffers.value(n)); // in a kernel's parameters
                 default -> {}
             }
+        stageVariables();
+    }
+
+    private Tensor onDevice(Tensor x, int argument) {
+        if (!x.device().equals(ctx.device()))
+            throw new IllegalArgumentException(name + ": argument " + argument + " is on " + x.device() + ", the graph runs on " + ctx.device());
+        return x;
+    }
+
+    /** Copies each variable whose value is not in its home buffer there. */
+    private void stageVariables() {
         for (Map.Entry<Variable, Tensor> e : held.buffers.homes().entrySet()) {
             Variable v = e.getKey();
             Tensor current = v.value(), home = e.getValue();
@@ -226,20 +359,20 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         switch (step) {
             case LaunchPlan.Kernel k -> PlanLaunches.elementwise(ctx, k.source(), tensors(k.inputs()), tensors(k.outputs()));
             case LaunchPlan.FusedReduce f -> PlanLaunches.fusedReduce(ctx, f.kernels(), (Op.Reduce) f.reduce().op(), f.reduce().inputs()[0].type().shape(),
-                    tensors(f.inputs()), tensors(f.sideOutputs()), held.buffers.value(f.reduce()));
-            case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), held.buffers.value(m.node()));
-            case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), held.buffers.value(r.node()));
+                    tensors(f.inputs()), tensors(f.sideOutputs()), value(f.reduce()));
+            case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), value(m.node()));
+            case LaunchPlan.Reduce r -> PlanLaunches.reduce(ctx, r.node().op(), operand(r.node(), 0), value(r.node()));
             case LaunchPlan.View v -> {
                 // views move no data; print and check_numerics look at the value on the host (never captured)
                 if (v.node().op() instanceof Op.Print || v.node().op() instanceof Op.CheckNumerics) execute(v.node());
             }
             case LaunchPlan.Generic g -> {
-                Tensor out = held.buffers.value(g.node());
+                Tensor out = value(g.node());
                 if (!PlanLaunches.into(ctx, g.node().op(), tensors(Arrays.asList(g.node().inputs())), out)) PlanLaunches.copy(ctx, execute(g.node()), out);
             }
-            case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, held.buffers.value(e.value()), held.buffers.escaped(e.value()));
+            case LaunchPlan.Escape e -> PlanLaunches.copy(ctx, value(e.value()), escaped(e.value()));
             case LaunchPlan.WriteBack w -> {
-                if (!w.inPlace()) PlanLaunches.copy(ctx, held.buffers.escaped(w.value()), held.buffers.home(w.variable()));
+                if (!w.inPlace()) PlanLaunches.copy(ctx, escaped(w.value()), held.buffers.home(w.variable()));
             }
         }
     }
@@ -249,13 +382,24 @@ public final class CudaExecutable implements Executable, AutoCloseable {
     }
 
     private Tensor operand(Node n, int i) {
-        return held.buffers.value(n.inputs()[i]);
+        return value(n.inputs()[i]);
     }
 
     private Tensor[] tensors(List<Node> nodes) {
         Tensor[] t = new Tensor[nodes.size()];
-        for (int i = 0; i < t.length; i++) t[i] = held.buffers.value(nodes.get(i));
+        for (int i = 0; i < t.length; i++) t[i] = value(nodes.get(i));
         return t;
+    }
+
+    /** Where the step being issued finds {@code n}: its slot while a chunk is captured, else the plan's buffer. */
+    private Tensor value(Node n) {
+        Tensor bound = boundValues.get(n);
+        return bound != null ? bound : held.buffers.value(n);
+    }
+
+    private Tensor escaped(Node result) {
+        Tensor bound = boundEscapes.get(result);
+        return bound != null ? bound : held.buffers.escaped(result);
     }
 
     private static String describe(LaunchPlan.Step step) {
@@ -271,55 +415,82 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         };
     }
 
-    /**
-     * Captures the plan as a CUDA graph and launches it. Relaxed capture mode: a cache miss of the allocator may
-     * call cuMemAlloc while capturing (allowed there, not recorded). If something in the plan cannot be captured,
-     * the plan runs launch by launch from then on.
-     */
+    /** Captures the plan as a CUDA graph and launches it; a plan that cannot be captured runs launch by launch. */
     private void captureAndLaunch() {
-        CudaDriver d = ctx.driver();
-        MemorySegment captured;
-        RuntimeException failure = null;
-        try (AllocationScope temporaries = ctx.allocator().openScope()) {
-            d.beginCapture(ctx.stream(), CudaDriver.CAPTURE_MODE_RELAXED);
-            try {
-                issue();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            captured = endCapture(d);
-            if (failure != null && captured != null) { // a partial graph must never run
-                d.destroyGraph(captured);
-                captured = null;
-            }
-            if (captured != null)
-                for (DeviceBlock b : temporaries.blocks()) { // recorded into the graph: must not serve anything else
-                    ctx.allocator().pin(b);
-                    held.pinned.add(b);
-                }
-        }
+        MemorySegment[] captured = capture(this::issue, "the plan", "it runs launch by launch");
         if (captured == null) { // run it launch by launch: a real error in a step shows up again there
             capturable = false;
-            if (failure != null)
-                System.err.println("fluxion: " + name + " could not be captured as a CUDA graph and runs launch by launch: " + failure.getMessage());
             try (AllocationScope temporaries = ctx.allocator().openScope()) {
                 issue();
             }
             return;
         }
-        held.graph = captured;
-        held.exec = d.instantiateGraph(captured);
-        d.launchGraph(held.exec, ctx.stream());
+        held.graph = captured[0];
+        held.exec = captured[1];
+        ctx.driver().launchGraph(held.exec, ctx.stream());
     }
 
-    private MemorySegment endCapture(CudaDriver d) {
-        try {
-            return d.endCapture(ctx.stream());
-        } catch (CudaException invalidated) { // a step did something a capture cannot record
-            capturable = false;
-            System.err.println("fluxion: " + name + " could not be captured as a CUDA graph and runs launch by launch: " + invalidated.getMessage());
+    /**
+     * Captures what {@code issueAll} issues on the stream as a CUDA graph and instantiates it: {graph, exec}. Relaxed
+     * capture mode: a cache miss of the allocator may call cuMemAlloc while capturing (allowed there, not recorded).
+     * Every pointer the per-op path allocates meanwhile is pinned for the executable's life: the blocks still live,
+     * and the memory of temporaries released during the capture (taken back from the cache). If something cannot
+     * be captured, says so on stderr ({@code what} could not be captured, so {@code fallback}) and returns null.
+     */
+    private MemorySegment[] capture(Runnable issueAll, String what, String fallback) {
+        CudaDriver d = ctx.driver();
+        MemorySegment captured;
+        RuntimeException failure = null;
+        try (AllocationScope temporaries = ctx.allocator().openScope()) {
+            java.util.Set<Long> used = ctx.allocator().startRecording();
+            try {
+                d.beginCapture(ctx.stream(), CudaDriver.CAPTURE_MODE_RELAXED);
+                try {
+                    issueAll.run();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                try {
+                    captured = d.endCapture(ctx.stream());
+                } catch (CudaException invalidated) { // a step did something a capture cannot record
+                    captured = null;
+                    if (failure == null) failure = invalidated;
+                }
+            } finally {
+                ctx.allocator().stopRecording();
+            }
+            if (failure != null && captured != null) { // a partial graph must never run
+                d.destroyGraph(captured);
+                captured = null;
+            }
+            if (captured != null && !pinAll(temporaries.blocks(), used)) {
+                d.destroyGraph(captured);
+                captured = null;
+                failure = new IllegalStateException("memory a captured launch uses was handed to another thread during the capture");
+            }
+        }
+        if (captured == null) {
+            System.err.println("fluxion: " + name + ": " + what + " could not be captured as a CUDA graph, so " + fallback + ": "
+                    + (failure == null ? "the capture ended empty" : failure.getMessage()));
             return null;
         }
+        return new MemorySegment[] {captured, d.instantiateGraph(captured)};
+    }
+
+    /** Pins the live {@code blocks} and takes back the rest of {@code used}; false when some memory is not free. */
+    private boolean pinAll(List<DeviceBlock> blocks, java.util.Set<Long> used) {
+        for (DeviceBlock b : blocks) { // recorded into the graph: must not serve anything else
+            ctx.allocator().pin(b);
+            held.pinned.add(b);
+            used.remove(b.pointer());
+        }
+        for (long pointer : used) {
+            DeviceBlock b = ctx.allocator().takeBack(pointer);
+            if (b == null) return false;
+            ctx.allocator().pin(b);
+            held.pinned.add(b);
+        }
+        return true;
     }
 
     /** Nodes of the captured CUDA graph (kernels, copies, memsets), or 0 before capture. */

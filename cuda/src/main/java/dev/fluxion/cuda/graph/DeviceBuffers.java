@@ -20,12 +20,14 @@ import java.util.Map;
  */
 final class DeviceBuffers {
     private final DeviceBlock block;
+    private final LaunchPlan plan;
     private final Map<Node, Tensor> values = new IdentityHashMap<>();
     private final Map<Variable, Tensor> homes = new LinkedHashMap<>();
     /** For each result, the buffer its value escapes in (its own buffer, or the copy made by an Escape step). */
     private final Map<Node, Tensor> escaped = new IdentityHashMap<>();
 
     DeviceBuffers(CudaContext ctx, LaunchPlan plan, MemoryPlan memory) {
+        this.plan = plan;
         BufferLayout layout = BufferLayout.of(plan, memory);
         this.block = ctx.allocator().allocate(layout.bytes());
         ctx.allocator().pin(block); // never in a scope, never collected: released by release()
@@ -46,6 +48,23 @@ final class DeviceBuffers {
         Tensor t = values.get(n);
         if (t == null) throw new IllegalStateException(n + " has no buffer in the plan");
         return t;
+    }
+
+    /**
+     * The values whose root buffer is moved to the address {@code roots} gives it, each as a tensor there (a root
+     * contiguous at the address, a view with its planned layout over it): the bindings of one call replayed among
+     * several, whose inputs, random keys and results sit in per-call slots.
+     */
+    Map<Node, Tensor> rebased(CudaContext ctx, Map<Node, Long> roots) {
+        Map<Node, Tensor> moved = new IdentityHashMap<>();
+        roots.forEach((root, address) -> moved.put(root, PlanLaunches.at(ctx, root.type(), address)));
+        for (Node n : plan.graph().nodes()) { // graph order: a view's root is bound before it
+            if (moved.containsKey(n) || !values.containsKey(n)) continue;
+            LaunchPlan.Layout l = plan.layout(n);
+            Tensor root = moved.get(l.root());
+            if (root != null) moved.put(n, Tensor.wrap(root.storage(), n.type().shape(), l.strides(), l.offset()));
+        }
+        return moved;
     }
 
     Tensor home(Variable v) {

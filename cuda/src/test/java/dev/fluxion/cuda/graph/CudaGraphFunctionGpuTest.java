@@ -1,5 +1,6 @@
 package dev.fluxion.cuda.graph;
 
+import dev.fluxion.ArrayOps;
 import dev.fluxion.Device;
 import dev.fluxion.Fx;
 import dev.fluxion.GradientTape;
@@ -64,6 +65,19 @@ class CudaGraphFunctionGpuTest {
             }
         }
 
+        final Rng dropout = new Rng(12);
+
+        /** The step with dropout, returning the loss, the logits and a view of its input (a result copied out). */
+        Tensor[] noisyStep(Tensor x, Tensor oneHot) {
+            try (var tape = new GradientTape()) {
+                Tensor h = NnOps.dropout(x.matmul(params.get(0).value()).add(params.get(1).value()).relu(), 0.25, dropout);
+                Tensor logits = h.matmul(params.get(2).value()).add(params.get(3).value());
+                Tensor loss = oneHot.mul(NnOps.logSoftmax(logits, -1)).sum(new int[] {1}, false).neg().mean();
+                TrainingSteps.adamUpdate(params, tape.gradient(loss, params), m, s);
+                return new Tensor[] {loss, logits, x.transpose()};
+            }
+        }
+
         List<Variable> all() {
             List<Variable> all = new ArrayList<>(params);
             all.addAll(m);
@@ -101,6 +115,55 @@ class CudaGraphFunctionGpuTest {
                 assertClose(eager.all().get(v).name() + " after step " + i, eager.all().get(v).value(), compiled.all().get(v).value(), 1e-4);
         }
         assertEquals(1, f.tracingCount());
+    }
+
+    @Test
+    void callsReplayedInChunksGiveWhatCallsInTurnGive() {
+        Mlp single = new Mlp(), chunked = new Mlp();
+        var one = Fx.function("mlp_noisy_step", single::noisyStep);
+        var each = Fx.function("mlp_noisy_step", chunked::noisyStep);
+        int steps = 70; // first call: the first step alone, then a chunk of 64 and one of 5; second call: 64 and 6
+        for (int call = 0; call < 2; call++) {
+            Tensor[] xs = new Tensor[steps], ys = new Tensor[steps];
+            for (int i = 0; i < steps; i++) {
+                Tensor[] b = batch(call * steps + i);
+                xs[i] = b[0];
+                ys[i] = b[1];
+            }
+            Tensor[] stacked = each.callEach(ArrayOps.stack(0, xs), ArrayOps.stack(0, ys));
+            assertEquals(3, stacked.length);
+            assertArrayEquals(new int[] {steps, 16, 10}, stacked[1].shape());
+            for (int i = 0; i < steps; i++) {
+                Tensor[] expected = one.call(xs[i], ys[i]);
+                for (int r = 0; r < 3; r++) assertClose("result " + r + " of step " + i + " in call " + call, expected[r], stacked[r].get(i), 1e-6);
+            }
+            for (int v = 0; v < single.all().size(); v++)
+                assertClose(single.all().get(v).name() + " after call " + call, single.all().get(v).value(), chunked.all().get(v).value(), 1e-6);
+        }
+        assertEquals(1, each.tracingCount());
+    }
+
+    @Test
+    void callsInTurnStackTheirResultsWhenNothingIsCaptured() {
+        Mlp inTurn = new Mlp(), stepped = new Mlp();
+        var traceInTurn = Fx.function("mlp_noisy_step", inTurn::noisyStep);
+        var traceStepped = Fx.function("mlp_noisy_step", stepped::noisyStep);
+        Tensor[] b0 = batch(0);
+        traceInTurn.call(b0[0], b0[1]); // traces (and runs step 0 on both, so the states stay equal)
+        traceStepped.call(b0[0], b0[1]);
+        Tensor[][] batches = new Tensor[5][];
+        for (int i = 0; i < 5; i++) batches[i] = batch(i + 1);
+        Tensor xs = ArrayOps.stack(0, java.util.Arrays.stream(batches).map(b -> b[0]).toArray(Tensor[]::new));
+        Tensor ys = ArrayOps.stack(0, java.util.Arrays.stream(batches).map(b -> b[1]).toArray(Tensor[]::new));
+        try (CudaExecutable single = new CudaExecutable(backend(), "in_turn", traceInTurn.lastGraph(), false);
+             CudaExecutable chunked = new CudaExecutable(backend(), "stepped", traceStepped.lastGraph(), false)) {
+            Tensor[] stacked = chunked.runSteps(new Tensor[] {xs, ys}, 5);
+            for (int i = 0; i < 5; i++) {
+                Tensor[] expected = single.run(batches[i]);
+                for (int r = 0; r < 3; r++) assertClose("result " + r + " of step " + i, expected[r], stacked[r].get(i), 0);
+            }
+            assertFalse(chunked.isCaptured());
+        }
     }
 
     @Test
