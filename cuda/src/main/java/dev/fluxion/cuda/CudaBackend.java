@@ -74,8 +74,8 @@ public final class CudaBackend implements Backend, GraphCompiler {
             }
             case Op.Reduce r -> CudaKernels.reduce(ctx, r, in[0], out);
             case Op.ArgReduce a -> CudaKernels.reduce(ctx, a, in[0], out);
-            case Op.Reshape r -> {
-                Tensor c = CudaKernels.contiguous(ctx, in[0]);
+            case Op.Reshape r -> { // a view of any contiguous tensor, offset or not; other views are copied first
+                Tensor c = in[0].isContiguous() ? in[0] : CudaKernels.contiguous(ctx, in[0]);
                 yield Tensor.wrap(c.storage(), out.shape(), Shapes.contiguousStrides(out.shape()), c.offset());
             }
             case Op.Permute p -> {
