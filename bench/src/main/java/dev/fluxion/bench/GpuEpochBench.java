@@ -33,14 +33,16 @@ import java.util.regex.Pattern;
 
 /**
  * One training epoch of each reference workload (../shared/bench/README.md) on a GPU, eagerly and as a graph
- * function (the seed article's custom loop: a tape step, compiled with {@code Fx.function}), printed beside the
+ * function (the seed article's custom loop: a tape step, compiled with {@code Fx.function}) called per batch and
+ * with {@code callEach} over the whole epoch's batches, printed beside the
  * reference timings measured on an H200 (../shared/gpu/README.md). Both modes time a fixed number of steps on
  * synthetic data of the real shapes, already on the GPU (batch 128), after a warm-up, and scale to an epoch; every
  * step runs in an allocation scope, and the device is synchronized only at the end of a round, as a PyTorch loop
  * that never reads its loss would be.
  *
  * <p>Other modes: {@code mnist} trains the cnn on real MNIST for one epoch as a graph function on the GPU and
- * checks the test accuracy (exit code 1 below 97%), the convergence check of the GPU suite; {@code fit} does the
+ * checks the test accuracy (exit code 1 below 97%), the convergence check of the GPU suite ({@code mnist-each}: the
+ * same epoch as one {@code callEach} over the stacked batches); {@code fit} does the
  * same through {@code compile}/{@code fit}/{@code evaluate}/{@code predict} with validation and a best-model
  * checkpoint; {@code ops} measures the host cost of one eager op. {@code -Dfluxion.bench.device=cpu} runs any mode
  * on the CPU instead, to check this program without a GPU.
@@ -71,8 +73,8 @@ public final class GpuEpochBench {
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         boolean graphOnly = args.length > 2 && args[2].equals("graph");
         Map<String, Double> torch = torchMsPerStep(System.getenv("FLUXION_TORCH_LOG"));
-        if (which.equals("mnist")) {
-            System.exit(trainMnist() >= 0.97 ? 0 : 1);
+        if (which.equals("mnist") || which.equals("mnist-each")) {
+            System.exit(trainMnist(which.equals("mnist-each")) >= 0.97 ? 0 : 1);
         }
         if (which.equals("fit")) {
             System.exit(fitMnist() >= 0.97 ? 0 : 1);
@@ -84,12 +86,12 @@ public final class GpuEpochBench {
         List<String> rows = new ArrayList<>();
         boolean failed = false;
         for (String workload : which.split(",")) {
-            double[] ms = {Double.NaN, Double.NaN};
-            for (int mode = graphOnly ? 1 : 0; mode < 2; mode++) {
+            double[] ms = {Double.NaN, Double.NaN, Double.NaN};
+            for (int mode = graphOnly ? 1 : 0; mode < 3; mode++) {
                 try {
-                    ms[mode] = epochMs(workload, mode == 1, steps);
+                    ms[mode] = mode == 2 ? epochEachMs(workload) : epochMs(workload, mode == 1, steps);
                 } catch (Exception | Error e) {
-                    System.out.println(workload + (mode == 1 ? " graph" : " eager") + " failed:");
+                    System.out.println(workload + (mode == 2 ? " callEach" : mode == 1 ? " graph" : " eager") + " failed:");
                     e.printStackTrace(System.out);
                     ms[mode] = Double.NaN;
                     failed = true;
@@ -97,13 +99,13 @@ public final class GpuEpochBench {
             }
             double[] ref = REFERENCE_MS.get(workload);
             double torchEpoch = torch.getOrDefault(workload, Double.NaN) * epochSteps(workload);
-            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.2fx | %.0f | %.0f | %.1f |", workload, ms[0], ms[1], torchEpoch,
+            rows.add(String.format("| %s | %.0f | %.0f | %.1f | %.0f | %.2fx | %.0f | %.0f | %.1f |", workload, ms[0], ms[1], ms[2], torchEpoch,
                     torchEpoch / ms[0], ref[0], ref[1], ref[2]));
         }
         System.out.println("GPU: " + new Scopes().describe() + "; ms per epoch, " + steps + " steps timed and scaled");
-        System.out.println("| workload | Fluxion eager | Fluxion graph function | PyTorch eager, same run | Fluxion eager speed-up "
-                + "| PyTorch eager (ref) | PyTorch CUDA graph (ref) | JAX whole-epoch jit (ref) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| workload | Fluxion eager | Fluxion graph function | graph function, callEach over the epoch | PyTorch eager, same run "
+                + "| Fluxion eager speed-up | PyTorch eager (ref) | PyTorch CUDA graph (ref) | JAX whole-epoch jit (ref) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.exit(failed ? 1 : 0);
     }
@@ -144,6 +146,36 @@ public final class GpuEpochBench {
             if (Boolean.getBoolean("fluxion.graph.profile")) System.out.print(compiled.profile());
         }
         return msPerStep * epochSteps;
+    }
+
+    /**
+     * Milliseconds per epoch of {@code workload} as a graph function called once per epoch with {@code callEach} over
+     * the whole epoch's batches stacked on the GPU (JAX's whole-epoch {@code lax.scan}, Keras' steps_per_execution):
+     * an untimed epoch captures the chunks, then the faster of two timed epochs, each ended by reading the last loss.
+     */
+    private static double epochEachMs(String workload) throws Exception {
+        FitBench.CustomLoop trainer = new FitBench.CustomLoop(workload);
+        trainer.model.moveTo(GPU);
+        GraphFunction<Tensor> compiled = Fx.function(workload + "_step", trainer::trainOnBatch);
+        int epochSteps = epochSteps(workload);
+        Rng data = new Rng(7);
+        int[] shape = workload.equals("seed") ? new int[] {epochSteps, BATCH, 32, 32, 3} : new int[] {epochSteps, BATCH, 28, 28, 1};
+        Tensor xs = data.uniform(shape, DType.FLOAT32).to(GPU);
+        Tensor ys = data.uniform(new int[] {epochSteps, BATCH}, 0, 10).cast(DType.INT32).to(GPU);
+        Scopes allocator = new Scopes();
+        double best = Double.POSITIVE_INFINITY;
+        float first = Float.NaN, last = Float.NaN;
+        for (int round = 0; round < 3; round++)
+            try (AutoCloseable scope = allocator.openScope()) {
+                long t0 = System.nanoTime();
+                Tensor losses = compiled.callEach(xs, ys);
+                last = (float) losses.get(epochSteps - 1).item();
+                if (round == 0) first = (float) losses.get(0).item();
+                else best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            }
+        System.out.printf("%s callEach over %d stacked batches: %.1f ms/epoch (%.3f ms/step); loss %.4f at the first step, %.4f at the end; %s%n",
+                workload, epochSteps, best, best / epochSteps, first, last, allocator.stats());
+        return best;
     }
 
     private static int epochSteps(String workload) {
@@ -237,8 +269,11 @@ public final class GpuEpochBench {
         return accuracy;
     }
 
-    /** Trains the cnn on MNIST for one epoch on the GPU (graph function) and returns its test accuracy. */
-    private static double trainMnist() throws Exception {
+    /**
+     * Trains the cnn on MNIST for one epoch on the GPU (graph function) and returns its test accuracy: a call per
+     * batch, or with {@code each} one {@code callEach} over the epoch's batches stacked on the GPU.
+     */
+    private static double trainMnist(boolean each) throws Exception {
         TrainTest mnist = Datasets.mnist();
         FitBench.CustomLoop trainer = new FitBench.CustomLoop("cnn");
         trainer.model.moveTo(GPU);
@@ -249,7 +284,22 @@ public final class GpuEpochBench {
         Tensor order = new Rng(42).permutation(n);
         long t0 = System.nanoTime();
         float loss = Float.NaN;
-        for (int start = 0; start + BATCH <= n; start += BATCH) { // whole batches: one input signature
+        if (each) {
+            int batches = n / BATCH; // whole batches: one input signature
+            Tensor idx = order.slice(0, batches * BATCH);
+            Tensor xs = ArrayOps.gather(x, idx, 0).to(GPU), ys = ArrayOps.gather(y, idx, 0).to(GPU);
+            int[] perBatch = x.shape().clone();
+            perBatch[0] = BATCH;
+            int[] stacked = new int[perBatch.length + 1];
+            stacked[0] = batches;
+            System.arraycopy(perBatch, 0, stacked, 1, perBatch.length);
+            try (AutoCloseable scope = allocator.openScope()) {
+                Tensor losses = step.callEach(xs.reshape(stacked), ys.reshape(batches, BATCH)).to(Device.CPU);
+                for (int i = 0; i < batches; i += 100) System.out.printf("step %d loss %.4f%n", i, losses.get(i).item());
+                loss = (float) losses.get(batches - 1).item();
+            }
+        }
+        for (int start = 0; !each && start + BATCH <= n; start += BATCH) { // whole batches: one input signature
             Tensor idx = order.slice(start, start + BATCH);
             try (AutoCloseable scope = allocator.openScope()) {
                 Tensor l = step.call(ArrayOps.gather(x, idx, 0).to(GPU), ArrayOps.gather(y, idx, 0).to(GPU));
@@ -269,8 +319,8 @@ public final class GpuEpochBench {
             }
         }
         double accuracy = (double) correct / total;
-        System.out.printf("MNIST cnn on %s, one epoch as a graph function: %.1f s, last logged loss %.4f, test accuracy %.4f (%s)%n",
-                GPU, seconds, loss, accuracy, accuracy >= 0.97 ? "converged" : "NOT CONVERGED: below 0.97");
+        System.out.printf("MNIST cnn on %s, one epoch as a graph function%s: %.1f s, last logged loss %.4f, test accuracy %.4f (%s)%n",
+                GPU, each ? " (callEach over the stacked epoch)" : "", seconds, loss, accuracy, accuracy >= 0.97 ? "converged" : "NOT CONVERGED: below 0.97");
         System.out.println("device memory: " + allocator.stats());
         return accuracy;
     }
