@@ -15,6 +15,7 @@ import dev.fluxion.cuda.codegen.ReductionKernels;
 import dev.fluxion.ops.Op;
 
 import java.lang.foreign.Arena;
+import java.util.List;
 
 /**
  * Launches generated kernels on CUDA tensors: elementwise groups (single primitives and fused chains), strided
@@ -86,6 +87,35 @@ final class CudaKernels {
             for (int j = 0; j < inputs.length; j++) args.addPointer(storage(inputs[j]).address(inputs[j].offset())).addStrides(plan, j);
             for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
             ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, n, THREADS), THREADS, 0, ctx.stream(), args.array());
+        }
+    }
+
+    /**
+     * A multi-group kernel (ElementwiseKernels.multi): group q reads {@code inputs.get(q)} and writes the contiguous
+     * {@code outputs.get(q)}, all in one launch over the groups' elements together.
+     */
+    static void multiElementwiseInto(CudaContext ctx, KernelSource kernel, List<Tensor[]> inputs, List<Tensor[]> outputs) {
+        long total = 0;
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a);
+            for (int q = 0; q < inputs.size(); q++) {
+                Tensor[] in = inputs.get(q), out = outputs.get(q);
+                int[] shape = out[0].shape();
+                int n = Shapes.size(shape);
+                int[][] shapes = new int[in.length][], strides = new int[in.length][];
+                for (int j = 0; j < in.length; j++) {
+                    shapes[j] = in[j].shape();
+                    strides[j] = in[j].strides();
+                }
+                IndexPlan plan = IndexPlan.elementwise(shape, shapes, strides);
+                args.addInt(n).addShape(plan);
+                for (int j = 0; j < in.length; j++) args.addPointer(storage(in[j]).address(in[j].offset())).addStrides(plan, j);
+                for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
+                total += n;
+            }
+            if (total == 0) return;
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, total, THREADS), THREADS, 0, ctx.stream(), args.array());
         }
     }
 

@@ -31,6 +31,11 @@ public final class PlanLaunches {
         CudaKernels.elementwiseInto(ctx, kernel, inputs, outputs);
     }
 
+    /** Several independent elementwise groups in one launch (see ElementwiseKernels.multi). */
+    public static void multiElementwise(CudaContext ctx, KernelSource kernel, java.util.List<Tensor[]> inputs, java.util.List<Tensor[]> outputs) {
+        CudaKernels.multiElementwiseInto(ctx, kernel, inputs, outputs);
+    }
+
     /** A reduction with its fused elementwise prologue (see {@link dev.fluxion.cuda.codegen.FusedReduction}). */
     public static void fusedReduce(CudaContext ctx, dev.fluxion.cuda.codegen.FusedReduction r, Op.Reduce op, int[] shape, Tensor[] inputs,
                                    Tensor[] sides, Tensor out) {

@@ -28,6 +28,57 @@ public final class ElementwiseKernels {
         return KernelSource.memo(name, () -> code(name, group));
     }
 
+    /**
+     * One kernel for several independent groups (an optimizer's update of every variable: one launch instead of
+     * one per variable). Its parameters are each group's, in order, with the group's index in front of each name:
+     * {@code (int n0, FxShape shape0, const T* in0_0, FxStrides s0_0, ..., T* out0_0, ..., int n1, FxShape shape1, ...)};
+     * its threads cover n0 + n1 + ... elements, element t of group q being t minus the groups before it.
+     */
+    public static KernelSource multi(List<ElementwiseGroup> groups) {
+        if (groups.size() < 2) throw new IllegalArgumentException("a multi-group kernel needs at least two groups, got " + groups.size());
+        String body = multiCode("@", groups);
+        String name = "fx_multi_" + hash(body);
+        return KernelSource.memo(name, () -> multiCode(name, groups));
+    }
+
+    private static String multiCode(String name, List<ElementwiseGroup> groups) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("extern \"C\" __global__ void ").append(name).append("(");
+        for (int q = 0; q < groups.size(); q++) {
+            ElementwiseGroup g = groups.get(q);
+            if (g.outputMembers().length == 0) throw new IllegalArgumentException(name + ": group " + q + " has no output");
+            sb.append(q > 0 ? ", " : "").append("int n").append(q).append(", FxShape shape").append(q);
+            for (int j = 0; j < g.inputs().size(); j++)
+                sb.append(", const ").append(CudaTypes.c(g.inputs().get(j))).append("* __restrict__ in").append(q).append('_').append(j)
+                        .append(", FxStrides s").append(q).append('_').append(j);
+            int[] outs = g.outputMembers();
+            for (int k = 0; k < outs.length; k++)
+                sb.append(", ").append(CudaTypes.c(g.members().get(outs[k]).dtype())).append("* __restrict__ out").append(q).append('_').append(k);
+        }
+        sb.append(") {\n  const long long total = ");
+        for (int q = 0; q < groups.size(); q++) sb.append(q > 0 ? " + " : "").append("(long long) n").append(q);
+        sb.append(";\n  for (long long t = (long long) blockIdx.x * blockDim.x + threadIdx.x; t < total; t += (long long) gridDim.x * blockDim.x) {\n");
+        sb.append("    long long start = 0;\n");
+        for (int q = 0; q < groups.size(); q++) {
+            ElementwiseGroup g = groups.get(q);
+            sb.append("    if (t >= start && t < start + n").append(q).append(") {\n");
+            sb.append("      const int i = (int) (t - start);\n");
+            List<String> offsets = new java.util.ArrayList<>(), strides = new java.util.ArrayList<>();
+            for (int j = 0; j < g.inputs().size(); j++) {
+                sb.append("      const ").append(CudaTypes.c(g.inputs().get(j))).append("* __restrict__ in").append(j).append(" = in").append(q).append('_').append(j).append(";\n");
+                offsets.add("o" + j);
+                strides.add("s" + q + "_" + j);
+            }
+            offsets(sb, "      ", "i", "shape" + q, offsets, strides, java.util.Collections.nCopies(g.inputs().size(), "0"));
+            evaluate(sb, "      ", g);
+            int[] outs = g.outputMembers();
+            for (int k = 0; k < outs.length; k++) sb.append("      out").append(q).append('_').append(k).append("[i] = v").append(outs[k]).append(";\n");
+            sb.append("    }\n    start += n").append(q).append(";\n");
+        }
+        sb.append("  }\n}\n");
+        return sb.toString();
+    }
+
     private static String code(String name, ElementwiseGroup g) {
         List<DType> in = g.inputs();
         int[] outs = g.outputMembers();

@@ -35,10 +35,16 @@ import java.util.Set;
  */
 public final class LaunchPlan {
     /** One launch (or none, for a view) of the plan. */
-    public sealed interface Step permits Kernel, FusedReduce, MatMul, Reduce, View, Generic, Escape, WriteBack {}
+    public sealed interface Step permits Kernel, MultiKernel, FusedReduce, MatMul, Reduce, View, Generic, Escape, WriteBack {}
 
     /** An elementwise group (fused chain or single primitive): one generated kernel writing {@code outputs}. */
     public record Kernel(List<Node> members, List<Node> inputs, List<Node> outputs, ElementwiseGroup group, KernelSource source) implements Step {}
+
+    /**
+     * Consecutive elementwise kernels that touch none of each other's memory, launched as one kernel (see
+     * {@link #mergeIndependentKernels}): an optimizer's update of every variable in one launch.
+     */
+    public record MultiKernel(List<Kernel> parts, KernelSource source) implements Step {}
 
     /**
      * A reduction whose input is computed by a fused elementwise group inside the reduction's kernel, writing the
@@ -122,7 +128,75 @@ public final class LaunchPlan {
             if (direct) inPlace.put(value, v);
             writeBacks.add(new WriteBack(v, value, direct));
         });
+        mergeIndependentKernels();
         steps.addAll(writeBacks);
+    }
+
+    /** Kernel parameter bytes a multi-group kernel may take (the driver's classic limit is 4 KB). */
+    private static final int MULTI_KERNEL_PARAMETER_BYTES = 4000;
+
+    /**
+     * Replaces each run of consecutive elementwise kernels that read nothing the run writes and write nothing it
+     * reads or writes (memory compared by root buffer, a variable read and its in-place update being the same
+     * memory) by one {@link MultiKernel}: the same work in one launch, and their threads may run in any order.
+     * Runs after the in-place decisions, and before memory planning, which sees the merged launch as one step so
+     * no value one part reads shares memory with another part's output.
+     */
+    private void mergeIndependentKernels() {
+        List<Step> merged = new ArrayList<>();
+        List<Kernel> run = new ArrayList<>();
+        Set<Object> runReads = new java.util.HashSet<>(), runWrites = new java.util.HashSet<>();
+        int runBytes = 0;
+        for (Step s : steps) {
+            if (s instanceof Kernel k) {
+                Set<Object> reads = memoryOf(k.inputs()), writes = memoryOf(k.outputs());
+                int bytes = parameterBytes(k);
+                boolean independent = java.util.Collections.disjoint(reads, runWrites) && java.util.Collections.disjoint(writes, runWrites)
+                        && java.util.Collections.disjoint(writes, runReads);
+                if (!run.isEmpty() && (!independent || runBytes + bytes > MULTI_KERNEL_PARAMETER_BYTES)) {
+                    flush(run, merged);
+                    runReads.clear();
+                    runWrites.clear();
+                    runBytes = 0;
+                }
+                run.add(k);
+                runReads.addAll(reads);
+                runWrites.addAll(writes);
+                runBytes += bytes;
+                continue;
+            }
+            flush(run, merged);
+            runReads.clear();
+            runWrites.clear();
+            runBytes = 0;
+            merged.add(s);
+        }
+        flush(run, merged);
+        steps.clear();
+        steps.addAll(merged);
+    }
+
+    private static void flush(List<Kernel> run, List<Step> into) {
+        if (run.size() == 1) into.add(run.getFirst());
+        if (run.size() > 1) into.add(new MultiKernel(List.copyOf(run), ElementwiseKernels.multi(run.stream().map(Kernel::group).toList())));
+        run.clear();
+    }
+
+    /** The memory the values live in: their root buffers, a variable's home standing for both its read and update. */
+    private Set<Object> memoryOf(List<Node> values) {
+        Set<Object> memory = new java.util.HashSet<>();
+        for (Node n : values) {
+            Node root = layouts.get(n).root();
+            Variable home = root.kind() == Node.Kind.VARIABLE ? root.variable() : inPlace.get(root);
+            memory.add(home != null ? home : root);
+        }
+        return memory;
+    }
+
+    /** An upper bound of a kernel's parameter bytes in a multi-group kernel: n, shape, a pointer and strides per input, a pointer per output. */
+    private static int parameterBytes(Kernel k) {
+        int rankInts = dev.fluxion.cuda.codegen.KernelPrelude.MAX_RANK;
+        return 8 + 4 * (1 + rankInts) + k.inputs().size() * (16 + 4 * rankInts) + k.outputs().size() * 8;
     }
 
     /**
@@ -282,6 +356,7 @@ public final class LaunchPlan {
     public static List<Node> reads(Step s) {
         return switch (s) {
             case Kernel k -> k.inputs();
+            case MultiKernel m -> m.parts().stream().flatMap(k -> k.inputs().stream()).toList();
             case FusedReduce f -> f.inputs();
             case MatMul m -> List.of(m.node().inputs());
             case Reduce r -> List.of(r.node().inputs());
@@ -296,6 +371,7 @@ public final class LaunchPlan {
     public static List<Node> writes(Step s) {
         return switch (s) {
             case Kernel k -> k.outputs();
+            case MultiKernel m -> m.parts().stream().flatMap(k -> k.outputs().stream()).toList();
             case FusedReduce f -> {
                 List<Node> w = new ArrayList<>(f.sideOutputs());
                 w.add(f.reduce());
@@ -315,6 +391,7 @@ public final class LaunchPlan {
         Map<String, KernelSource> byName = new LinkedHashMap<>();
         for (Step s : steps) {
             if (s instanceof Kernel k) byName.putIfAbsent(k.source().name(), k.source());
+            if (s instanceof MultiKernel m) byName.putIfAbsent(m.source().name(), m.source());
             if (s instanceof FusedReduce f) {
                 byName.putIfAbsent(f.kernels().generic().name(), f.kernels().generic());
                 byName.putIfAbsent(f.kernels().columns().name(), f.kernels().columns());

@@ -108,18 +108,11 @@ final class HostArenaRunner {
     private void issue(LaunchPlan.Step step) {
         main.append("  {\n");
         switch (step) {
-            case LaunchPlan.Kernel k -> {
-                int[] shape = k.outputs().getFirst().type().shape();
-                List<Node> in = k.inputs();
-                IndexPlan ip = IndexPlan.elementwise(shape, in.stream().map(x -> x.type().shape()).toArray(int[][]::new),
-                        in.stream().map(x -> plan.layout(x).strides()).toArray(int[][]::new));
-                List<String> args = new ArrayList<>(List.of(String.valueOf(Shapes.size(shape)), shape(ip)));
-                for (int j = 0; j < in.size(); j++) {
-                    args.add(pointer(in.get(j)));
-                    args.add(strides(ip, j));
-                }
-                for (Node o : k.outputs()) args.add(pointer(o));
-                call(k.source(), args);
+            case LaunchPlan.Kernel k -> call(k.source(), kernelArguments(k));
+            case LaunchPlan.MultiKernel m -> {
+                List<String> args = new ArrayList<>();
+                for (LaunchPlan.Kernel k : m.parts()) args.addAll(kernelArguments(k));
+                call(m.source(), args);
             }
             case LaunchPlan.FusedReduce f -> { // the generic variant (the column variant has its own host test)
                 int[] shape = f.reduce().inputs()[0].type().shape();
@@ -186,6 +179,21 @@ final class HostArenaRunner {
         IndexPlan ip = IndexPlan.elementwise(shape, new int[][] {shape}, new int[][] {l.strides()});
         call(PrimitiveKernels.cast(t, t), List.of(String.valueOf(Shapes.size(shape)), shape(ip), pointer(value), strides(ip, 0),
                 "(" + CudaTypes.c(t) + "*)" + destination));
+    }
+
+    /** An elementwise kernel's arguments: n, the shape, each input's pointer and strides, each output's pointer. */
+    private List<String> kernelArguments(LaunchPlan.Kernel k) {
+        int[] shape = k.outputs().getFirst().type().shape();
+        List<Node> in = k.inputs();
+        IndexPlan ip = IndexPlan.elementwise(shape, in.stream().map(x -> x.type().shape()).toArray(int[][]::new),
+                in.stream().map(x -> plan.layout(x).strides()).toArray(int[][]::new));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(Shapes.size(shape)), shape(ip)));
+        for (int j = 0; j < in.size(); j++) {
+            args.add(pointer(in.get(j)));
+            args.add(strides(ip, j));
+        }
+        for (Node o : k.outputs()) args.add(pointer(o));
+        return args;
     }
 
     private void call(KernelSource kernel, List<String> args) {

@@ -43,6 +43,14 @@ class LaunchPlanTest {
                 }
                 List<Node> members = switch (s) {
                     case LaunchPlan.Kernel k -> k.members();
+                    case LaunchPlan.MultiKernel m -> {
+                        Set<Node> written = Collections.newSetFromMap(new IdentityHashMap<>());
+                        for (LaunchPlan.Kernel k : m.parts()) written.addAll(k.outputs());
+                        for (LaunchPlan.Kernel k : m.parts())
+                            for (Node in : k.inputs())
+                                assertFalse(written.contains(plan.layout(in).root()), e.getKey() + ": a part of " + m.source().name() + " reads " + in + ", written in the same launch");
+                        yield m.parts().stream().flatMap(k -> k.members().stream()).toList();
+                    }
                     case LaunchPlan.FusedReduce f -> {
                         List<Node> all = new java.util.ArrayList<>(f.members());
                         all.add(f.reduce());
@@ -112,11 +120,33 @@ class LaunchPlanTest {
     void trainingStepsRunTheirMatmulsOnCublasAndFuseTheirUpdates() {
         LaunchPlan plan = new LaunchPlan(TracedGraphs.all().get("mlp_train_step"));
         long matmuls = plan.steps().stream().filter(s -> s instanceof LaunchPlan.MatMul).count();
-        long bigKernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel k && k.members().size() >= 8).count();
+        List<LaunchPlan.MultiKernel> multi = plan.steps().stream().filter(s -> s instanceof LaunchPlan.MultiKernel).map(s -> (LaunchPlan.MultiKernel) s).toList();
         assertTrue(matmuls >= 5, "forward and backward matmuls: " + matmuls);
-        assertTrue(bigKernels >= 4, "one fused Adam update per variable: " + bigKernels);
+        assertEquals(1, multi.size(), "the updates of every variable in one launch");
+        assertEquals(4, multi.getFirst().parts().stream().filter(k -> k.members().size() >= 8).count(), "one fused Adam update per variable");
         assertFalse(plan.hasHostEffects());
         assertEquals(12, plan.variables().size(), "4 weights and 8 moments");
+    }
+
+    @Test
+    void independentKernelsShareALaunchButAnInPlaceUpdateNeverJoinsAReaderOfTheOldValue() {
+        dev.fluxion.Variable a = new dev.fluxion.Variable(dev.fluxion.Tensor.of(new float[] {1, 2, 3}, 3), "a");
+        dev.fluxion.Variable c = new dev.fluxion.Variable(dev.fluxion.Tensor.of(new float[] {7, 8, 9}, 3), "c");
+        var f = dev.fluxion.Fx.function("old_and_new", (dev.fluxion.Tensor x) -> {
+            dev.fluxion.Tensor doubled = a.value().mul(2); // reads a's old value...
+            a.assign(x.add(1)); // ...which this update, written in place, replaces
+            c.assign(x.mul(3)); // touches neither
+            return doubled;
+        });
+        f.call(dev.fluxion.Tensor.of(new float[] {0.5f, 1, 2}, 3));
+        LaunchPlan plan = new LaunchPlan(f.lastGraph());
+        List<LaunchPlan.Step> launches = plan.steps().stream()
+                .filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.MultiKernel).toList();
+        assertEquals(2, launches.size(), launches.toString());
+        LaunchPlan.Kernel reader = assertInstanceOf(LaunchPlan.Kernel.class, launches.get(0));
+        assertEquals("mul", reader.members().getLast().op().name());
+        LaunchPlan.MultiKernel updates = assertInstanceOf(LaunchPlan.MultiKernel.class, launches.get(1));
+        assertEquals(List.of(a, c), updates.parts().stream().map(k -> plan.writesInPlace(k.outputs().getFirst())).toList());
     }
 
     @Test

@@ -59,6 +59,12 @@ final class PlanSimulator {
                     Map<Node, Tensor> local = evaluate(k.members());
                     for (Node o : k.outputs()) store(o, local.get(o));
                 }
+                case LaunchPlan.MultiKernel m -> { // its parts in reverse: independent parts give the same in any order
+                    for (LaunchPlan.Kernel k : m.parts().reversed()) {
+                        Map<Node, Tensor> local = evaluate(k.members());
+                        for (Node o : k.outputs()) store(o, local.get(o));
+                    }
+                }
                 case LaunchPlan.FusedReduce f -> {
                     Map<Node, Tensor> local = evaluate(f.members());
                     for (Node o : f.sideOutputs()) store(o, local.get(o));
