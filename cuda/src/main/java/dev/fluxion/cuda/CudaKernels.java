@@ -72,22 +72,28 @@ final class CudaKernels {
 
     /** Runs an elementwise kernel writing into existing contiguous {@code out} tensors of one shape. */
     static void elementwiseInto(CudaContext ctx, KernelSource kernel, Tensor[] inputs, Tensor[] out) {
-        int[] shape = out[0].shape();
-        int n = Shapes.size(shape);
+        int n = Shapes.size(out[0].shape());
         if (n == 0) return;
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a);
+            addElementwise(args, inputs, out);
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, n, THREADS), THREADS, 0, ctx.stream(), args.array());
+        }
+    }
+
+    /** An elementwise kernel's arguments: n, the coalesced shape, each input's pointer and strides, each output's pointer. */
+    private static void addElementwise(KernelArgs args, Tensor[] inputs, Tensor[] out) {
+        int[] shape = out[0].shape();
         int[][] shapes = new int[inputs.length][], strides = new int[inputs.length][];
         for (int j = 0; j < inputs.length; j++) {
             shapes[j] = inputs[j].shape();
             strides[j] = inputs[j].strides();
         }
         IndexPlan plan = IndexPlan.elementwise(shape, shapes, strides);
-        ctx.makeCurrent();
-        try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).addInt(n).addShape(plan);
-            for (int j = 0; j < inputs.length; j++) args.addPointer(storage(inputs[j]).address(inputs[j].offset())).addStrides(plan, j);
-            for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
-            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, n, THREADS), THREADS, 0, ctx.stream(), args.array());
-        }
+        args.addInt(Shapes.size(shape)).addShape(plan);
+        for (int j = 0; j < inputs.length; j++) args.addPointer(storage(inputs[j]).address(inputs[j].offset())).addStrides(plan, j);
+        for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
     }
 
     /**
@@ -100,19 +106,8 @@ final class CudaKernels {
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a);
             for (int q = 0; q < inputs.size(); q++) {
-                Tensor[] in = inputs.get(q), out = outputs.get(q);
-                int[] shape = out[0].shape();
-                int n = Shapes.size(shape);
-                int[][] shapes = new int[in.length][], strides = new int[in.length][];
-                for (int j = 0; j < in.length; j++) {
-                    shapes[j] = in[j].shape();
-                    strides[j] = in[j].strides();
-                }
-                IndexPlan plan = IndexPlan.elementwise(shape, shapes, strides);
-                args.addInt(n).addShape(plan);
-                for (int j = 0; j < in.length; j++) args.addPointer(storage(in[j]).address(in[j].offset())).addStrides(plan, j);
-                for (Tensor o : out) args.addPointer(storage(o).address(o.offset()));
-                total += n;
+                addElementwise(args, inputs.get(q), outputs.get(q));
+                total += Shapes.size(outputs.get(q)[0].shape());
             }
             if (total == 0) return;
             ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), grid(ctx, total, THREADS), THREADS, 0, ctx.stream(), args.array());
@@ -197,13 +192,8 @@ final class CudaKernels {
      */
     static void fusedReduceInto(CudaContext ctx, FusedReduction r, int[] shape, int[] axes, Tensor[] inputs, Tensor[] sides, Tensor result) {
         int n = inputs.length + sides.length;
-        int[][] strides = new int[n][];
         Tensor[] operands = new Tensor[n];
-        for (int j = 0; j < n; j++) {
-            operands[j] = j < inputs.length ? inputs[j] : sides[j - inputs.length];
-            strides[j] = j < inputs.length ? dev.fluxion.cpu.Layouts.broadcastStrides(inputs[j].shape(), inputs[j].strides(), shape) : Shapes.contiguousStrides(shape);
-        }
-        ReducePlan plan = ReducePlan.of(shape, strides, axes);
+        ReducePlan plan = fusedReducePlan(shape, axes, inputs, sides, operands);
         if (plan.outputs() == 0) return;
         boolean columns = plan.reducedCount() >= COLUMN_REDUCTION_ROWS && plan.kept().rank() == 1;
         for (int j = 0; columns && j < n; j++) columns = plan.kept().strides()[j][0] <= 1; // coalesced or broadcast along the kept axis
@@ -216,12 +206,47 @@ final class CudaKernels {
             });
             return;
         }
-        launch(ctx, r.generic(), (int) Math.min(plan.outputs(), (long) ctx.multiprocessors() * 8), ReductionKernels.THREADS, args -> {
-            args.addInt(plan.outputs()).addInt(plan.reducedCount()).addShape(plan.kept()).addShape(plan.reduced());
-            for (int j = 0; j < n; j++)
-                args.addPointer(storage(operands[j]).address(operands[j].offset())).addStrides(plan.kept(), j).addStrides(plan.reduced(), j);
-            args.addPointer(storage(result).address(result.offset()));
-        });
+        launch(ctx, r.generic(), (int) Math.min(plan.outputs(), (long) ctx.multiprocessors() * 8), ReductionKernels.THREADS,
+                args -> addFusedReduce(args, plan, operands, result));
+    }
+
+    /** The operands of a fused reduction (inputs, then side outputs) with their strides broadcast to the reduced shape. */
+    private static ReducePlan fusedReducePlan(int[] shape, int[] axes, Tensor[] inputs, Tensor[] sides, Tensor[] operands) {
+        int n = inputs.length + sides.length;
+        int[][] strides = new int[n][];
+        for (int j = 0; j < n; j++) {
+            operands[j] = j < inputs.length ? inputs[j] : sides[j - inputs.length];
+            strides[j] = j < inputs.length ? dev.fluxion.cpu.Layouts.broadcastStrides(inputs[j].shape(), inputs[j].strides(), shape) : Shapes.contiguousStrides(shape);
+        }
+        return ReducePlan.of(shape, strides, axes);
+    }
+
+    /** The generic fused reduction's arguments (also a sequence phase's). */
+    private static void addFusedReduce(KernelArgs args, ReducePlan plan, Tensor[] operands, Tensor result) {
+        args.addInt(plan.outputs()).addInt(plan.reducedCount()).addShape(plan.kept()).addShape(plan.reduced());
+        for (int j = 0; j < operands.length; j++)
+            args.addPointer(storage(operands[j]).address(operands[j].offset())).addStrides(plan.kept(), j).addStrides(plan.reduced(), j);
+        args.addPointer(storage(result).address(result.offset()));
+    }
+
+    /** One phase of a sequence kernel: an elementwise group, or a fused reduction (then {@code axes} and {@code shape}). */
+    record SequencePhase(Tensor[] inputs, Tensor[] outputs, int[] reducedShape, int[] axes, Tensor[] sides) {}
+
+    /** A sequence kernel (SequenceKernels) over its phases' arguments, as one block. */
+    static void sequenceInto(CudaContext ctx, KernelSource kernel, List<SequencePhase> phases) {
+        ctx.makeCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a);
+            for (SequencePhase p : phases) {
+                if (p.axes() == null) {
+                    addElementwise(args, p.inputs(), p.outputs());
+                } else {
+                    Tensor[] operands = new Tensor[p.inputs().length + p.sides().length];
+                    addFusedReduce(args, fusedReducePlan(p.reducedShape(), p.axes(), p.inputs(), p.sides(), operands), operands, p.outputs()[0]);
+                }
+            }
+            ctx.driver().launch(kernel.name(), ctx.kernels().function(kernel), 1, dev.fluxion.cuda.codegen.SequenceKernels.THREADS, 0, ctx.stream(), args.array());
+        }
     }
 
     private static void reduceGeneric(CudaContext ctx, KernelSource kernel, Tensor x, int[] axes, Tensor result) {

@@ -36,6 +36,22 @@ public final class PlanLaunches {
         CudaKernels.multiElementwiseInto(ctx, kernel, inputs, outputs);
     }
 
+    /** A phase of a sequence kernel: an elementwise group's operands, or a fused reduction's. */
+    public sealed interface Phase permits ElementwisePhase, ReducePhase {}
+
+    public record ElementwisePhase(Tensor[] inputs, Tensor[] outputs) implements Phase {}
+
+    /** A fused reduction over {@code shape} (its reduced input's) along {@code op}'s axes. */
+    public record ReducePhase(Op.Reduce op, int[] shape, Tensor[] inputs, Tensor[] sides, Tensor out) implements Phase {}
+
+    /** A sequence kernel (see SequenceKernels): its phases run in order by one block, in one launch. */
+    public static void sequence(CudaContext ctx, KernelSource kernel, java.util.List<Phase> phases) {
+        CudaKernels.sequenceInto(ctx, kernel, phases.stream().map(p -> switch (p) {
+            case ElementwisePhase e -> new CudaKernels.SequencePhase(e.inputs(), e.outputs(), null, null, null);
+            case ReducePhase r -> new CudaKernels.SequencePhase(r.inputs(), new Tensor[] {r.out()}, r.shape(), r.op().axes(), r.sides());
+        }).toList());
+    }
+
     /** A reduction with its fused elementwise prologue (see {@link dev.fluxion.cuda.codegen.FusedReduction}). */
     public static void fusedReduce(CudaContext ctx, dev.fluxion.cuda.codegen.FusedReduction r, Op.Reduce op, int[] shape, Tensor[] inputs,
                                    Tensor[] sides, Tensor out) {

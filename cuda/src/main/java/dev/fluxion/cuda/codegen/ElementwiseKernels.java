@@ -79,6 +79,32 @@ public final class ElementwiseKernels {
         return sb.toString();
     }
 
+    /**
+     * The group as a phase of a {@link SequenceKernels sequence kernel}: the kernel's parameters, and a body in which
+     * the block's threads cover the n elements.
+     */
+    static SequenceKernels.Phase blockPhase(ElementwiseGroup g) {
+        List<DType> in = g.inputs();
+        int[] outs = g.outputMembers();
+        List<String[]> params = new java.util.ArrayList<>();
+        params.add(new String[] {"int", "n"});
+        params.add(new String[] {"FxShape", "shape"});
+        List<String> offsets = new java.util.ArrayList<>(), strides = new java.util.ArrayList<>();
+        for (int j = 0; j < in.size(); j++) {
+            params.add(new String[] {"const " + CudaTypes.c(in.get(j)) + "* __restrict__", "in" + j});
+            params.add(new String[] {"FxStrides", "s" + j});
+            offsets.add("o" + j);
+            strides.add("s" + j);
+        }
+        for (int k = 0; k < outs.length; k++) params.add(new String[] {CudaTypes.c(g.members().get(outs[k]).dtype()) + "* __restrict__", "out" + k});
+        StringBuilder sb = new StringBuilder("  for (int i = threadIdx.x; i < n; i += blockDim.x) {\n");
+        offsets(sb, "    ", "i", "shape", offsets, strides, java.util.Collections.nCopies(in.size(), "0"));
+        evaluate(sb, "    ", g);
+        for (int k = 0; k < outs.length; k++) sb.append("    out").append(k).append("[i] = v").append(outs[k]).append(";\n");
+        sb.append("  }\n");
+        return new SequenceKernels.Phase(params, sb.toString());
+    }
+
     private static String code(String name, ElementwiseGroup g) {
         List<DType> in = g.inputs();
         int[] outs = g.outputMembers();

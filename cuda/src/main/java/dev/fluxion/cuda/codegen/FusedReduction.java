@@ -43,35 +43,90 @@ public record FusedReduction(ElementwiseGroup group, int reduced, ReduceFn fn, K
         return group.members().get(reduced).dtype();
     }
 
+    /**
+     * The reduction as a phase of a {@link SequenceKernels sequence kernel}: the generic kernel's parameters, and a
+     * body in which each warp computes one output at a time (its lanes striding over the reduced elements, then a
+     * shuffle reduction), so a block covers up to blockDim/32 outputs at once.
+     */
+    public SequenceKernels.Phase blockPhase() {
+        ElementwiseGroup g = group;
+        DType t = g.members().get(reduced).dtype();
+        String r = CudaTypes.c(t), combine = ReductionKernels.combine(fn, t), identity = CudaTypes.literal(fn.identity(), t);
+        int[] sides = g.outputMembers();
+        int n = g.inputs().size() + sides.length;
+        List<String[]> params = new ArrayList<>(List.of(new String[] {"int", "nOut"}, new String[] {"int", "nRed"},
+                new String[] {"FxShape", "kept"}, new String[] {"FxShape", "reduced"}));
+        for (int j = 0; j < g.inputs().size(); j++) {
+            params.add(new String[] {"const " + CudaTypes.c(g.inputs().get(j)) + "* __restrict__", "in" + j});
+            params.add(new String[] {"FxStrides", "k" + j});
+            params.add(new String[] {"FxStrides", "r" + j});
+        }
+        for (int k = 0; k < sides.length; k++) {
+            params.add(new String[] {CudaTypes.c(g.members().get(sides[k]).dtype()) + "* __restrict__", "side" + k});
+            params.add(new String[] {"FxStrides", "ks" + k});
+            params.add(new String[] {"FxStrides", "rs" + k});
+        }
+        params.add(new String[] {r + "* __restrict__", "out"});
+        List<String> baseNames = new ArrayList<>(), kept = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            baseNames.add("b" + i);
+            kept.add(i < g.inputs().size() ? "k" + i : "ks" + (i - g.inputs().size()));
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("  const int lanes = blockDim.x < 32 ? blockDim.x : 32, lane = threadIdx.x % lanes, warps = blockDim.x / lanes;\n");
+        sb.append("  for (int o = threadIdx.x / lanes; o < nOut; o += warps) {\n");
+        ElementwiseKernels.offsets(sb, "    ", "o", "kept", baseNames, kept, Collections.nCopies(n, "0"));
+        sb.append("    ").append(r).append(" acc = ").append(identity).append(";\n");
+        sb.append("    for (int j = lane; j < nRed; j += lanes) {\n").append(element(g, reduced, fn, "      ", false)).append("    }\n");
+        sb.append("    for (int s = lanes / 2; s > 0; s >>= 1) { const ").append(r).append(" b = __shfl_down_sync(0xffffffffu, acc, s); acc = ")
+                .append(combine.formatted("acc", "b")).append("; }\n");
+        sb.append("    if (lane == 0) out[o] = acc;\n  }\n");
+        return new SequenceKernels.Phase(params, sb.toString());
+    }
+
+    /** One element j of the reduction, offsets from the bases: the prologue, the side outputs, then acc combined with it. */
+    private static String element(ElementwiseGroup g, int reduced, ReduceFn fn, String indent, boolean columns) {
+        DType t = g.members().get(reduced).dtype();
+        String r = CudaTypes.c(t), combine = ReductionKernels.combine(fn, t);
+        int[] sides = g.outputMembers();
+        int n = g.inputs().size() + sides.length;
+        List<String> offsets = new ArrayList<>(), reducedStrides = new ArrayList<>(), bases = new ArrayList<>();
+        for (int j = 0; j < g.inputs().size(); j++) {
+            offsets.add("o" + j);
+            reducedStrides.add("r" + j);
+            bases.add(columns ? "col * k" + j : "b" + j);
+        }
+        for (int k = 0; k < sides.length; k++) {
+            offsets.add("p" + k);
+            reducedStrides.add("rs" + k);
+            bases.add(columns ? "col * ks" + k : "b" + (g.inputs().size() + k));
+        }
+        StringBuilder element = new StringBuilder();
+        ElementwiseKernels.offsets(element, indent, "j", "reduced", offsets, reducedStrides, bases);
+        ElementwiseKernels.evaluate(element, indent, g);
+        for (int k = 0; k < sides.length; k++) element.append(indent).append("side").append(k).append("[p").append(k).append("] = v").append(sides[k]).append(";\n");
+        element.append(indent).append("{ const ").append(r).append(" v = v").append(reduced).append("; acc = ").append(combine.formatted("acc", "v")).append("; }\n");
+        return element.toString();
+    }
+
     private static String code(String name, ElementwiseGroup g, int reduced, ReduceFn fn, boolean columns) {
         DType t = g.members().get(reduced).dtype();
         String r = CudaTypes.c(t), combine = ReductionKernels.combine(fn, t), identity = CudaTypes.literal(fn.identity(), t);
         int[] sides = g.outputMembers();
         int n = g.inputs().size() + sides.length;
-        List<String> offsets = new ArrayList<>(), reducedStrides = new ArrayList<>(), kept = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
         StringBuilder params = new StringBuilder();
         for (int j = 0; j < g.inputs().size(); j++) {
             params.append(", const ").append(CudaTypes.c(g.inputs().get(j))).append("* __restrict__ in").append(j)
                     .append(columns ? ", int k" : ", FxStrides k").append(j).append(", FxStrides r").append(j);
-            offsets.add("o" + j);
-            reducedStrides.add("r" + j);
             kept.add("k" + j);
         }
         for (int k = 0; k < sides.length; k++) {
             params.append(", ").append(CudaTypes.c(g.members().get(sides[k]).dtype())).append("* __restrict__ side").append(k)
                     .append(columns ? ", int ks" : ", FxStrides ks").append(k).append(", FxStrides rs").append(k);
-            offsets.add("p" + k);
-            reducedStrides.add("rs" + k);
             kept.add("ks" + k);
         }
-        StringBuilder element = new StringBuilder(); // one element j of the reduction, offsets from the bases
-        String indent = columns ? "          " : "      ";
-        List<String> bases = new ArrayList<>();
-        for (int i = 0; i < n; i++) bases.add(columns ? "col * " + kept.get(i) : "b" + i);
-        ElementwiseKernels.offsets(element, indent, "j", "reduced", offsets, reducedStrides, bases);
-        ElementwiseKernels.evaluate(element, indent, g);
-        for (int k = 0; k < sides.length; k++) element.append(indent).append("side").append(k).append("[p").append(k).append("] = v").append(sides[k]).append(";\n");
-        element.append(indent).append("{ const ").append(r).append(" v = v").append(reduced).append("; acc = ").append(combine.formatted("acc", "v")).append("; }\n");
+        String element = element(g, reduced, fn, columns ? "          " : "      ", columns);
         StringBuilder sb = new StringBuilder();
         if (!columns) {
             sb.append("extern \"C\" __global__ void ").append(name).append("(int nOut, int nRed, FxShape kept, FxShape reduced").append(params)

@@ -360,6 +360,17 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             case LaunchPlan.Kernel k -> PlanLaunches.elementwise(ctx, k.source(), tensors(k.inputs()), tensors(k.outputs()));
             case LaunchPlan.MultiKernel m -> PlanLaunches.multiElementwise(ctx, m.source(),
                     m.parts().stream().map(k -> tensors(k.inputs())).toList(), m.parts().stream().map(k -> tensors(k.outputs())).toList());
+            case LaunchPlan.Sequence q -> {
+                List<PlanLaunches.Phase> phases = new ArrayList<>();
+                for (LaunchPlan.Step p : q.phases())
+                    switch (p) {
+                        case LaunchPlan.Kernel k -> phases.add(new PlanLaunches.ElementwisePhase(tensors(k.inputs()), tensors(k.outputs())));
+                        case LaunchPlan.FusedReduce f -> phases.add(new PlanLaunches.ReducePhase((Op.Reduce) f.reduce().op(),
+                                f.reduce().inputs()[0].type().shape(), tensors(f.inputs()), tensors(f.sideOutputs()), value(f.reduce())));
+                        default -> {} // views move no data
+                    }
+                PlanLaunches.sequence(ctx, q.source(), phases);
+            }
             case LaunchPlan.FusedReduce f -> PlanLaunches.fusedReduce(ctx, f.kernels(), (Op.Reduce) f.reduce().op(), f.reduce().inputs()[0].type().shape(),
                     tensors(f.inputs()), tensors(f.sideOutputs()), value(f.reduce()));
             case LaunchPlan.MatMul m -> PlanLaunches.matmul(ctx, (Op.MatMul) m.node().op(), operand(m.node(), 0), operand(m.node(), 1), value(m.node()));
@@ -409,6 +420,8 @@ public final class CudaExecutable implements Executable, AutoCloseable {
             case LaunchPlan.Kernel k -> "kernel " + k.source().name() + " ending in " + k.members().getLast() + " created at " + k.members().getLast().site();
             case LaunchPlan.MultiKernel m -> "kernel " + m.source().name() + " of " + m.parts().size() + " groups ending in "
                     + m.parts().stream().map(k -> k.members().getLast().toString()).toList();
+            case LaunchPlan.Sequence q -> "kernel " + q.source().name() + ": " + q.phases().size() + " small steps in one block, ending in "
+                    + LaunchPlan.writes(q.phases().getLast());
             case LaunchPlan.FusedReduce f -> "kernel " + f.kernels().generic().name() + " reducing into " + f.reduce() + " created at " + f.reduce().site();
             case LaunchPlan.MatMul m -> m.node() + " created at " + m.node().site();
             case LaunchPlan.Reduce r -> r.node() + " created at " + r.node().site();
@@ -532,7 +545,8 @@ public final class CudaExecutable implements Executable, AutoCloseable {
 
     @Override
     public String toString() {
-        long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.MultiKernel || s instanceof LaunchPlan.FusedReduce).count();
+        long kernels = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.MultiKernel
+                || s instanceof LaunchPlan.Sequence || s instanceof LaunchPlan.FusedReduce).count();
         long inPlace = plan.steps().stream().filter(s -> s instanceof LaunchPlan.WriteBack w && w.inPlace()).count();
         return "CudaExecutable[" + name + ": " + plan.steps().size() + " steps, " + kernels + " kernels, " + inPlace
                 + " variables updated in place, arena " + memory.arenaBytes()

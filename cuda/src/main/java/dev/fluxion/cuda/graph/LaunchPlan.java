@@ -9,6 +9,7 @@ import dev.fluxion.cuda.codegen.ElementwiseGroup;
 import dev.fluxion.cuda.codegen.ElementwiseKernels;
 import dev.fluxion.cuda.codegen.FusedReduction;
 import dev.fluxion.cuda.codegen.KernelSource;
+import dev.fluxion.cuda.codegen.SequenceKernels;
 import dev.fluxion.graph.Graph;
 import dev.fluxion.graph.Node;
 import dev.fluxion.ops.Op;
@@ -35,7 +36,7 @@ import java.util.Set;
  */
 public final class LaunchPlan {
     /** One launch (or none, for a view) of the plan. */
-    public sealed interface Step permits Kernel, MultiKernel, FusedReduce, MatMul, Reduce, View, Generic, Escape, WriteBack {}
+    public sealed interface Step permits Kernel, MultiKernel, Sequence, FusedReduce, MatMul, Reduce, View, Generic, Escape, WriteBack {}
 
     /** An elementwise group (fused chain or single primitive): one generated kernel writing {@code outputs}. */
     public record Kernel(List<Node> members, List<Node> inputs, List<Node> outputs, ElementwiseGroup group, KernelSource source) implements Step {}
@@ -45,6 +46,13 @@ public final class LaunchPlan {
      * {@link #mergeIndependentKernels}): an optimizer's update of every variable in one launch.
      */
     public record MultiKernel(List<Kernel> parts, KernelSource source) implements Step {}
+
+    /**
+     * Consecutive small steps (elementwise kernels, fused reductions, and the views between them) run one after the
+     * other by one thread block of one kernel (see {@link #sequenceSmallSteps}): a softmax cross-entropy and its
+     * gradient in one launch. {@code phases} are Kernel, FusedReduce and View steps, in order.
+     */
+    public record Sequence(List<Step> phases, KernelSource source) implements Step {}
 
     /**
      * A reduction whose input is computed by a fused elementwise group inside the reduction's kernel, writing the
@@ -129,6 +137,7 @@ public final class LaunchPlan {
             writeBacks.add(new WriteBack(v, value, direct));
         });
         mergeIndependentKernels();
+        if (!hostEffects) sequenceSmallSteps();
         steps.addAll(writeBacks);
     }
 
@@ -180,6 +189,75 @@ public final class LaunchPlan {
         if (run.size() == 1) into.add(run.getFirst());
         if (run.size() > 1) into.add(new MultiKernel(List.copyOf(run), ElementwiseKernels.multi(run.stream().map(Kernel::group).toList())));
         run.clear();
+    }
+
+    /** Elements a step may cover to join a sequence: a few per thread of the sequence kernel's one block. */
+    static final int SEQUENCE_ELEMENTS = 16 * SequenceKernels.THREADS;
+
+    /**
+     * Replaces each run of at least two consecutive small launches (elementwise kernels, multi-group kernels taken
+     * apart, fused reductions, each over at most {@link #SEQUENCE_ELEMENTS} elements; views between them come along)
+     * by one {@link Sequence}: one launch of one block instead of a launch per step, for chains of tiny steps whose
+     * cost is their launches. Before memory planning, which sees the sequence as one step.
+     */
+    private void sequenceSmallSteps() {
+        List<Step> out = new ArrayList<>(), run = new ArrayList<>(), phases = new ArrayList<>();
+        int launches = 0, bytes = 0;
+        for (Step s : steps) {
+            List<Step> own = sequencePhases(s);
+            int ownBytes = own == null ? 0 : own.stream().mapToInt(LaunchPlan::sequenceParameterBytes).sum();
+            if (own == null || bytes + ownBytes > MULTI_KERNEL_PARAMETER_BYTES) {
+                flushSequence(run, phases, launches, out);
+                launches = bytes = 0;
+                if (own == null) {
+                    out.add(s);
+                    continue;
+                }
+            }
+            run.add(s);
+            phases.addAll(own);
+            launches += s instanceof View ? 0 : 1;
+            bytes += ownBytes;
+        }
+        flushSequence(run, phases, launches, out);
+        steps.clear();
+        steps.addAll(out);
+    }
+
+    /** The phases {@code s} contributes to a sequence, or null when it cannot join one. */
+    private static List<Step> sequencePhases(Step s) {
+        return switch (s) {
+            case View v -> List.of(v);
+            case Kernel k -> Shapes.size(k.outputs().getFirst().type().shape()) <= SEQUENCE_ELEMENTS ? List.of(k) : null;
+            case MultiKernel m -> m.parts().stream().mapToLong(k -> k.outputs().getFirst().type().size()).sum() <= SEQUENCE_ELEMENTS
+                    ? List.copyOf(m.parts()) : null;
+            case FusedReduce f -> f.reduce().inputs()[0].type().size() <= SEQUENCE_ELEMENTS ? List.of(f) : null;
+            default -> null;
+        };
+    }
+
+    /** Adds the run's steps as they are, or as one Sequence of their phases when that saves launches; empties both lists. */
+    private static void flushSequence(List<Step> run, List<Step> phases, int launches, List<Step> into) {
+        if (launches < 2) {
+            into.addAll(run);
+        } else {
+            List<SequenceKernels.Phase> code = new ArrayList<>();
+            for (Step s : phases)
+                if (s instanceof Kernel k) code.add(SequenceKernels.elementwise(k.group()));
+                else if (s instanceof FusedReduce f) code.add(f.kernels().blockPhase());
+            into.add(new Sequence(List.copyOf(phases), SequenceKernels.sequence(code)));
+        }
+        run.clear();
+        phases.clear();
+    }
+
+    private static int sequenceParameterBytes(Step s) {
+        int rankInts = dev.fluxion.cuda.codegen.KernelPrelude.MAX_RANK;
+        return switch (s) {
+            case Kernel k -> parameterBytes(k);
+            case FusedReduce f -> 16 + 8 * (1 + rankInts) + (f.inputs().size() + f.sideOutputs().size()) * (16 + 8 * rankInts) + 8;
+            default -> 0;
+        };
     }
 
     /** The memory the values live in: their root buffers, a variable's home standing for both its read and update. */
@@ -357,6 +435,7 @@ public final class LaunchPlan {
         return switch (s) {
             case Kernel k -> k.inputs();
             case MultiKernel m -> m.parts().stream().flatMap(k -> k.inputs().stream()).toList();
+            case Sequence q -> q.phases().stream().flatMap(p -> reads(p).stream()).toList();
             case FusedReduce f -> f.inputs();
             case MatMul m -> List.of(m.node().inputs());
             case Reduce r -> List.of(r.node().inputs());
@@ -372,6 +451,7 @@ public final class LaunchPlan {
         return switch (s) {
             case Kernel k -> k.outputs();
             case MultiKernel m -> m.parts().stream().flatMap(k -> k.outputs().stream()).toList();
+            case Sequence q -> q.phases().stream().flatMap(p -> writes(p).stream()).toList();
             case FusedReduce f -> {
                 List<Node> w = new ArrayList<>(f.sideOutputs());
                 w.add(f.reduce());
@@ -392,6 +472,7 @@ public final class LaunchPlan {
         for (Step s : steps) {
             if (s instanceof Kernel k) byName.putIfAbsent(k.source().name(), k.source());
             if (s instanceof MultiKernel m) byName.putIfAbsent(m.source().name(), m.source());
+            if (s instanceof Sequence q) byName.putIfAbsent(q.source().name(), q.source());
             if (s instanceof FusedReduce f) {
                 byName.putIfAbsent(f.kernels().generic().name(), f.kernels().generic());
                 byName.putIfAbsent(f.kernels().columns().name(), f.kernels().columns());

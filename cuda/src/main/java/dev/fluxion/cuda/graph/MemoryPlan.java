@@ -51,11 +51,25 @@ public final class MemoryPlan {
         return place(lifetimes(plan));
     }
 
-    /** When each arena value is written and last read, in step indices of the plan. */
+    /**
+     * The plan's steps as memory sees them: a sequence kernel's phases one by one (the block barrier between phases
+     * orders their memory accesses as the stream orders launches, so a value may take the memory of one a previous
+     * phase read last), every other step as one (a multi-group kernel's parts run at the same time).
+     */
+    static List<LaunchPlan.Step> timeline(LaunchPlan plan) {
+        List<LaunchPlan.Step> out = new ArrayList<>();
+        for (LaunchPlan.Step s : plan.steps()) {
+            if (s instanceof LaunchPlan.Sequence q) out.addAll(q.phases());
+            else out.add(s);
+        }
+        return out;
+    }
+
+    /** When each arena value is written and last read, in indices of the plan's {@link #timeline}. */
     static List<Lifetime> lifetimes(LaunchPlan plan) {
         Map<Node, int[]> span = new IdentityHashMap<>();
         for (Node n : plan.arenaValues()) span.put(n, new int[] {-1, -1});
-        List<LaunchPlan.Step> steps = plan.steps();
+        List<LaunchPlan.Step> steps = timeline(plan);
         for (int s = 0; s < steps.size(); s++) {
             for (Node w : LaunchPlan.writes(steps.get(s))) {
                 int[] sp = span.get(w);

@@ -39,6 +39,9 @@ public final class HostKernelRunner {
             struct FxDim3 { unsigned x, y, z; };
             static const FxDim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
             static inline void __syncthreads() {}
+            #define __launch_bounds__(threads)
+            /* one thread: a warp of one lane, whose shuffles are never taken (the loops over lanes / 2 do not run) */
+            template <typename T> static inline T __shfl_down_sync(unsigned, T v, int) { return v; }
             static inline float __int_as_float(int i) { float f; std::memcpy(&f, &i, 4); return f; }
             static inline double __longlong_as_double(long long i) { double d; std::memcpy(&d, &i, 8); return d; }
             template <typename T, typename F> static inline T fx_sat(F x) {

@@ -114,23 +114,16 @@ final class HostArenaRunner {
                 for (LaunchPlan.Kernel k : m.parts()) args.addAll(kernelArguments(k));
                 call(m.source(), args);
             }
-            case LaunchPlan.FusedReduce f -> { // the generic variant (the column variant has its own host test)
-                int[] shape = f.reduce().inputs()[0].type().shape();
-                List<Node> operands = new ArrayList<>(f.inputs());
-                operands.addAll(f.sideOutputs());
-                int[][] st = new int[operands.size()][];
-                for (int j = 0; j < st.length; j++)
-                    st[j] = j < f.inputs().size() ? Layouts.broadcastStrides(operands.get(j).type().shape(), plan.layout(operands.get(j)).strides(), shape)
-                            : Shapes.contiguousStrides(shape);
-                ReducePlan rp = ReducePlan.of(shape, st, ((Op.Reduce) f.reduce().op()).axes());
-                List<String> args = new ArrayList<>(List.of(String.valueOf(rp.outputs()), String.valueOf(rp.reducedCount()), shape(rp.kept()), shape(rp.reduced())));
-                for (int j = 0; j < st.length; j++) {
-                    args.add(pointer(operands.get(j)));
-                    args.add(strides(rp.kept(), j));
-                    args.add(strides(rp.reduced(), j));
-                }
-                args.add(pointer(f.reduce()));
-                call(f.kernels().generic(), args);
+            case LaunchPlan.FusedReduce f -> call(f.kernels().generic(), fusedReduceArguments(f)); // (the column variant has its own host test)
+            case LaunchPlan.Sequence q -> { // the real sequence kernel, run by the shim's one thread
+                List<String> args = new ArrayList<>();
+                for (LaunchPlan.Step p : q.phases())
+                    switch (p) {
+                        case LaunchPlan.Kernel k -> args.addAll(kernelArguments(k));
+                        case LaunchPlan.FusedReduce f -> args.addAll(fusedReduceArguments(f));
+                        default -> {}
+                    }
+                call(q.source(), args);
             }
             case LaunchPlan.Reduce r -> {
                 Node x = r.node().inputs()[0];
@@ -179,6 +172,26 @@ final class HostArenaRunner {
         IndexPlan ip = IndexPlan.elementwise(shape, new int[][] {shape}, new int[][] {l.strides()});
         call(PrimitiveKernels.cast(t, t), List.of(String.valueOf(Shapes.size(shape)), shape(ip), pointer(value), strides(ip, 0),
                 "(" + CudaTypes.c(t) + "*)" + destination));
+    }
+
+    /** A fused reduction's generic-kernel arguments: the reduce plan's sizes and shapes, each operand's pointer and strides, the result. */
+    private List<String> fusedReduceArguments(LaunchPlan.FusedReduce f) {
+        int[] shape = f.reduce().inputs()[0].type().shape();
+        List<Node> operands = new ArrayList<>(f.inputs());
+        operands.addAll(f.sideOutputs());
+        int[][] st = new int[operands.size()][];
+        for (int j = 0; j < st.length; j++)
+            st[j] = j < f.inputs().size() ? Layouts.broadcastStrides(operands.get(j).type().shape(), plan.layout(operands.get(j)).strides(), shape)
+                    : Shapes.contiguousStrides(shape);
+        ReducePlan rp = ReducePlan.of(shape, st, ((Op.Reduce) f.reduce().op()).axes());
+        List<String> args = new ArrayList<>(List.of(String.valueOf(rp.outputs()), String.valueOf(rp.reducedCount()), shape(rp.kept()), shape(rp.reduced())));
+        for (int j = 0; j < st.length; j++) {
+            args.add(pointer(operands.get(j)));
+            args.add(strides(rp.kept(), j));
+            args.add(strides(rp.reduced(), j));
+        }
+        args.add(pointer(f.reduce()));
+        return args;
     }
 
     /** An elementwise kernel's arguments: n, the shape, each input's pointer and strides, each output's pointer. */

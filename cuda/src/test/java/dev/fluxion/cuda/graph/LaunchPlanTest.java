@@ -43,6 +43,11 @@ class LaunchPlanTest {
                 }
                 List<Node> members = switch (s) {
                     case LaunchPlan.Kernel k -> k.members();
+                    case LaunchPlan.Sequence q -> q.phases().stream().flatMap(p -> switch (p) {
+                        case LaunchPlan.Kernel k -> k.members().stream();
+                        case LaunchPlan.FusedReduce f -> java.util.stream.Stream.concat(f.members().stream(), java.util.stream.Stream.of(f.reduce()));
+                        default -> LaunchPlan.writes(p).stream();
+                    }).toList();
                     case LaunchPlan.MultiKernel m -> {
                         Set<Node> written = Collections.newSetFromMap(new IdentityHashMap<>());
                         for (LaunchPlan.Kernel k : m.parts()) written.addAll(k.outputs());
@@ -124,21 +129,26 @@ class LaunchPlanTest {
         assertTrue(matmuls >= 5, "forward and backward matmuls: " + matmuls);
         assertEquals(1, multi.size(), "the updates of every variable in one launch");
         assertEquals(4, multi.getFirst().parts().stream().filter(k -> k.members().size() >= 8).count(), "one fused Adam update per variable");
+        List<LaunchPlan.Sequence> sequences = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Sequence).map(s -> (LaunchPlan.Sequence) s).toList();
+        assertFalse(sequences.isEmpty(), "the softmax cross-entropy's small steps run as one block");
+        for (LaunchPlan.Sequence q : sequences)
+            assertTrue(q.phases().stream().filter(p -> !(p instanceof LaunchPlan.View)).count() >= 2, q.phases().toString());
         assertFalse(plan.hasHostEffects());
         assertEquals(12, plan.variables().size(), "4 weights and 8 moments");
     }
 
     @Test
     void independentKernelsShareALaunchButAnInPlaceUpdateNeverJoinsAReaderOfTheOldValue() {
-        dev.fluxion.Variable a = new dev.fluxion.Variable(dev.fluxion.Tensor.of(new float[] {1, 2, 3}, 3), "a");
-        dev.fluxion.Variable c = new dev.fluxion.Variable(dev.fluxion.Tensor.of(new float[] {7, 8, 9}, 3), "c");
+        int n = LaunchPlan.SEQUENCE_ELEMENTS + 1; // too large to run as a sequence in one block
+        dev.fluxion.Variable a = new dev.fluxion.Variable(dev.fluxion.Tensor.zeros(n), "a");
+        dev.fluxion.Variable c = new dev.fluxion.Variable(dev.fluxion.Tensor.zeros(n), "c");
         var f = dev.fluxion.Fx.function("old_and_new", (dev.fluxion.Tensor x) -> {
             dev.fluxion.Tensor doubled = a.value().mul(2); // reads a's old value...
             a.assign(x.add(1)); // ...which this update, written in place, replaces
             c.assign(x.mul(3)); // touches neither
             return doubled;
         });
-        f.call(dev.fluxion.Tensor.of(new float[] {0.5f, 1, 2}, 3));
+        f.call(dev.fluxion.Tensor.zeros(n));
         LaunchPlan plan = new LaunchPlan(f.lastGraph());
         List<LaunchPlan.Step> launches = plan.steps().stream()
                 .filter(s -> s instanceof LaunchPlan.Kernel || s instanceof LaunchPlan.MultiKernel).toList();

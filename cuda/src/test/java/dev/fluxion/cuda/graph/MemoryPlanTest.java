@@ -42,7 +42,7 @@ class MemoryPlanTest {
         for (var e : LaunchPlanTest.graphs().entrySet()) {
             LaunchPlan plan = new LaunchPlan(e.getValue());
             MemoryPlan m = MemoryPlan.of(plan);
-            List<LaunchPlan.Step> steps = plan.steps();
+            List<LaunchPlan.Step> steps = MemoryPlan.timeline(plan);
             for (int s = 0; s < steps.size(); s++) {
                 for (Node r : LaunchPlan.reads(steps.get(s))) {
                     Node root = plan.layout(r).root();

@@ -53,37 +53,42 @@ final class PlanSimulator {
             }
         sources.putAll(plan.shapeConstants());
         Map<Variable, Tensor> written = new LinkedHashMap<>();
-        for (LaunchPlan.Step step : plan.steps()) {
-            switch (step) {
-                case LaunchPlan.Kernel k -> {
+        for (LaunchPlan.Step step : plan.steps()) simulate(step, written);
+        Tensor[] outputs = plan.graph().outputs().stream().map(this::escaped).toArray(Tensor[]::new);
+        return new Result(outputs, written);
+    }
+
+    private void simulate(LaunchPlan.Step step, Map<Variable, Tensor> written) {
+        switch (step) {
+            case LaunchPlan.Kernel k -> {
+                Map<Node, Tensor> local = evaluate(k.members());
+                for (Node o : k.outputs()) store(o, local.get(o));
+            }
+            case LaunchPlan.Sequence q -> {
+                for (LaunchPlan.Step p : q.phases()) simulate(p, written);
+            }
+            case LaunchPlan.MultiKernel m -> { // its parts in reverse: independent parts give the same in any order
+                for (LaunchPlan.Kernel k : m.parts().reversed()) {
                     Map<Node, Tensor> local = evaluate(k.members());
                     for (Node o : k.outputs()) store(o, local.get(o));
                 }
-                case LaunchPlan.MultiKernel m -> { // its parts in reverse: independent parts give the same in any order
-                    for (LaunchPlan.Kernel k : m.parts().reversed()) {
-                        Map<Node, Tensor> local = evaluate(k.members());
-                        for (Node o : k.outputs()) store(o, local.get(o));
-                    }
-                }
-                case LaunchPlan.FusedReduce f -> {
-                    Map<Node, Tensor> local = evaluate(f.members());
-                    for (Node o : f.sideOutputs()) store(o, local.get(o));
-                    store(f.reduce(), Dispatcher.apply(f.reduce().op(), local.get(f.reduce().inputs()[0])));
-                }
-                case LaunchPlan.MatMul m -> store(m.node(), apply(m.node()));
-                case LaunchPlan.Reduce r -> store(r.node(), apply(r.node()));
-                case LaunchPlan.Generic g -> store(g.node(), apply(g.node()));
-                case LaunchPlan.View v -> { // the planned layout must give what the op gives
-                    Tensor planned = value(v.node()), computed = apply(v.node());
-                    if (!Arrays.equals(planned.toDoubleArray(), computed.toDoubleArray()))
-                        throw new AssertionError("planned layout of " + v.node() + " reads other values than the op computes");
-                }
-                case LaunchPlan.Escape e -> escaped.put(e.value(), value(e.value()).contiguous());
-                case LaunchPlan.WriteBack w -> written.put(w.variable(), escaped(w.value()));
             }
+            case LaunchPlan.FusedReduce f -> {
+                Map<Node, Tensor> local = evaluate(f.members());
+                for (Node o : f.sideOutputs()) store(o, local.get(o));
+                store(f.reduce(), Dispatcher.apply(f.reduce().op(), local.get(f.reduce().inputs()[0])));
+            }
+            case LaunchPlan.MatMul m -> store(m.node(), apply(m.node()));
+            case LaunchPlan.Reduce r -> store(r.node(), apply(r.node()));
+            case LaunchPlan.Generic g -> store(g.node(), apply(g.node()));
+            case LaunchPlan.View v -> { // the planned layout must give what the op gives
+                Tensor planned = value(v.node()), computed = apply(v.node());
+                if (!Arrays.equals(planned.toDoubleArray(), computed.toDoubleArray()))
+                    throw new AssertionError("planned layout of " + v.node() + " reads other values than the op computes");
+            }
+            case LaunchPlan.Escape e -> escaped.put(e.value(), value(e.value()).contiguous());
+            case LaunchPlan.WriteBack w -> written.put(w.variable(), escaped(w.value()));
         }
-        Tensor[] outputs = plan.graph().outputs().stream().map(this::escaped).toArray(Tensor[]::new);
-        return new Result(outputs, written);
     }
 
     /** A fused group's members, each from the others and from memory. */
