@@ -44,8 +44,11 @@ public final class SequenceKernels {
             Phase p = phases.get(q);
             List<String> own = new ArrayList<>(), args = new ArrayList<>();
             for (String[] param : p.params()) {
-                own.add(param[0] + " " + param[1]);
-                kernelParams.add(param[0] + " " + param[1] + "_" + q);
+                // no __restrict__: a later phase reads what an earlier one wrote in the same kernel, which the
+                // non-coherent read-only loads that __restrict__ const pointers allow must not serve
+                String type = param[0].replace(" __restrict__", "").replace("__restrict__", "");
+                own.add(type + " " + param[1]);
+                kernelParams.add(type + " " + param[1] + "_" + q);
                 args.add(param[1] + "_" + q);
             }
             String phase = name + "_p" + q;

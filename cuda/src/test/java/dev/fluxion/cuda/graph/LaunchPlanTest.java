@@ -131,8 +131,10 @@ class LaunchPlanTest {
         assertEquals(4, multi.getFirst().parts().stream().filter(k -> k.members().size() >= 8).count(), "one fused Adam update per variable");
         List<LaunchPlan.Sequence> sequences = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Sequence).map(s -> (LaunchPlan.Sequence) s).toList();
         assertFalse(sequences.isEmpty(), "the softmax cross-entropy's small steps run as one block");
-        for (LaunchPlan.Sequence q : sequences)
+        for (LaunchPlan.Sequence q : sequences) {
             assertTrue(q.phases().stream().filter(p -> !(p instanceof LaunchPlan.View)).count() >= 2, q.phases().toString());
+            assertFalse(q.source().code().contains("__restrict__"), "phases read what earlier phases wrote: no read-only loads");
+        }
         assertFalse(plan.hasHostEffects());
         assertEquals(12, plan.variables().size(), "4 weights and 8 moments");
     }
