@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole GPU check in one command, for a lent GPU machine (from the folder prepare.sh filled): the PyTorch eager
 # reference on the same GPU, the "gpu" test suite with the op database, the epoch benchmark (eager and graph
-# function), the workloads with TF32 products and cuDNN turned off (im2col convolutions, to compare with the TF32
+# function), the graph functions with chains of small steps run as one block (-Dfluxion.cuda.sequences=true, off by
+# default), the workloads with TF32 products and cuDNN turned off (im2col convolutions, to compare with the TF32
 # run below, whose graph functions use cuDNN), a profile of the graph functions' steps, TF32, bfloat16 and float16 products,
 # and MNIST (custom loop per batch and as one callEach over the epoch, and compile/fit/evaluate/predict). Each part has its own time limit and log (in $OUT, else ./logs), so one
 # failure does not hide the rest.
@@ -24,6 +25,7 @@ part() { # name, time limit (s), command... (a shell function limits each of its
 part torch 45 python3 torch_gpu_reference.py "$STEPS"
 part suite 180 "${JAVA[@]}" -Dfluxion.opdb.device=cuda:0 dev.fluxion.cuda.GpuSuiteMain
 FLUXION_TORCH_LOG="$LOGS/torch.log" part bench 180 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS"
+part sequences 60 "${JAVA[@]}" -Dfluxion.cuda.sequences=true dev.fluxion.bench.GpuEpochBench mlp,cnn,seed "$STEPS" graph
 part im2col 60 "${JAVA[@]}" -Dfluxion.cuda.cudnn=false -Dfluxion.cuda.matmulPrecision=tf32 dev.fluxion.bench.GpuEpochBench cnn,seed "$STEPS"
 part profile 60 "${JAVA[@]}" -Dfluxion.graph.profile=true dev.fluxion.bench.GpuEpochBench cnn,seed 20 graph
 precisions() { # TF32 products eagerly and as graph functions (PyTorch's convolutions use TF32 by default), then the

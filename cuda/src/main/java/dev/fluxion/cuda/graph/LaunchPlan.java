@@ -101,7 +101,20 @@ public final class LaunchPlan {
     private final Map<Variable, Node> variables = new LinkedHashMap<>();
     private boolean hostEffects;
 
+    /**
+     * Whether plans run chains of small steps as one {@link Sequence} ({@code -Dfluxion.cuda.sequences=true}). Off by
+     * default: on the H200 it saved 8 of the mlp step's 19 launches but no time (the mlp epoch measured 38 ms against
+     * 34 ms without, on a machine that ran PyTorch 7% slower than the run before; BENCHMARKS.md): its one block
+     * reduces short rows a warp per row, 128 rows in 8 rounds of dependent loads.
+     */
+    public static final boolean SEQUENCES = Boolean.getBoolean("fluxion.cuda.sequences");
+
     public LaunchPlan(Graph graph) {
+        this(graph, SEQUENCES);
+    }
+
+    /** The plan of {@code graph}; with {@code sequences}, chains of small steps run as one block (see {@link #SEQUENCES}). */
+    public LaunchPlan(Graph graph, boolean sequences) {
         this.graph = graph;
         for (Node n : graph.nodes())
             if (n.kind() != Node.Kind.OP) {
@@ -137,7 +150,7 @@ public final class LaunchPlan {
             writeBacks.add(new WriteBack(v, value, direct));
         });
         mergeIndependentKernels();
-        if (!hostEffects) sequenceSmallSteps();
+        if (sequences && !hostEffects) sequenceSmallSteps();
         steps.addAll(writeBacks);
     }
 

@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class HostPlanTest {
     @Test
     void trainingStepsRunThroughTheirGeneratedKernelsAndArenaGiveTheCpuResults() throws Exception {
+        for (boolean sequences : new boolean[] {false, true})
         for (TrainingSteps.Traced t : List.of(TrainingSteps.mlpAdam(false), TrainingSteps.regressionMomentum(), TrainingSteps.swap(),
                 TrainingSteps.oldValuesReadLate())) {
-            LaunchPlan plan = new LaunchPlan(t.graph());
+            LaunchPlan plan = new LaunchPlan(t.graph(), sequences);
             List<Tensor> before = t.variables().stream().map(Variable::value).toList();
             HostArenaRunner.Result host = new HostArenaRunner(plan, MemoryPlan.of(plan)).run(t.tensorArgs());
             Tensor[] expected = t.call(); // the CPU executable, from the same variables

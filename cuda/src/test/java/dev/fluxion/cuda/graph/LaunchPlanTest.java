@@ -26,9 +26,10 @@ class LaunchPlanTest {
 
     @Test
     void everyNodeIsComputedOnceAfterItsInputs() {
+        for (boolean sequences : new boolean[] {false, true})
         for (var e : graphs().entrySet()) {
             Graph g = e.getValue();
-            LaunchPlan plan = new LaunchPlan(g);
+            LaunchPlan plan = new LaunchPlan(g, sequences);
             Set<Node> done = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Node n : g.nodes()) if (n.kind() != Node.Kind.OP) assertTrue(done.add(n));
             done.addAll(plan.shapeConstants().keySet());
@@ -129,7 +130,9 @@ class LaunchPlanTest {
         assertTrue(matmuls >= 5, "forward and backward matmuls: " + matmuls);
         assertEquals(1, multi.size(), "the updates of every variable in one launch");
         assertEquals(4, multi.getFirst().parts().stream().filter(k -> k.members().size() >= 8).count(), "one fused Adam update per variable");
-        List<LaunchPlan.Sequence> sequences = plan.steps().stream().filter(s -> s instanceof LaunchPlan.Sequence).map(s -> (LaunchPlan.Sequence) s).toList();
+        assertTrue(plan.steps().stream().noneMatch(s -> s instanceof LaunchPlan.Sequence), "sequences are off by default");
+        List<LaunchPlan.Sequence> sequences = new LaunchPlan(TracedGraphs.all().get("mlp_train_step"), true).steps().stream()
+                .filter(s -> s instanceof LaunchPlan.Sequence).map(s -> (LaunchPlan.Sequence) s).toList();
         assertFalse(sequences.isEmpty(), "the softmax cross-entropy's small steps run as one block");
         for (LaunchPlan.Sequence q : sequences) {
             assertTrue(q.phases().stream().filter(p -> !(p instanceof LaunchPlan.View)).count() >= 2, q.phases().toString());
@@ -165,7 +168,8 @@ class LaunchPlanTest {
     void everyGeneratedKernelOfEveryPlanCompilesWithNvcc() throws Exception {
         Map<String, KernelSource> kernels = new LinkedHashMap<>();
         for (Graph g : graphs().values())
-            for (KernelSource k : new LaunchPlan(g).kernels()) kernels.putIfAbsent(k.name(), k);
+            for (boolean sequences : new boolean[] {false, true})
+                for (KernelSource k : new LaunchPlan(g, sequences).kernels()) kernels.putIfAbsent(k.name(), k);
         assertTrue(kernels.size() >= 20, "kernels: " + kernels.size());
         Nvcc.Result r = Nvcc.ptx(KernelSource.translationUnit(kernels.values()), "launch_plans");
         assertEquals(0, r.exitCode(), r.log());

@@ -39,8 +39,9 @@ class MemoryPlanTest {
 
     @Test
     void lifetimesSpanFromTheWritingStepToTheLastReadThroughViews() {
+        for (boolean sequences : new boolean[] {false, true})
         for (var e : LaunchPlanTest.graphs().entrySet()) {
-            LaunchPlan plan = new LaunchPlan(e.getValue());
+            LaunchPlan plan = new LaunchPlan(e.getValue(), sequences);
             MemoryPlan m = MemoryPlan.of(plan);
             List<LaunchPlan.Step> steps = MemoryPlan.timeline(plan);
             for (int s = 0; s < steps.size(); s++) {
@@ -74,8 +75,9 @@ class MemoryPlanTest {
 
     @Test
     void runningThePlanThroughTheArenaGivesTheCpuGraphFunctionsResults() {
+        for (boolean sequences : new boolean[] {false, true})
         for (TrainingSteps.Traced t : TrainingSteps.all()) {
-            LaunchPlan plan = new LaunchPlan(t.graph());
+            LaunchPlan plan = new LaunchPlan(t.graph(), sequences);
             PlanSimulator.Result simulated = runFromTheSameState(t, new PlanSimulator(plan, MemoryPlan.of(plan)));
             Tensor[] expected = t.call(); // the CPU executable, from the same variables and generator states
             assertEquals(expected.length, simulated.outputs().length);
