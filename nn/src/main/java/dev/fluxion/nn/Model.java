@@ -33,6 +33,7 @@ public abstract class Model extends Layer {
     private Loss loss;
     private List<Metric> metrics = List.of();
     private boolean runEagerly;
+    private int stepsPerExecution = 1;
     private boolean stopTraining;
     private Tensor sampleWeight;
 
@@ -77,6 +78,21 @@ public abstract class Model extends Layer {
     public void setRunEagerly(boolean eager) {
         this.runEagerly = eager;
         trainer.compiled();
+    }
+
+    /**
+     * Keras' {@code compile(steps_per_execution=n)}: {@code fit} runs up to {@code n} batches of one shape per call of
+     * the compiled train step ({@code GraphFunction.callEach}), so a GPU replays them as one CUDA graph; the batch
+     * callbacks (and the progress bar) then run once per group, with the last batch's logs, as in Keras. The weights
+     * and epoch logs are those of {@code n = 1}. Eager models and class weights run a batch at a time.
+     */
+    public void setStepsPerExecution(int n) {
+        if (n < 1) throw new IllegalArgumentException("stepsPerExecution must be at least 1, got " + n);
+        this.stepsPerExecution = n;
+    }
+
+    public int stepsPerExecution() {
+        return stepsPerExecution;
     }
 
     /** Set by a callback to end {@code fit} after the current batch. */

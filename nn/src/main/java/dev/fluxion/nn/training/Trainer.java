@@ -293,7 +293,32 @@ public final class Trainer {
                 current = it;
                 Aggregator agg = new Aggregator(stateful);
                 long s = 0;
-                while ((f.stepsPerEpoch < 0 || s < f.stepsPerEpoch) && it.hasNext()) {
+                boolean grouped = model.stepsPerExecution() > 1 && !model.runEagerly() && f.classWeight == null;
+                Pair held = null; // a batch read ahead that did not fit the last group (another shape)
+                while ((f.stepsPerEpoch < 0 || s < f.stepsPerEpoch) && (held != null || it.hasNext())) {
+                    if (grouped) {
+                        List<Pair> group = new ArrayList<>();
+                        group.add(held != null ? held : it.next());
+                        held = null;
+                        long room = Math.min(model.stepsPerExecution(), f.stepsPerEpoch < 0 ? Long.MAX_VALUE : f.stepsPerEpoch - s);
+                        while (group.size() < room && it.hasNext()) {
+                            Pair next = it.next();
+                            if (sameShapes(next, group.getFirst())) group.add(next);
+                            else {
+                                held = next;
+                                break;
+                            }
+                        }
+                        for (Pair b : group) applyPendingRestore(b);
+                        cbs.onTrainBatchBegin((int) s, new LinkedHashMap<>());
+                        List<Map<String, Double>> perBatch = trainGroup(group);
+                        for (Map<String, Double> logs : perBatch) agg.add(logs);
+                        globalStep += group.size();
+                        s += group.size();
+                        cbs.onTrainBatchEnd((int) (s - 1), perBatch.getLast());
+                        if (model.stopTraining()) break;
+                        continue;
+                    }
                     Pair batch = it.next();
                     applyPendingRestore(batch);
                     cbs.onTrainBatchBegin((int) s, new LinkedHashMap<>());
@@ -349,9 +374,7 @@ public final class Trainer {
         Map<String, Tensor> out;
         if (model.runEagerly()) out = model.runTrainStep(batch, sw).tensors();
         else if (sw == null) {
-            if (trainFn == null)
-                trainFn = Fx.function("train_step", (Tensor x, Tensor y) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y), null).tensors()));
-            out = trainFn.call(batch.x(), batch.y());
+            out = unweightedTrainFunction().call(batch.x(), batch.y());
         } else {
             if (trainFnWeighted == null)
                 trainFnWeighted = Fx.function("train_step_weighted",
@@ -359,6 +382,37 @@ public final class Trainer {
             out = trainFnWeighted.call(batch.x(), batch.y(), sw);
         }
         return Logs.toDoubles(out);
+    }
+
+    /** The compiled train step without sample weights, made on first use. */
+    private GraphFunction<Map<String, Tensor>> unweightedTrainFunction() {
+        if (trainFn == null)
+            trainFn = Fx.function("train_step", (Tensor x, Tensor y) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y), null).tensors()));
+        return trainFn;
+    }
+
+    private static boolean sameShapes(Pair a, Pair b) {
+        return java.util.Arrays.equals(a.x().shape(), b.x().shape()) && java.util.Arrays.equals(a.y().shape(), b.y().shape())
+                && a.x().dtype() == b.x().dtype() && a.y().dtype() == b.y().dtype();
+    }
+
+    /**
+     * Batches of one shape through one {@code callEach} of the train step (stacked on the host, moved to the model's
+     * device at once); the logs of each batch, in order.
+     */
+    private List<Map<String, Double>> trainGroup(List<Pair> group) {
+        if (group.size() == 1) return List.of(trainBatch(group.getFirst(), null));
+        Tensor xs = onModelDevice(ArrayOps.stack(0, group.stream().map(Pair::x).toArray(Tensor[]::new)));
+        Tensor ys = onModelDevice(ArrayOps.stack(0, group.stream().map(Pair::y).toArray(Tensor[]::new)));
+        Map<String, Tensor> stacked = new LinkedHashMap<>();
+        unweightedTrainFunction().callEach(xs, ys).forEach((k, v) -> stacked.put(k, v.to(Device.CPU)));
+        List<Map<String, Double>> logs = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            Map<String, Tensor> row = new LinkedHashMap<>();
+            for (var e : stacked.entrySet()) row.put(e.getKey(), e.getValue().get(i));
+            logs.add(Logs.toDoubles(row));
+        }
+        return logs;
     }
 
     /** Per-example weights from class weights: labels are class indices, or one-hot/probabilities (argmax). */

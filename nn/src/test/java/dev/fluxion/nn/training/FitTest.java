@@ -106,6 +106,23 @@ class FitTest {
         assertNull(e.trainer().trainFunction());
     }
 
+    @Test
+    void stepsPerExecutionGroupsBatchesIntoOneCallWithTheSameResults() {
+        Tensor[] d = problem(100, 5); // 6 batches of 16, then one of 4: groups of 4 and 2 full batches, then the short one
+        Linear one = compiled(false), grouped = compiled(false);
+        grouped.setStepsPerExecution(4);
+        List<Integer> ends = new ArrayList<>();
+        var cb = LambdaCallback.builder().onBatchEnd((batch, logs) -> ends.add(batch)).build();
+        History h1 = one.fit(d[0], d[1], Fit.epochs(2).batchSize(16).seed(3).verbose(0));
+        History h4 = grouped.fit(d[0], d[1], Fit.epochs(2).batchSize(16).seed(3).verbose(0).callbacks(cb));
+        assertArrayEquals(one.w.value().toFloatArray(), grouped.w.value().toFloatArray());
+        assertArrayEquals(one.b.value().toFloatArray(), grouped.b.value().toFloatArray());
+        assertEquals(h1.history(), h4.history());
+        assertEquals(List.of(3, 5, 6, 3, 5, 6), ends, "batch callbacks once per group, with the group's last batch index");
+        assertEquals(2, grouped.trainer().trainFunction().tracingCount(), "full and short batches");
+        assertThrows(IllegalArgumentException.class, () -> grouped.setStepsPerExecution(0));
+    }
+
     /** Two optimizers and custom logs, as a GAN's trainStep would (TF 2.2's design). */
     static class TwoHeads extends Model {
         final SGD optA = new SGD(0.1), optB = new SGD(0.1);
