@@ -95,6 +95,12 @@ class CudaGraphFunctionGpuTest {
         return new Tensor[] {x.to(GPU), Tensor.of(oneHot, 16, 10).to(GPU)};
     }
 
+    /** Every variable of {@code actual} (weights and Adam moments) close to the same one of {@code expected}. */
+    private static void assertSameVariables(Mlp expected, Mlp actual, String when, double tol) {
+        for (int v = 0; v < expected.all().size(); v++)
+            assertClose(expected.all().get(v).name() + when, expected.all().get(v).value(), actual.all().get(v).value(), tol);
+    }
+
     private static void assertClose(String label, Tensor expected, Tensor actual, double tol) {
         double[] e = expected.to(Device.CPU).toDoubleArray(), a = actual.to(Device.CPU).toDoubleArray();
         assertEquals(e.length, a.length, label);
@@ -111,8 +117,7 @@ class CudaGraphFunctionGpuTest {
             Tensor got = f.call(b[0], b[1]);
             assertEquals(GPU, got.device());
             assertClose("loss at step " + i, expected, got, 1e-4);
-            for (int v = 0; v < eager.all().size(); v++)
-                assertClose(eager.all().get(v).name() + " after step " + i, eager.all().get(v).value(), compiled.all().get(v).value(), 1e-4);
+            assertSameVariables(eager, compiled, " after step " + i, 1e-4);
         }
         assertEquals(1, f.tracingCount());
     }
@@ -137,8 +142,7 @@ class CudaGraphFunctionGpuTest {
                 Tensor[] expected = one.call(xs[i], ys[i]);
                 for (int r = 0; r < 3; r++) assertClose("result " + r + " of step " + i + " in call " + call, expected[r], stacked[r].get(i), 1e-6);
             }
-            for (int v = 0; v < single.all().size(); v++)
-                assertClose(single.all().get(v).name() + " after call " + call, single.all().get(v).value(), chunked.all().get(v).value(), 1e-6);
+            assertSameVariables(single, chunked, " after call " + call, 1e-6);
         }
         assertEquals(1, each.tracingCount());
     }
@@ -181,8 +185,7 @@ class CudaGraphFunctionGpuTest {
                 Tensor[] b = batch(i);
                 Tensor a = withGraph.run(b)[0], c = withoutGraph.run(b)[0];
                 assertClose("loss at step " + i, c, a, 0); // the same kernels in the same order: bit for bit
-                for (int v = 0; v < replayed.all().size(); v++)
-                    assertClose(replayed.all().get(v).name() + " after step " + i, launched.all().get(v).value(), replayed.all().get(v).value(), 0);
+                assertSameVariables(launched, replayed, " after step " + i, 0);
             }
             assertTrue(withGraph.isCaptured(), "the second call must capture the plan");
             assertFalse(withoutGraph.isCaptured());
