@@ -45,7 +45,9 @@ mnist() { # the custom loop with float32, then bfloat16 products; then compile/f
   echo "-- callEach over the stacked epoch"
   FLUXION_DATA_DIR="$PWD/data" timeout 45 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench mnist-each || return
   echo "-- fit"
-  FLUXION_DATA_DIR="$PWD/data" timeout 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench fit
+  FLUXION_DATA_DIR="$PWD/data" timeout 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench fit || return
+  echo "-- fit, 8 batches per call of the train step"
+  FLUXION_DATA_DIR="$PWD/data" timeout 90 "${JAVA[@]}" dev.fluxion.bench.GpuEpochBench fit-grouped
 }
 part mnist 0 mnist
 echo "kernels in the disk cache: $(find "$HOME/.fluxion/cache/kernels" -name '*.ptx' 2>/dev/null | wc -l)" | tee -a "$LOGS/summary.txt"

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *
  * <p>Other modes: {@code mnist} trains the cnn on real MNIST for one epoch as a graph function on the GPU and
  * checks the test accuracy (exit code 1 below 97%), the convergence check of the GPU suite ({@code mnist-each}: the
- * same epoch as one {@code callEach} over the stacked batches); {@code fit} does the
+ * same epoch as one {@code callEach} over the stacked batches); {@code fit} ({@code fit-grouped}: 8 batches per call
+ * of the train step) does the
  * same through {@code compile}/{@code fit}/{@code evaluate}/{@code predict} with validation and a best-model
  * checkpoint; {@code ops} measures the host cost of one eager op. {@code -Dfluxion.bench.device=cpu} runs any mode
  * on the CPU instead, to check this program without a GPU.
@@ -76,8 +77,8 @@ public final class GpuEpochBench {
         if (which.equals("mnist") || which.equals("mnist-each")) {
             System.exit(trainMnist(which.equals("mnist-each")) >= 0.97 ? 0 : 1);
         }
-        if (which.equals("fit")) {
-            System.exit(fitMnist() >= 0.97 ? 0 : 1);
+        if (which.equals("fit") || which.equals("fit-grouped")) {
+            System.exit(fitMnist(which.equals("fit-grouped") ? 8 : 1) >= 0.97 ? 0 : 1);
         }
         if (which.equals("ops")) {
             eagerOpCost();
@@ -243,14 +244,16 @@ public final class GpuEpochBench {
 
     /**
      * Keras-style {@code compile} / {@code fit} / {@code evaluate} / {@code predict} of the cnn on MNIST with its
-     * weights on the GPU: one epoch with validation and a best-model checkpoint; returns the accuracy of predict.
+     * weights on the GPU: one epoch with validation and a best-model checkpoint, {@code stepsPerExecution} batches per
+     * call of the train step; returns the accuracy of predict.
      */
-    private static double fitMnist() throws Exception {
+    private static double fitMnist(int stepsPerExecution) throws Exception {
         TrainTest mnist = Datasets.mnist();
         var model = FitBench.model("cnn");
         model.moveTo(GPU);
         model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(true),
                 new SparseCategoricalAccuracy());
+        model.setStepsPerExecution(stepsPerExecution);
         var train = Dataset.fromTensorSlices(mnist.train().x(), mnist.train().y()).shuffle(60_000, 42).batch(BATCH).prefetch(2);
         var test = Dataset.fromTensorSlices(mnist.test().x(), mnist.test().y()).batch(1000);
         Path best = Files.createTempDirectory("fluxion-gpu-fit").resolve("best.safetensors");
@@ -264,8 +267,8 @@ public final class GpuEpochBench {
         int correct = 0;
         for (int i = 0; i < labels.length; i++) if (classes[i] == labels[i]) correct++;
         double accuracy = (double) correct / labels.length;
-        System.out.printf("fit on %s: one epoch with validation in %.1f s; history %s; evaluate %s; predict accuracy %.4f on %s; "
-                + "checkpoint %d bytes%n", GPU, seconds, history, evaluated, accuracy, predicted.device(), Files.size(best));
+        System.out.printf("fit on %s (%d batches per call): one epoch with validation in %.1f s; history %s; evaluate %s; predict accuracy %.4f on %s; "
+                + "checkpoint %d bytes%n", GPU, stepsPerExecution, seconds, history, evaluated, accuracy, predicted.device(), Files.size(best));
         return accuracy;
     }
 
