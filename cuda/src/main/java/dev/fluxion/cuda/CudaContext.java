@@ -25,6 +25,11 @@ public final class CudaContext {
     private final String name;
     private final int major, minor, multiprocessors;
     private final ThreadLocal<Boolean> currentOnThread = ThreadLocal.withInitial(() -> false);
+    /**
+     * Held while a CUDA graph is captured on the stream: {@link #synchronize} from another thread (a compiled graph
+     * released by the garbage collector's cleaner, say) waits for the capture to end instead of invalidating it.
+     */
+    private final java.util.concurrent.locks.ReentrantLock capturing = new java.util.concurrent.locks.ReentrantLock();
     private Cublas cublas;
     private Cudnn cudnn;
     private boolean cudnnLooked;
@@ -110,10 +115,28 @@ public final class CudaContext {
         return multiprocessors;
     }
 
-    /** Waits for all work issued on this device's stream. */
+    /** Waits for all work issued on this device's stream (after any capture another thread is making on it). */
     public void synchronize() {
         makeCurrent();
-        runtime.driver().synchronize(stream);
+        capturing.lock();
+        try {
+            runtime.driver().synchronize(stream);
+        } finally {
+            capturing.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code capture} (a cuStreamBeginCapture ... cuStreamEndCapture on this context's stream) while other
+     * threads' {@link #synchronize} waits: synchronizing a stream that is being captured invalidates the capture.
+     */
+    public <T> T capturing(java.util.function.Supplier<T> capture) {
+        capturing.lock();
+        try {
+            return capture.get();
+        } finally {
+            capturing.unlock();
+        }
     }
 
     /** The cuBLAS handle, bound to this device's stream, in the math mode of the current {@link #matmulPrecision()}. */

@@ -460,22 +460,26 @@ public final class CudaExecutable implements Executable, AutoCloseable {
         RuntimeException failure = null;
         try (AllocationScope temporaries = ctx.allocator().openScope()) {
             java.util.Set<Long> used = ctx.allocator().startRecording();
+            RuntimeException[] issueFailure = {null};
             try {
-                d.beginCapture(ctx.stream(), CudaDriver.CAPTURE_MODE_RELAXED);
-                try {
-                    issueAll.run();
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
-                try {
-                    captured = d.endCapture(ctx.stream());
-                } catch (CudaException invalidated) { // a step did something a capture cannot record
-                    captured = null;
-                    if (failure == null) failure = invalidated;
-                }
+                captured = ctx.capturing(() -> {
+                    d.beginCapture(ctx.stream(), CudaDriver.CAPTURE_MODE_RELAXED);
+                    try {
+                        issueAll.run();
+                    } catch (RuntimeException e) {
+                        issueFailure[0] = e;
+                    }
+                    try {
+                        return d.endCapture(ctx.stream());
+                    } catch (CudaException invalidated) { // a step did something a capture cannot record
+                        if (issueFailure[0] == null) issueFailure[0] = invalidated;
+                        return null;
+                    }
+                });
             } finally {
                 ctx.allocator().stopRecording();
             }
+            failure = issueFailure[0];
             if (failure != null && captured != null) { // a partial graph must never run
                 d.destroyGraph(captured);
                 captured = null;
