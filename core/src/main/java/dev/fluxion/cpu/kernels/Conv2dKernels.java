@@ -20,7 +20,8 @@ import jdk.incubator.vector.FloatVector;
  * ({@link #gathersInputGradient}); otherwise it is dY · Wᵀ per image followed by col2im. First layers run direct kernels
  * ({@link Conv2dFewChannelKernels}) for the stride-1 input gradient with under 16 channels and the filter gradient
  * with one channel, where GEMM's per-tile overheads would match the multiply-adds. The filter gradient is
- * im2col(x)ᵀ · dY, computed as dWᵀ = dYᵀ · im2col(x) and transposed when im2col is packed. With
+ * im2col(x)ᵀ · dY: for channels in fours and enough channels or filters, a kernel that packs x once for all taps
+ * ({@link Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x) transposed when im2col is packed. With
  * {@link KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always runs direct
  * loops. All results are independent of the thread count.
  */
@@ -194,6 +195,10 @@ public final class Conv2dKernels {
         int patch = g.patch(), o = g.o();
         if (Conv2dFewChannelKernels.filterGradientApplies(g)) {
             Conv2dFewChannelKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
+            return;
+        }
+        if (Conv2dFilterKernels.applies(g)) {
+            Conv2dFilterKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
             return;
         }
         if (readsInPlace(g)) {

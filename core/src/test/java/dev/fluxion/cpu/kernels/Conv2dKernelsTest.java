@@ -62,6 +62,14 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 9, 10, 1, 3, 3, 96, true, 1, 1, 1, 1));
         gs.add(geometry(1, 6, 7, 13, 3, 3, 24, true, 1, 1, 1, 1));
         gs.add(geometry(2, 10, 11, 3, 3, 3, 32, true, 2, 1, 1, 1));
+        // the filter gradient without im2col (Conv2dFilterKernels): more images than partial sums, in uneven groups
+        // and several small images per chunk; images split into bands of rows; strides, dilations, 1x1 and 5x5 taps
+        gs.add(geometry(11, 5, 7, 4, 3, 3, 64, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 23, 19, 32, 3, 3, 32, true, 1, 1, 1, 1));
+        gs.add(geometry(3, 13, 11, 36, 3, 3, 32, true, 2, 2, 1, 1));
+        gs.add(geometry(2, 12, 13, 8, 3, 2, 64, false, 1, 2, 2, 1));
+        gs.add(geometry(2, 6, 5, 32, 1, 1, 64, true, 1, 1, 1, 1));
+        gs.add(geometry(1, 9, 8, 12, 5, 5, 64, true, 1, 1, 1, 1));
         return gs;
     }
 
@@ -171,6 +179,11 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 1));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.n() > 8 && g.oh() * g.ow() < 128));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.oh() * g.ow() > 256));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 2));
+        assertTrue(gs.stream().anyMatch(g -> !Conv2dFilterKernels.applies(g) && !Conv2dKernels.readsInPlace(g)
+                && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
     }
@@ -258,7 +271,8 @@ class Conv2dKernelsTest {
         Random rnd = new Random(10);
         Conv2dGeometry[] gs = {geometry(4, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1),
             geometry(3, 28, 28, 1, 3, 3, 32, false, 1, 1, 1, 1), geometry(3, 15, 15, 24, 3, 3, 40, true, 2, 2, 1, 1),
-            geometry(5, 17, 13, 3, 3, 3, 32, true, 1, 1, 1, 1), geometry(4, 11, 11, 7, 3, 3, 16, false, 1, 1, 1, 1)};
+            geometry(5, 17, 13, 3, 3, 3, 32, true, 1, 1, 1, 1), geometry(4, 11, 11, 7, 3, 3, 16, false, 1, 1, 1, 1),
+            geometry(11, 23, 19, 8, 3, 3, 64, true, 1, 1, 1, 1), geometry(13, 6, 5, 32, 3, 3, 32, true, 2, 2, 1, 1)};
         for (Conv2dGeometry g : gs) {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
             float[][] first = null;
