@@ -17,7 +17,8 @@ import jdk.incubator.vector.FloatVector;
  * y = im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read
  * in place through offset tables over a zero-padded copy of x ({@link #readsInPlace}). The input gradient, for
  * stride 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter
- * ({@link #gathersInputGradient}); otherwise it is dY · Wᵀ per image followed by col2im. First layers run direct kernels
+ * ({@link #gathersInputGradient}; {@link Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is
+ * dY · Wᵀ per image followed by col2im. First layers run direct kernels
  * ({@link Conv2dFewChannelKernels}) for the stride-1 input gradient with under 16 channels and the filter gradient
  * with one channel, where GEMM's per-tile overheads would match the multiply-adds. The filter gradient is
  * im2col(x)ᵀ · dY: for channels in fours and enough channels or filters, a kernel that packs x once for all taps
@@ -141,9 +142,14 @@ public final class Conv2dKernels {
     static void backpropInput(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
                               int threads) {
         if (gathersInputGradient(g)) {
-            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(),
-                    new WindowLeft(Window.transposed(g, dy, dyOff)), new FilterByTapRight(w, wOff, g.c(), g.o()),
-                    dx, dxOff, g.c(), false, threads);
+            Window win = Window.transposed(g, dy, dyOff);
+            if (Conv2dShiftKernels.applies(win, g.c())) {
+                Conv2dShiftKernels.gemm(win, new FilterByTapRight(w, wOff, g.c(), g.o()), g.c(), dx, dxOff,
+                        GemmEpilogue.NONE, threads);
+                return;
+            }
+            GemmEngine.gemm(g.n() * g.h() * g.w(), g.c(), g.kh() * g.kw() * g.o(), new WindowLeft(win),
+                    new FilterByTapRight(w, wOff, g.c(), g.o()), dx, dxOff, g.c(), false, threads);
             return;
         }
         if (Conv2dFewChannelKernels.inputGradientApplies(g)) {

@@ -70,6 +70,11 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 12, 13, 8, 3, 2, 64, false, 1, 2, 2, 1));
         gs.add(geometry(2, 6, 5, 32, 1, 1, 64, true, 1, 1, 1, 1));
         gs.add(geometry(1, 9, 8, 12, 5, 5, 64, true, 1, 1, 1, 1));
+        // the input gradient's gather without im2col blocks (Conv2dShiftKernels): pixel counts off the 4-pixel tiles,
+        // odd filter counts, dilation (mirrored taps two apart), images split into bands of rows, 5x3 filters
+        gs.add(geometry(3, 7, 9, 32, 3, 3, 20, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 11, 10, 48, 3, 3, 5, true, 1, 1, 2, 2));
+        gs.add(geometry(1, 23, 20, 32, 5, 3, 7, true, 1, 1, 1, 1));
         return gs;
     }
 
@@ -184,6 +189,10 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 2));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dFilterKernels.applies(g) && !Conv2dKernels.readsInPlace(g)
                 && g.rows() > 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.h() * g.w() > 256
+                && Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0
+                && !Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
     }
@@ -272,7 +281,8 @@ class Conv2dKernelsTest {
         Conv2dGeometry[] gs = {geometry(4, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1),
             geometry(3, 28, 28, 1, 3, 3, 32, false, 1, 1, 1, 1), geometry(3, 15, 15, 24, 3, 3, 40, true, 2, 2, 1, 1),
             geometry(5, 17, 13, 3, 3, 3, 32, true, 1, 1, 1, 1), geometry(4, 11, 11, 7, 3, 3, 16, false, 1, 1, 1, 1),
-            geometry(11, 23, 19, 8, 3, 3, 64, true, 1, 1, 1, 1), geometry(13, 6, 5, 32, 3, 3, 32, true, 2, 2, 1, 1)};
+            geometry(11, 23, 19, 8, 3, 3, 64, true, 1, 1, 1, 1), geometry(13, 6, 5, 32, 3, 3, 32, true, 2, 2, 1, 1),
+            geometry(1, 9, 7, 32, 3, 3, 24, true, 1, 1, 1, 1), geometry(2, 5, 5, 64, 3, 3, 16, true, 1, 1, 1, 1)};
         for (Conv2dGeometry g : gs) {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
             float[][] first = null;
