@@ -121,7 +121,7 @@ final class Conv2dFilterKernels {
                     for (int ox = 0; ox < ow; ox++) {
                         int ix = ox * g.strideW() + tx * g.dilationW() - g.padLeft(), d = row + ox * CB;
                         if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
-                            for (int cb = 0; cb < cBlocks; cb++) Arrays.fill(xp, d + cb * aBlock, d + cb * aBlock + CB, 0f);
+                            for (int cb = 0, e = d; cb < cBlocks; cb++, e += aBlock) Arrays.fill(xp, e, e + CB, 0f);
                             continue;
                         }
                         for (int cb = 0, src = xImg + (iy * g.w() + ix) * c; cb < cBlocks; cb++, src += CB) {
