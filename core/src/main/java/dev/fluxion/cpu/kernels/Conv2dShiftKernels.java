@@ -37,10 +37,14 @@ final class Conv2dShiftKernels {
     /** Output pixels per chunk (its copy, kw times its cells, stays in L2); fewer when threads would lack chunks. */
     private static final int CHUNK_PIXELS = 256;
 
-    /** Whether a window with {@code n} output columns runs here: stride 1 and whole tiles of columns. */
+    /**
+     * Whether a window with {@code n} output columns runs here: stride 1, whole tiles of columns, and filter rows of at
+     * most 2 * KC steps (a k-block is at least one filter row; measured up to 3 x 128 channels).
+     */
     static boolean applies(Window win, int n) {
         return win.strideH() == 1 && win.strideW() == 1 && n % OB == 0 && n > 0 && win.c() > 0
-                && win.kh() * win.kw() > 0 && win.images() * win.gridH() * win.gridW() > 0;
+                && win.kh() * win.kw() > 0 && win.kw() * win.c() <= 2 * KC
+                && win.images() * win.gridH() * win.gridW() > 0;
     }
 
     /** Per-thread copies of the source, grown on demand. */
