@@ -193,20 +193,9 @@ final class Conv2dFilterKernels {
                 }
             }
         }
-        store(p, pb, a0, a1, add);
-        store(p, pb + o, b0, b1, add);
-        store(p, pb + 2 * o, c0, c1, add);
-        store(p, pb + 3 * o, d0, d1, add);
-    }
-
-    /**
-     * Writes or adds two accumulators. They are only ever arguments, never receivers: a method call on a loop-carried
-     * vector boxes it (see GemmMicroKernels.store); -0.0 + v is exactly v.
-     */
-    private static void store(float[] p, int pb, FloatVector v0, FloatVector v1, boolean add) {
-        FloatVector base0 = add ? FloatVector.fromArray(S, p, pb) : FloatVector.broadcast(S, -0.0f);
-        FloatVector base1 = add ? FloatVector.fromArray(S, p, pb + V) : FloatVector.broadcast(S, -0.0f);
-        base0.add(v0).intoArray(p, pb);
-        base1.add(v1).intoArray(p, pb + V);
+        GemmMicroKernels.store(p, pb, a0, a1, add);
+        GemmMicroKernels.store(p, pb + o, b0, b1, add);
+        GemmMicroKernels.store(p, pb + 2 * o, c0, c1, add);
+        GemmMicroKernels.store(p, pb + 3 * o, d0, d1, add);
     }
 }

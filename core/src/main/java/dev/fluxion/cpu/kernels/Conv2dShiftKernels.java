@@ -166,17 +166,9 @@ final class Conv2dShiftKernels {
                 d1 = v.fma(w1, d1);
             }
         }
-        store(y, yi, a0, a1, add);
-        store(y, yi + ldy, b0, b1, add);
-        store(y, yi + 2 * ldy, c0, c1, add);
-        store(y, yi + 3 * ldy, d0, d1, add);
-    }
-
-    /** Writes or adds two accumulators, which are only ever arguments (see GemmMicroKernels.store). */
-    private static void store(float[] y, int yi, FloatVector v0, FloatVector v1, boolean add) {
-        FloatVector base0 = add ? FloatVector.fromArray(S, y, yi) : FloatVector.broadcast(S, -0.0f);
-        FloatVector base1 = add ? FloatVector.fromArray(S, y, yi + V) : FloatVector.broadcast(S, -0.0f);
-        base0.add(v0).intoArray(y, yi);
-        base1.add(v1).intoArray(y, yi + V);
+        GemmMicroKernels.store(y, yi, a0, a1, add);
+        GemmMicroKernels.store(y, yi + ldy, b0, b1, add);
+        GemmMicroKernels.store(y, yi + 2 * ldy, c0, c1, add);
+        GemmMicroKernels.store(y, yi + 3 * ldy, d0, d1, add);
     }
 }

@@ -291,7 +291,7 @@ final class GemmMicroKernels {
      * call on a vector boxes it, which was seen to make whole runs 20x slower. So C is loaded first and the
      * accumulator added to it (addition commutes), or -0.0 (an exact identity, signed zeros and NaN included) is.
      */
-    private static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
+    static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
         if (add) {
             FloatVector.fromArray(S, c, ci).add(v0).intoArray(c, ci);
             FloatVector.fromArray(S, c, ci + V).add(v1).intoArray(c, ci + V);
