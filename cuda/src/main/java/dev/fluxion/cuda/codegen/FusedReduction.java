@@ -45,8 +45,8 @@ public record FusedReduction(ElementwiseGroup group, int reduced, ReduceFn fn, K
 
     /**
      * The reduction as a phase of a {@link SequenceKernels sequence kernel}: the generic kernel's parameters, and a
-     * body in which each warp computes one output at a time (its lanes striding over the reduced elements, then a
-     * shuffle reduction), so a block covers up to blockDim/32 outputs at once.
+     * body in which each thread computes one output of up to 32 reduced elements, or, for longer reductions, each
+     * warp one output (its lanes striding over the reduced elements, then a shuffle reduction).
      */
     public SequenceKernels.Phase blockPhase() {
         ElementwiseGroup g = group;
@@ -73,7 +73,8 @@ public record FusedReduction(ElementwiseGroup group, int reduced, ReduceFn fn, K
             kept.add(i < g.inputs().size() ? "k" + i : "ks" + (i - g.inputs().size()));
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("  const int lanes = blockDim.x < 32 ? blockDim.x : 32, lane = threadIdx.x % lanes, warps = blockDim.x / lanes;\n");
+        // rows of at most 32 elements take a thread each (all rows of a [128,10] softmax in one round); longer ones a warp
+        sb.append("  const int lanes = nRed <= 32 || blockDim.x < 32 ? 1 : 32, lane = threadIdx.x % lanes, warps = blockDim.x / lanes;\n");
         sb.append("  for (int o = threadIdx.x / lanes; o < nOut; o += warps) {\n");
         ElementwiseKernels.offsets(sb, "    ", "o", "kept", baseNames, kept, Collections.nCopies(n, "0"));
         sb.append("    ").append(r).append(" acc = ").append(identity).append(";\n");

@@ -8,8 +8,8 @@ import java.util.List;
  * block barrier between them: a chain of elementwise kernels and reductions over a few thousand elements each (a
  * softmax cross-entropy and its gradient) costs one launch instead of one per step. Each step is a phase: a
  * {@code __device__} function with the parameters its own kernel would take, whose body lets the block's threads
- * cover the work (elementwise: threads stride over the elements; reduction: each warp computes one output at a
- * time). Values pass between phases through global memory, which a barrier makes visible to the whole block.
+ * cover the work (elementwise: threads stride over the elements; reduction: a thread per output of a short row, else
+ * a warp per output). Values pass between phases through global memory, which a barrier makes visible to the whole block.
  *
  * <p>Signature: the phases' parameters in order, each name suffixed with {@code _q} for phase q.
  */

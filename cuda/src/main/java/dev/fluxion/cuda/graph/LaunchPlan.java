@@ -104,8 +104,9 @@ public final class LaunchPlan {
     /**
      * Whether plans run chains of small steps as one {@link Sequence} ({@code -Dfluxion.cuda.sequences=true}). Off by
      * default: on the H200 it saved 8 of the mlp step's 19 launches but no time (the mlp epoch measured 38 ms against
-     * 34 ms without, on a machine that ran PyTorch 7% slower than the run before; BENCHMARKS.md): its one block
-     * reduces short rows a warp per row, 128 rows in 8 rounds of dependent loads.
+     * 34 ms without, on a machine that ran PyTorch 7% slower than the run before; BENCHMARKS.md), when its one block
+     * reduced short rows a warp per row, 128 rows in 8 rounds of dependent loads. Rows of up to 32 elements now take a
+     * thread each, which has not run on a GPU yet.
      */
     public static final boolean SEQUENCES = Boolean.getBoolean("fluxion.cuda.sequences");
 
