@@ -85,9 +85,14 @@ public final class FitBench {
          * so the same generator gives every bench the same batches.
          */
         static Tensor[] syntheticBatch(String workload, dev.fluxion.random.Rng data) {
-            int[] shape = workload.equals("seed") ? new int[] {128, 32, 32, 3} : new int[] {128, 28, 28, 1};
+            int[] image = imageShape(workload), shape = {128, image[0], image[1], image[2]};
             Tensor x = data.uniform(shape, dev.fluxion.DType.FLOAT32);
             return new Tensor[] {x, data.uniform(new int[] {128}, 0, 10).cast(dev.fluxion.DType.INT32)};
+        }
+
+        /** One input image of the workload: height, width, channels. */
+        static int[] imageShape(String workload) {
+            return workload.equals("seed") ? new int[] {32, 32, 3} : new int[] {28, 28, 1};
         }
 
         Tensor trainOnBatch(Tensor x, Tensor y) {

@@ -160,7 +160,7 @@ public final class GpuEpochBench {
         GraphFunction<Tensor> compiled = Fx.function(workload + "_step", trainer::trainOnBatch);
         int epochSteps = epochSteps(workload);
         Rng data = new Rng(7);
-        int[] shape = workload.equals("seed") ? new int[] {epochSteps, BATCH, 32, 32, 3} : new int[] {epochSteps, BATCH, 28, 28, 1};
+        int[] image = FitBench.CustomLoop.imageShape(workload), shape = {epochSteps, BATCH, image[0], image[1], image[2]};
         Tensor xs = data.uniform(shape, DType.FLOAT32).to(GPU);
         Tensor ys = data.uniform(new int[] {epochSteps, BATCH}, 0, 10).cast(DType.INT32).to(GPU);
         Scopes allocator = new Scopes();
