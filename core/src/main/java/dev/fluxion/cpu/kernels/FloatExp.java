@@ -88,7 +88,7 @@ final class FloatExp {
         var large = x.compare(VectorOperators.GT, EXPM1_HIGH);
         if (large.anyTrue()) e = e.blend(exp(x), large);
         e = e.blend(-1f, x.compare(VectorOperators.LT, EXPM1_LOW));
-        return e.blend(x, x.test(VectorOperators.IS_NAN));
+        return e.blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** The same operations lane by lane. */
@@ -106,6 +106,6 @@ final class FloatExp {
                 .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
         e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, HIGH))
                 .blend(0f, x.compare(VectorOperators.LT, LOW));
-        return e.blend(x, x.test(VectorOperators.IS_NAN));
+        return e.blend(x, x.compare(VectorOperators.NE, x));
     }
 }

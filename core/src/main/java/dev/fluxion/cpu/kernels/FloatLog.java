@@ -72,6 +72,6 @@ final class FloatLog {
         r = r.blend(Float.NaN, x.compare(VectorOperators.LT, 0f))
                 .blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f))
                 .blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-        return r.blend(x, x.test(VectorOperators.IS_NAN));
+        return r.blend(x, x.compare(VectorOperators.NE, x));
     }
 }

@@ -276,115 +276,107 @@ public final class UnaryKernels {
 
     // Loops below see whole vectors only (vectorRun pads the tail), so loads and stores are unmasked: a loop that
     // merges masked and unmasked vectors makes C2 box them, which is an order of magnitude slower.
-    private static FloatVector load(float[] s, int so, int i, int n) {
-        return FloatVector.fromArray(S, s, so + i);
-    }
-
-    private static void store(FloatVector v, float[] d, int dOff, int i, int n) {
-        v.intoArray(d, dOff + i);
-    }
-
     private static void neg(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).neg(), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).neg()).intoArray(d, dOff + i);
     }
 
     private static void abs(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).abs(), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).abs()).intoArray(d, dOff + i);
     }
 
     private static void sign(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             // ±0 and NaN keep x itself, as Math.signum
             FloatVector r = x.blend(1f, x.compare(VectorOperators.GT, 0f))
                     .blend(-1f, x.compare(VectorOperators.LT, 0f));
-            store(r, d, dOff, i, n);
+            (r).intoArray(d, dOff + i);
         }
     }
 
     private static void exp(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(FloatExp.exp(load(s, so, i, n)), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatExp.exp(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
     }
 
     private static void expm1(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(FloatExp.expm1(load(s, so, i, n)), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatExp.expm1(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
     }
 
     private static void elu(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             // expm1 of min(x, 0): the lanes that keep x never overflow; NaN fails the compare and stays NaN
             FloatVector e = FloatExp.expm1(x.min(0f));
-            store(e.blend(x, x.compare(VectorOperators.GT, 0f)), d, dOff, i, n);
+            (e.blend(x, x.compare(VectorOperators.GT, 0f))).intoArray(d, dOff + i);
         }
     }
 
     private static void log(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(FloatLog.log(load(s, so, i, n)), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatLog.log(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
     }
 
     private static void log1p(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.LOG1P), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).lanewise(VectorOperators.LOG1P)).intoArray(d, dOff + i);
     }
 
     private static void sqrt(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).sqrt(), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).sqrt()).intoArray(d, dOff + i);
     }
 
     private static void rsqrt(float[] s, int so, float[] d, int dOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int i = 0; i < n; i += L) store(one.div(load(s, so, i, n).sqrt()), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (one.div(FloatVector.fromArray(S, s, so + i).sqrt())).intoArray(d, dOff + i);
     }
 
     private static void reciprocal(float[] s, int so, float[] d, int dOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int i = 0; i < n; i += L) store(one.div(load(s, so, i, n)), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (one.div(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
     }
 
     private static void square(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
-            store(x.mul(x), d, dOff, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
+            (x.mul(x)).intoArray(d, dOff + i);
         }
     }
 
     private static void sin(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.SIN), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).lanewise(VectorOperators.SIN)).intoArray(d, dOff + i);
     }
 
     private static void cos(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.COS), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).lanewise(VectorOperators.COS)).intoArray(d, dOff + i);
     }
 
     private static void tanh(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) store(load(s, so, i, n).lanewise(VectorOperators.TANH), d, dOff, i, n);
+        for (int i = 0; i < n; i += L) (FloatVector.fromArray(S, s, so + i).lanewise(VectorOperators.TANH)).intoArray(d, dOff + i);
     }
 
     private static void sigmoid(float[] s, int so, float[] d, int dOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             FloatVector e = FloatExp.exp(x.abs().neg());
             FloatVector den = e.add(one);
             FloatVector r = one.div(den).blend(e.div(den), x.compare(VectorOperators.LT, 0f));
-            store(r, d, dOff, i, n);
+            (r).intoArray(d, dOff + i);
         }
     }
 
     private static void relu(float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             // x <= 0 is false for NaN, so NaN passes through; -0.0 becomes +0.0
-            store(x.blend(0f, x.compare(VectorOperators.LE, 0f)), d, dOff, i, n);
+            (x.blend(0f, x.compare(VectorOperators.LE, 0f))).intoArray(d, dOff + i);
         }
     }
 
     private static void step(float[] s, int so, float[] d, int dOff, int n) {
         FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             FloatVector r = zero.blend(1f, x.compare(VectorOperators.GT, 0f)).blend(x, x.test(VectorOperators.IS_NAN));
-            store(r, d, dOff, i, n);
+            (r).intoArray(d, dOff + i);
         }
     }
 
@@ -398,7 +390,7 @@ public final class UnaryKernels {
                 b4 = FloatVector.broadcast(S, B4);
         FloatVector one = FloatVector.broadcast(S, 1f), half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             FloatVector ax = x.abs();
             FloatVector y = x.mul(x);
             FloatVector p = a6.fma(y, a5).fma(y, a4).fma(y, a3).fma(y, a2).fma(y, a1).fma(y, a0);
@@ -407,7 +399,7 @@ public final class UnaryKernels {
             FloatVector q = b4.fma(w, b3).fma(w, b2).fma(w, b1).fma(w, b0).mul(w);
             FloatVector e = FloatExp.exp(ax.mul(ax).neg());
             FloatVector large = copySign(one.sub(e.mul(q)), x);
-            store(large.blend(small, ax.compare(VectorOperators.LT, ERF_SPLIT)), d, dOff, i, n);
+            (large.blend(small, ax.compare(VectorOperators.LT, ERF_SPLIT))).intoArray(d, dOff + i);
         }
     }
 
@@ -416,14 +408,14 @@ public final class UnaryKernels {
     /** Round half to even, floor or ceil for |x| < 2^23 via the 2^23 trick; larger, infinite or NaN x is kept. */
     private static void rounding(UnaryFn fn, float[] s, int so, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i += L) {
-            FloatVector x = load(s, so, i, n);
+            FloatVector x = FloatVector.fromArray(S, s, so + i);
             FloatVector ax = x.abs();
             FloatVector r = copySign(ax.add(NO_FRACTION).sub(NO_FRACTION), x);
             if (fn == UnaryFn.FLOOR) r = r.sub(1f, r.compare(VectorOperators.GT, x));
             else if (fn == UnaryFn.CEIL) r = r.add(1f, r.compare(VectorOperators.LT, x));
             // the result has x's sign: floor(-0.5) = -1, ceil(-0.5) = -0.0, rint(-0.2) = -0.0
             r = copySign(r, x);
-            store(x.blend(r, ax.compare(VectorOperators.LT, NO_FRACTION)), d, dOff, i, n);
+            (x.blend(r, ax.compare(VectorOperators.LT, NO_FRACTION))).intoArray(d, dOff + i);
         }
     }
 
