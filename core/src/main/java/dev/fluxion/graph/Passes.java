@@ -3,6 +3,8 @@ package dev.fluxion.graph;
 import dev.fluxion.TensorType;
 import dev.fluxion.Variable;
 import dev.fluxion.ops.BinaryFn;
+import dev.fluxion.ops.ReduceFn;
+import dev.fluxion.ops.UnaryFn;
 import dev.fluxion.ops.Op;
 
 import java.util.ArrayList;
@@ -16,15 +18,15 @@ import java.util.Map;
 /**
  * Graph-to-graph optimizations. Common subexpressions and constant subexpressions are already merged and folded
  * by the tracer; here the graph is rebuilt through the same interning with algebraic simplifications (x*1, x+0,
- * x/1, cast to the same type, transpose of transpose, stop_gradient once gradients exist), then dead code is
- * removed. Fusion of elementwise chains happens when a backend compiles the graph.
+ * x/1, cast to the same type, transpose of transpose, stop_gradient once gradients exist), a ReLU's derivative is
+ * moved through max pooling to the smaller side, then dead code is removed. Fusion of elementwise chains happens when a backend compiles the graph.
  */
 public final class Passes {
     private Passes() {}
 
-    /** Simplify then eliminate dead code. */
+    /** Simplify, move activation derivatives through max pooling, then eliminate dead code. */
     public static Graph optimize(Graph g) {
-        return deadCodeElimination(simplify(g));
+        return deadCodeElimination(simplify(maskBeforeMaxPoolGradient(simplify(g))));
     }
 
     /** Removes nodes that no output, variable write or side-effecting op depends on. */
@@ -74,6 +76,85 @@ public final class Passes {
         Map<Variable, Node> writes = new LinkedHashMap<>();
         g.variableWrites.forEach((v, n) -> writes.put(v, replaced.getOrDefault(n, n)));
         return renumber(out, new Graph(out, outputs, writes, g.randomUse));
+    }
+
+    /**
+     * Applies a ReLU's derivative on the pooled side of max pooling, where the tensors are a window's size smaller:
+     * {@code max_pool2d_grad(y, g) * step(y)} becomes {@code max_pool2d_grad(y, g * step(max_pool2d(y)))}, since
+     * the gradient is zero off each window's maximal cell and y there is the pooled value; and a sum of a max-pooling
+     * gradient over batch, rows and columns becomes the same sum of its pooled-side input (pooling routes each value
+     * to exactly one cell). The first is bitwise the same for finite y (step is 0 or 1) except that where windows
+     * overlap a zero may change sign, and a NaN that is not its window's first maximum gives 0 instead of NaN. The second sums in another order. A
+     * gradient that anything else also reads is left alone.
+     */
+    static Graph maskBeforeMaxPoolGradient(Graph g) {
+        Map<Node, Integer> readers = new IdentityHashMap<>();
+        for (Node n : g.nodes) for (Node in : n.inputs) readers.merge(in, 1, Integer::sum);
+        for (Node n : g.outputs) readers.merge(n, 1, Integer::sum);
+        for (Node n : g.variableWrites.values()) readers.merge(n, 1, Integer::sum);
+        Map<Node, Node> replaced = new IdentityHashMap<>();
+        Map<Key, Node> pools = new HashMap<>();
+        List<Node> out = new ArrayList<>();
+        for (Node n : g.nodes) {
+            Node[] in = new Node[n.inputs.length];
+            for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
+            Node fresh = n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
+            Node rewritten = fresh.kind != Node.Kind.OP ? null : switch (fresh.op) {
+                case Op.Binary b when b.fn() == BinaryFn.MUL -> maskedPoolGradient(fresh, n, readers, pools, out);
+                case Op.Reduce r when r.fn() == ReduceFn.SUM -> pooledSum(fresh, r, out);
+                default -> null;
+            };
+            if (rewritten != null) {
+                replaced.put(n, rewritten);
+                continue;
+            }
+            if (fresh != n) replaced.put(n, fresh);
+            out.add(fresh);
+            if (fresh.kind == Node.Kind.OP && fresh.op instanceof Op.Pool2D p && p.max())
+                pools.putIfAbsent(new Key(p, List.of(fresh.inputs), fresh.type), fresh);
+        }
+        if (replaced.isEmpty()) return g;
+        Node[] outputs = new Node[g.outputs.length];
+        for (int i = 0; i < outputs.length; i++) outputs[i] = replaced.getOrDefault(g.outputs[i], g.outputs[i]);
+        Map<Variable, Node> writes = new LinkedHashMap<>();
+        g.variableWrites.forEach((v, n) -> writes.put(v, replaced.getOrDefault(n, n)));
+        return renumber(out, new Graph(out, outputs, writes, g.randomUse));
+    }
+
+    /** {@code max_pool2d_grad(y, g) * step(y)} (either order) as the pooled-side product, or null. */
+    private static Node maskedPoolGradient(Node mul, Node original, Map<Node, Integer> readers, Map<Key, Node> pools,
+                                           List<Node> out) {
+        for (int side = 0; side < 2; side++) {
+            Node grad = mul.inputs[side], mask = mul.inputs[1 - side];
+            if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) continue;
+            Node y = grad.inputs[0];
+            if (!(mask.kind == Node.Kind.OP && mask.op instanceof Op.Unary u && u.fn() == UnaryFn.STEP && mask.inputs[0] == y)) continue;
+            if (!grad.type.equals(mul.type) || !mask.type.equals(mul.type) || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
+            Node pooled = pools.get(new Key(pg.forward(), List.of(y), pg.forward().infer(y.type)));
+            if (pooled == null) pooled = append(out, pg.forward(), mul.site, y);
+            Node pooledMask = append(out, mask.op, mask.site, pooled);
+            Node masked = append(out, mul.op, mul.site, grad.inputs[1], pooledMask);
+            return append(out, pg, grad.site, y, masked);
+        }
+        return null;
+    }
+
+    /** A sum of a max-pooling gradient over (at least) batch, rows and columns, as the sum of its pooled side, or null. */
+    private static Node pooledSum(Node sum, Op.Reduce r, List<Node> out) {
+        Node grad = sum.inputs[0];
+        if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) return null;
+        boolean[] reduced = new boolean[4];
+        for (int a : r.axes()) if (a >= 0 && a < 4) reduced[a] = true;
+        if (!reduced[0] || !reduced[1] || !reduced[2] || !r.infer(grad.inputs[1].type).equals(sum.type)) return null;
+        return append(out, r, sum.site, grad.inputs[1]);
+    }
+
+    private static Node append(List<Node> out, Op op, String site, Node... inputs) {
+        TensorType[] types = new TensorType[inputs.length];
+        for (int i = 0; i < inputs.length; i++) types[i] = inputs[i].type;
+        Node n = Node.op(-1, op, inputs, op.infer(types), site);
+        out.add(n);
+        return n;
     }
 
     /** Interning key: ops compare by value, nodes by identity. */

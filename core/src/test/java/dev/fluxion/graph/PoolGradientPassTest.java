@@ -1,0 +1,106 @@
+package dev.fluxion.graph;
+
+import dev.fluxion.DType;
+import dev.fluxion.Device;
+import dev.fluxion.Dispatcher;
+import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
+import dev.fluxion.NnOps;
+import dev.fluxion.NnOps.Padding;
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+import dev.fluxion.TensorType;
+import dev.fluxion.ops.Op;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@link Passes#maskBeforeMaxPoolGradient}: a ReLU's derivative moves to the pooled side of max pooling and sums of
+ * the pooling gradient become sums of its pooled side, with the eager results.
+ */
+class PoolGradientPassTest {
+    /** conv-bias-relu-maxpool's backward in miniature: returns {dx, dbias}, as a layer's gradients would be. */
+    private static Tensor[] reluPoolGradients(Tensor x, Tensor bias, Tensor weights, int k, int stride, Padding padding) {
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(x, bias);
+            Tensor pooled = NnOps.maxPool2d(x.add(bias).relu(), k, k, stride, stride, padding);
+            Tensor loss = Ops.sum(pooled.mul(weights));
+            return tape.gradient(loss, x, bias);
+        }
+    }
+
+    private static Tensor random(Random r, int... shape) {
+        float[] v = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        // few distinct values, so windows have ties; about half negative, so the mask matters
+        for (int i = 0; i < v.length; i++) v[i] = (r.nextInt(9) - 4) * 0.25f;
+        return Tensor.of(v, shape);
+    }
+
+    private static void assertGraphMatchesEager(int k, int stride, Padding padding, int h) {
+        Random r = new Random(k * 100 + stride * 10 + h);
+        Tensor x = random(r, 2, h, h, 3), bias = random(r, 3);
+        Tensor pooledShape = NnOps.maxPool2d(x, k, k, stride, stride, padding);
+        Tensor weights = random(r, pooledShape.shape());
+        Tensor[] eager = reluPoolGradients(x, bias, weights, k, stride, padding);
+        var f = Fx.function("relu_pool", (Tensor a, Tensor b, Tensor w) -> List.of(reluPoolGradients(a, b, w, k, stride, padding)));
+        List<Tensor> graph = f.call(x, bias, weights);
+        String where = k + "x" + k + " stride " + stride + " " + padding + " on " + h + "x" + h;
+        if (k == stride) assertArrayEquals(eager[0].toFloatArray(), graph.get(0).toFloatArray(), "dx, " + where);
+        else assertArrayEquals(eager[0].toFloatArray(), graph.get(0).toFloatArray(), 0f, "dx up to zeros' signs, " + where);
+        assertArrayEquals(eager[1].toFloatArray(), graph.get(1).toFloatArray(), 1e-5f, "dbias, " + where);
+        assertTrue(f.describe().contains("max_pool2d_grad"), where);
+    }
+
+    @Test
+    void reluMaskedPoolGradientsMatchEagerWithTiesOddSizesAndOverlappingWindows() {
+        assertGraphMatchesEager(2, 2, Padding.VALID, 6);
+        assertGraphMatchesEager(2, 2, Padding.VALID, 7); // a last row and column in no window
+        assertGraphMatchesEager(3, 2, Padding.VALID, 7); // overlapping windows: a cell can be several windows' maximum
+        assertGraphMatchesEager(3, 2, Padding.SAME, 6);
+    }
+
+    /** The optimized graph of {@code body} traced for inputs of the given types. */
+    private static Graph optimized(Function<Tensor[], Tensor[]> body, int[]... shapes) {
+        Tracer tracer = new Tracer("f", true);
+        Tensor[] symbolic = new Tensor[shapes.length];
+        for (int i = 0; i < shapes.length; i++) symbolic[i] = tracer.input(i, new TensorType(DType.FLOAT32, shapes[i], Device.CPU));
+        Tensor[] out = Dispatcher.with(tracer, () -> body.apply(symbolic));
+        return Passes.optimize(tracer.finish(out));
+    }
+
+    private static long count(Graph g, java.util.function.Predicate<Node> p) {
+        return g.nodes.stream().filter(n -> n.kind == Node.Kind.OP && p.test(n)).count();
+    }
+
+    @Test
+    void theMaskIsAppliedToPooledTensorsAndTheBiasSumReadsThePooledSide() {
+        int[] x = {4, 8, 8, 16}, b = {16}, w = {4, 4, 4, 16};
+        Graph g = optimized(in -> reluPoolGradients(in[0], in[1], in[2], 2, 2, Padding.VALID), x, b, w);
+        // every step and every sum reads a pooled-size tensor; no full-size product is left
+        assertEquals(0, count(g, n -> n.op instanceof Op.Unary u && u.fn() == dev.fluxion.ops.UnaryFn.STEP && n.type.size() == 4 * 8 * 8 * 16), g.toString());
+        assertEquals(0, count(g, n -> n.op instanceof Op.Reduce && n.inputs[0].type.size() == 4 * 8 * 8 * 16), g.toString());
+        assertEquals(1, count(g, n -> n.op instanceof Op.Pool2D), "the forward's pooling is reused: " + g);
+        assertEquals(1, count(g, n -> n.op instanceof Op.Pool2DGrad), g.toString());
+    }
+
+    @Test
+    void aPoolingGradientThatIsAlsoReadElsewhereIsLeftAlone() {
+        int[] x = {2, 4, 4, 3}, w = {2, 2, 2, 3};
+        Graph g = optimized(in -> {
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(in[0]);
+                Tensor y = in[0].relu();
+                Tensor loss = Ops.sum(NnOps.maxPool2d(y, 2, 2, 2, 2, Padding.VALID).mul(in[1]));
+                return tape.gradient(loss, in[0], y); // dy, the pooling gradient, is an output too
+            }
+        }, x, w);
+        assertEquals(1, count(g, n -> n.op instanceof Op.Binary && n.type.size() == 2 * 4 * 4 * 3),
+                "the full-size product stays: " + g);
+    }
+}
