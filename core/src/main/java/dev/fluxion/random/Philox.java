@@ -34,9 +34,9 @@ public final class Philox {
     private static final int W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /** Requests at least this large are generated on the kernel threads. */
-    static final int PARALLEL_THRESHOLD = 1 << 18;
+    static final int PARALLEL_THRESHOLD = 1 << 15;
     /** Numbers per parallel chunk: a multiple of 4, so chunks start on block boundaries. */
-    static final int GRAIN = 1 << 16;
+    static final int GRAIN = 1 << 14;
 
     private static final double TWO_PI = 2 * Math.PI;
 
