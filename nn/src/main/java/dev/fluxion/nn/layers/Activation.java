@@ -57,7 +57,19 @@ public class Activation extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
+        if (outputOnlyPrimitive != null && FusedLinear.eagerOnCpu(x)) {
+            if (fused == null) fused = new FusedActivation(name(), outputOnlyPrimitive);
+            if (fused.applies(x)) return fused.apply(x);
+        }
         return fn.apply(x);
+    }
+
+    /** The eager form with a compiled gradient, made on the first eager CPU call. */
+    private FusedActivation fused;
+
+    /** The eager form with a compiled gradient, or null before its first use (for tests). */
+    FusedActivation fusedForm() {
+        return fused;
     }
 
     public static Activation relu() { return new Activation("relu", NnOps::relu, UnaryFn.RELU); }

@@ -41,7 +41,7 @@ final class FusedLinear {
      */
     static final int TRACE_LIMIT = 16;
 
-    private final Set<TensorType> compiledInputs = new HashSet<>();
+    private final InputTypes compiledInputs = new InputTypes();
 
     private final BinaryOperator<Tensor> linear;
     private final UnaryFn activation; // null: the identity
@@ -61,8 +61,15 @@ final class FusedLinear {
 
     /** Whether the fused form computes a call on {@code x} with this activation (see the class comment). */
     static boolean applies(Tensor x, Activation activation) {
+        return eagerOnCpu(x) && (activation == null || activation.isLinear() || activation.outputOnlyPrimitive() != null);
+    }
+
+    /**
+     * The conditions every fused eager form shares: fusing on, eager, a floating CPU tensor, at most one recording
+     * tape.
+     */
+    static boolean eagerOnCpu(Tensor x) {
         return enabled() && Dispatcher.isEager() && Device.CPU.equals(x.device()) && x.dtype().isFloating()
-                && (activation == null || activation.isLinear() || activation.outputOnlyPrimitive() != null)
                 && !GradientTape.nestedRecording();
     }
 
@@ -75,13 +82,27 @@ final class FusedLinear {
     }
 
     /** Whether this layer compiles calls on inputs of x's type (at most {@link #TRACE_LIMIT} types). */
-    synchronized boolean accepts(Tensor x) {
-        return compiledInputs.contains(x.type()) || (compiledInputs.size() < TRACE_LIMIT && compiledInputs.add(x.type()));
+    boolean accepts(Tensor x) {
+        return compiledInputs.accepts(x);
     }
 
     /** How many input types this layer has compiled (for tests). */
-    synchronized int compiledInputCount() {
+    int compiledInputCount() {
         return compiledInputs.size();
+    }
+
+    /** The input types a layer's fused form has compiled, at most {@link #TRACE_LIMIT}. */
+    static final class InputTypes {
+        private final Set<TensorType> types = new HashSet<>();
+
+        /** Whether calls on x's type are compiled: already, or newly while under the limit. */
+        synchronized boolean accepts(Tensor x) {
+            return types.contains(x.type()) || (types.size() < TRACE_LIMIT && types.add(x.type()));
+        }
+
+        synchronized int size() {
+            return types.size();
+        }
     }
 
     /** activation(linear(x, kernel) + bias); bias may be null. Callers check {@link #accepts} first. */
