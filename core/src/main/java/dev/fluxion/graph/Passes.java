@@ -52,8 +52,7 @@ public final class Passes {
         Map<Key, Node> interned = new HashMap<>();
         List<Node> out = new ArrayList<>();
         for (Node n : g.nodes) {
-            Node[] in = new Node[n.inputs.length];
-            for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
+            Node[] in = mappedInputs(n, replaced);
             Node rewritten = n.kind == Node.Kind.OP ? identity(n.op, in, n.type) : null;
             if (rewritten != null) {
                 replaced.put(n, rewritten);
@@ -71,11 +70,7 @@ public final class Passes {
             if (fresh != n) replaced.put(n, fresh);
             out.add(fresh);
         }
-        Node[] outputs = new Node[g.outputs.length];
-        for (int i = 0; i < outputs.length; i++) outputs[i] = replaced.getOrDefault(g.outputs[i], g.outputs[i]);
-        Map<Variable, Node> writes = new LinkedHashMap<>();
-        g.variableWrites.forEach((v, n) -> writes.put(v, replaced.getOrDefault(n, n)));
-        return renumber(out, new Graph(out, outputs, writes, g.randomUse));
+        return rebuilt(g, out, replaced);
     }
 
     /**
@@ -96,8 +91,7 @@ public final class Passes {
         Map<Key, Node> pools = new HashMap<>();
         List<Node> out = new ArrayList<>();
         for (Node n : g.nodes) {
-            Node[] in = new Node[n.inputs.length];
-            for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
+            Node[] in = mappedInputs(n, replaced);
             Node fresh = n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
             Node rewritten = fresh.kind != Node.Kind.OP ? null : switch (fresh.op) {
                 case Op.Binary b when b.fn() == BinaryFn.MUL -> maskedPoolGradient(fresh, n, readers, pools, out);
@@ -114,11 +108,7 @@ public final class Passes {
                 pools.putIfAbsent(new Key(p, List.of(fresh.inputs), fresh.type), fresh);
         }
         if (replaced.isEmpty()) return g;
-        Node[] outputs = new Node[g.outputs.length];
-        for (int i = 0; i < outputs.length; i++) outputs[i] = replaced.getOrDefault(g.outputs[i], g.outputs[i]);
-        Map<Variable, Node> writes = new LinkedHashMap<>();
-        g.variableWrites.forEach((v, n) -> writes.put(v, replaced.getOrDefault(n, n)));
-        return renumber(out, new Graph(out, outputs, writes, g.randomUse));
+        return rebuilt(g, out, replaced);
     }
 
     /** {@code max_pool2d_grad(y, g) * step(y)} (either order) as the pooled-side product, or null. */
@@ -185,6 +175,22 @@ public final class Passes {
     private static boolean isConstant(Node n, double value) {
         if (n.kind != Node.Kind.CONSTANT || n.constant.size() != 1) return false;
         return n.constant.item() == value;
+    }
+
+    /** n's inputs, each replaced by what an earlier rewrite made of it. */
+    private static Node[] mappedInputs(Node n, Map<Node, Node> replaced) {
+        Node[] in = new Node[n.inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
+        return in;
+    }
+
+    /** The graph of {@code nodes} with g's outputs and variable writes mapped through {@code replaced}. */
+    private static Graph rebuilt(Graph g, List<Node> nodes, Map<Node, Node> replaced) {
+        Node[] outputs = new Node[g.outputs.length];
+        for (int i = 0; i < outputs.length; i++) outputs[i] = replaced.getOrDefault(g.outputs[i], g.outputs[i]);
+        Map<Variable, Node> writes = new LinkedHashMap<>();
+        g.variableWrites.forEach((v, n) -> writes.put(v, replaced.getOrDefault(n, n)));
+        return renumber(nodes, new Graph(nodes, outputs, writes, g.randomUse));
     }
 
     /** Gives nodes consecutive ids in order, remapping inputs, outputs and writes. */
