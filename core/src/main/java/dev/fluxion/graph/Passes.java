@@ -19,14 +19,16 @@ import java.util.Map;
  * Graph-to-graph optimizations. Common subexpressions and constant subexpressions are already merged and folded
  * by the tracer; here the graph is rebuilt through the same interning with algebraic simplifications (x*1, x+0,
  * x/1, cast to the same type, transpose of transpose, stop_gradient once gradients exist), a ReLU's derivative is
- * moved through max pooling to the smaller side, then dead code is removed. Fusion of elementwise chains happens when a backend compiles the graph.
+ * moved through max pooling to the smaller side, then dead code is removed. Fusion of elementwise chains happens
+ * when a backend compiles the graph.
  */
 public final class Passes {
     private Passes() {}
 
     /** Simplify, move activation derivatives through max pooling, then eliminate dead code. */
     public static Graph optimize(Graph g) {
-        return deadCodeElimination(simplify(maskBeforeMaxPoolGradient(simplify(g))));
+        // the pooling pass reuses the forward's interned pooling and makes no duplicates: no second simplify
+        return deadCodeElimination(maskBeforeMaxPoolGradient(simplify(g)));
     }
 
     /** Removes nodes that no output, variable write or side-effecting op depends on. */
@@ -58,7 +60,7 @@ public final class Passes {
                 replaced.put(n, rewritten);
                 continue;
             }
-            Node fresh = n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
+            Node fresh = withInputs(n, in);
             if (fresh.kind == Node.Kind.OP && !fresh.op.hasSideEffects()) {
                 Key key = new Key(fresh.op, List.of(fresh.inputs), fresh.type);
                 Node existing = interned.putIfAbsent(key, fresh);
@@ -79,8 +81,8 @@ public final class Passes {
      * the gradient is zero off each window's maximal cell and y there is the pooled value; and a sum of a max-pooling
      * gradient over batch, rows and columns becomes the same sum of its pooled-side input (pooling routes each value
      * to exactly one cell). The first is bitwise the same for finite y (step is 0 or 1) except that where windows
-     * overlap a zero may change sign, and a NaN that is not its window's first maximum gives 0 instead of NaN. The second sums in another order. A
-     * gradient that anything else also reads is left alone.
+     * overlap a zero may change sign, and a NaN that is not its window's first maximum gives 0 instead of NaN. The
+     * second sums in another order. A gradient that anything else also reads is left alone.
      */
     static Graph maskBeforeMaxPoolGradient(Graph g) {
         Map<Node, Integer> readers = new IdentityHashMap<>();
@@ -92,7 +94,7 @@ public final class Passes {
         List<Node> out = new ArrayList<>();
         for (Node n : g.nodes) {
             Node[] in = mappedInputs(n, replaced);
-            Node fresh = n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
+            Node fresh = withInputs(n, in);
             Node rewritten = fresh.kind != Node.Kind.OP ? null : switch (fresh.op) {
                 case Op.Binary b when b.fn() == BinaryFn.MUL -> maskedPoolGradient(fresh, n, readers, pools, out);
                 case Op.Reduce r when r.fn() == ReduceFn.SUM -> pooledSum(fresh, r, out);
@@ -118,8 +120,10 @@ public final class Passes {
             Node grad = mul.inputs[side], mask = mul.inputs[1 - side];
             if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) continue;
             Node y = grad.inputs[0];
-            if (!(mask.kind == Node.Kind.OP && mask.op instanceof Op.Unary u && u.fn() == UnaryFn.STEP && mask.inputs[0] == y)) continue;
-            if (!grad.type.equals(mul.type) || !mask.type.equals(mul.type) || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
+            boolean reluMask = mask.kind == Node.Kind.OP && mask.op instanceof Op.Unary u && u.fn() == UnaryFn.STEP
+                    && mask.inputs[0] == y;
+            boolean sameShapes = grad.type.equals(mul.type) && mask.type.equals(mul.type);
+            if (!reluMask || !sameShapes || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
             Node pooled = pools.get(new Key(pg.forward(), List.of(y), pg.forward().infer(y.type)));
             if (pooled == null) pooled = append(out, pg.forward(), mul.site, y);
             Node pooledMask = append(out, mask.op, mask.site, pooled);
@@ -129,7 +133,7 @@ public final class Passes {
         return null;
     }
 
-    /** A sum of a max-pooling gradient over (at least) batch, rows and columns, as the sum of its pooled side, or null. */
+    /** A sum of a max-pooling gradient over (at least) batch, rows and columns, as its pooled side's sum, or null. */
     private static Node pooledSum(Node sum, Op.Reduce r, List<Node> out) {
         Node grad = sum.inputs[0];
         if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) return null;
@@ -182,6 +186,11 @@ public final class Passes {
         Node[] in = new Node[n.inputs.length];
         for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
         return in;
+    }
+
+    /** n itself, or an op node like n on other inputs. */
+    private static Node withInputs(Node n, Node[] in) {
+        return n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
     }
 
     /** The graph of {@code nodes} with g's outputs and variable writes mapped through {@code replaced}. */

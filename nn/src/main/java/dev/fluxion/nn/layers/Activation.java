@@ -17,6 +17,8 @@ public class Activation extends Layer {
     private final UnaryOperator<Tensor> fn;
     /** The primitive this activation is, when its gradient needs only its output (relu, elu, tanh); else null. */
     private final UnaryFn outputOnlyPrimitive;
+    /** The eager form with a compiled gradient, made on the first eager CPU call. */
+    private FusedActivation fused;
 
     /** An activation layer of a custom function; {@code function} names it (e.g. in summaries). */
     public Activation(String function, UnaryOperator<Tensor> fn) {
@@ -63,9 +65,6 @@ public class Activation extends Layer {
         }
         return fn.apply(x);
     }
-
-    /** The eager form with a compiled gradient, made on the first eager CPU call. */
-    private FusedActivation fused;
 
     /** The eager form with a compiled gradient, or null before its first use (for tests). */
     FusedActivation fusedForm() {
