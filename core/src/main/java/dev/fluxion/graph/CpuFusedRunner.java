@@ -16,6 +16,7 @@ import dev.fluxion.ops.Op;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Runs a fused elementwise group tile by tile with the SIMD array kernels. Members that are only used inside the
@@ -43,8 +44,11 @@ final class CpuFusedRunner {
     private final int[][] producer;
     /** For each fused reduction, the index of the member it reduces. */
     private final int[] reducedMember;
-    /** Tile buffers of a single-task run, kept across calls (a graph function runs one call at a time). */
-    private Object[] sharedScratch;
+    /**
+     * Tile buffers, kept across tasks and calls: a task takes a set and gives it back, so a run holds one set per
+     * thread instead of allocating one per task (a batch-norm pass over 4M elements has 256 tasks).
+     */
+    private final ConcurrentLinkedQueue<Object[]> spareScratch = new ConcurrentLinkedQueue<>();
 
     CpuFusedRunner(CpuFusion.Fused step) {
         this.step = step;
@@ -102,14 +106,15 @@ final class CpuFusedRunner {
         return Math.min(a / x * b, Integer.MAX_VALUE);
     }
 
-    private Object[] scratch(boolean shared) {
-        if (shared && sharedScratch != null) return sharedScratch;
+    /** A set of tile buffers for one task; give it back with {@code spareScratch.offer} when the task ends. */
+    private Object[] takeScratch() {
+        Object[] spare = spareScratch.poll();
+        if (spare != null) return spare;
         Node[] ms = step.members();
         int length = Math.min(tile, size);
         Object[] scratch = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
             if (!step.materialized()[i]) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[length] : new float[length];
-        if (shared) sharedScratch = scratch;
         return scratch;
     }
 
@@ -140,13 +145,13 @@ final class CpuFusedRunner {
         if (reducedMember.length > 0) {
             runWithReductions(tiles, full, external, values);
         } else {
-            boolean oneTask = tiles <= TILES_PER_TASK;
             Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
-                Object[] scratch = scratch(oneTask);
+                Object[] scratch = takeScratch();
                 for (int t = from; t < to; t++) {
                     int start = t * tile, n = Math.min(tile, size - start);
                     for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
                 }
+                spareScratch.offer(scratch);
             });
         }
         for (int i = 0; i < ms.length; i++)
@@ -163,7 +168,7 @@ final class CpuFusedRunner {
         int inner = step.reducedInner(), run = TILES_PER_TASK, runs = (tiles + run - 1) / run;
         float[][][] partial = new float[reductions.length][runs][];
         Parallel.forRange(runs, 1, (from, to) -> {
-            Object[] scratch = scratch(runs == 1);
+            Object[] scratch = takeScratch();
             for (int c = from; c < to; c++) {
                 int t0 = c * run, t1 = Math.min(tiles, t0 + run);
                 float[][][] blocks = new float[reductions.length][t1 - t0][inner];
@@ -184,6 +189,7 @@ final class CpuFusedRunner {
                     partial[q][c] = blocks[q][0];
                 }
             }
+            spareScratch.offer(scratch);
         });
         for (int q = 0; q < reductions.length; q++) {
             ReduceKernels.mergeTree(((Op.Reduce) reductions[q].op).fn(), partial[q], 0, runs, inner);
