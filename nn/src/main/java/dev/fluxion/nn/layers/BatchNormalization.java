@@ -121,7 +121,7 @@ public class BatchNormalization extends Layer {
      */
     private Tensor normalizeBatch(Tensor x, int[] axes, int[] bshape, int channels) {
         List<Tensor> f = closedFormForward(inputs(x), axes, bshape);
-        updateMovingStatistics(f.get(4), f.get(5), channels);
+        updateMovingStatistics(f.get(3), f.get(4), channels);
         return f.get(0);
     }
 
@@ -139,10 +139,10 @@ public class BatchNormalization extends Layer {
                     .withTraceLimit(FusedLinear.TRACE_LIMIT);
         }
         List<Tensor> f = compiled ? closedForm.call((Object[]) in) : closedFormForward(in, axes, bshape);
-        updateMovingStatistics(f.get(4), f.get(5), channels);
-        Tensor y = f.get(0), centered = f.get(1), scale = f.get(2), inv = f.get(3);
+        updateMovingStatistics(f.get(3), f.get(4), channels);
+        Tensor y = f.get(0), scale = f.get(1), inv = f.get(2), mean = f.get(3);
         return new CustomGradient(y, dy -> {
-            Tensor[] args = {dy, centered, scale, inv};
+            Tensor[] args = {dy, in[0], mean, scale, inv};
             List<Tensor> g = compiled ? closedFormGradient.call((Object[]) args) : closedFormBackward(args, axes);
             Tensor[] grads = new Tensor[in.length];
             grads[0] = g.get(0);
@@ -156,7 +156,11 @@ public class BatchNormalization extends Layer {
         return Arrays.copyOf(args, args.length, Tensor[].class);
     }
 
-    /** {x, gamma?, beta?} to [y, x - mean, scale = gamma * inv, inv = 1 / sqrt(variance + epsilon), mean, variance]. */
+    /**
+     * {x, gamma?, beta?} to [y, scale = gamma * inv, inv = 1 / sqrt(variance + epsilon), mean, variance]. x - mean is
+     * not an output: the gradient computes it again inside its own passes, which read x instead, so the forward
+     * writes one full-size tensor (y) rather than two.
+     */
     private List<Tensor> closedFormForward(Tensor[] in, int[] axes, int[] bshape) {
         Tensor x = in[0];
         Tensor mean = Ops.mean(x, axes, true);
@@ -166,12 +170,12 @@ public class BatchNormalization extends Layer {
         Tensor scale = gamma != null ? inv.mul(in[1].reshape(bshape)) : inv;
         Tensor y = centered.mul(scale);
         if (beta != null) y = y.add(in[in.length - 1].reshape(bshape));
-        return List.of(y, centered, scale, inv, mean, variance);
+        return List.of(y, scale, inv, mean, variance);
     }
 
-    /** {dy, x - mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions). */
+    /** {dy, x, mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions). */
     private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes) {
-        Tensor dy = in[0], centered = in[1], scale = in[2], inv = in[3];
+        Tensor dy = in[0], centered = in[1].sub(in[2]), scale = in[3], inv = in[4];
         double count = (double) dy.size() / scale.size();
         Tensor sumDy = Ops.reduce(ReduceFn.SUM, dy, axes, true);
         Tensor sumDyCentered = Ops.reduce(ReduceFn.SUM, dy.mul(centered), axes, true);
