@@ -222,6 +222,24 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * Runs this layer and then {@code next} as one computation when this layer has a fused form for the pair (a
+     * {@link Sequential} offers each layer its successor); null, having done nothing, otherwise. Only for built layers
+     * of x's dtype, so that the pair needs none of {@link #call}'s building or casting.
+     */
+    final Tensor callThen(Layer next, Tensor x, boolean training) {
+        if (!built || !next.built || x.dtype() != dtype || next.dtype != dtype) return null;
+        return forwardThen(next, x, training);
+    }
+
+    /**
+     * The fused form of this layer followed by {@code next}, or null when there is none (the default): the result
+     * must be what {@code next.call(call(x, training), training)} gives, gradients and side effects included.
+     */
+    protected Tensor forwardThen(Layer next, Tensor x, boolean training) {
+        return null;
+    }
+
     private Tensor nonNull(Tensor y) {
         if (y == null) throw new IllegalStateException("layer '" + name() + "': forward returned null");
         return y;

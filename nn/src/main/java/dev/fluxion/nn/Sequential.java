@@ -88,7 +88,15 @@ public class Sequential extends Model {
         if (stack.isEmpty()) throw new IllegalStateException("Sequential '" + name() + "': has no layers");
         if (input != null) Functional.checkInput(name(), input, x);
         Tensor y = x;
-        for (Layer l : stack) y = l.call(y, training);
+        for (int i = 0; i < stack.size(); i++) {
+            Tensor pair = i + 1 < stack.size() ? stack.get(i).callThen(stack.get(i + 1), y, training) : null;
+            if (pair != null) {
+                y = pair;
+                i++;
+            } else {
+                y = stack.get(i).call(y, training);
+            }
+        }
         return y;
     }
 }

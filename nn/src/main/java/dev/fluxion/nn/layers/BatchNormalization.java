@@ -10,7 +10,10 @@ import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.graph.GraphFunction;
+import dev.fluxion.autodiff.Gradients;
+import dev.fluxion.ops.Op;
 import dev.fluxion.ops.ReduceFn;
+import dev.fluxion.ops.UnaryFn;
 import dev.fluxion.nn.Layer;
 import dev.fluxion.nn.initializers.Initializer;
 import dev.fluxion.nn.initializers.Initializers;
@@ -74,7 +77,12 @@ public class BatchNormalization extends Layer {
         if (isBuilt()) throw new IllegalStateException("BatchNormalization '" + name() + "': options must be set before the layer is built");
     }
 
-    private GraphFunction<List<Tensor>> closedForm, closedFormGradient; // eager CPU training, made on first use
+    /** The compiled closed form (eager CPU training) of this layer alone, and of it followed by an activation. */
+    private ClosedForm plain, activated;
+
+    /** Both halves of a closed form, compiled; {@code activation} (or null) follows the normalization. */
+    private record ClosedForm(UnaryFn activation, GraphFunction<List<Tensor>> forward,
+                              GraphFunction<List<Tensor>> backward) {}
 
     public Variable gamma() { return gamma; }
     public Variable beta() { return beta; }
@@ -99,20 +107,52 @@ public class BatchNormalization extends Layer {
         if (x.rank() != rank || x.dim(resolvedAxis) != channels)
             throw new IllegalArgumentException("BatchNormalization '" + name() + "': built for inputs of rank " + rank + " with " + channels
                     + " features on axis " + resolvedAxis + ", got shape " + Shapes.format(x.shape()));
-        int[] bshape = new int[rank];
-        Arrays.fill(bshape, 1);
-        bshape[resolvedAxis] = channels;
+        int[] bshape = statisticsShape(channels);
         if (training && isTrainable() && virtualBatchSize > 0) return ghost(x, bshape, channels);
         if (training && isTrainable()) {
-            int[] axes = new int[rank - 1];
-            for (int i = 0, j = 0; i < rank; i++) if (i != resolvedAxis) axes[j++] = i;
+            int[] axes = reducedAxes();
             // the closed-form gradient takes 7 full-size passes where the ops' own rules take about twice as many;
             // nested tapes (a gradient of a gradient) need the ops' rules, which an outer tape can differentiate
             return GradientTape.nestedRecording() || !FusedLinear.enabled() ? normalizeBatch(x, axes, bshape, channels)
-                    : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels), inputs(x));
+                    : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, null), inputs(x));
         }
         Tensor centered = x.sub(movingMean.value().reshape(bshape));
         return scaleAndShift(centered, movingVariance.value().reshape(bshape), bshape);
+    }
+
+    /**
+     * In eager CPU training, this layer and a following {@link Activation} whose gradient needs only its output (relu,
+     * elu, tanh) as one closed form: the activation is applied in the normalization's pass and its gradient in the
+     * gradient's, so neither the normalized tensor nor its gradient is written out (on the seed model's first block,
+     * 16 MB each per step). The same ops as the two layers apply in turn, so the same values.
+     */
+    @Override
+    protected Tensor forwardThen(Layer next, Tensor x, boolean training) {
+        if (!(next instanceof Activation a) || a.outputOnlyPrimitive() == null || !training || !isTrainable()
+                || virtualBatchSize > 0 || !FusedLinear.eagerOnCpu(x) || x.rank() != rank) return null;
+        int channels = movingMean.shape()[0];
+        if (x.dim(resolvedAxis) != channels) return null; // forward names the mismatch
+        int[] axes = reducedAxes(), bshape = statisticsShape(channels);
+        return Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, a.outputOnlyPrimitive()),
+                inputs(x));
+    }
+
+    /** The activation this layer's compiled closed form has fused (for tests), or null. */
+    UnaryFn fusedActivation() {
+        return activated == null ? null : activated.activation();
+    }
+
+    private int[] reducedAxes() {
+        int[] axes = new int[rank - 1];
+        for (int i = 0, j = 0; i < rank; i++) if (i != resolvedAxis) axes[j++] = i;
+        return axes;
+    }
+
+    private int[] statisticsShape(int channels) {
+        int[] bshape = new int[rank];
+        Arrays.fill(bshape, 1);
+        bshape[resolvedAxis] = channels;
+        return bshape;
     }
 
     /**
@@ -130,26 +170,48 @@ public class BatchNormalization extends Layer {
      * dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), dgamma = sum(dy * xhat), dbeta = sum(dy). Eagerly
      * on the CPU both halves run as compiled graph functions, so their elementwise passes fuse as in a traced step.
      */
-    private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels) {
-        boolean compiled = Dispatcher.isEager() && Device.CPU.equals(in[0].device());
-        if (compiled && closedForm == null) {
-            closedForm = Fx.functionOf(name() + "_forward", args -> closedFormForward(tensors(args), axes, bshape))
-                    .withTraceLimit(FusedLinear.TRACE_LIMIT);
-            closedFormGradient = Fx.functionOf(name() + "_backward", args -> closedFormBackward(tensors(args), axes))
-                    .withTraceLimit(FusedLinear.TRACE_LIMIT);
-        }
-        List<Tensor> f = compiled ? closedForm.call((Object[]) in) : closedFormForward(in, axes, bshape);
+    private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels,
+                                                    UnaryFn activation) {
+        ClosedForm compiled = Dispatcher.isEager() && Device.CPU.equals(in[0].device())
+                ? closedForm(activation, axes, bshape) : null;
+        List<Tensor> f = compiled != null ? compiled.forward().call((Object[]) in)
+                : activate(closedFormForward(in, axes, bshape), activation);
         updateMovingStatistics(f.get(3), f.get(4), channels);
         Tensor y = f.get(0), scale = f.get(1), inv = f.get(2), mean = f.get(3);
         return new CustomGradient(y, dy -> {
-            Tensor[] args = {dy, in[0], mean, scale, inv};
-            List<Tensor> g = compiled ? closedFormGradient.call((Object[]) args) : closedFormBackward(args, axes);
+            Tensor[] args = activation == null ? new Tensor[] {dy, in[0], mean, scale, inv}
+                    : new Tensor[] {dy, in[0], mean, scale, inv, y};
+            List<Tensor> g = compiled != null ? compiled.backward().call((Object[]) args)
+                    : closedFormBackward(args, axes, activation);
             Tensor[] grads = new Tensor[in.length];
             grads[0] = g.get(0);
             if (gamma != null) grads[1] = g.get(1).reshape(channels);
             if (beta != null) grads[in.length - 1] = g.get(2).reshape(channels);
             return grads;
         });
+    }
+
+    /** The compiled closed form for this activation (or none), made on first use. */
+    private ClosedForm closedForm(UnaryFn activation, int[] axes, int[] bshape) {
+        ClosedForm cf = activation == null ? plain : activated;
+        if (cf != null && cf.activation() == activation) return cf;
+        String prefix = activation == null ? name() : name() + "_" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        cf = new ClosedForm(activation,
+                Fx.functionOf(prefix + "_forward", args -> activate(closedFormForward(tensors(args), axes, bshape), activation))
+                        .withTraceLimit(FusedLinear.TRACE_LIMIT),
+                Fx.functionOf(prefix + "_backward", args -> closedFormBackward(tensors(args), axes, activation))
+                        .withTraceLimit(FusedLinear.TRACE_LIMIT));
+        if (activation == null) plain = cf;
+        else activated = cf;
+        return cf;
+    }
+
+    /** The closed form's outputs with y replaced by activation(y) (unchanged for none). */
+    private static List<Tensor> activate(List<Tensor> f, UnaryFn activation) {
+        if (activation == null) return f;
+        List<Tensor> out = new java.util.ArrayList<>(f);
+        out.set(0, Ops.unary(activation, f.get(0)));
+        return out;
     }
 
     private static Tensor[] tensors(Object[] args) {
@@ -173,9 +235,14 @@ public class BatchNormalization extends Layer {
         return List.of(y, scale, inv, mean, variance);
     }
 
-    /** {dy, x, mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions). */
-    private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes) {
-        Tensor dy = in[0], centered = in[1].sub(in[2]), scale = in[3], inv = in[4];
+    /**
+     * {dy, x, mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions); with an
+     * activation, dy is its output's gradient and a sixth input its output, and its own rule comes first.
+     */
+    private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes, UnaryFn activation) {
+        Tensor dy = activation == null ? in[0]
+                : Gradients.of(new Op.Unary(activation), new Tensor[] {null}, in[5], in[0])[0];
+        Tensor centered = in[1].sub(in[2]), scale = in[3], inv = in[4];
         double count = (double) dy.size() / scale.size();
         Tensor sumDy = Ops.reduce(ReduceFn.SUM, dy, axes, true);
         Tensor sumDyCentered = Ops.reduce(ReduceFn.SUM, dy.mul(centered), axes, true);
