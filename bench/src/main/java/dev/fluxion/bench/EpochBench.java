@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * program in between two Fluxion rounds. PyTorch gets Fluxion's thread count ({@code -Dfluxion.threads}, 2 on the
  * development VM by default), so {@code -Dfluxion.threads=1} compares both on one thread. Both time a fixed number
  * of steps on synthetic uniform data of the real shapes (batch 128) and scale to an epoch (469 steps for cnn, 391
- * for seed). With {@code -Dfluxion.graph.profile=true} it prints the graph profile of the Fluxion step.
+ * for seed), and the bytes a Fluxion step allocates. With {@code -Dfluxion.graph.profile=true} it prints the graph
+ * profile of the Fluxion step.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp <core, data, nn, bench classes>
  * dev.fluxion.bench.EpochBench [cnn|seed|all] [steps] [nopython]}
@@ -59,12 +60,15 @@ public final class EpochBench {
             round.run(); // trace and warm up
             step.resetProfile(); // the profile covers the timed rounds only
             double[] fluxion = new double[4];
+            long bytes0 = EagerAbBench.allocatedBytes();
             for (int r = 0; r < 2; r++) fluxion[r] = timeSeconds(round) / steps;
+            double megabytes = (EagerAbBench.allocatedBytes() - bytes0) / 1e6 / (2.0 * steps);
             double torchMs = python ? torch(workload, steps) : Double.NaN;
             for (int r = 2; r < 4; r++) fluxion[r] = timeSeconds(round) / steps;
             Arrays.sort(fluxion);
             double fluxionMs = (fluxion[1] + fluxion[2]) / 2 * 1e3;
             if (Boolean.getBoolean("fluxion.graph.profile")) System.out.println(step.profile());
+            System.out.printf("%s: %.1f MB allocated per graph step (all threads)%n", workload, megabytes);
             rows.add(String.format("| %s | %d | %.2f ms (%.1f s) | %.2f ms (%.1f s) | %.2fx |", workload, steps,
                     fluxionMs, fluxionMs * epochSteps / 1e3, torchMs, torchMs * epochSteps / 1e3, torchMs / fluxionMs));
         }
