@@ -76,13 +76,14 @@ public final class Passes {
     }
 
     /**
-     * Applies a ReLU's derivative on the pooled side of max pooling, where the tensors are a window's size smaller:
-     * {@code max_pool2d_grad(y, g) * step(y)} becomes {@code max_pool2d_grad(y, g * step(max_pool2d(y)))}, since
-     * the gradient is zero off each window's maximal cell and y there is the pooled value; and a sum of a max-pooling
+     * Applies an activation's derivative on the pooled side of max pooling, where the tensors are a window's size
+     * smaller: {@code max_pool2d_grad(y, g) * f(y)} becomes {@code max_pool2d_grad(y, g * f(max_pool2d(y)))}, since
+     * the gradient is zero off each window's maximal cell and y there is the pooled value (f is a ReLU's step, or with
+     * windows that do not overlap any elementwise function of y, such as ELU's derivative); and a sum of a max-pooling
      * gradient over batch, rows and columns becomes the same sum of its pooled-side input (pooling routes each value
-     * to exactly one cell). The first is bitwise the same for finite y (step is 0 or 1) except that where windows
-     * overlap a zero may change sign, and a NaN that is not its window's first maximum gives 0 instead of NaN. The
-     * second sums in another order. A gradient that anything else also reads is left alone.
+     * to exactly one cell). The first is bitwise the same where f(y) is finite, except that a zero may change sign and
+     * a cell that is not its window's first maximum gives 0 where f(y) is NaN or infinite instead of NaN. The second
+     * sums in another order. A gradient that anything else also reads is left alone.
      */
     static Graph maskBeforeMaxPoolGradient(Graph g) {
         Map<Node, Integer> readers = new IdentityHashMap<>();
@@ -113,24 +114,55 @@ public final class Passes {
         return rebuilt(g, out, replaced);
     }
 
-    /** {@code max_pool2d_grad(y, g) * step(y)} (either order) as the pooled-side product, or null. */
+    /**
+     * {@code max_pool2d_grad(y, g) * f(y)} (either order) as the pooled-side product, or null: f a ReLU's step, or,
+     * where windows do not overlap (so that each cell takes at most one window's gradient and the product rounds as
+     * before), any elementwise function of y and 0-d constants, such as ELU's derivative {@code min(y, 0) + 1}.
+     */
     private static Node maskedPoolGradient(Node mul, Node original, Map<Node, Integer> readers, Map<Key, Node> pools,
                                            List<Node> out) {
         for (int side = 0; side < 2; side++) {
             Node grad = mul.inputs[side], mask = mul.inputs[1 - side];
             if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) continue;
             Node y = grad.inputs[0];
+            Op.Pool2D pool = pg.forward();
             boolean reluMask = mask.kind == Node.Kind.OP && mask.op instanceof Op.Unary u && u.fn() == UnaryFn.STEP
                     && mask.inputs[0] == y;
+            boolean disjoint = pool.window().strideH() >= pool.kh() && pool.window().strideW() >= pool.kw();
+            boolean ofY = reluMask || disjoint && mask != y && elementwiseOf(mask, y, 0);
             boolean sameShapes = grad.type.equals(mul.type) && mask.type.equals(mul.type);
-            if (!reluMask || !sameShapes || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
-            Node pooled = pools.get(new Key(pg.forward(), List.of(y), pg.forward().infer(y.type)));
-            if (pooled == null) pooled = append(out, pg.forward(), mul.site, y);
-            Node pooledMask = append(out, mask.op, mask.site, pooled);
+            if (!ofY || !sameShapes || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
+            Node pooled = pools.get(new Key(pool, List.of(y), pool.infer(y.type)));
+            if (pooled == null) pooled = append(out, pool, mul.site, y);
+            Node pooledMask = onPooledSide(mask, y, pooled, new IdentityHashMap<>(), out);
             Node masked = append(out, mul.op, mul.site, grad.inputs[1], pooledMask);
             return append(out, pg, grad.site, y, masked);
         }
         return null;
+    }
+
+    /** Whether n is y, a 0-d constant, or an elementwise op of y's shape on such nodes (at most 8 deep). */
+    private static boolean elementwiseOf(Node n, Node y, int depth) {
+        if (n == y) return true;
+        if (n.kind == Node.Kind.CONSTANT) return n.constant.size() == 1;
+        if (n.kind != Node.Kind.OP || depth >= 8 || !Arrays.equals(n.type.shape(), y.type.shape())) return false;
+        if (!(n.op instanceof Op.Unary || n.op instanceof Op.Binary || n.op instanceof Op.Where || n.op instanceof Op.Cast))
+            return false;
+        for (Node in : n.inputs) if (!elementwiseOf(in, y, depth + 1)) return false;
+        return true;
+    }
+
+    /** The expression {@code n} of y (see {@link #elementwiseOf}) rebuilt on {@code pooled} in y's place. */
+    private static Node onPooledSide(Node n, Node y, Node pooled, Map<Node, Node> done, List<Node> out) {
+        if (n == y) return pooled;
+        if (n.kind == Node.Kind.CONSTANT) return n;
+        Node copy = done.get(n);
+        if (copy != null) return copy;
+        Node[] in = new Node[n.inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = onPooledSide(n.inputs[i], y, pooled, done, out);
+        copy = append(out, n.op, n.site, in);
+        done.put(n, copy);
+        return copy;
     }
 
     /** A sum of a max-pooling gradient over (at least) batch, rows and columns, as its pooled side's sum, or null. */

@@ -35,6 +35,16 @@ class PoolGradientPassTest {
         }
     }
 
+    /** batchnorm-elu-maxpool's backward in miniature (a scale for the normalization): returns dx. */
+    private static Tensor eluPoolGradient(Tensor x, Tensor scale, Tensor weights, int k, int stride, Padding padding) {
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(x);
+            Tensor y = Ops.unary(dev.fluxion.ops.UnaryFn.ELU, x.mul(scale));
+            Tensor loss = Ops.sum(NnOps.maxPool2d(y, k, k, stride, stride, padding).mul(weights));
+            return tape.gradient(loss, x)[0];
+        }
+    }
+
     private static Tensor random(Random r, int... shape) {
         float[] v = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         // few distinct values, so windows have ties; about half negative, so the mask matters
@@ -63,6 +73,27 @@ class PoolGradientPassTest {
         assertGraphMatchesEager(2, 2, Padding.VALID, 7); // a last row and column in no window
         assertGraphMatchesEager(3, 2, Padding.VALID, 7); // overlapping windows: a cell can be several windows' maximum
         assertGraphMatchesEager(3, 2, Padding.SAME, 6);
+    }
+
+    @Test
+    void anEluDerivativeMovesToThePooledSideOfDisjointWindowsWithTheEagerResult() {
+        int[] x = {4, 8, 8, 16}, s = {16}, w = {4, 4, 4, 16};
+        Graph g = optimized(in -> new Tensor[] {eluPoolGradient(in[0], in[1], in[2], 2, 2, Padding.VALID)}, x, s, w);
+        // ELU's derivative, min(y, 0) + 1, is computed on pooled tensors only
+        assertEquals(0, count(g, n -> n.op instanceof Op.Binary b && b.fn() == dev.fluxion.ops.BinaryFn.MIN
+                && n.type.size() == 4 * 8 * 8 * 16), g.toString());
+        assertEquals(1, count(g, n -> n.op instanceof Op.Binary b && b.fn() == dev.fluxion.ops.BinaryFn.MIN
+                && n.type.size() == 4 * 4 * 4 * 16), g.toString());
+        for (int[] kStrideH : new int[][] {{2, 2, 6}, {2, 2, 7}, {3, 2, 7}}) { // the last overlaps: left as it is
+            int k = kStrideH[0], stride = kStrideH[1], h = kStrideH[2];
+            Random r = new Random(h * 10 + k);
+            Tensor xs = random(r, 2, h, h, 3), scale = random(r, 3).add(0.1);
+            Tensor ws = random(r, NnOps.maxPool2d(xs, k, k, stride, stride, Padding.VALID).shape());
+            Tensor eager = eluPoolGradient(xs, scale, ws, k, stride, Padding.VALID);
+            var f = Fx.function("elu_pool", (Tensor a, Tensor b, Tensor c) -> eluPoolGradient(a, b, c, k, stride, Padding.VALID));
+            assertArrayEquals(eager.toFloatArray(), f.call(xs, scale, ws).toFloatArray(), 0f,
+                    "dx up to zeros' signs, " + k + "x" + k + " stride " + stride + " on " + h + "x" + h);
+        }
     }
 
     /** The optimized graph of {@code body} traced for inputs of the given types. */
