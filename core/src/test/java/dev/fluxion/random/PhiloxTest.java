@@ -115,6 +115,13 @@ class PhiloxTest {
         for (int i = 0; i < 1000; i++) assertFalse(b[i]);
         Philox.bernoulli(11, 0, 1, b, 0, 1000);
         for (int i = 0; i < 1000; i++) assertTrue(b[i]);
+        // draw i compares word i % 4 of block i / 4 with p * 2^32 (12 draws: two blocks at a time, then one)
+        boolean[] few = new boolean[12];
+        Philox.bernoulli(11, 7, 0.3, few, 0, 12);
+        for (int i = 0; i < 12; i++) {
+            int word = Philox.block(new int[] {7 + i / 4, 0, 0, 0}, new int[] {11, 0})[i % 4];
+            assertEquals((word & 0xFFFFFFFFL) < 0.3 * 0x1p32, few[i], "draw " + i);
+        }
         assertThrows(IllegalArgumentException.class, () -> Philox.bernoulli(1, 0, 1.5, b, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> Philox.bernoulli(1, 0, Double.NaN, b, 0, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> Philox.uniform(1, 0, new float[3], 1, 3));
