@@ -6,13 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-JAVA="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector"
+# Fluxion's JVM setting (see the README's "JVM settings"): 64 MB G1 regions keep eager activations out of the
+# humongous-object path; FLUXION_JVM_OPTS overrides it (set it to "" for the JVM's defaults)
+FLUXION_JVM_OPTS=${FLUXION_JVM_OPTS--XX:G1HeapRegionSize=64m}
+JAVA="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector $FLUXION_JVM_OPTS"
 mvn -B -ntp -q install -DskipTests
 CP="core/target/classes:data/target/classes:nn/target/classes:bench/target/classes"
 SHARED=../shared/bench
 workloads=${*:-mlp cnn seed}
 results=$(mktemp)
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(date -u '+%F %H:%M UTC')"
+echo "== Fluxion JVM options: ${FLUXION_JVM_OPTS:-(defaults)}"
 for w in $workloads; do
   case $w in mlp) steps=0; full=469 ;; cnn) steps=50; full=469 ;; seed) steps=20; full=391 ;; esac
   echo "== Fluxion $w"
