@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-# Fluxion's JVM setting (see the README's "JVM settings"): 64 MB G1 regions keep eager activations out of the
-# humongous-object path; FLUXION_JVM_OPTS overrides it (set it to "" for the JVM's defaults)
-FLUXION_JVM_OPTS=${FLUXION_JVM_OPTS--XX:G1HeapRegionSize=64m}
+# Extra JVM options for Fluxion's runs (the JVM's defaults unless set; see the README's "JVM settings", e.g.
+# FLUXION_JVM_OPTS=-XX:G1HeapRegionSize=64m for eager training with a large data set in memory)
+FLUXION_JVM_OPTS=${FLUXION_JVM_OPTS-}
 JAVA="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector $FLUXION_JVM_OPTS"
 mvn -B -ntp -q install -DskipTests
 CP="core/target/classes:data/target/classes:nn/target/classes:bench/target/classes"
