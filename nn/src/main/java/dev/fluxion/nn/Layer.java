@@ -222,29 +222,21 @@ public abstract class Layer {
         }
     }
 
-    /** The output of a layer and of the first {@code layers} layers after it, computed as one. */
-    public record Absorbed(Tensor output, int layers) {}
-
     /**
-     * Runs this layer and some of the layers that follow it ({@code following}: a {@link Sequential}'s next layers)
-     * as one computation when this layer has a fused form for them; null, having done nothing, otherwise. Only built
-     * layers of x's dtype take part, so that none needs {@link #call}'s building or casting.
+     * Runs this layer and then {@code next} as one computation when this layer has a fused form for the pair (a
+     * {@link Sequential} offers each layer its successor); null, having done nothing, otherwise. Only for built layers
+     * of x's dtype, so that the pair needs none of {@link #call}'s building or casting.
      */
-    final Absorbed callThen(List<Layer> following, Tensor x, boolean training) {
-        if (!built || x.dtype() != dtype) return null;
-        int ready = 0;
-        while (ready < following.size() && following.get(ready).built && following.get(ready).dtype == dtype) ready++;
-        if (ready == 0) return null;
-        Absorbed a = forwardThen(following.subList(0, ready), x, training);
-        return a == null || a.layers() < 1 || a.layers() > ready ? null : a;
+    final Tensor callThen(Layer next, Tensor x, boolean training) {
+        if (!built || !next.built || x.dtype() != dtype || next.dtype != dtype) return null;
+        return forwardThen(next, x, training);
     }
 
     /**
-     * The fused form of this layer followed by the first {@link Absorbed#layers()} of {@code following}, or null when
-     * there is none (the default): the output must be what calling those layers in turn gives, gradients and side
-     * effects included.
+     * The fused form of this layer followed by {@code next}, or null when there is none (the default): the result
+     * must be what {@code next.call(call(x, training), training)} gives, gradients and side effects included.
      */
-    protected Absorbed forwardThen(List<Layer> following, Tensor x, boolean training) {
+    protected Tensor forwardThen(Layer next, Tensor x, boolean training) {
         return null;
     }
 

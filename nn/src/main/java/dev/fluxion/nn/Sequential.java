@@ -88,14 +88,13 @@ public class Sequential extends Model {
         if (stack.isEmpty()) throw new IllegalStateException("Sequential '" + name() + "': has no layers");
         if (input != null) Functional.checkInput(name(), input, x);
         Tensor y = x;
-        for (int i = 0; i < stack.size(); ) {
-            Layer.Absorbed fused = stack.get(i).callThen(stack.subList(i + 1, stack.size()), y, training);
-            if (fused != null) {
-                y = fused.output();
-                i += 1 + fused.layers();
+        for (int i = 0; i < stack.size(); i++) {
+            Tensor pair = i + 1 < stack.size() ? stack.get(i).callThen(stack.get(i + 1), y, training) : null;
+            if (pair != null) {
+                y = pair;
+                i++;
             } else {
                 y = stack.get(i).call(y, training);
-                i++;
             }
         }
         return y;

@@ -77,27 +77,12 @@ public class BatchNormalization extends Layer {
         if (isBuilt()) throw new IllegalStateException("BatchNormalization '" + name() + "': options must be set before the layer is built");
     }
 
-    /**
-     * The compiled closed form (eager CPU training) of this layer alone, and of it followed by layers of a
-     * {@link dev.fluxion.nn.Sequential} (see {@link #forwardThen}).
-     */
-    private ClosedForm plain, followed;
+    /** The compiled closed form (eager CPU training) of this layer alone, and of it followed by an activation. */
+    private ClosedForm plain, activated;
 
-    /**
-     * Both halves of a closed form, compiled: the normalization followed by {@code tail} (an activation, then
-     * optionally a max pooling).
-     */
-    private record ClosedForm(Tail tail, GraphFunction<List<Tensor>> forward, GraphFunction<List<Tensor>> backward) {}
-
-    /** What follows the normalization in one closed form: an activation (or none), then a max pooling (or none). */
-    private record Tail(UnaryFn activation, MaxPooling2D pool) {
-        static final Tail NONE = new Tail(null, null);
-
-        /** The layers of a Sequential this tail stands for. */
-        int layers() {
-            return (activation != null ? 1 : 0) + (pool != null ? 1 : 0);
-        }
-    }
+    /** Both halves of a closed form, compiled; {@code activation} (or null) follows the normalization. */
+    private record ClosedForm(UnaryFn activation, GraphFunction<List<Tensor>> forward,
+                              GraphFunction<List<Tensor>> backward) {}
 
     public Variable gamma() { return gamma; }
     public Variable beta() { return beta; }
@@ -129,41 +114,32 @@ public class BatchNormalization extends Layer {
             // the closed-form gradient takes 7 full-size passes where the ops' own rules take about twice as many;
             // nested tapes (a gradient of a gradient) need the ops' rules, which an outer tape can differentiate
             return GradientTape.nestedRecording() || !FusedLinear.enabled() ? normalizeBatch(x, axes, bshape, channels)
-                    : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, Tail.NONE), inputs(x));
+                    : Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, null), inputs(x));
         }
         Tensor centered = x.sub(movingMean.value().reshape(bshape));
         return scaleAndShift(centered, movingVariance.value().reshape(bshape), bshape);
     }
 
     /**
-     * In eager CPU training, this layer, a following {@link Activation} whose gradient needs only its output (relu,
-     * elu, tanh) and a {@link MaxPooling2D} after it, if there is one, as one closed form: the activation is applied
-     * in the normalization's pass and its gradient in the gradient's, and the pooling's gradient stays inside the
-     * compiled gradient (where the graph passes move the activation's derivative to the pooled side), so neither the
-     * normalized tensor nor the gradients of the activation and the pooling are written out as new arrays (on the seed
-     * model's first block, 16 MB each per step). The same ops as the layers apply in turn, so the same values.
+     * In eager CPU training, this layer and a following {@link Activation} whose gradient needs only its output (relu,
+     * elu, tanh) as one closed form: the activation is applied in the normalization's pass and its gradient in the
+     * gradient's, so neither the normalized tensor nor its gradient is written out (on the seed model's first block,
+     * 16 MB each per step). The same ops as the two layers apply in turn, so the same values.
      */
     @Override
-    protected Absorbed forwardThen(List<Layer> following, Tensor x, boolean training) {
-        if (!(following.get(0) instanceof Activation a) || a.outputOnlyPrimitive() == null || !training
-                || !isTrainable() || virtualBatchSize > 0 || !FusedLinear.eagerOnCpu(x) || x.rank() != rank) return null;
+    protected Tensor forwardThen(Layer next, Tensor x, boolean training) {
+        if (!(next instanceof Activation a) || a.outputOnlyPrimitive() == null || !training || !isTrainable()
+                || virtualBatchSize > 0 || !FusedLinear.eagerOnCpu(x) || x.rank() != rank) return null;
         int channels = movingMean.shape()[0];
         if (x.dim(resolvedAxis) != channels) return null; // forward names the mismatch
-        MaxPooling2D pool = following.size() > 1 && following.get(1) instanceof MaxPooling2D m && x.rank() == 4 ? m : null;
-        Tail tail = new Tail(a.outputOnlyPrimitive(), pool);
         int[] axes = reducedAxes(), bshape = statisticsShape(channels);
-        Tensor y = Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, tail), inputs(x));
-        return new Absorbed(y, tail.layers());
+        return Fx.customGradient(in -> normalizeBatchClosedForm(in, axes, bshape, channels, a.outputOnlyPrimitive()),
+                inputs(x));
     }
 
     /** The activation this layer's compiled closed form has fused (for tests), or null. */
     UnaryFn fusedActivation() {
-        return followed == null ? null : followed.tail().activation();
-    }
-
-    /** Whether this layer's compiled closed form has fused a following max pooling (for tests). */
-    boolean fusedPooling() {
-        return followed != null && followed.tail().pool() != null;
+        return activated == null ? null : activated.activation();
     }
 
     private int[] reducedAxes() {
@@ -194,20 +170,19 @@ public class BatchNormalization extends Layer {
      * dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), dgamma = sum(dy * xhat), dbeta = sum(dy). Eagerly
      * on the CPU both halves run as compiled graph functions, so their elementwise passes fuse as in a traced step.
      */
-    private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels, Tail tail) {
+    private CustomGradient normalizeBatchClosedForm(Tensor[] in, int[] axes, int[] bshape, int channels,
+                                                    UnaryFn activation) {
         ClosedForm compiled = Dispatcher.isEager() && Device.CPU.equals(in[0].device())
-                ? closedForm(tail, axes, bshape) : null;
+                ? closedForm(activation, axes, bshape) : null;
         List<Tensor> f = compiled != null ? compiled.forward().call((Object[]) in)
-                : followBy(closedFormForward(in, axes, bshape), tail);
+                : activate(closedFormForward(in, axes, bshape), activation);
         updateMovingStatistics(f.get(3), f.get(4), channels);
         Tensor y = f.get(0), scale = f.get(1), inv = f.get(2), mean = f.get(3);
-        // the backward needs the activation's output: the layer's output, or the pooling's input
-        Tensor activated = tail.activation() == null ? null : tail.pool() == null ? y : f.get(5);
         return new CustomGradient(y, dy -> {
-            Tensor[] args = activated == null ? new Tensor[] {dy, in[0], mean, scale, inv}
-                    : new Tensor[] {dy, in[0], mean, scale, inv, activated};
+            Tensor[] args = activation == null ? new Tensor[] {dy, in[0], mean, scale, inv}
+                    : new Tensor[] {dy, in[0], mean, scale, inv, y};
             List<Tensor> g = compiled != null ? compiled.backward().call((Object[]) args)
-                    : closedFormBackward(args, axes, tail);
+                    : closedFormBackward(args, axes, activation);
             Tensor[] grads = new Tensor[in.length];
             grads[0] = g.get(0);
             if (gamma != null) grads[1] = g.get(1).reshape(channels);
@@ -216,32 +191,26 @@ public class BatchNormalization extends Layer {
         });
     }
 
-    /** The compiled closed form for this tail, made on first use. */
-    private ClosedForm closedForm(Tail tail, int[] axes, int[] bshape) {
-        ClosedForm cf = tail.layers() == 0 ? plain : followed;
-        if (cf != null && cf.tail().equals(tail)) return cf;
-        String prefix = name() + (tail.activation() == null ? "" : "_" + tail.activation().name().toLowerCase(java.util.Locale.ROOT))
-                + (tail.pool() == null ? "" : "_" + tail.pool().name());
-        cf = new ClosedForm(tail,
-                Fx.functionOf(prefix + "_forward", args -> followBy(closedFormForward(tensors(args), axes, bshape), tail))
+    /** The compiled closed form for this activation (or none), made on first use. */
+    private ClosedForm closedForm(UnaryFn activation, int[] axes, int[] bshape) {
+        ClosedForm cf = activation == null ? plain : activated;
+        if (cf != null && cf.activation() == activation) return cf;
+        String prefix = activation == null ? name() : name() + "_" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        cf = new ClosedForm(activation,
+                Fx.functionOf(prefix + "_forward", args -> activate(closedFormForward(tensors(args), axes, bshape), activation))
                         .withTraceLimit(FusedLinear.TRACE_LIMIT),
-                Fx.functionOf(prefix + "_backward", args -> closedFormBackward(tensors(args), axes, tail))
+                Fx.functionOf(prefix + "_backward", args -> closedFormBackward(tensors(args), axes, activation))
                         .withTraceLimit(FusedLinear.TRACE_LIMIT));
-        if (tail.layers() == 0) plain = cf;
-        else followed = cf;
+        if (activation == null) plain = cf;
+        else activated = cf;
         return cf;
     }
 
-    /**
-     * The closed form's outputs with y replaced by what the tail makes of it: activation(y), then its pooling, with
-     * the activation's output appended when it is pooled (the gradient needs it).
-     */
-    private static List<Tensor> followBy(List<Tensor> f, Tail tail) {
-        if (tail.activation() == null) return f;
+    /** The closed form's outputs with y replaced by activation(y) (unchanged for none). */
+    private static List<Tensor> activate(List<Tensor> f, UnaryFn activation) {
+        if (activation == null) return f;
         List<Tensor> out = new java.util.ArrayList<>(f);
-        Tensor activated = Ops.unary(tail.activation(), f.get(0));
-        out.set(0, tail.pool() == null ? activated : tail.pool().pool(activated));
-        if (tail.pool() != null) out.add(activated);
+        out.set(0, Ops.unary(activation, f.get(0)));
         return out;
     }
 
@@ -267,20 +236,12 @@ public class BatchNormalization extends Layer {
     }
 
     /**
-     * {dy, x, mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions); with a
-     * tail, dy is the gradient of its output and a sixth input the activation's output, and the pooling's and the
-     * activation's own rules come first.
+     * {dy, x, mean, scale, inv} to [dx, dgamma, dbeta] (the last two with the statistics' kept dimensions); with an
+     * activation, dy is its output's gradient and a sixth input its output, and its own rule comes first.
      */
-    private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes, Tail tail) {
-        Tensor dy = in[0];
-        if (tail.pool() != null) {
-            try (var tape = new GradientTape()) {
-                tape.watch(in[5]);
-                Tensor pooled = tail.pool().pool(in[5]);
-                dy = tape.gradient(pooled, new Tensor[] {in[5]}, dy, dev.fluxion.UnconnectedGradients.ZERO)[0];
-            }
-        }
-        if (tail.activation() != null) dy = Gradients.of(new Op.Unary(tail.activation()), new Tensor[] {null}, in[5], dy)[0];
+    private static List<Tensor> closedFormBackward(Tensor[] in, int[] axes, UnaryFn activation) {
+        Tensor dy = activation == null ? in[0]
+                : Gradients.of(new Op.Unary(activation), new Tensor[] {null}, in[5], in[0])[0];
         Tensor centered = in[1].sub(in[2]), scale = in[3], inv = in[4];
         double count = (double) dy.size() / scale.size();
         Tensor sumDy = Ops.reduce(ReduceFn.SUM, dy, axes, true);
