@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Graph-to-graph optimizations. Common subexpressions and constant subexpressions are already merged and folded
  * by the tracer; here the graph is rebuilt through the same interning with algebraic simplifications (x*1, x+0,
- * x/1, cast to the same type, transpose of transpose, stop_gradient once gradients exist), a ReLU's derivative is
- * moved through max pooling to the smaller side, then dead code is removed. Fusion of elementwise chains happens
+ * x/1, cast to the same type, transpose of transpose, stop_gradient once gradients exist), activation derivatives
+ * are moved through max pooling to the smaller side, then dead code is removed. Fusion of elementwise chains happens
  * when a backend compiles the graph.
  */
 public final class Passes {
@@ -92,12 +92,13 @@ public final class Passes {
         for (Node n : g.variableWrites.values()) readers.merge(n, 1, Integer::sum);
         Map<Node, Node> replaced = new IdentityHashMap<>();
         Map<Key, Node> pools = new HashMap<>();
+        Map<Node, Map<Node, Node>> clones = new IdentityHashMap<>(); // per pooled node: derivative nodes rebuilt on it
         List<Node> out = new ArrayList<>();
         for (Node n : g.nodes) {
             Node[] in = mappedInputs(n, replaced);
             Node fresh = withInputs(n, in);
             Node rewritten = fresh.kind != Node.Kind.OP ? null : switch (fresh.op) {
-                case Op.Binary b when b.fn() == BinaryFn.MUL -> maskedPoolGradient(fresh, n, readers, pools, out);
+                case Op.Binary b when b.fn() == BinaryFn.MUL -> maskedPoolGradient(fresh, n, readers, pools, clones, out);
                 case Op.Reduce r when r.fn() == ReduceFn.SUM -> pooledSum(fresh, r, out);
                 default -> null;
             };
@@ -120,7 +121,7 @@ public final class Passes {
      * before), any elementwise function of y and 0-d constants, such as ELU's derivative {@code min(y, 0) + 1}.
      */
     private static Node maskedPoolGradient(Node mul, Node original, Map<Node, Integer> readers, Map<Key, Node> pools,
-                                           List<Node> out) {
+                                           Map<Node, Map<Node, Node>> clones, List<Node> out) {
         for (int side = 0; side < 2; side++) {
             Node grad = mul.inputs[side], mask = mul.inputs[1 - side];
             if (!(grad.kind == Node.Kind.OP && grad.op instanceof Op.Pool2DGrad pg && pg.forward().max())) continue;
@@ -134,7 +135,8 @@ public final class Passes {
             if (!ofY || !sameShapes || readers.getOrDefault(original.inputs[side], 0) != 1) continue;
             Node pooled = pools.get(new Key(pool, List.of(y), pool.infer(y.type)));
             if (pooled == null) pooled = append(out, pool, mul.site, y);
-            Node pooledMask = onPooledSide(mask, y, pooled, new IdentityHashMap<>(), out);
+            Map<Node, Node> rebuiltOnPooled = clones.computeIfAbsent(pooled, k -> new IdentityHashMap<>());
+            Node pooledMask = onPooledSide(mask, y, pooled, rebuiltOnPooled, out);
             Node masked = append(out, mul.op, mul.site, grad.inputs[1], pooledMask);
             return append(out, pg, grad.site, y, masked);
         }
