@@ -205,8 +205,7 @@ public final class Tensor {
 
     /** Size of one dimension (negative counts from the end). */
     public int dim(int axis) {
-        int[] s = type.shape();
-        return s[Shapes.axis("dim", axis, s.length)];
+        return type.dim(Shapes.axis("dim", axis, type.rank()));
     }
 
     public int rank() {

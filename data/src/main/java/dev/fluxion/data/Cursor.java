@@ -22,6 +22,25 @@ interface Cursor<E> {
         return k;
     }
 
+    /**
+     * This cursor's elements by position, when it can make any of them without reading the ones before it (tensor
+     * slices, ranges), or null. A shuffle buffer over such an input holds positions and makes each element only when
+     * it emits it: a buffer of tens of thousands of made elements is scattered over the heap, and reading each back
+     * at a random moment costs several cache misses.
+     */
+    default Positional<E> positional() {
+        return null;
+    }
+
+    /** Random access into a cursor's input; the cursor's own position still moves only by next and skip. */
+    interface Positional<E> {
+        /** The position of the element {@code next()} would return. */
+        long position();
+
+        /** The element at {@code position} (one the cursor has, or had, ahead of it). */
+        E at(long position);
+    }
+
     /** Asks background work here and upstream to stop, without blocking (safe from any thread, and from a Cleaner). */
     default void requestStop() {}
 

@@ -44,6 +44,12 @@ final class Sources {
             return n;
         }
 
+        private E element(int index) {
+            Tensor[] parts = new Tensor[rows.length];
+            for (int c = 0; c < parts.length; c++) parts[c] = rows[c].row(index);
+            return assemble.apply(parts);
+        }
+
         @Override
         Cursor<E> open(IteratorState state) {
             long start = state == null ? 0 : state.expect("slices").get("index");
@@ -53,11 +59,22 @@ final class Sources {
 
                 @Override
                 public E next() {
-                    if (index >= n) return null;
-                    Tensor[] parts = new Tensor[rows.length];
-                    for (int c = 0; c < parts.length; c++) parts[c] = rows[c].row(index);
-                    index++;
-                    return assemble.apply(parts);
+                    return index < n ? element(index++) : null;
+                }
+
+                @Override
+                public Positional<E> positional() {
+                    return new Positional<>() {
+                        @Override
+                        public long position() {
+                            return index;
+                        }
+
+                        @Override
+                        public E at(long position) {
+                            return element((int) position);
+                        }
+                    };
                 }
 
                 @Override
@@ -110,6 +127,21 @@ final class Sources {
                 @Override
                 public Long next() {
                     return index < count ? start + step * index++ : null;
+                }
+
+                @Override
+                public Positional<Long> positional() {
+                    return new Positional<>() {
+                        @Override
+                        public long position() {
+                            return index;
+                        }
+
+                        @Override
+                        public Long at(long position) {
+                            return start + step * position;
+                        }
+                    };
                 }
 
                 @Override

@@ -119,7 +119,7 @@ final class Structures {
         int rowSize = first.size();
         for (int i = 1; i < rows.size(); i++) {
             Tensor r = rows.get(i);
-            if (r.dtype() != dtype || !Arrays.equals(r.shape(), shape))
+            if (r.dtype() != dtype || !hasShape(r, shape))
                 throw new DataPipelineException("batch: cannot batch tensors with different shapes or dtypes in component " + component
                         + ": element " + firstIndex + " had " + dtype + Arrays.toString(shape) + " and element " + (firstIndex + i)
                         + " had " + r.dtype() + Arrays.toString(r.shape()));
@@ -137,6 +137,13 @@ final class Structures {
         outShape[0] = rows.size();
         System.arraycopy(shape, 0, outShape, 1, shape.length);
         return Tensor.wrap(out, outShape);
+    }
+
+    /** Whether {@code t} has this shape (without copying its shape, as a check per batched row would). */
+    private static boolean hasShape(Tensor t, int[] shape) {
+        if (t.rank() != shape.length) return false;
+        for (int i = 0; i < shape.length; i++) if (t.dim(i) != shape[i]) return false;
+        return true;
     }
 
     private static Tensor onCpu(Tensor t) {

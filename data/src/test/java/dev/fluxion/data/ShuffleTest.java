@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fluxion.Tensor;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +22,22 @@ class ShuffleTest {
         Dataset<Long> b = Dataset.range(50).shuffle(50, 7);
         for (int epoch = 0; epoch < 3; epoch++) assertEquals(a.toList(), b.toList(), "epoch " + epoch);
         assertNotEquals(Dataset.range(50).shuffle(50, 7).toList(), Dataset.range(50).shuffle(50, 8).toList());
+    }
+
+    @Test
+    void aPositionalInputIsShuffledExactlyAsAnInputOfElements() {
+        // range and tensor slices are positional (the buffer holds positions); map hides that, so the buffer holds elements
+        for (int buffer : new int[] {1, 7, 100, 300, 1000}) {
+            Dataset<Long> positional = Dataset.range(300).shuffle(buffer, 5), elements = Dataset.range(300).map(x -> x).shuffle(buffer, 5);
+            for (int epoch = 0; epoch < 2; epoch++) assertEquals(elements.toList(), positional.toList(), "buffer " + buffer + ", epoch " + epoch);
+        }
+        float[] values = new float[40];
+        for (int i = 0; i < values.length; i++) values[i] = i;
+        Tensor rows = Tensor.of(values, 20, 2);
+        List<Double> sliced = Dataset.fromTensorSlices(rows).shuffle(20, 3).map(r -> r.get(0)).toList().stream().map(Tensor::item).toList();
+        List<Double> mapped = Dataset.fromTensorSlices(rows).map(r -> r).shuffle(20, 3).map(r -> r.get(0)).toList().stream().map(Tensor::item).toList();
+        assertEquals(mapped, sliced);
+        assertNotEquals(mapped.stream().sorted().toList(), mapped, "shuffled");
     }
 
     @Test
