@@ -199,6 +199,8 @@ final class GemmEngine {
         // at least one task per MC-row block: row tasks share the packed B and cost nothing extra, and more of them
         // balance better when another process takes part of a core
         int target = Math.max(threads * TASKS_PER_THREAD, (rowPanels + MC / MR - 1) / (MC / MR));
+        // a whole number of tasks per thread: 7 equal tasks on 2 threads leave one idle for an eighth of the time
+        target = (target + threads - 1) / threads * threads;
         int rows = Math.min(rowPanels, target);
         int cols = Math.min(colPanels, (target + rows - 1) / rows);
         return new int[] {rows, cols};
