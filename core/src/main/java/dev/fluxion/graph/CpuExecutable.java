@@ -257,7 +257,7 @@ final class CpuExecutable implements Executable {
             if (stepNanos[i] * 100 < total) break;
             String what = switch (steps.get(i)) {
                 case CpuFusion.Single single -> single.node().toString();
-                case CpuFusion.Fused fused -> "fused " + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1]
+                case CpuFusion.Fused fused -> (runners[i].compiled() ? "loop of " : "fused ") + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1]
                         + (fused.reductions().length > 0 ? " and " + fused.reductions().length + " reductions" : "");
                 case CpuFusion.BiasEpilogue e -> e.product() + " with epilogue " + e.last();
             };
@@ -269,12 +269,13 @@ final class CpuExecutable implements Executable {
     /** Number of fused groups and of single steps, for the debug view. */
     String planSummary() {
         long fusedGroups = steps.stream().filter(s -> s instanceof CpuFusion.Fused).count();
+        long loops = Arrays.stream(runners).filter(r -> r != null && r.compiled()).count();
         long fusedOps = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.members().length : 0).sum();
         long epilogues = steps.stream().filter(s -> s instanceof CpuFusion.BiasEpilogue).count();
         long reductions = steps.stream().mapToLong(s -> s instanceof CpuFusion.Fused f ? f.reductions().length : 0).sum();
         long parallel = Arrays.stream(stages).filter(st -> st.length > 1).count();
         long parallelSteps = Arrays.stream(stages).filter(st -> st.length > 1).mapToLong(st -> st.length).sum();
-        return steps.size() + " steps, " + fusedGroups + " fused groups covering " + fusedOps + " elementwise ops and "
+        return steps.size() + " steps, " + fusedGroups + " fused groups (" + loops + " as generated loops) covering " + fusedOps + " elementwise ops and "
                 + reductions + " reductions, " + epilogues + " matmuls or convolutions with fused bias/relu, " + parallel + " parallel stages running " + parallelSteps + " steps";
     }
 }

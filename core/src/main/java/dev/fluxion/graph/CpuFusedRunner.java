@@ -49,6 +49,10 @@ final class CpuFusedRunner {
      * thread instead of allocating one per task (a batch-norm pass over 4M elements has 256 tasks).
      */
     private final ConcurrentLinkedQueue<Object[]> spareScratch = new ConcurrentLinkedQueue<>();
+    /** The group as one generated loop ({@link CpuFusedLoops}), or null: then the members run kernel by kernel. */
+    private final CpuFusedLoops.Loop loop;
+    /** The compiled loop's input slots: the group's external inputs, each once. */
+    private final Node[] loopInputs;
 
     CpuFusedRunner(CpuFusion.Fused step) {
         this.step = step;
@@ -76,6 +80,14 @@ final class CpuFusedRunner {
             tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
             reducedMember = new int[0];
         }
+        Map<Node, Integer> slots = new java.util.LinkedHashMap<>();
+        loop = CpuFusedLoops.compile(step, producer, slots);
+        loopInputs = slots.keySet().toArray(Node[]::new);
+    }
+
+    /** Whether this group runs as a generated loop (for tests). */
+    boolean compiled() {
+        return loop != null;
     }
 
     /**
@@ -142,7 +154,9 @@ final class CpuFusedRunner {
                 if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
         }
         int tiles = (size + tile - 1) / tile;
-        if (reducedMember.length > 0) {
+        if (loop != null) {
+            runCompiled(tiles, full, values);
+        } else if (reducedMember.length > 0) {
             runWithReductions(tiles, full, external, values);
         } else {
             Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
@@ -156,6 +170,53 @@ final class CpuFusedRunner {
         }
         for (int i = 0; i < ms.length; i++)
             if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
+    }
+
+    /** The pass as the generated loop, tile by tile; a tile's last partial vector runs on copies padded to a vector. */
+    private void runCompiled(int tiles, Object[] full, Tensor[] values) {
+        Node[] ms = step.members();
+        int inputs = loopInputs.length, slots = inputs;
+        for (int i = 0; i < ms.length; i++) if (full[i] != null) slots++;
+        Operand[] in = new Operand[inputs];
+        for (int s = 0; s < inputs; s++) in[s] = operand(values[loopInputs[s].id]);
+        int slotCount = slots;
+        Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
+            Object[] arrays = new Object[slotCount];
+            int[] offsets = new int[slotCount];
+            for (int t = from; t < to; t++) {
+                int start = t * tile, n = Math.min(tile, size - start);
+                for (int s = 0; s < inputs; s++) {
+                    arrays[s] = in[s].array;
+                    offsets[s] = in[s].periodic ? in[s].offset : in[s].offset + start * in[s].stride;
+                }
+                for (int i = 0, s = inputs; i < ms.length; i++)
+                    if (full[i] != null) {
+                        arrays[s] = full[i];
+                        offsets[s++] = start;
+                    }
+                int body = n - n % CpuFusedLoops.LANES;
+                if (body > 0) loop.run(arrays, offsets, body);
+                if (body < n) runPadded(arrays, offsets, inputs, body, n - body);
+            }
+        });
+    }
+
+    /** Runs the loop on elements [body, body + count) of a tile (count below a vector) through padded copies. */
+    private void runPadded(Object[] arrays, int[] offsets, int inputs, int body, int count) {
+        int lanes = CpuFusedLoops.LANES;
+        Object[] padded = new Object[arrays.length];
+        int[] at = new int[arrays.length];
+        for (int s = 0; s < arrays.length; s++) {
+            if (s < inputs && Shapes.size(loopInputs[s].type.shape()) == 1) { // read once, not per lane
+                padded[s] = arrays[s];
+                at[s] = offsets[s];
+                continue;
+            }
+            padded[s] = arrays[s] instanceof boolean[] ? new boolean[lanes] : new float[lanes];
+            if (s < inputs) System.arraycopy(arrays[s], offsets[s] + body, padded[s], 0, count);
+        }
+        loop.run(padded, at, lanes);
+        for (int s = inputs; s < arrays.length; s++) System.arraycopy(padded[s], 0, arrays[s], offsets[s] + body, count);
     }
 
     /**

@@ -1,0 +1,101 @@
+package dev.fluxion.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fluxion.DType;
+import dev.fluxion.Fx;
+import dev.fluxion.Ops;
+import dev.fluxion.Tensor;
+import dev.fluxion.random.Rng;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fused elementwise groups compiled into one generated loop ({@link CpuFusedLoops}) give the bits of the tile
+ * interpreter that runs their members kernel by kernel: every op with a vector form, one-element and periodic
+ * inputs, bool members stored and read, NaN, infinities and signed zeros, and sizes around the vector length and
+ * the tile (a tile's last partial vector runs on padded copies).
+ */
+class CompiledLoopTest {
+    /** An Adam-like update, every supported binary op, comparisons feeding where and casts, a materialized mask. */
+    private static Tensor[] body(Tensor x, Tensor y, Tensor rowScale) {
+        Tensor s = Tensor.scalar(0.3f); // one element: broadcast
+        Tensor m = x.add(y.sub(x).mul(0.1));
+        Tensor v = x.mul(0.999).add(y.square().mul(0.001));
+        Tensor update = x.sub(m.mul(s).div(v.abs().sqrt().add(1e-7)));
+        Tensor mixed = Ops.maximum(x, y.mul(rowScale)).sub(Ops.minimum(x.neg(), y)).add(Ops.reciprocal(y)).add(Ops.rsqrt(x.abs()));
+        Tensor lt = x.lt(y), ge = Ops.greaterEqual(x, s), ne = Ops.notEqual(y, x);
+        Tensor chosen = Ops.where(lt, mixed, update.neg()).add(Ops.cast(ge, DType.FLOAT32)).sub(Ops.cast(ne, DType.FLOAT32));
+        Tensor eqLe = Ops.where(x.eq(y), y, Ops.where(Ops.lessEqual(x, rowScale), x, y.mul(2))).add(Ops.where(x.gt(Tensor.scalar(0f)), x, s));
+        return new Tensor[] {update, chosen, eqLe, lt, v};
+    }
+
+    private static Tensor awkward(Rng rng, int[] shape) {
+        Tensor t = rng.normal(shape, 0, 1);
+        float[] v = t.toFloatArray();
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE};
+        for (int i = 0; i < v.length; i += 13) v[i] = specials[(i / 13) % specials.length];
+        return Tensor.of(v, shape);
+    }
+
+    @org.junit.jupiter.api.BeforeAll
+    static void compileLoopsForEverySize() {
+        System.setProperty("fluxion.graph.minLoopElements", "1");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreTheSizeThreshold() {
+        System.clearProperty("fluxion.graph.minLoopElements");
+    }
+
+    @Test
+    void generatedLoopsGiveTheInterpretersBits() {
+        Rng rng = new Rng(11);
+        int[][] shapes = {{1}, {7}, {8}, {9}, {2047}, {2049}, {3, 5000}, {5, 3}, {700, 3}};
+        for (int[] shape : shapes) {
+            Tensor x = awkward(rng, shape), y = awkward(rng, shape);
+            Tensor rowScale = rng.normal(new int[] {shape[shape.length - 1]}, 0, 1); // periodic along the flat index
+            var compiled = Fx.function("loops", CompiledLoopTest::body);
+            Tensor[] withLoops = compiled.call(x, y, rowScale);
+            String previous = System.setProperty("fluxion.graph.compiledLoops", "false");
+            Tensor[] interpreted;
+            var plain = Fx.function("kernels", CompiledLoopTest::body);
+            try {
+                interpreted = plain.call(x, y, rowScale);
+            } finally {
+                if (previous == null) System.clearProperty("fluxion.graph.compiledLoops");
+                else System.setProperty("fluxion.graph.compiledLoops", previous);
+            }
+            String where = Arrays.toString(shape);
+            assertTrue(compiled.describe().matches("(?s).*fused groups \\([1-9]\\d* as generated loops\\).*"), where + ": " + compiled.describe());
+            assertTrue(plain.describe().contains("(0 as generated loops)"), plain.describe());
+            for (int o = 0; o < withLoops.length; o++) {
+                assertEquals(interpreted[o].dtype(), withLoops[o].dtype());
+                if (withLoops[o].dtype() == DType.BOOL)
+                    assertArrayEquals(interpreted[o].toBooleanArray(), withLoops[o].toBooleanArray(), where + " output " + o);
+                else
+                    assertArrayEquals(bits(interpreted[o]), bits(withLoops[o]), where + " output " + o);
+            }
+            // and both are what eager mode computes, up to NaN payloads
+            Tensor[] eager = body(x, y, rowScale);
+            for (int o = 0; o < eager.length; o++)
+                if (eager[o].dtype() != DType.BOOL) assertArrayEquals(eager[o].toFloatArray(), withLoops[o].toFloatArray(), 0f, where + " eager " + o);
+        }
+    }
+
+    @Test
+    void groupsWithAnOpWithoutAVectorFormStayOnTheInterpreter() {
+        var f = Fx.function("tanh", (Tensor x) -> x.mul(2).tanh().add(1));
+        f.call(Tensor.ones(100));
+        assertTrue(f.describe().contains("(0 as generated loops)"), f.describe());
+    }
+
+    private static int[] bits(Tensor t) {
+        float[] v = t.toFloatArray();
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
+}
