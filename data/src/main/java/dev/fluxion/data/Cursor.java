@@ -39,6 +39,20 @@ interface Cursor<E> {
 
         /** The element at {@code position} (one the cursor has, or had, ahead of it). */
         E at(long position);
+
+        static <E> Positional<E> of(java.util.function.LongSupplier position, java.util.function.LongFunction<E> at) {
+            return new Positional<>() {
+                @Override
+                public long position() {
+                    return position.getAsLong();
+                }
+
+                @Override
+                public E at(long p) {
+                    return at.apply(p);
+                }
+            };
+        }
     }
 
     /** Asks background work here and upstream to stop, without blocking (safe from any thread, and from a Cleaner). */

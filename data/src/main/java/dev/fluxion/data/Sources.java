@@ -64,17 +64,7 @@ final class Sources {
 
                 @Override
                 public Positional<E> positional() {
-                    return new Positional<>() {
-                        @Override
-                        public long position() {
-                            return index;
-                        }
-
-                        @Override
-                        public E at(long position) {
-                            return element((int) position);
-                        }
-                    };
+                    return Positional.of(() -> index, p -> element((int) p));
                 }
 
                 @Override
@@ -131,17 +121,7 @@ final class Sources {
 
                 @Override
                 public Positional<Long> positional() {
-                    return new Positional<>() {
-                        @Override
-                        public long position() {
-                            return index;
-                        }
-
-                        @Override
-                        public Long at(long position) {
-                            return start + step * position;
-                        }
-                    };
+                    return Positional.of(() -> index, p -> start + step * p);
                 }
 
                 @Override
