@@ -146,6 +146,12 @@ final class CpuFusedRunner {
         Object[] full = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
             if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
+        int tiles = (size + tile - 1) / tile;
+        if (loop != null) {
+            runCompiled(tiles, full, values);
+            wrapMaterialized(full, values);
+            return;
+        }
         Operand[][] external = new Operand[ms.length][];
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];
@@ -153,10 +159,7 @@ final class CpuFusedRunner {
             for (int j = 0; j < m.inputs.length; j++)
                 if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
         }
-        int tiles = (size + tile - 1) / tile;
-        if (loop != null) {
-            runCompiled(tiles, full, values);
-        } else if (reducedMember.length > 0) {
+        if (reducedMember.length > 0) {
             runWithReductions(tiles, full, external, values);
         } else {
             Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
@@ -168,6 +171,11 @@ final class CpuFusedRunner {
                 spareScratch.offer(scratch);
             });
         }
+        wrapMaterialized(full, values);
+    }
+
+    private void wrapMaterialized(Object[] full, Tensor[] values) {
+        Node[] ms = step.members();
         for (int i = 0; i < ms.length; i++)
             if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
     }
