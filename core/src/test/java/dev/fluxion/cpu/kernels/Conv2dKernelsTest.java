@@ -56,7 +56,7 @@ class Conv2dKernelsTest {
         // prime sizes leave pixel and channel tails, stride 2 and dilation 2, several output blocks
         gs.add(geometry(3, 13, 11, 1, 3, 3, 32, false, 1, 1, 1, 1));
         gs.add(geometry(2, 7, 9, 2, 3, 3, 64, true, 2, 2, 1, 1));
-        gs.add(geometry(1, 11, 7, 3, 3, 3, 8, true, 1, 1, 2, 2));
+        gs.add(geometry(1, 11, 7, 3, 3, 3, 16, true, 1, 1, 2, 2)); // 16 filters: whole vectors up to 512 bits
         gs.add(geometry(2, 5, 6, 4, 5, 5, 32, true, 1, 1, 1, 1));
         gs.add(geometry(1, 3, 5, 5, 3, 3, 16, false, 1, 1, 1, 1));
         gs.add(geometry(2, 9, 10, 1, 3, 3, 96, true, 1, 1, 1, 1));
