@@ -193,9 +193,16 @@ final class Conv2dFilterKernels {
                 }
             }
         }
-        GemmMicroKernels.store(p, pb, a0, a1, add);
-        GemmMicroKernels.store(p, pb + o, b0, b1, add);
-        GemmMicroKernels.store(p, pb + 2 * o, c0, c1, add);
-        GemmMicroKernels.store(p, pb + 3 * o, d0, d1, add);
+        // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
+        float[] base = add ? p : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? pb : 0, step = add ? o : 0;
+        FloatVector.fromArray(S, base, at).add(a0).intoArray(p, pb);
+        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(p, pb + V);
+        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(p, pb + o);
+        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(p, pb + o + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(p, pb + 2 * o);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(p, pb + 2 * o + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(p, pb + 3 * o);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(p, pb + 3 * o + V);
     }
 }

@@ -166,9 +166,16 @@ final class Conv2dShiftKernels {
                 d1 = v.fma(w1, d1);
             }
         }
-        GemmMicroKernels.store(y, yi, a0, a1, add);
-        GemmMicroKernels.store(y, yi + ldy, b0, b1, add);
-        GemmMicroKernels.store(y, yi + 2 * ldy, c0, c1, add);
-        GemmMicroKernels.store(y, yi + 3 * ldy, d0, d1, add);
+        // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
+        float[] base = add ? y : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? yi : 0, step = add ? ldy : 0;
+        FloatVector.fromArray(S, base, at).add(a0).intoArray(y, yi);
+        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(y, yi + V);
+        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(y, yi + ldy);
+        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(y, yi + ldy + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(y, yi + 2 * ldy);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(y, yi + 2 * ldy + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(y, yi + 3 * ldy);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(y, yi + 3 * ldy + V);
     }
 }

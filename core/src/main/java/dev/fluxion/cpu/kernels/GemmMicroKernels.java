@@ -10,9 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>MR is sized so that the tile fits the register file even after C2 hoists every broadcast of a step to its top
  * (which it does): 2*MR accumulators + 2 B vectors + MR broadcasts. With 16 registers (AVX2) that allows MR = 4
  * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. With 32 registers
- * (AVX-512) MR = 8 (26 registers). Measured on Zen 3 (AVX2) with both panels in L1, against a 94 GFLOP/s FMA peak:
- * 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77, no better than 4x16 within the
- * machine's noise, so 4x16 stays.
+ * (AVX-512) an 8-row tile would fit (26 registers) but is not needed: on Zen 5 the 4x32 tile reaches the FMA peak
+ * (MicroKernel harness, both panels in L1: 189-194 GFLOP/s against 184-204), and C2 would not inline the eight
+ * stores after an 8-row loop (its node-count cutoff), boxing the accumulators (29 GFLOP/s). Measured on Zen 3 (AVX2)
+ * against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77, no
+ * better than 4x16 within the machine's noise, so 4 rows at every width.
  *
  * <p>Loops step each operand's offset directly (one induction variable per panel) rather than computing it from
  * the step index: C2 then emits a tighter loop (PeakBench: 0.67-0.83 of the FMA peak before, 0.79-0.97 after).
@@ -28,46 +30,14 @@ final class GemmMicroKernels {
     static final int V = S.length();
     /** Columns of a micro-tile (two vectors). */
     static final int NR = 2 * V;
-    /**
-     * Rows of a micro-tile, sized to the register file. {@code -Dfluxion.gemmRows=4|8} overrides it, so that both
-     * kernels can be tested on any machine.
-     */
-    static final int MR = Integer.getInteger("fluxion.gemmRows",
-            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 8 : 4) == 8 ? 8 : 4;
+    /** Rows of a micro-tile (see the class comment for why 4 at every vector width). */
+    static final int MR = 4;
 
     /**
      * C tile (MR x NR at {@code c[ci]}, row stride ldc) = (C +) A panel x B panel, with A packed as kc groups of MR
      * values at {@code a[ai]} and B packed as kc groups of NR values at {@code b[bi]}.
      */
     static void packed(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) packed8(kc, a, ai, b, bi, c, ci, ldc, add);
-        else packed4(kc, a, ai, b, bi, c, ci, ldc, add);
-    }
-
-    /**
-     * As {@link #packed} but A read in place from rows of contiguous steps: row r, step p at
-     * {@code a[ai + min(r, mr - 1) * rs + p]} (rows past {@code mr} repeat the last real row; their results are
-     * computed and discarded, never read out of bounds).
-     */
-    static void strided(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
-                        float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) strided8(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
-        else strided4(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
-    }
-
-    /**
-     * As {@link #packed} but A read in place through offset tables: row r, step p at
-     * {@code a[rows[ri + min(r, mr - 1)] + steps[s0 + p]]} (convolutions over a zero-padded tensor: a row is a pixel
-     * and a step a filter tap and channel, or the other way round).
-     */
-    static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
-                       float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) tabled8(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
-        else tabled4(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
-    }
-
-    private static void packed4(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc,
-                                boolean add) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int pa = ai, pb = bi, end = ai + kc * 4; pa < end; pa += 4, pb += NR) {
@@ -86,218 +56,111 @@ final class GemmMicroKernels {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-    }
-
-    private static void strided4(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
-                                 float[] c, int ci, int ldc, boolean add) {
-        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, b, pb);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
-            FloatVector x = FloatVector.broadcast(S, a[pa]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[pa + o1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[pa + o2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[pa + o3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-        }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-    }
-
-    private static void packed8(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc,
-                                boolean add) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int pa = ai, pb = bi, end = ai + kc * 8; pa < end; pa += 8, pb += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, b, pb);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
-            FloatVector x = FloatVector.broadcast(S, a[pa]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[pa + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[pa + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[pa + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[pa + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[pa + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[pa + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[pa + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-        store(c, ci + 4 * ldc, c40, c41, add);
-        store(c, ci + 5 * ldc, c50, c51, add);
-        store(c, ci + 6 * ldc, c60, c61, add);
-        store(c, ci + 7 * ldc, c70, c71, add);
-    }
-
-    private static void strided8(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
-                                 float[] c, int ci, int ldc, boolean add) {
-        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
-        int o4 = Math.min(4, mr - 1) * rs;
-        int o5 = Math.min(5, mr - 1) * rs, o6 = Math.min(6, mr - 1) * rs, o7 = Math.min(7, mr - 1) * rs;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, b, pb);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
-            FloatVector x = FloatVector.broadcast(S, a[pa]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[pa + o1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[pa + o2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[pa + o3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[pa + o4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[pa + o5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[pa + o6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[pa + o7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-        store(c, ci + 4 * ldc, c40, c41, add);
-        store(c, ci + 5 * ldc, c50, c51, add);
-        store(c, ci + 6 * ldc, c60, c61, add);
-        store(c, ci + 7 * ldc, c70, c71, add);
-    }
-
-    private static void tabled4(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
-                                float[] c, int ci, int ldc, boolean add) {
-        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
-        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
-            int o = steps[ps];
-            FloatVector b0 = FloatVector.fromArray(S, b, pb);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
-            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + o]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + o]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + o]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-        }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-    }
-
-    private static void tabled8(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
-                                float[] c, int ci, int ldc, boolean add) {
-        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
-        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
-        int r4 = rows[ri + Math.min(4, mr - 1)], r5 = rows[ri + Math.min(5, mr - 1)];
-        int r6 = rows[ri + Math.min(6, mr - 1)], r7 = rows[ri + Math.min(7, mr - 1)];
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
-            int o = steps[ps];
-            FloatVector b0 = FloatVector.fromArray(S, b, pb);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
-            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + o]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + o]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + o]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[r4 + o]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[r5 + o]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[r6 + o]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[r7 + o]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-        store(c, ci + 4 * ldc, c40, c41, add);
-        store(c, ci + 5 * ldc, c50, c51, add);
-        store(c, ci + 6 * ldc, c60, c61, add);
-        store(c, ci + 7 * ldc, c70, c71, add);
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
     }
 
     /**
-     * Writes (or adds) two accumulators. Vector methods are only ever called on fresh vectors, never on the
-     * accumulators: those are loop phis whose exact class C2 may not know when it inlines this method, and a virtual
-     * call on a vector boxes it, which was seen to make whole runs 20x slower. So C is loaded first and the
-     * accumulator added to it (addition commutes), or -0.0 (an exact identity, signed zeros and NaN included) is.
+     * As {@link #packed} but A read in place from rows of contiguous steps: row r, step p at
+     * {@code a[ai + min(r, mr - 1) * rs + p]} (rows past {@code mr} repeat the last real row; their results are
+     * computed and discarded, never read out of bounds).
      */
-    static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
-        if (add) {
-            FloatVector.fromArray(S, c, ci).add(v0).intoArray(c, ci);
-            FloatVector.fromArray(S, c, ci + V).add(v1).intoArray(c, ci + V);
-        } else {
-            FloatVector.broadcast(S, -0.0f).add(v0).intoArray(c, ci);
-            FloatVector.broadcast(S, -0.0f).add(v1).intoArray(c, ci + V);
+    static void strided(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                        float[] c, int ci, int ldc, boolean add) {
+        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + o1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + o2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + o3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
         }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /**
+     * As {@link #packed} but A read in place through offset tables: row r, step p at
+     * {@code a[rows[ri + min(r, mr - 1)] + steps[s0 + p]]} (convolutions over a zero-padded tensor: a row is a pixel
+     * and a step a filter tap and channel, or the other way round).
+     */
+    static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                       float[] c, int ci, int ldc, boolean add) {
+        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
+        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
+            int o = steps[ps];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + o]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + o]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + o]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /**
+     * The base a kernel adds its accumulators to when it overwrites C instead of adding to it: -0.0, an exact
+     * identity (signed zeros and NaN included). Every kernel ends by loading its base (C itself, or these) and adding
+     * an accumulator to that fresh vector, written out in the kernel: vector methods are never called on the
+     * accumulators (loop phis whose exact class C2 may not know, and a virtual call on a vector boxes it), and the
+     * accumulators are never passed to a helper method: with a helper doing the stores, C2 sometimes (depending on
+     * compilation order, seen on 512-bit vectors) boxed each result, or boxed every iteration when it declined to
+     * inline the helper; runs were then 2-5x slower and allocated kilobytes per tile (KernelAllocationTest).
+     */
+    static final float[] NEGATIVE_ZEROS = new float[NR];
+
+    static {
+        java.util.Arrays.fill(NEGATIVE_ZEROS, -0.0f);
     }
 }

@@ -7,7 +7,6 @@ import static dev.fluxion.cpu.kernels.GemmMicroKernels.V;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -59,15 +58,15 @@ final class SgemmPacking {
             for (int ir = 0, d = 0; ir < rows; ir += MR, d += kc * MR) {
                 int mr = Math.min(MR, rows - ir), src = off + (i0 + ir) * rs + p0 * cs;
                 if (mr == MR && cs == 1) {
-                    for (int g = 0; g < MR; g += 4) {
-                        int s = src + g * rs;
-                        transpose(a, s, s + rs, s + 2 * rs, s + 3 * rs, kc, dst, d + g, MR);
-                    }
+                    transpose(a, src, src + rs, src + 2 * rs, src + 3 * rs, kc, dst, d, MR);
                 } else if (mr == MR && rs == 1) {
-                    for (int p = 0; p < kc; p++) {
-                        for (int g = 0; g < MR; g += 4) {
-                            FloatVector.fromArray(S4, a, src + p * cs + g).intoArray(dst, d + p * MR + g);
-                        }
+                    // four floats per step: plain copies (a 128-bit vector copy here was sometimes left
+                    // unintrinsified by C2, boxing every step)
+                    for (int p = 0, s = src, o = d; p < kc; p++, s += cs, o += MR) {
+                        dst[o] = a[s];
+                        dst[o + 1] = a[s + 1];
+                        dst[o + 2] = a[s + 2];
+                        dst[o + 3] = a[s + 3];
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
@@ -137,10 +136,11 @@ final class SgemmPacking {
     }
 
     private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
-    private static final VectorShuffle<Float> LO = VectorShuffle.fromValues(S4, 0, 4, 1, 5);
-    private static final VectorShuffle<Float> HI = VectorShuffle.fromValues(S4, 2, 6, 3, 7);
-    private static final VectorShuffle<Float> LO2 = VectorShuffle.fromValues(S4, 0, 1, 4, 5);
-    private static final VectorShuffle<Float> HI2 = VectorShuffle.fromValues(S4, 2, 3, 6, 7);
+    /** Lane indices into the concatenation of two 4-lane vectors (4 + i is lane i of the second). */
+    private static final FloatVector LO = FloatVector.fromArray(S4, new float[] {0, 4, 1, 5}, 0);
+    private static final FloatVector HI = FloatVector.fromArray(S4, new float[] {2, 6, 3, 7}, 0);
+    private static final FloatVector LO2 = FloatVector.fromArray(S4, new float[] {0, 1, 4, 5}, 0);
+    private static final FloatVector HI2 = FloatVector.fromArray(S4, new float[] {2, 3, 6, 7}, 0);
 
     /**
      * Interleaves four rows of {@code len} contiguous values (starting at s0..s3): step p goes to
@@ -152,13 +152,13 @@ final class SgemmPacking {
         for (; p + 4 <= len; p += 4) {
             FloatVector r0 = FloatVector.fromArray(S4, x, s0 + p), r1 = FloatVector.fromArray(S4, x, s1 + p);
             FloatVector r2 = FloatVector.fromArray(S4, x, s2 + p), r3 = FloatVector.fromArray(S4, x, s3 + p);
-            FloatVector t0 = r0.rearrange(LO, r1), t1 = r0.rearrange(HI, r1);
-            FloatVector t2 = r2.rearrange(LO, r3), t3 = r2.rearrange(HI, r3);
+            FloatVector t0 = LO.selectFrom(r0, r1), t1 = HI.selectFrom(r0, r1);
+            FloatVector t2 = LO.selectFrom(r2, r3), t3 = HI.selectFrom(r2, r3);
             int o = d + p * stride;
-            t0.rearrange(LO2, t2).intoArray(dst, o);
-            t0.rearrange(HI2, t2).intoArray(dst, o + stride);
-            t1.rearrange(LO2, t3).intoArray(dst, o + 2 * stride);
-            t1.rearrange(HI2, t3).intoArray(dst, o + 3 * stride);
+            LO2.selectFrom(t0, t2).intoArray(dst, o);
+            HI2.selectFrom(t0, t2).intoArray(dst, o + stride);
+            LO2.selectFrom(t1, t3).intoArray(dst, o + 2 * stride);
+            HI2.selectFrom(t1, t3).intoArray(dst, o + 3 * stride);
         }
         for (; p < len; p++) {
             int o = d + p * stride;

@@ -145,7 +145,7 @@ class SgemmTest {
 
     @Test
     void sizesAroundTileAndBlockEdgesMatchReferenceOnAnyThreadCount() {
-        // MR = 4|8 and NR = 16|32 tiles, MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one either side
+        // MR = 4 and NR = 16|32 tiles, MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one either side
         Random rnd = new Random(6);
         int[][] sizes = {{129, 17, 257}, {3, 513, 255}, {5, 15, 256}, {128, 16, 512}, {65, 511, 300}, {257, 33, 9},
             {9, 1025, 40}, {2, 2, 600}};
