@@ -106,11 +106,13 @@ public final class Conv2dKernels {
     /**
      * Whether the forward pass and the filter gradient read x in place, through offset tables over a zero-padded
      * copy, instead of packing im2col blocks. Packing pays off when many filters share each packed value and the
-     * channel runs are long enough to transpose in registers; with few channels (first layers) or few filters it
-     * costs about as much as the multiply-adds it feeds (measured: 3x faster in place for 32x32x3 to 32).
+     * channel runs are long enough to transpose in registers; with few channels (first layers) or at most two
+     * micro-tile column panels of filters it costs about as much as the multiply-adds it feeds (measured: 3x faster in
+     * place for 32x32x3 to 32; 16x16x32 to 64 with 512-bit vectors, where 64 filters are two panels: 113-115 packed,
+     * 137-150 GFLOP/s in place on one thread; 8x8x64 to 128, four panels: no difference).
      */
     static boolean readsInPlace(Conv2dGeometry g) {
-        return (g.c() < 32 || g.o() <= 32) && g.rows() > 0 && g.patch() > 0;
+        return (g.c() < 32 || g.o() <= 2 * GemmMicroKernels.NR) && g.rows() > 0 && g.patch() > 0;
     }
 
     /**

@@ -52,6 +52,7 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 9, 9, 40, 3, 3, 36, true, 2, 2, 1, 1)); // input gradient by col2im
         gs.add(geometry(1, 11, 10, 32, 3, 3, 33, true, 1, 1, 2, 2));
         gs.add(geometry(2, 9, 8, 35, 5, 5, 40, false, 1, 1, 1, 1));
+        gs.add(geometry(1, 6, 7, 33, 3, 3, 67, true, 1, 1, 1, 1)); // more than two column panels of filters at any width
         // first layers (Conv2dFewChannelKernels): 1 channel for the filter gradient, under 16 for the input gradient; odd and
         // prime sizes leave pixel and channel tails, stride 2 and dilation 2, several output blocks
         gs.add(geometry(3, 13, 11, 1, 3, 3, 32, false, 1, 1, 1, 1));
