@@ -11,10 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (which it does): 2*MR accumulators + 2 B vectors + MR broadcasts. With 16 registers (AVX2) that allows MR = 4
  * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. With 32 registers
  * (AVX-512) an 8-row tile would fit (26 registers) but is not needed: on Zen 5 the 4x32 tile reaches the FMA peak
- * (MicroKernel harness, both panels in L1: 189-194 GFLOP/s against 184-204), and C2 would not inline the eight
- * stores after an 8-row loop (its node-count cutoff), boxing the accumulators (29 GFLOP/s). Measured on Zen 3 (AVX2)
- * against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77, no
- * better than 4x16 within the machine's noise, so 4 rows at every width.
+ * (a one-off harness calling this kernel with both panels in L1: 189-194 GFLOP/s, against PeakBench's 184-204),
+ * and C2 would not inline the eight stores after an 8-row loop (its node-count cutoff), boxing the accumulators
+ * (29 GFLOP/s). Measured on Zen 3 (AVX2) against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the
+ * spill), 3x24 (15 registers) 64-77, no better than 4x16 within the machine's noise, so 4 rows at every width.
  *
  * <p>Loops step each operand's offset directly (one induction variable per panel) rather than computing it from
  * the step index: C2 then emits a tighter loop (PeakBench: 0.67-0.83 of the FMA peak before, 0.79-0.97 after).
