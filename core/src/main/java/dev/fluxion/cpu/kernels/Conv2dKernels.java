@@ -135,7 +135,7 @@ public final class Conv2dKernels {
         SgemmPacking.Left a;
         if (readsInPlace(g)) {
             Tables t = win.tables();
-            a = new TableLeft(t.padded(), t.pixels(), t.taps());
+            a = new TableLeft(t.data(), t.pixels(), t.taps());
         } else {
             a = new WindowLeft(win);
         }
@@ -223,7 +223,7 @@ public final class Conv2dKernels {
         if (readsInPlace(g)) {
             // dW (patch x o) = im2col(x)ᵀ · dY, im2colᵀ read in place: rows are taps, steps pixels
             Tables t = Window.forward(g, x, xOff).tables();
-            GemmEngine.gemm(patch, o, g.rows(), new TableLeft(t.padded(), t.taps(), t.pixels()),
+            GemmEngine.gemm(patch, o, g.rows(), new TableLeft(t.data(), t.taps(), t.pixels()),
                     SgemmPacking.Right.of(false, dy, dyOff, o), dw, dwOff, o, false, threads);
             return;
         }

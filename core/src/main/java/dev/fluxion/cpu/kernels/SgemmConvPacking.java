@@ -43,39 +43,29 @@ final class SgemmConvPacking {
         }
 
         /**
-         * The window as offset tables over a zero-padded copy of the source (padded just enough that every tap of
-         * every pixel lands inside): {@code padded[pixels[q] + taps[t * c + ch]]} is the value for pixel q, tap t and
-         * channel ch. The copy and the tables live in this thread's scratch buffers.
+         * The window as offset tables: {@code padded[pixels[q] + taps[t * c + ch]]} is the value for pixel q, tap t
+         * and channel ch. When every tap of every pixel lands inside the source (VALID convolutions), the tables
+         * point into the source itself (no copy: 123 against 49 microseconds for MNIST's 13x13x32 batch); otherwise
+         * into a copy padded just enough with zeros. The copy and the tables live in this thread's scratch buffers.
          */
         Tables tables() {
             int minRow = offH + Math.min(0, (kh - 1) * stepH);
             int maxRow = (gridH - 1) * strideH + offH + Math.max(0, (kh - 1) * stepH);
             int minCol = offW + Math.min(0, (kw - 1) * stepW);
             int maxCol = (gridW - 1) * strideW + offW + Math.max(0, (kw - 1) * stepW);
-            int hp = maxRow - minRow + 1, wp = maxCol - minCol + 1;
             Scratch s = SCRATCH.get();
-            float[] padded = s.floats(images * hp * wp * c);
-            // copy the overlap of each source row, zero the rest
-            int c0 = Math.max(0, minCol), c1 = Math.min(w - 1, maxCol), run = Math.max(0, c1 - c0 + 1) * c;
-            for (int img = 0; img < images; img++) {
-                for (int r = 0; r < hp; r++) {
-                    int dst = (img * hp + r) * wp * c, sr = r + minRow;
-                    if (sr < 0 || sr >= h || run == 0) {
-                        Arrays.fill(padded, dst, dst + wp * c, 0f);
-                        continue;
-                    }
-                    int lead = (c0 - minCol) * c;
-                    Arrays.fill(padded, dst, dst + lead, 0f);
-                    System.arraycopy(src, off + ((img * h + sr) * w + c0) * c, padded, dst + lead, run);
-                    Arrays.fill(padded, dst + lead + run, dst + wp * c, 0f);
-                }
-            }
+            boolean inside = minRow >= 0 && maxRow < h && minCol >= 0 && maxCol < w;
+            // the grid's frame in the array read: the source itself, or the padded copy
+            int hp = inside ? h : maxRow - minRow + 1, wp = inside ? w : maxCol - minCol + 1;
+            int base = inside ? off : 0, top = inside ? 0 : minRow, left = inside ? 0 : minCol;
+            float[] data = inside ? src : padded(s, minRow, minCol, hp, wp);
             int pixels = gridH * gridW;
             int[] pix = s.pixels(images * pixels), taps = s.taps(kh * kw * c);
             for (int img = 0, q = 0; img < images; img++) {
                 for (int py = 0; py < gridH; py++) {
                     for (int px = 0; px < gridW; px++) {
-                        pix[q++] = ((img * hp + py * strideH + offH - minRow) * wp + px * strideW + offW - minCol) * c;
+                        pix[q++] = base
+                                + ((img * hp + py * strideH + offH - top) * wp + px * strideW + offW - left) * c;
                     }
                 }
             }
@@ -84,12 +74,36 @@ final class SgemmConvPacking {
                     for (int ch = 0; ch < c; ch++) taps[t++] = (ty * stepH * wp + tx * stepW) * c + ch;
                 }
             }
-            return new Tables(padded, pix, taps);
+            return new Tables(data, pix, taps);
+        }
+
+        /** The source as {@code [images, hp, wp, c]} with row minRow, column minCol at its origin, zeros outside. */
+        private float[] padded(Scratch s, int minRow, int minCol, int hp, int wp) {
+            float[] padded = s.floats(images * hp * wp * c);
+            int c0 = Math.max(0, minCol), c1 = Math.min(w - 1, minCol + wp - 1), run = Math.max(0, c1 - c0 + 1) * c;
+            int lead = (c0 - minCol) * c;
+            // copy the overlap of each source row, zero the rest
+            for (int img = 0; img < images; img++) {
+                for (int r = 0; r < hp; r++) {
+                    int dst = (img * hp + r) * wp * c, sr = r + minRow;
+                    if (sr < 0 || sr >= h || run == 0) {
+                        Arrays.fill(padded, dst, dst + wp * c, 0f);
+                        continue;
+                    }
+                    Arrays.fill(padded, dst, dst + lead, 0f);
+                    System.arraycopy(src, off + ((img * h + sr) * w + c0) * c, padded, dst + lead, run);
+                    Arrays.fill(padded, dst + lead + run, dst + wp * c, 0f);
+                }
+            }
+            return padded;
         }
     }
 
-    /** A zero-padded source and the offsets of its pixels and (tap, channel) columns: see {@link Window#tables}. */
-    record Tables(float[] padded, int[] pixels, int[] taps) {}
+    /**
+     * The array read (the source, or a zero-padded copy of it) and the offsets of its pixels and (tap, channel)
+     * columns: see {@link Window#tables}.
+     */
+    record Tables(float[] data, int[] pixels, int[] taps) {}
 
     /** Per-thread buffers of {@link Window#tables}, grown on demand and reused. */
     private static final class Scratch {
