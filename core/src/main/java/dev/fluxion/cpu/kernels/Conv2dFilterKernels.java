@@ -31,7 +31,11 @@ final class Conv2dFilterKernels {
     private static final int V = S.length();
     /** Filters per tile: two vectors. */
     private static final int OB = 2 * V;
-    /** Channels per tile: 8 accumulators + 2 dy vectors + 4 broadcasts fit AVX2's 16 registers. */
+    /**
+     * Channels per tile when they come in fours: 8 accumulators + 2 dy vectors + 4 broadcasts fit AVX2's 16
+     * registers. With 512-bit vectors (32 registers), channels in eights run 8 per tile ({@link #channelBlock}):
+     * 8 accumulator chains are too few to cover the FMA latency on two pipes.
+     */
     private static final int CB = 4;
     /** Pixels per chunk: a dy panel of CHUNK_PIXELS * OB floats (16 KiB at 256-bit vectors) stays in L1. */
     private static final int CHUNK_PIXELS = 256;
@@ -52,6 +56,11 @@ final class Conv2dFilterKernels {
     static boolean applies(Conv2dGeometry g) {
         return g.c() % CB == 0 && g.o() % OB == 0 && (g.c() >= 32 || g.o() >= 64) && g.kh() * g.kw() > 0
                 && g.rows() > 0 && g.wSize() * (PARTIALS - 1) <= PARTIAL_CAP;
+    }
+
+    /** Channels per tile for {@code c} channels (a multiple of {@link #CB}): 8 where the tile fits, else 4. */
+    static int channelBlock(int c) {
+        return GemmMicroKernels.MR == 8 && c % 8 == 0 ? 8 : CB;
     }
 
     /** Per-thread packed panels, grown on demand. */
@@ -104,9 +113,9 @@ final class Conv2dFilterKernels {
      */
     private static void chunk(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, int n0, int images,
                               int oy0, int rows, float[] p, int pb, boolean add, Scratch s) {
-        int c = g.c(), o = g.o(), ow = g.ow(), sh = g.strideH(), kw = g.kw();
+        int c = g.c(), o = g.o(), ow = g.ow(), sh = g.strideH(), kw = g.kw(), cpt = channelBlock(c); // per tile
         int pr = (rows - 1) * sh + (g.kh() - 1) * g.dilationH() + 1;
-        int cBlocks = c / CB, oBlocks = o / OB, aImg = pr * ow * CB, aBlock = images * aImg, aCol = cBlocks * aBlock;
+        int cBlocks = c / cpt, oBlocks = o / OB, aImg = pr * ow * cpt, aBlock = images * aImg, aCol = cBlocks * aBlock;
         int steps = images * rows * ow, bBlock = steps * OB;
         if (s.x.length < kw * aCol) s.x = new float[kw * aCol];
         if (s.dy.length < oBlocks * bBlock) s.dy = new float[oBlocks * bBlock];
@@ -117,19 +126,16 @@ final class Conv2dFilterKernels {
             for (int img = 0; img < images; img++) {
                 int xImg = xOff + (n0 + img) * g.h() * g.w() * c;
                 for (int r = 0; r < pr; r++) {
-                    int iy = oy0 * sh + r - g.padTop(), row = tx * aCol + (img * pr + r) * ow * CB;
+                    int iy = oy0 * sh + r - g.padTop(), row = tx * aCol + (img * pr + r) * ow * cpt;
                     for (int ox = 0; ox < ow; ox++) {
-                        int ix = ox * g.strideW() + tx * g.dilationW() - g.padLeft(), d = row + ox * CB;
+                        int ix = ox * g.strideW() + tx * g.dilationW() - g.padLeft(), d = row + ox * cpt;
                         if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
-                            for (int cb = 0, e = d; cb < cBlocks; cb++, e += aBlock) Arrays.fill(xp, e, e + CB, 0f);
+                            for (int cb = 0, e = d; cb < cBlocks; cb++, e += aBlock) Arrays.fill(xp, e, e + cpt, 0f);
                             continue;
                         }
-                        for (int cb = 0, src = xImg + (iy * g.w() + ix) * c; cb < cBlocks; cb++, src += CB) {
+                        for (int cb = 0, src = xImg + (iy * g.w() + ix) * c; cb < cBlocks; cb++, src += cpt) {
                             int e = d + cb * aBlock;
-                            xp[e] = x[src];
-                            xp[e + 1] = x[src + 1];
-                            xp[e + 2] = x[src + 2];
-                            xp[e + 3] = x[src + 3];
+                            for (int j = 0; j < cpt; j++) xp[e + j] = x[src + j];
                         }
                     }
                 }
@@ -153,10 +159,12 @@ final class Conv2dFilterKernels {
         for (int ob = 0; ob < oBlocks; ob++) {
             for (int ty = 0, t = 0; ty < g.kh(); ty++) {
                 for (int tx = 0; tx < kw; tx++, t++) {
-                    int a0 = tx * aCol + ty * g.dilationH() * ow * CB;
+                    int a0 = tx * aCol + ty * g.dilationH() * ow * cpt;
                     for (int cb = 0; cb < cBlocks; cb++) {
-                        tile(xp, a0 + cb * aBlock, aImg, sh * ow * CB, dp, ob * bBlock, images, runs, run, p,
-                                pb + (t * c + cb * CB) * o + ob * OB, o, add);
+                        int ai = a0 + cb * aBlock, pi = pb + (t * c + cb * cpt) * o + ob * OB;
+                        int aRun = sh * ow * cpt, bi = ob * bBlock;
+                        if (cpt == 8) tile8(xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
+                        else tile(xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
                     }
                 }
             }
@@ -204,5 +212,65 @@ final class Conv2dFilterKernels {
         FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(p, pb + 2 * o + V);
         FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(p, pb + 3 * o);
         FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(p, pb + 3 * o + V);
+    }
+
+    /** {@link #tile} for 8 channels: 8 rows {@code o} apart, x panel cells of 8 channels. */
+    private static void tile8(float[] a, int ai, int aImg, int aRun, float[] b, int bi, int images, int runs, int run,
+                              float[] p, int pb, int o, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
+        FloatVector e0 = z, e1 = z, f0 = z, f1 = z, g0 = z, g1 = z, h0 = z, h1 = z;
+        int pbv = bi;
+        for (int img = 0; img < images; img++) {
+            for (int r = 0; r < runs; r++) {
+                int pa = ai + img * aImg + r * aRun;
+                for (int end = pbv + run * OB; pbv < end; pbv += OB, pa += 8) {
+                    FloatVector y0 = FloatVector.fromArray(S, b, pbv), y1 = FloatVector.fromArray(S, b, pbv + V);
+                    FloatVector v = FloatVector.broadcast(S, a[pa]);
+                    a0 = v.fma(y0, a0);
+                    a1 = v.fma(y1, a1);
+                    v = FloatVector.broadcast(S, a[pa + 1]);
+                    b0 = v.fma(y0, b0);
+                    b1 = v.fma(y1, b1);
+                    v = FloatVector.broadcast(S, a[pa + 2]);
+                    c0 = v.fma(y0, c0);
+                    c1 = v.fma(y1, c1);
+                    v = FloatVector.broadcast(S, a[pa + 3]);
+                    d0 = v.fma(y0, d0);
+                    d1 = v.fma(y1, d1);
+                    v = FloatVector.broadcast(S, a[pa + 4]);
+                    e0 = v.fma(y0, e0);
+                    e1 = v.fma(y1, e1);
+                    v = FloatVector.broadcast(S, a[pa + 5]);
+                    f0 = v.fma(y0, f0);
+                    f1 = v.fma(y1, f1);
+                    v = FloatVector.broadcast(S, a[pa + 6]);
+                    g0 = v.fma(y0, g0);
+                    g1 = v.fma(y1, g1);
+                    v = FloatVector.broadcast(S, a[pa + 7]);
+                    h0 = v.fma(y0, h0);
+                    h1 = v.fma(y1, h1);
+                }
+            }
+        }
+        // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
+        float[] base = add ? p : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? pb : 0, step = add ? o : 0;
+        FloatVector.fromArray(S, base, at).add(a0).intoArray(p, pb);
+        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(p, pb + V);
+        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(p, pb + o);
+        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(p, pb + o + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(p, pb + 2 * o);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(p, pb + 2 * o + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(p, pb + 3 * o);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(p, pb + 3 * o + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(e0).intoArray(p, pb + 4 * o);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(e1).intoArray(p, pb + 4 * o + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(f0).intoArray(p, pb + 5 * o);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(f1).intoArray(p, pb + 5 * o + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(g0).intoArray(p, pb + 6 * o);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(g1).intoArray(p, pb + 6 * o + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(h0).intoArray(p, pb + 7 * o);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(h1).intoArray(p, pb + 7 * o + V);
     }
 }

@@ -13,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Here, per chunk of output rows, the source is copied once, zero-padded, with the cells under the kw filter
  * columns of each output column side by side ({@code [padded row][output column][kw][c]}): filter row ty of output
  * pixel (py, px) is a run of kw * c steps at row py + ty * stepH (less the lowest), column px, so with stride 1 the
- * chunk's pixels are consecutive runs, and only kw (not kh * kw) copies of each cell are made. A 4-pixel x
- * 2-vector tile of the output is kept in 8 accumulators over the filter rows of a k-block: per step 4 broadcasts
- * (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and read from L1.
+ * chunk's pixels are consecutive runs, and only kw (not kh * kw) copies of each cell are made. An MR-pixel x
+ * 2-vector tile of the output is kept in 2 * MR accumulators over the filter rows of a k-block: per step MR
+ * broadcasts (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and read from L1.
  *
  * <p>The forward pass measured 0.9x to 1.0x of its packed GEMM on the CIFAR and MNIST shapes (with 64 to 128 output
  * columns, packing is better amortized there, and the packed micro-kernel reads A contiguously), so it stays on GEMM.
@@ -30,8 +30,8 @@ final class Conv2dShiftKernels {
     private static final int V = S.length();
     /** Output columns per tile: two vectors. */
     private static final int OB = 2 * V;
-    /** Pixels per tile: 8 accumulators + 2 B vectors + 4 broadcasts fit AVX2's 16 registers. */
-    private static final int MR = 4;
+    /** Pixels per tile: as {@link GemmMicroKernels#MR} (8 at 512 bits, else 4), for the same register reasons. */
+    private static final int MR = GemmMicroKernels.MR;
     /** Most k steps per block: a B block of KC * OB floats (16 KiB at 256-bit vectors) stays in L1. */
     private static final int KC = 256;
     /** Output pixels per chunk (its copy, kw times its cells, stays in L2); fewer when threads would lack chunks. */
@@ -145,6 +145,13 @@ final class Conv2dShiftKernels {
      */
     private static void tile(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
                              int yi, int ldy, int mr, boolean add) {
+        if (MR == 8) tile8(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);
+        else tile4(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);
+    }
+
+    /** {@link #tile} with 4 pixels. */
+    private static void tile4(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
+                              int yi, int ldy, int mr, boolean add) {
         int o1 = Math.min(1, mr - 1) * run, o2 = Math.min(2, mr - 1) * run, o3 = Math.min(3, mr - 1) * run;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
@@ -177,5 +184,65 @@ final class Conv2dShiftKernels {
         FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(y, yi + 2 * ldy + V);
         FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(y, yi + 3 * ldy);
         FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(y, yi + 3 * ldy + V);
+    }
+
+    /** {@link #tile} with 8 pixels. */
+    private static void tile8(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
+                              int yi, int ldy, int mr, boolean add) {
+        int o1 = Math.min(1, mr - 1) * run, o2 = Math.min(2, mr - 1) * run, o3 = Math.min(3, mr - 1) * run;
+        int o4 = Math.min(4, mr - 1) * run, o5 = Math.min(5, mr - 1) * run, o6 = Math.min(6, mr - 1) * run;
+        int o7 = Math.min(7, mr - 1) * run;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
+        FloatVector e0 = z, e1 = z, f0 = z, f1 = z, g0 = z, g1 = z, h0 = z, h1 = z;
+        int pb = bi;
+        for (int ty = ty0; ty < ty1; ty++) {
+            for (int pa = ai + shift[ty], end = pa + run; pa < end; pa++, pb += OB) {
+                FloatVector w0 = FloatVector.fromArray(S, b, pb), w1 = FloatVector.fromArray(S, b, pb + V);
+                FloatVector v = FloatVector.broadcast(S, a[pa]);
+                a0 = v.fma(w0, a0);
+                a1 = v.fma(w1, a1);
+                v = FloatVector.broadcast(S, a[pa + o1]);
+                b0 = v.fma(w0, b0);
+                b1 = v.fma(w1, b1);
+                v = FloatVector.broadcast(S, a[pa + o2]);
+                c0 = v.fma(w0, c0);
+                c1 = v.fma(w1, c1);
+                v = FloatVector.broadcast(S, a[pa + o3]);
+                d0 = v.fma(w0, d0);
+                d1 = v.fma(w1, d1);
+                v = FloatVector.broadcast(S, a[pa + o4]);
+                e0 = v.fma(w0, e0);
+                e1 = v.fma(w1, e1);
+                v = FloatVector.broadcast(S, a[pa + o5]);
+                f0 = v.fma(w0, f0);
+                f1 = v.fma(w1, f1);
+                v = FloatVector.broadcast(S, a[pa + o6]);
+                g0 = v.fma(w0, g0);
+                g1 = v.fma(w1, g1);
+                v = FloatVector.broadcast(S, a[pa + o7]);
+                h0 = v.fma(w0, h0);
+                h1 = v.fma(w1, h1);
+            }
+        }
+        // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
+        float[] base = add ? y : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? yi : 0, step = add ? ldy : 0;
+        FloatVector.fromArray(S, base, at).add(a0).intoArray(y, yi);
+        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(y, yi + V);
+        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(y, yi + ldy);
+        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(y, yi + ldy + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(y, yi + 2 * ldy);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(y, yi + 2 * ldy + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(y, yi + 3 * ldy);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(y, yi + 3 * ldy + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(e0).intoArray(y, yi + 4 * ldy);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(e1).intoArray(y, yi + 4 * ldy + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(f0).intoArray(y, yi + 5 * ldy);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(f1).intoArray(y, yi + 5 * ldy + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(g0).intoArray(y, yi + 6 * ldy);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(g1).intoArray(y, yi + 6 * ldy + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(h0).intoArray(y, yi + 7 * ldy);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(h1).intoArray(y, yi + 7 * ldy + V);
     }
 }

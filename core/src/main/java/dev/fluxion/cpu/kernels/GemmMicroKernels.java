@@ -9,13 +9,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>MR is sized so that the tile fits the register file even after C2 hoists every broadcast of a step to its top
  * (which it does): 2*MR accumulators + 2 B vectors + MR broadcasts. With 16 registers (AVX2) that allows MR = 4
- * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. With 32 registers
- * (AVX-512) an 8-row tile would fit (26 registers) but is not needed: on Zen 5 the 4x32 tile reaches the FMA peak
- * (a one-off harness calling this kernel with both panels in L1: 189-194 GFLOP/s, against PeakBench's 184-204),
- * and C2 would not inline the eight stores after an 8-row loop (its node-count cutoff), boxing the accumulators
- * (29 GFLOP/s). Measured on Zen 3 (AVX2) against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the
- * spill), 3x24 (15 registers) 64-77, no better than 4x16 within the machine's noise, so 4 rows at every width.
- *
+ * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. Measured on Zen 3
+ * (AVX2) against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77.
+ * With 32 registers (AVX-512) MR = 8 (26 registers): eight accumulator chains are just enough to cover the FMA
+ * latency on two pipes, with nothing to spare, and sixteen leave slack. On Zen 5, a one-off harness running 192 rows
+ * of packed A against one B panel (in L1/L2) on one thread gave 151-164 GFLOP/s with 4 rows, 167-193 with 6 and
+ * 184-210 with 8 (FMA peak about 220); PeakBench's 512x512x512 went from 0.75-0.77 to 0.86-0.87 of the peak. An
+ * earlier 8-row kernel boxed its accumulators (29 GFLOP/s) because C2 would not inline a store helper after the
+ * loop: the stores are written out in each kernel (see NEGATIVE_ZEROS), and KernelAllocationTest guards it.
+
  * <p>Loops step each operand's offset directly (one induction variable per panel) rather than computing it from
  * the step index: C2 then emits a tighter loop (PeakBench: 0.67-0.83 of the FMA peak before, 0.79-0.97 after).
  *
@@ -30,14 +32,20 @@ final class GemmMicroKernels {
     static final int V = S.length();
     /** Columns of a micro-tile (two vectors). */
     static final int NR = 2 * V;
-    /** Rows of a micro-tile (see the class comment for why 4 at every vector width). */
-    static final int MR = 4;
+    /** Rows of a micro-tile: 8 with 512-bit vectors, else 4 (see the class comment). */
+    static final int MR = V >= 16 ? 8 : 4;
 
     /**
      * C tile (MR x NR at {@code c[ci]}, row stride ldc) = (C +) A panel x B panel, with A packed as kc groups of MR
      * values at {@code a[ai]} and B packed as kc groups of NR values at {@code b[bi]}.
      */
     static void packed(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) packed8(kc, a, ai, b, bi, c, ci, ldc, add);
+        else packed4(kc, a, ai, b, bi, c, ci, ldc, add);
+    }
+
+    /** {@link #packed} with 4 rows. */
+    private static void packed4(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int pa = ai, pb = bi, end = ai + kc * 4; pa < end; pa += 4, pb += NR) {
@@ -76,6 +84,13 @@ final class GemmMicroKernels {
      */
     static void strided(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
                         float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) strided8(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
+        else strided4(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
+    }
+
+    /** {@link #strided} with 4 rows. */
+    private static void strided4(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                                 float[] c, int ci, int ldc, boolean add) {
         int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
@@ -115,6 +130,13 @@ final class GemmMicroKernels {
      */
     static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
                        float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) tabled8(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
+        else tabled4(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
+    }
+
+    /** {@link #tabled} with 4 rows. */
+    private static void tabled4(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                                float[] c, int ci, int ldc, boolean add) {
         int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
         int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
         FloatVector z = FloatVector.zero(S);
@@ -147,6 +169,178 @@ final class GemmMicroKernels {
         FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
         FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
         FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /** {@link #packed} with 8 rows. */
+    private static void packed8(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int pa = ai, pb = bi, end = ai + kc * 8; pa < end; pa += 8, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(c50).intoArray(c, ci + 5 * ldc);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(c51).intoArray(c, ci + 5 * ldc + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(c60).intoArray(c, ci + 6 * ldc);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(c61).intoArray(c, ci + 6 * ldc + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(c70).intoArray(c, ci + 7 * ldc);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(c71).intoArray(c, ci + 7 * ldc + V);
+    }
+
+    /** {@link #strided} with 8 rows. */
+    private static void strided8(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
+                                 float[] c, int ci, int ldc, boolean add) {
+        int o1 = Math.min(1, mr - 1) * rs, o2 = Math.min(2, mr - 1) * rs, o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs, o5 = Math.min(5, mr - 1) * rs, o6 = Math.min(6, mr - 1) * rs;
+        int o7 = Math.min(7, mr - 1) * rs;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int pa = ai, pb = bi, end = ai + kc; pa < end; pa++, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + o1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + o2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + o3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + o4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + o5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + o6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + o7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(c50).intoArray(c, ci + 5 * ldc);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(c51).intoArray(c, ci + 5 * ldc + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(c60).intoArray(c, ci + 6 * ldc);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(c61).intoArray(c, ci + 6 * ldc + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(c70).intoArray(c, ci + 7 * ldc);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(c71).intoArray(c, ci + 7 * ldc + V);
+    }
+
+    /** {@link #tabled} with 8 rows. */
+    private static void tabled8(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
+                                float[] c, int ci, int ldc, boolean add) {
+        int r0 = rows[ri], r1 = rows[ri + Math.min(1, mr - 1)];
+        int r2 = rows[ri + Math.min(2, mr - 1)], r3 = rows[ri + Math.min(3, mr - 1)];
+        int r4 = rows[ri + Math.min(4, mr - 1)], r5 = rows[ri + Math.min(5, mr - 1)];
+        int r6 = rows[ri + Math.min(6, mr - 1)], r7 = rows[ri + Math.min(7, mr - 1)];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int ps = s0, pb = bi, end = s0 + kc; ps < end; ps++, pb += NR) {
+            int o = steps[ps];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + o]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + o]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + o]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + o]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + o]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + o]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[r6 + o]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[r7 + o]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(c50).intoArray(c, ci + 5 * ldc);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(c51).intoArray(c, ci + 5 * ldc + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(c60).intoArray(c, ci + 6 * ldc);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(c61).intoArray(c, ci + 6 * ldc + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(c70).intoArray(c, ci + 7 * ldc);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(c71).intoArray(c, ci + 7 * ldc + V);
     }
 
     /**

@@ -58,15 +58,14 @@ final class SgemmPacking {
             for (int ir = 0, d = 0; ir < rows; ir += MR, d += kc * MR) {
                 int mr = Math.min(MR, rows - ir), src = off + (i0 + ir) * rs + p0 * cs;
                 if (mr == MR && cs == 1) {
-                    transpose(a, src, src + rs, src + 2 * rs, src + 3 * rs, kc, dst, d, MR);
+                    for (int g = 0, s = src; g < MR; g += 4, s += 4 * rs) {
+                        transpose(a, s, s + rs, s + 2 * rs, s + 3 * rs, kc, dst, d + g, MR);
+                    }
                 } else if (mr == MR && rs == 1) {
-                    // four floats per step: plain copies (a 128-bit vector copy here was sometimes left
+                    // MR floats per step: plain copies (a 128-bit vector copy here was sometimes left
                     // unintrinsified by C2, boxing every step)
                     for (int p = 0, s = src, o = d; p < kc; p++, s += cs, o += MR) {
-                        dst[o] = a[s];
-                        dst[o + 1] = a[s + 1];
-                        dst[o + 2] = a[s + 2];
-                        dst[o + 3] = a[s + 3];
+                        for (int r = 0; r < MR; r++) dst[o + r] = a[s + r];
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
