@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Implicit GEMM over a stride-1 {@link Window} without im2col blocks: the input gradient's gather
  * (dx = im2col'(dy) · W per tap, transposed), whose product has only c output columns (2 to 4 column panels), so
- * that packing im2col blocks (each dy cell copied and transposed once per tap) cost as much as a third of the time.
+ * that packing im2col blocks (each dy cell copied and transposed once per tap) cost as much as a third of the time;
+ * and the forward pass of padded layers.
  *
  * <p>Here, per chunk of output rows, the source is copied once, zero-padded, with the cells under the kw filter
  * columns of each output column side by side ({@code [padded row][output column][kw][c]}): filter row ty of output
@@ -17,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 2-vector tile of the output is kept in 2 * MR accumulators over the filter rows of a k-block: per step MR
  * broadcasts (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and read from L1.
  *
- * <p>The forward pass measured 0.9x to 1.0x of its packed GEMM on the CIFAR and MNIST shapes (with 64 to 128 output
- * columns, packing is better amortized there, and the packed micro-kernel reads A contiguously), so it stays on GEMM.
+ * <p>The forward pass of padded stride-1 layers runs here too ({@link Conv2dKernels#forwardShifts} has the
+ * measurements).
  *
  * <p>Every output element is computed by one task, k-block after k-block (boundaries fixed by the geometry), with
  * the same operations whatever its tile: results do not depend on the thread count or the chunking.

@@ -304,6 +304,29 @@ class Conv2dKernelsTest {
         }
     }
 
+    /** Bias + ReLU fused into the forward pass equals the separate ops, bitwise, on each forward path. */
+    @Test
+    void fusedEpilogueMatchesSeparateOps() {
+        Random rnd = new Random(12);
+        Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // shift kernels
+            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // tables over x itself
+            geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // tables over a padded copy
+            geometry(2, 8, 8, 40, 3, 3, 160, true, 1, 1, 1, 1), // packed im2col (more than two panels)
+            geometry(2, 9, 9, 32, 3, 3, 64, true, 2, 2, 1, 1)}; // stride 2
+        for (Conv2dGeometry g : gs) {
+            float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), bias = random(rnd, g.o() + 1);
+            float[] fused = new float[(int) g.ySize()], plain = new float[(int) g.ySize()];
+            GemmEpilogue epi = GemmEpilogue.of(bias, 1, GemmEpilogue.Activation.RELU);
+            Conv2dKernels.forward(g, x, 0, w, 0, fused, 0, epi, 2);
+            Conv2dKernels.forward(g, x, 0, w, 0, plain, 0, 2);
+            for (int i = 0; i < plain.length; i++) {
+                float v = plain[i] + bias[1 + i % g.o()];
+                plain[i] = v > 0 ? v : 0f;
+            }
+            assertArrayEquals(plain, fused, "conv2d with bias and relu " + g);
+        }
+    }
+
     @Test
     void shortArraysAreRejected() {
         Conv2dGeometry g = geometry(2, 5, 5, 3, 3, 3, 4, true, 1, 1, 1, 1);
