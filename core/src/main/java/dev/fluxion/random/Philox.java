@@ -141,7 +141,10 @@ public final class Philox {
         Objects.checkFromIndexSize(off, n, dst.length);
         run(n, (from, to) -> {
             int[] w = new int[8];
+            int span = 8 * PhiloxLanes.LANES;
+            long[] words = new long[span];
             int i = from;
+            for (; PhiloxLanes.ENABLED && i + span <= to; i += span) PhiloxLanes.uniforms(seed, counter, i >>> 2, dst, off + i, words);
             for (; i + 8 <= to; i += 8) {
                 block2(seed, counter, i >>> 2, w);
                 for (int t = 0; t < 8; t++) dst[off + i + t] = (w[t] >>> 8) * 0x1p-24f;
@@ -303,7 +306,16 @@ public final class Philox {
         double threshold = p * 0x1p32;
         run(n, (from, to) -> {
             int[] w = new int[8];
+            int span = 8 * PhiloxLanes.LANES;
+            long[] words = new long[span];
             int i = from;
+            for (; PhiloxLanes.ENABLED && i + span <= to; i += span) {
+                PhiloxLanes.blocks(seed, counter, i >>> 2, words);
+                for (int b = 0, lanes = PhiloxLanes.LANES; b < 2 * lanes; b++) {
+                    int at = (b / lanes * 4) * lanes + b % lanes; // word 0 of block b
+                    for (int t = 0; t < 4; t++) dst[off + i + 4 * b + t] = words[at + t * lanes] < threshold;
+                }
+            }
             for (; i + 8 <= to; i += 8) {
                 block2(seed, counter, i >>> 2, w);
                 for (int t = 0; t < 8; t++) dst[off + i + t] = (w[t] & 0xFFFFFFFFL) < threshold;

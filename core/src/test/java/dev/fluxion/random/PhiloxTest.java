@@ -43,6 +43,35 @@ class PhiloxTest {
         assertEquals((((long) c6[0] << 32 | (c6[1] & 0xffffffffL)) >>> 11) * 0x1p-53, d[2]);
     }
 
+    /**
+     * The vector-lane path (blocks side by side in 64-bit lanes) gives the words of the scalar block: every float
+     * uniform and bernoulli draw checked against {@link Philox#block}, at sizes around the lane groups (with a
+     * tail), from offsets, with counters that carry into word 1 inside a lane group, and above the parallel threshold.
+     */
+    @Test
+    void laneGenerationMatchesTheScalarBlock() {
+        long seed = 0x0123_4567_89ab_cdefL;
+        int[] key = {(int) seed, (int) (seed >>> 32)};
+        int group = 8 * PhiloxLanes.LANES;
+        for (long counter : new long[] {0, 0xffff_fffdL, -3}) {
+            for (int n : new int[] {1, group - 1, group, group + 5, 3 * group + 7, Philox.PARALLEL_THRESHOLD + 13}) {
+                float[] f = new float[n + 2];
+                boolean[] b = new boolean[n + 2];
+                Philox.uniform(seed, counter, f, 2, n);
+                Philox.bernoulli(seed, counter, 0.37, b, 2, n);
+                for (int i = 0; i < n; i += 4) {
+                    long c = counter + i / 4;
+                    int[] w = Philox.block(new int[] {(int) c, (int) (c >>> 32), 0, 0}, key);
+                    for (int t = 0; t < 4 && i + t < n; t++) {
+                        String at = "n=" + n + " counter=" + counter + " i=" + (i + t);
+                        assertEquals((w[t] >>> 8) * 0x1p-24f, f[2 + i + t], "uniform " + at);
+                        assertEquals((w[t] & 0xffffffffL) < 0.37 * 0x1p32, b[2 + i + t], "bernoulli " + at);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void uniformStatistics() {
         float[] f = new float[N];
