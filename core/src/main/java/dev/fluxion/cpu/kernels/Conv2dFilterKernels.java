@@ -16,12 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  *       pixel (oy, ox) is row oy * strideH + ty * dilationH, column ox of panel tx. So every tap reads a panel at a
  *       constant shift, and with stride 1 an image's pixels are one consecutive run (no short row loops);</li>
  *   <li>dy is packed as panels of two vectors of filters per pixel;</li>
- *   <li>each 4 (channel) x 2 vector (filter) tile of dW is kept in 8 accumulators while the chunk streams by: per
- *       pixel 4 broadcasts from the x panel and 2 loads from the dy panel, which stays in L1 across taps and
- *       channel blocks.</li>
+ *   <li>each 4 (or 8) channel x 2 vector (filter) tile of dW is kept in 8 (16) accumulators while a run of pixels
+ *       streams by: per pixel 4 (8) broadcasts from the x panel and 2 loads from the dy panel, which stays in L1
+ *       across taps and channel blocks.</li>
  * </ul>
  * Threads take whole groups of images ({@link #PARTIALS} per batch); each group's sums are kept apart and added in
- * group order, chunk sums in chunk order, so every element of dW is computed by the same operations in the same
+ * group order, run sums in run order, so every element of dW is computed by the same operations in the same
  * order on any number of threads.
  */
 final class Conv2dFilterKernels {
@@ -163,8 +163,15 @@ final class Conv2dFilterKernels {
                     for (int cb = 0; cb < cBlocks; cb++) {
                         int ai = a0 + cb * aBlock, pi = pb + (t * c + cb * cpt) * o + ob * OB;
                         int aRun = sh * ow * cpt, bi = ob * bBlock;
-                        if (cpt == 8) tile8(xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
-                        else tile(xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
+                        // one tile call per run of pixels, the first writing and the others adding
+                        for (int img = 0, q = bi; img < images; img++) {
+                            for (int r = 0; r < runs; r++, q += run * OB) {
+                                int at = ai + img * aImg + r * aRun;
+                                boolean sum = add || img > 0 || r > 0;
+                                if (cpt == 8) tile8(xp, at, dp, q, run, p, pi, o, sum);
+                                else tile(xp, at, dp, q, run, p, pi, o, sum);
+                            }
+                        }
                     }
                 }
             }
@@ -172,105 +179,114 @@ final class Conv2dFilterKernels {
     }
 
     /**
-     * The tile at {@code p[pb]} (4 rows {@code o} apart, two vectors) (+)= the sums over {@code images} x
-     * {@code runs} runs of {@code run} pixels: x panel cells at {@code a[ai]}, {@code aImg} apart per image and
-     * {@code aRun} per run, consecutive within a run; dy panel values at {@code b[bi]}, consecutive.
+     * The tile at {@code p[pb]} (4 rows {@code o} apart, two vectors) (+)= the sums over {@code run} consecutive
+     * pixels: x panel cells of 4 channels at {@code a[ai]}, dy panel values at {@code b[bi]}. One counted loop
+     * between loading and storing the accumulators (see {@link #tile8}).
      */
-    private static void tile(float[] a, int ai, int aImg, int aRun, float[] b, int bi, int images, int runs, int run,
-                             float[] p, int pb, int o, boolean add) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
-        int pbv = bi;
-        for (int img = 0; img < images; img++) {
-            for (int r = 0; r < runs; r++) {
-                int pa = ai + img * aImg + r * aRun;
-                for (int end = pbv + run * OB; pbv < end; pbv += OB, pa += CB) {
-                    FloatVector y0 = FloatVector.fromArray(S, b, pbv), y1 = FloatVector.fromArray(S, b, pbv + V);
-                    FloatVector v = FloatVector.broadcast(S, a[pa]);
-                    a0 = v.fma(y0, a0);
-                    a1 = v.fma(y1, a1);
-                    v = FloatVector.broadcast(S, a[pa + 1]);
-                    b0 = v.fma(y0, b0);
-                    b1 = v.fma(y1, b1);
-                    v = FloatVector.broadcast(S, a[pa + 2]);
-                    c0 = v.fma(y0, c0);
-                    c1 = v.fma(y1, c1);
-                    v = FloatVector.broadcast(S, a[pa + 3]);
-                    d0 = v.fma(y0, d0);
-                    d1 = v.fma(y1, d1);
-                }
-            }
-        }
+    private static void tile(float[] a, int ai, float[] b, int bi, int run, float[] p, int pb, int o, boolean add) {
         // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
         float[] base = add ? p : GemmMicroKernels.NEGATIVE_ZEROS;
         int at = add ? pb : 0, step = add ? o : 0;
-        FloatVector.fromArray(S, base, at).add(a0).intoArray(p, pb);
-        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(p, pb + V);
-        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(p, pb + o);
-        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(p, pb + o + V);
-        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(p, pb + 2 * o);
-        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(p, pb + 2 * o + V);
-        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(p, pb + 3 * o);
-        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(p, pb + 3 * o + V);
+        FloatVector a0 = FloatVector.fromArray(S, base, at), a1 = FloatVector.fromArray(S, base, at + V);
+        FloatVector b0 = FloatVector.fromArray(S, base, at + step), b1 = FloatVector.fromArray(S, base, at + step + V);
+        FloatVector c0 = FloatVector.fromArray(S, base, at + 2 * step);
+        FloatVector c1 = FloatVector.fromArray(S, base, at + 2 * step + V);
+        FloatVector d0 = FloatVector.fromArray(S, base, at + 3 * step);
+        FloatVector d1 = FloatVector.fromArray(S, base, at + 3 * step + V);
+        for (int k = 0; k < run; k++) {
+            int qb = bi + k * OB, qa = ai + k * CB;
+            FloatVector y0 = FloatVector.fromArray(S, b, qb), y1 = FloatVector.fromArray(S, b, qb + V);
+            FloatVector v = FloatVector.broadcast(S, a[qa]);
+            a0 = v.fma(y0, a0);
+            a1 = v.fma(y1, a1);
+            v = FloatVector.broadcast(S, a[qa + 1]);
+            b0 = v.fma(y0, b0);
+            b1 = v.fma(y1, b1);
+            v = FloatVector.broadcast(S, a[qa + 2]);
+            c0 = v.fma(y0, c0);
+            c1 = v.fma(y1, c1);
+            v = FloatVector.broadcast(S, a[qa + 3]);
+            d0 = v.fma(y0, d0);
+            d1 = v.fma(y1, d1);
+        }
+        a0.intoArray(p, pb);
+        a1.intoArray(p, pb + V);
+        b0.intoArray(p, pb + o);
+        b1.intoArray(p, pb + o + V);
+        c0.intoArray(p, pb + 2 * o);
+        c1.intoArray(p, pb + 2 * o + V);
+        d0.intoArray(p, pb + 3 * o);
+        d1.intoArray(p, pb + 3 * o + V);
     }
 
-    /** {@link #tile} for 8 channels: 8 rows {@code o} apart, x panel cells of 8 channels. */
-    private static void tile8(float[] a, int ai, int aImg, int aRun, float[] b, int bi, int images, int runs, int run,
-                              float[] p, int pb, int o, boolean add) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
-        FloatVector e0 = z, e1 = z, f0 = z, f1 = z, g0 = z, g1 = z, h0 = z, h1 = z;
-        int pbv = bi;
-        for (int img = 0; img < images; img++) {
-            for (int r = 0; r < runs; r++) {
-                int pa = ai + img * aImg + r * aRun;
-                for (int end = pbv + run * OB; pbv < end; pbv += OB, pa += 8) {
-                    FloatVector y0 = FloatVector.fromArray(S, b, pbv), y1 = FloatVector.fromArray(S, b, pbv + V);
-                    FloatVector v = FloatVector.broadcast(S, a[pa]);
-                    a0 = v.fma(y0, a0);
-                    a1 = v.fma(y1, a1);
-                    v = FloatVector.broadcast(S, a[pa + 1]);
-                    b0 = v.fma(y0, b0);
-                    b1 = v.fma(y1, b1);
-                    v = FloatVector.broadcast(S, a[pa + 2]);
-                    c0 = v.fma(y0, c0);
-                    c1 = v.fma(y1, c1);
-                    v = FloatVector.broadcast(S, a[pa + 3]);
-                    d0 = v.fma(y0, d0);
-                    d1 = v.fma(y1, d1);
-                    v = FloatVector.broadcast(S, a[pa + 4]);
-                    e0 = v.fma(y0, e0);
-                    e1 = v.fma(y1, e1);
-                    v = FloatVector.broadcast(S, a[pa + 5]);
-                    f0 = v.fma(y0, f0);
-                    f1 = v.fma(y1, f1);
-                    v = FloatVector.broadcast(S, a[pa + 6]);
-                    g0 = v.fma(y0, g0);
-                    g1 = v.fma(y1, g1);
-                    v = FloatVector.broadcast(S, a[pa + 7]);
-                    h0 = v.fma(y0, h0);
-                    h1 = v.fma(y1, h1);
-                }
-            }
-        }
+    /**
+     * {@link #tile} for 8 channels and one run: the tile at {@code p[pb]} (8 rows {@code o} apart, two vectors) (+)=
+     * the sums over {@code run} consecutive pixels, x panel cells of 8 channels at {@code a[ai]}, dy panel values at
+     * {@code b[bi]}. One counted loop with the accumulators loaded before it and stored after it: with the image and
+     * run loops inside, C2 sometimes (depending on what compiled first) kept one accumulator on the stack, a store and
+     * a load on its FMA chain every pixel, and ran the kernel 1.6-2.5x slower.
+     */
+    private static void tile8(float[] a, int ai, float[] b, int bi, int run, float[] p, int pb, int o, boolean add) {
         // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
         float[] base = add ? p : GemmMicroKernels.NEGATIVE_ZEROS;
         int at = add ? pb : 0, step = add ? o : 0;
-        FloatVector.fromArray(S, base, at).add(a0).intoArray(p, pb);
-        FloatVector.fromArray(S, base, at + V).add(a1).intoArray(p, pb + V);
-        FloatVector.fromArray(S, base, at + step).add(b0).intoArray(p, pb + o);
-        FloatVector.fromArray(S, base, at + step + V).add(b1).intoArray(p, pb + o + V);
-        FloatVector.fromArray(S, base, at + 2 * step).add(c0).intoArray(p, pb + 2 * o);
-        FloatVector.fromArray(S, base, at + 2 * step + V).add(c1).intoArray(p, pb + 2 * o + V);
-        FloatVector.fromArray(S, base, at + 3 * step).add(d0).intoArray(p, pb + 3 * o);
-        FloatVector.fromArray(S, base, at + 3 * step + V).add(d1).intoArray(p, pb + 3 * o + V);
-        FloatVector.fromArray(S, base, at + 4 * step).add(e0).intoArray(p, pb + 4 * o);
-        FloatVector.fromArray(S, base, at + 4 * step + V).add(e1).intoArray(p, pb + 4 * o + V);
-        FloatVector.fromArray(S, base, at + 5 * step).add(f0).intoArray(p, pb + 5 * o);
-        FloatVector.fromArray(S, base, at + 5 * step + V).add(f1).intoArray(p, pb + 5 * o + V);
-        FloatVector.fromArray(S, base, at + 6 * step).add(g0).intoArray(p, pb + 6 * o);
-        FloatVector.fromArray(S, base, at + 6 * step + V).add(g1).intoArray(p, pb + 6 * o + V);
-        FloatVector.fromArray(S, base, at + 7 * step).add(h0).intoArray(p, pb + 7 * o);
-        FloatVector.fromArray(S, base, at + 7 * step + V).add(h1).intoArray(p, pb + 7 * o + V);
+        FloatVector a0 = FloatVector.fromArray(S, base, at), a1 = FloatVector.fromArray(S, base, at + V);
+        FloatVector b0 = FloatVector.fromArray(S, base, at + step), b1 = FloatVector.fromArray(S, base, at + step + V);
+        FloatVector c0 = FloatVector.fromArray(S, base, at + 2 * step);
+        FloatVector c1 = FloatVector.fromArray(S, base, at + 2 * step + V);
+        FloatVector d0 = FloatVector.fromArray(S, base, at + 3 * step);
+        FloatVector d1 = FloatVector.fromArray(S, base, at + 3 * step + V);
+        FloatVector e0 = FloatVector.fromArray(S, base, at + 4 * step);
+        FloatVector e1 = FloatVector.fromArray(S, base, at + 4 * step + V);
+        FloatVector f0 = FloatVector.fromArray(S, base, at + 5 * step);
+        FloatVector f1 = FloatVector.fromArray(S, base, at + 5 * step + V);
+        FloatVector g0 = FloatVector.fromArray(S, base, at + 6 * step);
+        FloatVector g1 = FloatVector.fromArray(S, base, at + 6 * step + V);
+        FloatVector h0 = FloatVector.fromArray(S, base, at + 7 * step);
+        FloatVector h1 = FloatVector.fromArray(S, base, at + 7 * step + V);
+        for (int k = 0; k < run; k++) {
+            int qb = bi + k * OB, qa = ai + k * 8;
+            FloatVector y0 = FloatVector.fromArray(S, b, qb), y1 = FloatVector.fromArray(S, b, qb + V);
+            FloatVector v = FloatVector.broadcast(S, a[qa]);
+            a0 = v.fma(y0, a0);
+            a1 = v.fma(y1, a1);
+            v = FloatVector.broadcast(S, a[qa + 1]);
+            b0 = v.fma(y0, b0);
+            b1 = v.fma(y1, b1);
+            v = FloatVector.broadcast(S, a[qa + 2]);
+            c0 = v.fma(y0, c0);
+            c1 = v.fma(y1, c1);
+            v = FloatVector.broadcast(S, a[qa + 3]);
+            d0 = v.fma(y0, d0);
+            d1 = v.fma(y1, d1);
+            v = FloatVector.broadcast(S, a[qa + 4]);
+            e0 = v.fma(y0, e0);
+            e1 = v.fma(y1, e1);
+            v = FloatVector.broadcast(S, a[qa + 5]);
+            f0 = v.fma(y0, f0);
+            f1 = v.fma(y1, f1);
+            v = FloatVector.broadcast(S, a[qa + 6]);
+            g0 = v.fma(y0, g0);
+            g1 = v.fma(y1, g1);
+            v = FloatVector.broadcast(S, a[qa + 7]);
+            h0 = v.fma(y0, h0);
+            h1 = v.fma(y1, h1);
+        }
+        a0.intoArray(p, pb);
+        a1.intoArray(p, pb + V);
+        b0.intoArray(p, pb + o);
+        b1.intoArray(p, pb + o + V);
+        c0.intoArray(p, pb + 2 * o);
+        c1.intoArray(p, pb + 2 * o + V);
+        d0.intoArray(p, pb + 3 * o);
+        d1.intoArray(p, pb + 3 * o + V);
+        e0.intoArray(p, pb + 4 * o);
+        e1.intoArray(p, pb + 4 * o + V);
+        f0.intoArray(p, pb + 5 * o);
+        f1.intoArray(p, pb + 5 * o + V);
+        g0.intoArray(p, pb + 6 * o);
+        g1.intoArray(p, pb + 6 * o + V);
+        h0.intoArray(p, pb + 7 * o);
+        h1.intoArray(p, pb + 7 * o + V);
     }
 }
