@@ -13,25 +13,30 @@ import jdk.incubator.vector.FloatVector;
  * 2-D convolution over NHWC inputs and HWIO filters (see {@link Conv2dGeometry}): the forward pass and the
  * gradients with respect to the input and the filter. Outputs are overwritten.
  *
- * <p>float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is
- * y = im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read
- * in place through offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded stride-1 layers with
- * enough channels run on {@link Conv2dShiftKernels} ({@link #forwardShifts}). The input gradient, for
- * stride 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter
- * ({@link #gathersInputGradient}; {@link Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is
- * dY · Wᵀ per image followed by col2im. First layers run direct kernels ({@link Conv2dFewChannelKernels}) for the
- * stride-1 input gradient with under 16 channels and the filter gradient with one channel, where GEMM's per-tile
- * overheads would match the multiply-adds. The filter gradient is im2col(x)ᵀ · dY: for channels in fours and enough
- * channels or filters, a kernel that packs x once for all taps ({@link Conv2dFilterKernels}); otherwise GEMM, as
- * dWᵀ = dYᵀ · im2col(x) transposed when im2col is packed. With {@link KernelConfig#SIMD} off the float kernels run
- * their scalar twins (direct loops); float64 always runs direct loops. All results are independent of the thread
- * count.
+ * <p>float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is y = im2col(x) ·
+ * W, with im2col either gathered block by block while packing or, for few channels or filters, read in place through
+ * offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded stride-1 layers with enough channels run
+ * on {@link Conv2dShiftKernels} ({@link #forwardShifts}). The input gradient, for stride 1 and enough channels, gathers
+ * dy through mirrored taps times the per-tap transposed filter ({@link #gathersInputGradient}; {@link
+ * Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is dY · Wᵀ per image, or per group of small
+ * images ({@link #imagesPerProduct}), followed by col2im. First layers run direct kernels ({@link
+ * Conv2dFewChannelKernels}) for the stride-1 input gradient with under 16 channels and the filter gradient with one
+ * channel, where GEMM's per-tile overheads would match the multiply-adds. The filter gradient is im2col(x)ᵀ · dY: for
+ * channels in fours and enough channels or filters, a kernel that packs x once for all taps ({@link
+ * Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x) transposed when im2col is packed. With {@link
+ * KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always runs direct loops. All
+ * results are independent of the thread count.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}
 
     /** Most floats of dY · Wᵀ held per thread by the strided input gradient before col2im. */
     private static final int DCOL_CAP = 1 << 20;
+    /**
+     * Floats of dY · Wᵀ per product when whole images fit (1 MiB; 7 of MNIST's 13x13x32 to 64 images). Measured
+     * there on one thread (Zen 5): 115-119 GFLOP/s one image per product, 123-126 with 3, 128-135 with 15.
+     */
+    private static final int DCOL_GROUP = 1 << 18;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
     /** The calling thread's transposed filter for the scattered input gradient (read by all threads). */
@@ -180,7 +185,7 @@ public final class Conv2dKernels {
             return;
         }
         int pixels = g.oh() * g.ow(), patch = g.patch(), imgSize = g.h() * g.w() * g.c(), o = g.o();
-        int rowsPer = Math.max(1, Math.min(g.oh(), DCOL_CAP / Math.max(1, g.ow() * patch)));
+        int rowsPer = rowsPerProduct(g), group = imagesPerProduct(g);
         // Wᵀ once per call: each image's product then packs it by plain copies, not 4x4 transposes (1.1x for MNIST's
         // 13x13x32 to 64, bitwise the same)
         float[][] holder = FILTER_T.get();
@@ -190,6 +195,20 @@ public final class Conv2dKernels {
             for (int oc = 0; oc < o; oc++) t[oc * patch + p] = w[wOff + p * o + oc];
         }
         SgemmPacking.Right wt = SgemmPacking.Right.of(false, t, 0, patch);
+        if (group > 0) {
+            int perImage = pixels * patch;
+            Parallel.forRange(g.n(), group, threads, (from, to) -> {
+                float[] dcol = scratch((to - from) * perImage);
+                Arrays.fill(dx, dxOff + from * imgSize, dxOff + to * imgSize, 0f);
+                GemmEngine.gemm((to - from) * pixels, patch, g.o(),
+                        SgemmPacking.Left.of(false, dy, dyOff + from * pixels * g.o(), g.o()), wt, dcol, 0, patch,
+                        false, 1);
+                for (int img = from; img < to; img++) {
+                    col2im(g, dcol, (img - from) * perImage, 0, pixels, dx, dxOff + img * imgSize);
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
             for (int img = from; img < to; img++) {
                 int dxImg = dxOff + img * imgSize;
@@ -200,14 +219,33 @@ public final class Conv2dKernels {
                     GemmEngine.gemm(rows, patch, g.o(),
                             SgemmPacking.Left.of(false, dy, dyOff + (img * pixels + oy * g.ow()) * g.o(), g.o()),
                             wt, dcol, 0, patch, false, 1);
-                    col2im(g, dcol, oy, rows, dx, dxImg);
+                    col2im(g, dcol, 0, oy, rows, dx, dxImg);
                 }
             }
         });
     }
 
-    /** Adds dcol (rows pixels of one image from output row oy0, im2col layout) back into the image at dx[dxImg]. */
-    private static void col2im(Conv2dGeometry g, float[] dcol, int oy0, int rows, float[] dx, int dxImg) {
+    /** Output rows of one image per dY · Wᵀ product on the col2im path (all of them unless that is over DCOL_CAP). */
+    private static int rowsPerProduct(Conv2dGeometry g) {
+        return Math.max(1, Math.min(g.oh(), DCOL_CAP / Math.max(1, g.ow() * g.patch())));
+    }
+
+    /**
+     * Whole images per dY · Wᵀ product on the col2im path, 0 when images are split into bands of rows. Several small
+     * images share a product: Wᵀ is packed once per product instead of once per image, and fewer rows fall in partial
+     * tiles (rows are independent, so the sums are the same).
+     */
+    static int imagesPerProduct(Conv2dGeometry g) {
+        if (rowsPerProduct(g) < g.oh()) return 0;
+        long perImage = (long) g.oh() * g.ow() * g.patch();
+        return (int) Math.max(1, Math.min(g.n(), DCOL_GROUP / Math.max(1, perImage)));
+    }
+
+    /**
+     * Adds dcol from {@code dcol[d0]} (rows pixels of one image from output row oy0, im2col layout) back into the
+     * image at dx[dxImg].
+     */
+    private static void col2im(Conv2dGeometry g, float[] dcol, int d0, int oy0, int rows, float[] dx, int dxImg) {
         int c = g.c(), patch = g.patch(), cv = c - c % GemmMicroKernels.V;
         for (int r = 0; r < rows; r++) {
             int oy = oy0 + r / g.ow(), ox = r % g.ow();
@@ -217,7 +255,7 @@ public final class Conv2dKernels {
                 for (int tx = 0; tx < g.kw(); tx++) {
                     int sx = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
                     if (sx < 0 || sx >= g.w()) continue;
-                    int d = dxImg + (sy * g.w() + sx) * c, s = r * patch + (ty * g.kw() + tx) * c, ch = 0;
+                    int d = dxImg + (sy * g.w() + sx) * c, s = d0 + r * patch + (ty * g.kw() + tx) * c, ch = 0;
                     for (; ch < cv; ch += GemmMicroKernels.V) {
                         FloatVector.fromArray(GemmMicroKernels.S, dx, d + ch)
                                 .add(FloatVector.fromArray(GemmMicroKernels.S, dcol, s + ch)).intoArray(dx, d + ch);

@@ -76,6 +76,8 @@ class Conv2dKernelsTest {
         gs.add(geometry(3, 7, 9, 32, 3, 3, 20, true, 1, 1, 1, 1));
         gs.add(geometry(2, 11, 10, 48, 3, 3, 5, true, 1, 1, 2, 2));
         gs.add(geometry(1, 23, 20, 32, 5, 3, 7, true, 1, 1, 1, 1));
+        // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
+        gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
         return gs;
     }
 
@@ -184,6 +186,8 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.readsInPlace(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32));
+        assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32
+                && Conv2dKernels.imagesPerProduct(g) > 1 && g.n() % Conv2dKernels.imagesPerProduct(g) != 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 1));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.n() > 8 && g.oh() * g.ow() < 128));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.oh() * g.ow() > 256));
