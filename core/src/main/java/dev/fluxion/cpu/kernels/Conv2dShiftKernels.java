@@ -31,8 +31,8 @@ final class Conv2dShiftKernels {
     private static final int V = S.length();
     /** Output columns per tile: two vectors. */
     private static final int OB = 2 * V;
-    /** Pixels per tile: as {@link GemmMicroKernels#MR} (8 at 512 bits, else 4), for the same register reasons. */
-    private static final int MR = GemmMicroKernels.MR;
+    /** Pixels per tile: as {@link GemmMicroKernels#IN_PLACE_MR} (8 at 512 bits, else 4), for the same reasons. */
+    private static final int MR = GemmMicroKernels.IN_PLACE_MR;
     /** Most k steps per block: a B block of KC * OB floats (16 KiB at 256-bit vectors) stays in L1. */
     private static final int KC = 256;
     /** Output pixels per chunk (its copy, kw times its cells, stays in L2); fewer when threads would lack chunks. */

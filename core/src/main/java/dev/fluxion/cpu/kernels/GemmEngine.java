@@ -1,5 +1,6 @@
 package dev.fluxion.cpu.kernels;
 
+import static dev.fluxion.cpu.kernels.GemmMicroKernels.IN_PLACE_MR;
 import static dev.fluxion.cpu.kernels.GemmMicroKernels.MR;
 import static dev.fluxion.cpu.kernels.GemmMicroKernels.NR;
 
@@ -129,10 +130,11 @@ final class GemmEngine {
     private static void computeGroup(int m, int n, int k, int nkb, int kb0, int kb1, int jc, int nc, int panels,
                                      SgemmPacking.Left a, boolean packA, float[] bp, float[] c, int cOff, int ldc,
                                      boolean accumulate, GemmEpilogue epi, int threads) {
-        int rowPanels = (m + MR - 1) / MR;
-        int[] split = split(rowPanels, panels, threads);
+        int tileRows = packA ? MR : IN_PLACE_MR;
+        int rowPanels = (m + tileRows - 1) / tileRows;
+        int[] split = split(rowPanels, MC / tileRows, panels, threads);
         int rowTasks = split[0], colTasks = split[1];
-        int rowsPer = (rowPanels + rowTasks - 1) / rowTasks * MR, colsPer = (panels + colTasks - 1) / colTasks;
+        int rowsPer = (rowPanels + rowTasks - 1) / rowTasks * tileRows, colsPer = (panels + colTasks - 1) / colTasks;
         int p00 = kStart(kb0, nkb, k);
         Parallel.RangeBody body = (t0, t1) -> {
             Buffers buf = BUFFERS.get();
@@ -144,7 +146,7 @@ final class GemmEngine {
                     for (int kb = kb0; kb < kb1; kb++) {
                         int p0 = kStart(kb, nkb, k), kc = kStart(kb + 1, nkb, k) - p0;
                         if (packA) a.pack(ic, mc, p0, kc, buf.a);
-                        block(a, packA, buf, ic, mc, p0, kc, bp, (p0 - p00) * panels * NR, q0, q1, jc, n,
+                        block(a, packA, tileRows, buf, ic, mc, p0, kc, bp, (p0 - p00) * panels * NR, q0, q1, jc, n,
                                 c, cOff, ldc, accumulate || kb > 0, kb == nkb - 1 ? epi : null);
                     }
                 }
@@ -159,16 +161,16 @@ final class GemmEngine {
      * Runs the micro-kernel over rows [ic, ic + mc) x panels [q0, q1) for one k-block, then {@code epi} (non-null
      * on the last k-block only) on each finished tile while it is in L1.
      */
-    private static void block(SgemmPacking.Left a, boolean packA, Buffers buf, int ic, int mc, int p0, int kc,
-                              float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff, int ldc,
+    private static void block(SgemmPacking.Left a, boolean packA, int tileRows, Buffers buf, int ic, int mc, int p0,
+                              int kc, float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff, int ldc,
                               boolean add, GemmEpilogue epi) {
         boolean fuse = epi != null && !epi.isIdentity();
         float[] ap = buf.a, tile = buf.tile;
         for (int q = q0; q < q1; q++) {
             int j = jc + q * NR, nr = Math.min(NR, n - j), bi = bBase + q * kc * NR;
-            for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir), ci = cOff + (ic + ir) * ldc + j;
-                boolean full = mr == MR && nr == NR;
+            for (int ir = 0; ir < mc; ir += tileRows) {
+                int mr = Math.min(tileRows, mc - ir), ci = cOff + (ic + ir) * ldc + j;
+                boolean full = mr == tileRows && nr == NR;
                 float[] dst = full ? c : tile;
                 int di = full ? ci : 0, dld = full ? ldc : NR;
                 boolean dAdd = full && add;
@@ -194,11 +196,11 @@ final class GemmEngine {
      * let the threads balance dynamically (a core shared with other work finishes fewer tasks instead of holding
      * everyone up); row stripes come first because every column stripe packs its rows of A again.
      */
-    static int[] split(int rowPanels, int colPanels, int threads) {
+    static int[] split(int rowPanels, int panelsPerBlock, int colPanels, int threads) {
         if (threads <= 1) return new int[] {1, 1};
         // at least one task per MC-row block: row tasks share the packed B and cost nothing extra, and more of them
         // balance better when another process takes part of a core
-        int target = Math.max(threads * TASKS_PER_THREAD, (rowPanels + MC / MR - 1) / (MC / MR));
+        int target = Math.max(threads * TASKS_PER_THREAD, (rowPanels + panelsPerBlock - 1) / panelsPerBlock);
         // a whole number of tasks per thread: 7 equal tasks on 2 threads leave one idle for an eighth of the time
         target = (target + threads - 1) / threads * threads;
         int rows = Math.min(rowPanels, target);

@@ -7,10 +7,15 @@ import jdk.incubator.vector.VectorSpecies;
  * Register-blocked sgemm micro-kernels: an MR x NR tile of C (NR = two vectors) is kept in 2*MR vector accumulators
  * while one k-block of packed A (MR values per step) and packed B (NR values per step) streams through.
  *
- * <p>MR is sized so that the tile fits the register file even after C2 hoists every broadcast of a step to its top
- * (which it does): 2*MR accumulators + 2 B vectors + MR broadcasts. With 16 registers (AVX2) that allows MR = 4
- * (14 registers); a 6-row tile needs 17 and C2 then spills an accumulator, halving the speed. Measured on Zen 3
- * (AVX2) against a 94 GFLOP/s FMA peak: 4x16 reached 73-86 GFLOP/s, 6x16 42 (the spill), 3x24 (15 registers) 64-77.
+ * <p>MR is sized for the register file and for how C2 schedules a step. With 16 registers (AVX2) a tile over
+ * packed A has 5 rows: 10 accumulator chains, enough to cover a 5-cycle FMA latency on two pipes (Zen 2), where 4
+ * rows (8 chains) cannot be. It needs 10 + 2 B vectors + the live broadcasts, and fits only because C2 keeps the
+ * packed loop's broadcasts next to their FMAs (its range checks on B cut the step into blocks). Reading A in place
+ * ({@link #strided}, {@link #tabled}), C2 removes those checks and hoists all 5 broadcasts to the top of the step:
+ * 17 registers, one accumulator spilled, half the speed; those kernels keep 4 rows ({@link #IN_PLACE_MR}: 8 + 2 +
+ * 4 = 14). A 6-row tile spills in both. On Zen 2 (one thread, a harness running 190 rows of packed A against one B
+ * panel in L1/L2): 4x16 82-83 GFLOP/s, 5x16 98, 6x16/3x32/4x24 (12 accumulators) 46; on Zen 3 earlier, 4x16
+ * 73-86 against a 94 GFLOP/s peak.
  * With 32 registers (AVX-512) MR = 8 (26 registers): eight accumulator chains are just enough to cover the FMA
  * latency on two pipes, with nothing to spare, and sixteen leave slack. On Zen 5, a one-off harness running 192 rows
  * of packed A against one B panel (in L1/L2) on one thread gave 151-164 GFLOP/s with 4 rows, 167-193 with 6 and
@@ -35,8 +40,10 @@ final class GemmMicroKernels {
     static final int V = S.length();
     /** Columns of a micro-tile (two vectors). */
     static final int NR = 2 * V;
-    /** Rows of a micro-tile: 8 with 512-bit vectors, else 4 (see the class comment). */
-    static final int MR = V >= 16 ? 8 : 4;
+    /** Rows of a micro-tile over packed A: 8 with 512-bit vectors, else 5 (see the class comment). */
+    static final int MR = V >= 16 ? 8 : 5;
+    /** Rows of a micro-tile reading A in place ({@link #strided}, {@link #tabled}): 8, else 4. */
+    static final int IN_PLACE_MR = V >= 16 ? 8 : 4;
 
     /**
      * C tile (MR x NR at {@code c[ci]}, row stride ldc) = (C +) A panel x B panel, with A packed as kc groups of MR
@@ -44,14 +51,14 @@ final class GemmMicroKernels {
      */
     static void packed(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
         if (MR == 8) packed8(kc, a, ai, b, bi, c, ci, ldc, add);
-        else packed4(kc, a, ai, b, bi, c, ci, ldc, add);
+        else packed5(kc, a, ai, b, bi, c, ci, ldc, add);
     }
 
-    /** {@link #packed} with 4 rows. */
-    private static void packed4(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
+    /** {@link #packed} with 5 rows. */
+    private static void packed5(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean add) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int pa = ai, pb = bi, end = ai + kc * 4; pa < end; pa += 4, pb += NR) {
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
+        for (int pa = ai, pb = bi, end = ai + kc * 5; pa < end; pa += 5, pb += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, pb);
             FloatVector b1 = FloatVector.fromArray(S, b, pb + V);
             FloatVector x = FloatVector.broadcast(S, a[pa]);
@@ -66,6 +73,9 @@ final class GemmMicroKernels {
             x = FloatVector.broadcast(S, a[pa + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
         }
         // written out here, not through a helper: see NEGATIVE_ZEROS
         float[] base = add ? c : NEGATIVE_ZEROS;
@@ -78,6 +88,8 @@ final class GemmMicroKernels {
         FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
         FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
         FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
     }
 
     /**
@@ -87,7 +99,7 @@ final class GemmMicroKernels {
      */
     static void strided(int kc, float[] a, int ai, int rs, int mr, float[] b, int bi,
                         float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) strided8(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
+        if (IN_PLACE_MR == 8) strided8(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
         else strided4(kc, a, ai, rs, mr, b, bi, c, ci, ldc, add);
     }
 
@@ -133,7 +145,7 @@ final class GemmMicroKernels {
      */
     static void tabled(int kc, float[] a, int[] rows, int ri, int mr, int[] steps, int s0, float[] b, int bi,
                        float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) tabled8(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
+        if (IN_PLACE_MR == 8) tabled8(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
         else tabled4(kc, a, rows, ri, mr, steps, s0, b, bi, c, ci, ldc, add);
     }
 

@@ -185,11 +185,11 @@ final class SgemmConvPacking {
                         s[r] = cell < 0 ? -1 : cell + cs;
                     }
                     for (int g = 0; g < MR; g += 4) {
-                        if (len >= 4 && s[g] >= 0 && s[g + 1] >= 0 && s[g + 2] >= 0 && s[g + 3] >= 0) {
+                        if (g + 4 <= MR && len >= 4 && s[g] >= 0 && s[g + 1] >= 0 && s[g + 2] >= 0 && s[g + 3] >= 0) {
                             SgemmPacking.transpose(v.src(), s[g], s[g + 1], s[g + 2], s[g + 3], len, dst, o + g, MR);
                             continue;
                         }
-                        for (int r = g; r < g + 4; r++) {
+                        for (int r = g; r < Math.min(g + 4, MR); r++) {
                             if (s[r] < 0) {
                                 for (int ch = 0; ch < len; ch++) dst[o + ch * MR + r] = 0f;
                             } else {

@@ -145,10 +145,12 @@ class SgemmTest {
 
     @Test
     void sizesAroundTileAndBlockEdgesMatchReferenceOnAnyThreadCount() {
-        // MR = 4 and NR = 16|32 tiles, MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one either side
+        // MR x NR tiles (5 or 8 rows, 2 vectors), MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one
+        // either side of each, for this species, and the edges of the other species' tiles too
+        int mr = GemmMicroKernels.MR, mc = GemmEngine.MC;
         Random rnd = new Random(6);
         int[][] sizes = {{129, 17, 257}, {3, 513, 255}, {5, 15, 256}, {128, 16, 512}, {65, 511, 300}, {257, 33, 9},
-            {9, 1025, 40}, {2, 2, 600}};
+            {9, 1025, 40}, {2, 2, 600}, {mc + 1, 31, 100}, {mc - 1, 40, 257}, {mr + 1, 33, 70}, {2 * mr - 1, 9, 5}};
         int count = 0;
         for (int[] s : sizes) {
             for (int t = 0; t < 4; t++) {
