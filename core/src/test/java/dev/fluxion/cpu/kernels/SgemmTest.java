@@ -166,6 +166,27 @@ class SgemmTest {
     }
 
     @Test
+    void blockAndScalarTransposesAgree() {
+        // both ways of interleaving four rows run whatever the machine picks (BLOCK_TRANSPOSE), at lengths around
+        // the 4-step blocks and at the strides packing uses (5- and 8-row A tiles, NR-wide B panels)
+        Random rnd = new Random(8);
+        float[] x = new float[4 * 40 + 7];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() - 0.5f;
+        for (int stride : new int[] {4, 5, 8, GemmMicroKernels.NR}) {
+            for (int len = 0; len <= 9; len++) {
+                float[] blocks = new float[stride * 9 + 8], scalar = new float[stride * 9 + 8];
+                int s0 = 3, s1 = 50, s2 = 91, s3 = 130;
+                SgemmPacking.transposeInBlocks(x, s0, s1, s2, s3, len, blocks, 1, stride);
+                SgemmPacking.transposeScalar(x, s0, s1, s2, s3, 0, len, scalar, 1, stride);
+                assertArrayEquals(scalar, blocks, "stride " + stride + ", len " + len);
+                for (int p = 0; p < len; p++) {
+                    assertEquals(x[s2 + p], scalar[1 + p * stride + 2], "step " + p + " of row 2");
+                }
+            }
+        }
+    }
+
+    @Test
     void deepProductsSpanningSeveralPackedBGroupsAgree() {
         // k * (columns rounded to panels) exceeds GemmEngine.B_CAP: B is packed in several groups of k-blocks
         Random rnd = new Random(7);
