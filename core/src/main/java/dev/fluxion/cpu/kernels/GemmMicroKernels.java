@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * packed loop's broadcasts next to their FMAs (its range checks on B cut the step into blocks). Reading A in place
  * ({@link #strided}, {@link #tabled}), C2 removes those checks and hoists all 5 broadcasts to the top of the step:
  * 17 registers, one accumulator spilled, half the speed; those kernels keep 4 rows ({@link #IN_PLACE_MR}: 8 + 2 +
- * 4 = 14). A 6-row tile spills in both. On Zen 2 (one thread, a harness running 190 rows of packed A against one B
+ * 4 = 14). (Five in-place rows with a range check kept on B, or with B's offset as the loop variable, compiled
+ * clean but ran at 79-83 GFLOP/s against 81 for four: their address arithmetic, not the FMA latency, is the limit.)
+ * A 6-row tile spills in both. On Zen 2 (one thread, a harness running 190 rows of packed A against one B
  * panel in L1/L2): 4x16 82-83 GFLOP/s, 5x16 98, 6x16/3x32/4x24 (12 accumulators) 46; on Zen 3 earlier, 4x16
  * 73-86 against a 94 GFLOP/s peak.
  * With 32 registers (AVX-512) MR = 8 (26 registers): eight accumulator chains are just enough to cover the FMA

@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Matrix-vector products (sgemm with m == 1 or n == 1). The blocked engine would pack a whole operand to use it once
- * and fill 1 of the micro-tile's 4 rows or 16 columns; these stream the matrix once instead. Each output element is
+ * and fill 1 of the micro-tile's rows or columns; these stream the matrix once instead. Each output element is
  * always computed by the same code in the same order, whatever the thread count.
  */
 final class GemmVector {
