@@ -55,7 +55,17 @@ def run(cmd, env):
             for l in out.splitlines() if l.startswith("RESULT\t")}
 
 
+def check_blas():
+    """Stops before the rounds if numpy's sgemm is the reference BLAS (a few GFLOP/s): every ratio would be void."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    gflops = run([sys.executable, __file__, "--numpy", "1", "256x256x256"], env)["sgemm 256x256x256"][0]
+    if gflops < 10:
+        sys.exit(f"numpy's sgemm runs at {gflops:.1f} GFLOP/s on one thread: libblas.so.3 is probably the reference "
+                 "BLAS. Install libopenblas0-pthread (see the README's Benchmarks section) and run again.")
+
+
 def main():
+    check_blas()
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     threads = [int(t) for t in sys.argv[2:]] or [1, 2]
     shapes = None
