@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The words are exactly those of {@link Philox#block(int[], int[])}: integer arithmetic has no rounding to differ in.
  * A scalar block is a chain of dependent multiplies; sixteen chains, in the lanes of two 512-bit vectors, keep the
  * multiplier busy: 16384 float uniforms on one Zen 5 thread took 0.94 ns per number against 3.19 for the scalar
- * blocks (one-off harness).
+ * blocks (one-off harness); with AVX2's four lanes, 2.69 against 4.25 on Zen 2.
  */
 final class PhiloxLanes {
     private PhiloxLanes() {}
@@ -21,11 +21,16 @@ final class PhiloxLanes {
     /** Blocks per vector; a call makes two vectors' worth. */
     static final int LANES = L.length();
     /**
-     * Whether the generators use this class: with 512-bit vectors only. With AVX2's four lanes it measured no faster
-     * than the scalar blocks (3.6 against 3.2 ns per bernoulli draw, Zen 5 under -XX:UseAVX=2), and C2 does not
-     * vectorize the long-to-float conversion there (it boxed: 12.6 ns per uniform).
+     * Whether the generators use this class: from four lanes (AVX2) on. On a Zen 2 core (AVX2, one thread, 16384
+     * uniforms per call) the lanes took 2.69 ns per uniform against 4.25 for the scalar blocks; on Zen 5 emulating
+     * AVX2 (-XX:UseAVX=2) they had measured no faster (3.6 against 3.2 ns per bernoulli draw).
      */
-    static final boolean ENABLED = LANES >= 8;
+    static final boolean ENABLED = LANES >= 4;
+    /**
+     * Whether {@link #uniforms} converts words to floats in vector lanes: only where the long-to-float conversion is
+     * an instruction (AVX-512); on AVX2 C2 boxed it (12.6 ns per uniform), so the words are converted one by one.
+     */
+    private static final boolean VECTOR_CONVERSION = LANES >= 8;
     private static final long LOW = 0xFFFFFFFFL;
     private static final long M0 = 0xD2511F53L, M1 = 0xCD9E8D57L, W0 = 0x9E3779B9L, W1 = 0xBB67AE85L;
     /** Lane l holds l: block j + l in lane l. */
@@ -45,6 +50,16 @@ final class PhiloxLanes {
      */
     static void uniforms(long seed, long counter, long j, float[] dst, int d, long[] words) {
         blocks(seed, counter, j, words);
+        if (!VECTOR_CONVERSION) {
+            for (int g = 0; g < 2; g++) {
+                for (int t = 0; t < 4; t++) {
+                    for (int l = 0, w = (4 * g + t) * LANES, o = d + 4 * g * LANES + t; l < LANES; l++, o += 4) {
+                        dst[o] = (int) (words[w + l] >>> 8) * 0x1p-24f;
+                    }
+                }
+            }
+            return;
+        }
         for (int g = 0; g < 2; g++) {
             for (int t = 0; t < 4; t++) {
                 LongVector w = LongVector.fromArray(L, words, (4 * g + t) * LANES).lanewise(VectorOperators.LSHR, 8);
