@@ -115,10 +115,14 @@ public final class Conv2dKernels {
      * channel runs are long enough to transpose in registers; with few channels (first layers) or at most two
      * micro-tile column panels of filters it costs about as much as the multiply-adds it feeds (measured: 3x faster in
      * place for 32x32x3 to 32; 16x16x32 to 64 with 512-bit vectors, where 64 filters are two panels: 113-115 packed,
-     * 137-150 GFLOP/s in place on one thread; 8x8x64 to 128, four panels: no difference).
+     * 137-150 GFLOP/s in place on one thread; 8x8x64 to 128, four panels: no difference). With 256-bit vectors, up
+     * to 64 filters (four panels) at stride 1 as well: on Zen 2, one thread, 13x13x32 to 64 VALID ran at 62-64
+     * GFLOP/s in place against 58-60 packed, while a stride-2 32x32x32 to 64 lost (51-52 against 55).
      */
     static boolean readsInPlace(Conv2dGeometry g) {
-        return (g.c() < 32 || g.o() <= 2 * GemmMicroKernels.NR) && g.rows() > 0 && g.patch() > 0;
+        boolean fewFilters = g.o() <= 2 * GemmMicroKernels.NR
+                || g.o() <= 64 && g.strideH() == 1 && g.strideW() == 1;
+        return (g.c() < 32 || fewFilters) && g.rows() > 0 && g.patch() > 0;
     }
 
     /**
