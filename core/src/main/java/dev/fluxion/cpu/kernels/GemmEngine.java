@@ -162,8 +162,8 @@ final class GemmEngine {
      * on the last k-block only) on each finished tile while it is in L1.
      */
     private static void block(SgemmPacking.Left a, boolean packA, int tileRows, Buffers buf, int ic, int mc, int p0,
-                              int kc, float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff, int ldc,
-                              boolean add, GemmEpilogue epi) {
+                              int kc, float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff,
+                              int ldc, boolean add, GemmEpilogue epi) {
         boolean fuse = epi != null && !epi.isIdentity();
         float[] ap = buf.a, tile = buf.tile;
         for (int q = q0; q < q1; q++) {
