@@ -3,6 +3,7 @@ package dev.fluxion.graph;
 import dev.fluxion.DType;
 import dev.fluxion.Shapes;
 import dev.fluxion.cpu.kernels.KernelConfig;
+import dev.fluxion.cpu.kernels.VectorFunctions;
 import dev.fluxion.ops.BinaryFn;
 import dev.fluxion.ops.Op;
 import dev.fluxion.ops.UnaryFn;
@@ -25,10 +26,12 @@ import java.util.Map;
  * re-reading each intermediate; for an optimizer update of a dozen ops that is most of its time.
  *
  * <p>A loop is made only for groups of at least {@link #MIN_ELEMENTS} elements whose every member has a vector form
- * here (arithmetic, min/max, comparisons, {@code where}, casts from bool, a few unary functions) and that fold no
- * reduction; other groups stay on the interpreter, as do all groups when {@code -Dfluxion.graph.compiledLoops=false}
- * is set while a function is compiled or when SIMD is off. Each member applies the same Vector API operation as the interpreter's kernel for that op,
- * lane by lane, so the results are the interpreter's bits (tests compare both on every supported op).
+ * here (arithmetic, min/max, comparisons, {@code where}, casts from bool, a few unary functions, and those whose
+ * kernels are exact operations: exp, expm1, log, sigmoid, relu, elu, step, through {@link VectorFunctions}) and that
+ * fold no reduction; other groups stay on the interpreter, as do all groups when
+ * {@code -Dfluxion.graph.compiledLoops=false} is set while a function is compiled or when SIMD is off. Each member
+ * applies the same Vector API operation as the interpreter's kernel for that op, lane by lane, so the results are the
+ * interpreter's bits (tests compare both on every supported op).
  */
 final class CpuFusedLoops {
     private CpuFusedLoops() {}
@@ -61,6 +64,7 @@ final class CpuFusedLoops {
     private static final ClassDesc ASSOCIATIVE = ClassDesc.of("jdk.incubator.vector.VectorOperators$Associative");
     private static final ClassDesc COMPARISON = ClassDesc.of("jdk.incubator.vector.VectorOperators$Comparison");
     private static final ClassDesc KERNEL_CONFIG = ClassDesc.of(KernelConfig.class.getName());
+    private static final ClassDesc VECTOR_FUNCTIONS = ClassDesc.of(VectorFunctions.class.getName());
     private static final ClassDesc LOOP = ClassDesc.of(Loop.class.getName());
     private static final ClassDesc FLOATS = ConstantDescs.CD_float.arrayType(), BOOLS = ConstantDescs.CD_boolean.arrayType();
 
@@ -107,7 +111,7 @@ final class CpuFusedLoops {
                 default -> false;
             };
             case Op.Unary u -> floats && m.type.dtype() == DType.FLOAT32 && switch (u.fn()) {
-                case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RSQRT -> true;
+                case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RSQRT, EXP, EXPM1, LOG, SIGMOID, RELU, ELU, STEP -> true;
                 default -> false;
             };
             case Op.Where w -> m.inputs[0].type.dtype() == DType.BOOL && m.type.dtype() == DType.FLOAT32
@@ -318,6 +322,11 @@ final class CpuFusedLoops {
                     operand(k, 0);
                     code.invokevirtual(FLOAT_VECTOR, "sqrt", TO_VECTOR);
                     code.invokevirtual(FLOAT_VECTOR, "div", VECTOR_TO_VECTOR);
+                }
+                case EXP, EXPM1, LOG, SIGMOID, RELU, ELU, STEP -> { // the array kernels' vector bodies
+                    operand(k, 0);
+                    code.invokestatic(VECTOR_FUNCTIONS, fn.name().toLowerCase(java.util.Locale.ROOT),
+                            MethodTypeDesc.of(FLOAT_VECTOR, FLOAT_VECTOR));
                 }
                 default -> throw new IllegalStateException("no vector form: " + fn);
             }

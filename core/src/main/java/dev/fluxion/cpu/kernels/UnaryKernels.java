@@ -295,24 +295,19 @@ public final class UnaryKernels {
     }
 
     private static void exp(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) (FloatExp.exp(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
+        for (int i = 0; i < n; i += L) VectorFunctions.exp(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void expm1(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) (FloatExp.expm1(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
+        for (int i = 0; i < n; i += L) VectorFunctions.expm1(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void elu(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, s, so + i);
-            // expm1 of min(x, 0): the lanes that keep x never overflow; NaN fails the compare and stays NaN
-            FloatVector e = FloatExp.expm1(x.min(0f));
-            (e.blend(x, x.compare(VectorOperators.GT, 0f))).intoArray(d, dOff + i);
-        }
+        for (int i = 0; i < n; i += L) VectorFunctions.elu(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void log(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) (FloatLog.log(FloatVector.fromArray(S, s, so + i))).intoArray(d, dOff + i);
+        for (int i = 0; i < n; i += L) VectorFunctions.log(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void log1p(float[] s, int so, float[] d, int dOff, int n) {
@@ -353,31 +348,15 @@ public final class UnaryKernels {
     }
 
     private static void sigmoid(float[] s, int so, float[] d, int dOff, int n) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, s, so + i);
-            FloatVector e = FloatExp.exp(x.abs().neg());
-            FloatVector den = e.add(one);
-            FloatVector r = one.div(den).blend(e.div(den), x.compare(VectorOperators.LT, 0f));
-            (r).intoArray(d, dOff + i);
-        }
+        for (int i = 0; i < n; i += L) VectorFunctions.sigmoid(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void relu(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, s, so + i);
-            // x <= 0 is false for NaN, so NaN passes through; -0.0 becomes +0.0
-            (x.blend(0f, x.compare(VectorOperators.LE, 0f))).intoArray(d, dOff + i);
-        }
+        for (int i = 0; i < n; i += L) VectorFunctions.relu(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void step(float[] s, int so, float[] d, int dOff, int n) {
-        FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, s, so + i);
-            FloatVector r = zero.blend(1f, x.compare(VectorOperators.GT, 0f)).blend(x, x.test(VectorOperators.IS_NAN));
-            (r).intoArray(d, dOff + i);
-        }
+        for (int i = 0; i < n; i += L) VectorFunctions.step(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
     }
 
     private static void erf(float[] s, int so, float[] d, int dOff, int n) {
