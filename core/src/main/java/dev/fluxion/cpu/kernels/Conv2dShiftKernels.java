@@ -158,7 +158,38 @@ final class Conv2dShiftKernels {
         FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
         int pb = bi;
         for (int ty = ty0; ty < ty1; ty++) {
-            for (int pa = ai + shift[ty], end = pa + run; pa < end; pa++, pb += OB) {
+            int pa = ai + shift[ty], end = pa + run;
+            // two steps per iteration: C2 keeps this loop in registers, and its overhead no longer stalls the FMAs
+            for (int end2 = end - 1; pa < end2; pa += 2, pb += 2 * OB) {
+                FloatVector w0 = FloatVector.fromArray(S, b, pb), w1 = FloatVector.fromArray(S, b, pb + V);
+                FloatVector v = FloatVector.broadcast(S, a[pa]);
+                a0 = v.fma(w0, a0);
+                a1 = v.fma(w1, a1);
+                v = FloatVector.broadcast(S, a[pa + o1]);
+                b0 = v.fma(w0, b0);
+                b1 = v.fma(w1, b1);
+                v = FloatVector.broadcast(S, a[pa + o2]);
+                c0 = v.fma(w0, c0);
+                c1 = v.fma(w1, c1);
+                v = FloatVector.broadcast(S, a[pa + o3]);
+                d0 = v.fma(w0, d0);
+                d1 = v.fma(w1, d1);
+                w0 = FloatVector.fromArray(S, b, pb + OB);
+                w1 = FloatVector.fromArray(S, b, pb + OB + V);
+                v = FloatVector.broadcast(S, a[pa + 1]);
+                a0 = v.fma(w0, a0);
+                a1 = v.fma(w1, a1);
+                v = FloatVector.broadcast(S, a[pa + 1 + o1]);
+                b0 = v.fma(w0, b0);
+                b1 = v.fma(w1, b1);
+                v = FloatVector.broadcast(S, a[pa + 1 + o2]);
+                c0 = v.fma(w0, c0);
+                c1 = v.fma(w1, c1);
+                v = FloatVector.broadcast(S, a[pa + 1 + o3]);
+                d0 = v.fma(w0, d0);
+                d1 = v.fma(w1, d1);
+            }
+            for (; pa < end; pa++, pb += OB) {
                 FloatVector w0 = FloatVector.fromArray(S, b, pb), w1 = FloatVector.fromArray(S, b, pb + V);
                 FloatVector v = FloatVector.broadcast(S, a[pa]);
                 a0 = v.fma(w0, a0);
