@@ -277,6 +277,26 @@ class SgemmTest {
     }
 
     @Test
+    void stripesCoverThePanelsWithSizesLevelPerThread() {
+        assertArrayEquals(new int[] {0, 7, 13, 20, 26}, java.util.stream.IntStream.rangeClosed(0, 4)
+                .map(i -> GemmEngine.stripeStart(i, 4, 26)).toArray()); // 7, 6, 7, 6: two threads get 13 each
+        for (int panels : new int[] {1, 5, 26, 157}) {
+            for (int count = 1; count <= Math.min(panels, 9); count++) {
+                int previous = 0, smallest = Integer.MAX_VALUE, largest = 0;
+                assertEquals(0, GemmEngine.stripeStart(0, count, panels));
+                for (int i = 1; i <= count; i++) {
+                    int start = GemmEngine.stripeStart(i, count, panels), size = start - previous;
+                    smallest = Math.min(smallest, size);
+                    largest = Math.max(largest, size);
+                    previous = start;
+                }
+                assertEquals(panels, previous, panels + " panels in " + count);
+                assertTrue(smallest >= 1 && largest - smallest <= 1, panels + " panels in " + count);
+            }
+        }
+    }
+
+    @Test
     void parallelCoversEveryIndexOnceAndPropagatesErrors() {
         for (int threads : new int[] {1, 2, 4}) {
             int n = 1003;
