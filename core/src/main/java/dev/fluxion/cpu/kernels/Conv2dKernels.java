@@ -126,15 +126,16 @@ public final class Conv2dKernels {
     }
 
     /**
-     * Whether the forward pass runs on {@link Conv2dShiftKernels}: stride 1, enough channels for its long filter-row
-     * runs, and padding (with no tap outside the source, the offset tables read x in place, with no copy at all, and
-     * win: MNIST's 13x13x32 to 64, 167 against 160 GFLOP/s on one thread). Measured on Zen 5, one thread / two:
-     * 16x16x32 to 64 SAME 173 / 315 against 166 / 222-266 in place; 8x8x64 to 128 173 / 308-315 against 155 / 284
-     * packed; with AVX2 code on the same machine 85 against 67-80. (On Zen 3, with 4-row tiles everywhere, it had
-     * measured 0.9x-1.0x of the packed GEMM.)
+     * Whether the forward pass runs on {@link Conv2dShiftKernels}: stride 1 and enough channels for its long filter-row
+     * runs. Padded layers measured on Zen 5, one thread / two: 16x16x32 to 64 SAME 173 / 315 against 166 / 222-266
+     * in place; 8x8x64 to 128 173 / 308-315 against 155 / 284 packed; with AVX2 code on the same machine 85 against
+     * 67-80. Without padding the offset tables read x itself, with no copy at all, and win at 512 bits (MNIST's
+     * 13x13x32 to 64, 167 against 160 GFLOP/s on one thread); at 256 bits the shift kernels' unrolled loop wins there
+     * too (Zen 2: 60-61 against 64-65 on one thread, 108-109 against 115-116 on two).
      */
     static boolean forwardShifts(Conv2dGeometry g, Window win) {
-        return g.strideH() == 1 && g.strideW() == 1 && g.c() >= 32 && (g.padTop() > 0 || g.padLeft() > 0)
+        boolean padded = g.padTop() > 0 || g.padLeft() > 0;
+        return g.strideH() == 1 && g.strideW() == 1 && g.c() >= 32 && (padded || GemmMicroKernels.V < 16)
                 && Conv2dShiftKernels.applies(win, g.o());
     }
 

@@ -76,6 +76,9 @@ class Conv2dKernelsTest {
         gs.add(geometry(3, 7, 9, 32, 3, 3, 20, true, 1, 1, 1, 1));
         gs.add(geometry(2, 11, 10, 48, 3, 3, 5, true, 1, 1, 2, 2));
         gs.add(geometry(1, 23, 20, 32, 5, 3, 7, true, 1, 1, 1, 1));
+        // the forward pass of VALID layers on the shift kernels (at 256 bits): odd channels, 5x3 filters
+        gs.add(geometry(2, 9, 11, 32, 3, 3, 32, false, 1, 1, 1, 1));
+        gs.add(geometry(1, 10, 9, 33, 5, 3, 16, false, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
         gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
         return gs;
@@ -198,6 +201,8 @@ class Conv2dKernelsTest {
                 && Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0
                 && !Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
+        assertTrue(gs.stream().anyMatch(g -> g.padTop() == 0 && g.c() >= 32 && g.o() % (2 * GemmMicroKernels.V) == 0
+                && Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0)) == (GemmMicroKernels.V < 16)));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
     }
@@ -313,7 +318,8 @@ class Conv2dKernelsTest {
     void fusedEpilogueMatchesSeparateOps() {
         Random rnd = new Random(12);
         Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // shift kernels
-            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // tables over x itself
+            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x itself
+            geometry(2, 12, 12, 16, 3, 3, 32, false, 1, 1, 1, 1), // tables over x itself
             geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // tables over a padded copy
             geometry(2, 8, 8, 40, 3, 3, 160, true, 1, 1, 1, 1), // packed im2col (more than two panels)
             geometry(2, 9, 9, 32, 3, 3, 64, true, 2, 2, 1, 1)}; // stride 2
