@@ -34,7 +34,7 @@ class CompiledLoopTest {
         return new Tensor[] {update, chosen, eqLe, lt, v};
     }
 
-    /** The unary functions whose loops call the kernels' vector bodies, chained as activations and their gradients are. */
+    /** The unary functions whose loops call the kernels' vector bodies, chained as activations and gradients are. */
     private static Tensor[] transcendentals(Tensor x, Tensor y, Tensor rowScale) {
         Tensor shifted = x.mul(rowScale).add(y); // a periodic input feeding them
         Tensor elu = NnOps.elu(shifted), relu = NnOps.relu(x.sub(y)), sigmoid = x.sigmoid().mul(y);

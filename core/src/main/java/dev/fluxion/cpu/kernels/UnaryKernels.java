@@ -299,7 +299,9 @@ public final class UnaryKernels {
     }
 
     private static void expm1(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) VectorFunctions.expm1(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
+        for (int i = 0; i < n; i += L) {
+            VectorFunctions.expm1(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
+        }
     }
 
     private static void elu(float[] s, int so, float[] d, int dOff, int n) {
@@ -348,7 +350,9 @@ public final class UnaryKernels {
     }
 
     private static void sigmoid(float[] s, int so, float[] d, int dOff, int n) {
-        for (int i = 0; i < n; i += L) VectorFunctions.sigmoid(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
+        for (int i = 0; i < n; i += L) {
+            VectorFunctions.sigmoid(FloatVector.fromArray(S, s, so + i)).intoArray(d, dOff + i);
+        }
     }
 
     private static void relu(float[] s, int so, float[] d, int dOff, int n) {

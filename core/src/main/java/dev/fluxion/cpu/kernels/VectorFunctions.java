@@ -39,7 +39,10 @@ public final class VectorFunctions {
         return x.blend(0f, x.compare(VectorOperators.LE, 0f));
     }
 
-    /** x if x > 0 else e^x - 1, from expm1(min(x, 0)): kept lanes never overflow; NaN fails the compare and stays NaN. */
+    /**
+     * x if x > 0 else e^x - 1, from expm1(min(x, 0)): the lanes that keep x never overflow; NaN fails the compare
+     * and stays NaN.
+     */
     public static FloatVector elu(FloatVector x) {
         return FloatExp.expm1(x.min(0f)).blend(x, x.compare(VectorOperators.GT, 0f));
     }

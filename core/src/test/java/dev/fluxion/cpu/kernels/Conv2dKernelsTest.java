@@ -202,7 +202,8 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0
                 && !Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
         assertTrue(gs.stream().anyMatch(g -> g.padTop() == 0 && g.c() >= 32 && g.o() % (2 * GemmMicroKernels.V) == 0
-                && Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0)) == (GemmMicroKernels.V < 16)));
+                && Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
+                        == (GemmMicroKernels.V < 16)));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
     }
@@ -318,7 +319,7 @@ class Conv2dKernelsTest {
     void fusedEpilogueMatchesSeparateOps() {
         Random rnd = new Random(12);
         Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // shift kernels
-            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x itself
+            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x
             geometry(2, 12, 12, 16, 3, 3, 32, false, 1, 1, 1, 1), // tables over x itself
             geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // tables over a padded copy
             geometry(2, 8, 8, 40, 3, 3, 160, true, 1, 1, 1, 1), // packed im2col (more than two panels)
