@@ -194,8 +194,8 @@ final class GemmEngine {
 
     /**
      * First panel of stripe {@code i} of {@code count} over {@code panels} panels: sizes differ by at most one, larger
-     * and smaller alternating (26 panels in 4 stripes: 7, 6, 7, 6), so that threads taking tasks in turn end level
-     * (7, 7, 6, 6 on two threads would be 14 against 12 panels; equal ceilings, 7, 7, 7, 5, the same).
+     * and smaller alternating (26 panels in 4 stripes: 7, 6, 7, 6), so that two threads taking tasks in turn end
+     * level, 13 panels each (equal ceilings, 7, 7, 7, 5, left 14 against 12, and 6, 7, 6, 7 would too).
      */
     static int stripeStart(int i, int count, int panels) {
         return (int) (((long) i * panels + count - 1) / count);

@@ -156,10 +156,6 @@ final class SgemmPacking {
     static final boolean BLOCK_TRANSPOSE = GemmMicroKernels.V >= 16;
 
     /**
-     * Interleaves four rows of {@code len} contiguous values (starting at s0..s3): step p goes to
-     * {@code dst[d + p * stride + 0..3]}, in register blocks or scalar copies ({@link #BLOCK_TRANSPOSE}).
-     */
-    /**
      * Five rows {@code rs} apart from {@code x[s]}, {@code len} steps each, into {@code dst[d]} step by step (five
      * values per step), in one pass. Scalar stores are the limit (one per cycle): 37 us for 128x784 on one Zen 2
      * core, against 46 us for a 4-row transpose followed by a pass for the fifth row.
@@ -176,6 +172,10 @@ final class SgemmPacking {
         }
     }
 
+    /**
+     * Interleaves four rows of {@code len} contiguous values (starting at s0..s3): step p goes to
+     * {@code dst[d + p * stride + 0..3]}, in register blocks or scalar copies ({@link #BLOCK_TRANSPOSE}).
+     */
     static void transpose(float[] x, int s0, int s1, int s2, int s3, int len, float[] dst, int d, int stride) {
         if (BLOCK_TRANSPOSE) transposeInBlocks(x, s0, s1, s2, s3, len, dst, d, stride);
         else transposeScalar(x, s0, s1, s2, s3, 0, len, dst, d, stride);
