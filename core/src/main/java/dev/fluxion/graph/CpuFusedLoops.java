@@ -21,17 +21,18 @@ import java.util.Map;
 
 /**
  * Compiles a fused elementwise group into one Vector API loop, generated as bytecode for that group: each element is
- * loaded once from every input, every member is computed in registers, and only materialized members are stored. The
- * tile interpreter ({@link CpuFusedRunner}) instead runs one array kernel per member over a tile, writing and
- * re-reading each intermediate; for an optimizer update of a dozen ops that is most of its time.
+ * loaded once from every input, every member is computed in registers, and only materialized members (and those a
+ * fused reduction folds, into tile buffers) are stored. The tile interpreter ({@link CpuFusedRunner}) instead runs one
+ * array kernel per member over a tile, writing and re-reading each intermediate; for an optimizer update of a dozen
+ * ops that is most of its time.
  *
  * <p>A loop is made only for groups of at least {@link #MIN_ELEMENTS} elements whose every member has a vector form
  * here (arithmetic, min/max, comparisons, {@code where}, casts from bool, a few unary functions, and those whose
- * kernels are exact operations: exp, expm1, log, sigmoid, relu, elu, step, through {@link VectorFunctions}) and that
- * fold no reduction; other groups stay on the interpreter, as do all groups when
- * {@code -Dfluxion.graph.compiledLoops=false} is set while a function is compiled or when SIMD is off. Each member
- * applies the same Vector API operation as the interpreter's kernel for that op, lane by lane, so the results are the
- * interpreter's bits (tests compare both on every supported op).
+ * kernels are exact operations: exp, expm1, log, sigmoid, relu, elu, step, through {@link VectorFunctions}); other
+ * groups stay on the interpreter, as do all groups when {@code -Dfluxion.graph.compiledLoops=false} is set while a
+ * function is compiled or when SIMD is off. Each member applies the same Vector API operation as the interpreter's
+ * kernel for that op, lane by lane, so the results are the interpreter's bits (tests compare both on every supported
+ * op, and on groups that fold reductions).
  */
 final class CpuFusedLoops {
     private CpuFusedLoops() {}
@@ -39,7 +40,8 @@ final class CpuFusedLoops {
     /** A compiled group: computes {@code n} elements (a multiple of the vector length) of one tile. */
     interface Loop {
         /**
-         * @param arrays  one array per slot: the group's external inputs, then its materialized members
+         * @param arrays  one array per slot: the group's external inputs, then its {@linkplain #storedMembers stored
+         *                members}
          * @param offsets the element of each slot's array that the tile's first element reads or writes
          */
         void run(Object[] arrays, int[] offsets, int n);
@@ -72,12 +74,24 @@ final class CpuFusedLoops {
     private static final MethodTypeDesc TO_VECTOR = MethodTypeDesc.of(FLOAT_VECTOR);
 
     /**
+     * The members a loop writes out: the materialized ones (to their full arrays) and those a fused reduction folds
+     * (to the caller's tile buffers, which it folds tile by tile with the reduction kernel).
+     */
+    static boolean[] storedMembers(CpuFusion.Fused group) {
+        boolean[] stored = group.materialized().clone();
+        Node[] ms = group.members();
+        for (Node r : group.reductions())
+            for (int i = 0; i < ms.length; i++) if (ms[i] == r.inputs[0]) stored[i] = true;
+        return stored;
+    }
+
+    /**
      * A loop for the group, or null when some member has no vector form here (or compiled loops are off).
-     * {@code slots} receives, in slot order, the external input nodes; the materialized members follow them.
+     * {@code slots} receives, in slot order, the external input nodes; the {@linkplain #storedMembers stored members}
+     * follow them.
      */
     static Loop compile(CpuFusion.Fused group, int[][] producer, Map<Node, Integer> slots) {
         if (!KernelConfig.SIMD || "false".equals(System.getProperty("fluxion.graph.compiledLoops"))) return null;
-        if (group.reductions().length > 0) return null;
         if (Shapes.size(group.shape()) < Integer.getInteger("fluxion.graph.minLoopElements", MIN_ELEMENTS)) return null;
         Node[] ms = group.members();
         for (int i = 0; i < ms.length; i++) {
@@ -125,7 +139,7 @@ final class CpuFusedLoops {
     private static final class Emitter {
         private final CodeBuilder code;
         private final Node[] ms;
-        private final boolean[] materialized;
+        private final boolean[] stored;
         private final int[][] producer;
         private final Map<Node, Integer> slots;
         private int nextLocal = 4;
@@ -138,11 +152,11 @@ final class CpuFusedLoops {
         Emitter(CodeBuilder code, CpuFusion.Fused group, int[][] producer, Map<Node, Integer> slots) {
             this.code = code;
             this.ms = group.members();
-            this.materialized = group.materialized();
+            this.stored = storedMembers(group);
             this.producer = producer;
             this.slots = slots;
             int slotCount = slots.size();
-            for (boolean m : materialized) if (m) slotCount++;
+            for (boolean m : stored) if (m) slotCount++;
             arrayLocal = new int[slotCount];
             offsetLocal = new int[slotCount];
             scalarLocal = new int[slotCount];
@@ -153,7 +167,7 @@ final class CpuFusedLoops {
         void emit() {
             int slot = 0;
             for (Node in : slots.keySet()) prologue(slot++, in.type.dtype(), Shapes.size(in.type.shape()) == 1);
-            for (int i = 0; i < ms.length; i++) if (materialized[i]) prologue(slot++, ms[i].type.dtype(), false);
+            for (int i = 0; i < ms.length; i++) if (stored[i]) prologue(slot++, ms[i].type.dtype(), false);
             // constants the members need, made once before the loop
             for (Node m : ms) {
                 if (m.op instanceof Op.Cast) constant("zero", 0f);
@@ -176,7 +190,7 @@ final class CpuFusedLoops {
             for (int k = 0; k < ms.length; k++) {
                 member(k);
                 code.astore(memberValue[k]);
-                if (materialized[k]) store(k, out++, i);
+                if (stored[k]) store(k, out++, i);
             }
             code.iinc(i, LANES).goto_(top);
             code.labelBinding(end);

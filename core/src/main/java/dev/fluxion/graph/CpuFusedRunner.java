@@ -147,27 +147,13 @@ final class CpuFusedRunner {
         for (int i = 0; i < ms.length; i++)
             if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
         int tiles = (size + tile - 1) / tile;
-        if (loop != null) {
-            runCompiled(tiles, full, values);
-            wrapMaterialized(full, values);
-            return;
-        }
-        Operand[][] external = new Operand[ms.length][];
-        for (int i = 0; i < ms.length; i++) {
-            Node m = ms[i];
-            external[i] = new Operand[m.inputs.length];
-            for (int j = 0; j < m.inputs.length; j++)
-                if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
-        }
+        TileBody body = loop != null ? compiledTiles(full, values) : interpretedTiles(full, values);
         if (reducedMember.length > 0) {
-            runWithReductions(tiles, full, external, values);
+            runWithReductions(tiles, full, body, values);
         } else {
             Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
                 Object[] scratch = takeScratch();
-                for (int t = from; t < to; t++) {
-                    int start = t * tile, n = Math.min(tile, size - start);
-                    for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
-                }
+                for (int t = from; t < to; t++) body.run(t * tile, Math.min(tile, size - t * tile), scratch);
                 spareScratch.offer(scratch);
             });
         }
@@ -180,33 +166,54 @@ final class CpuFusedRunner {
             if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
     }
 
-    /** The pass as the generated loop, tile by tile; a tile's last partial vector runs on copies padded to a vector. */
-    private void runCompiled(int tiles, Object[] full, Tensor[] values) {
+    /** Computes every member over one tile: elements [start, start + n), intermediates in {@code scratch}. */
+    private interface TileBody {
+        void run(int start, int n, Object[] scratch);
+    }
+
+    /** The members kernel by kernel, each over the whole tile. */
+    private TileBody interpretedTiles(Object[] full, Tensor[] values) {
         Node[] ms = step.members();
+        Operand[][] external = new Operand[ms.length][];
+        for (int i = 0; i < ms.length; i++) {
+            Node m = ms[i];
+            external[i] = new Operand[m.inputs.length];
+            for (int j = 0; j < m.inputs.length; j++)
+                if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
+        }
+        return (start, n, scratch) -> {
+            for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
+        };
+    }
+
+    /**
+     * The generated loop over a tile, writing materialized members to their full arrays and reduced ones to their
+     * tile buffers; a tile's last partial vector runs on copies padded to a vector.
+     */
+    private TileBody compiledTiles(Object[] full, Tensor[] values) {
+        Node[] ms = step.members();
+        boolean[] stored = CpuFusedLoops.storedMembers(step);
         int inputs = loopInputs.length, slots = inputs;
-        for (int i = 0; i < ms.length; i++) if (full[i] != null) slots++;
+        for (boolean b : stored) if (b) slots++;
         Operand[] in = new Operand[inputs];
         for (int s = 0; s < inputs; s++) in[s] = operand(values[loopInputs[s].id]);
         int slotCount = slots;
-        Parallel.forRange(tiles, TILES_PER_TASK, (from, to) -> {
+        return (start, n, scratch) -> {
             Object[] arrays = new Object[slotCount];
             int[] offsets = new int[slotCount];
-            for (int t = from; t < to; t++) {
-                int start = t * tile, n = Math.min(tile, size - start);
-                for (int s = 0; s < inputs; s++) {
-                    arrays[s] = in[s].array;
-                    offsets[s] = in[s].periodic ? in[s].offset : in[s].offset + start * in[s].stride;
-                }
-                for (int i = 0, s = inputs; i < ms.length; i++)
-                    if (full[i] != null) {
-                        arrays[s] = full[i];
-                        offsets[s++] = start;
-                    }
-                int body = n - n % CpuFusedLoops.LANES;
-                if (body > 0) loop.run(arrays, offsets, body);
-                if (body < n) runPadded(arrays, offsets, inputs, body, n - body);
+            for (int s = 0; s < inputs; s++) {
+                arrays[s] = in[s].array;
+                offsets[s] = in[s].periodic ? in[s].offset : in[s].offset + start * in[s].stride;
             }
-        });
+            for (int i = 0, s = inputs; i < ms.length; i++)
+                if (stored[i]) {
+                    arrays[s] = full[i] != null ? full[i] : scratch[i];
+                    offsets[s++] = full[i] != null ? start : 0;
+                }
+            int body = n - n % CpuFusedLoops.LANES;
+            if (body > 0) loop.run(arrays, offsets, body);
+            if (body < n) runPadded(arrays, offsets, inputs, body, n - body);
+        };
     }
 
     /** Runs the loop on elements [body, body + count) of a tile (count below a vector) through padded copies. */
@@ -232,7 +239,7 @@ final class CpuFusedRunner {
      * blocks; runs of {@link #TILES_PER_TASK} tiles (a power of two, so each run is a subtree of the kernel's merge
      * tree) are merged on whichever thread computed them, then the runs' results are merged in the same tree.
      */
-    private void runWithReductions(int tiles, Object[] full, Operand[][] external, Tensor[] values) {
+    private void runWithReductions(int tiles, Object[] full, TileBody body, Tensor[] values) {
         Node[] reductions = step.reductions();
         int inner = step.reducedInner(), run = TILES_PER_TASK, runs = (tiles + run - 1) / run;
         float[][][] partial = new float[reductions.length][runs][];
@@ -243,7 +250,7 @@ final class CpuFusedRunner {
                 float[][][] blocks = new float[reductions.length][t1 - t0][inner];
                 for (int t = t0; t < t1; t++) {
                     int start = t * tile, n = Math.min(tile, size - start);
-                    for (int i = 0; i < step.members().length; i++) compute(i, start, n, full, scratch, external);
+                    body.run(start, n, scratch);
                     for (int q = 0; q < reductions.length; q++) {
                         ReduceFn fn = ((Op.Reduce) reductions[q].op).fn();
                         float[] acc = blocks[q][t - t0];

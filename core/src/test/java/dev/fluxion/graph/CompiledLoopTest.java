@@ -73,6 +73,45 @@ class CompiledLoopTest {
         checkAgainstTheInterpreter(CompiledLoopTest::transcendentals);
     }
 
+    /**
+     * Batch norm's statistics and gradient sums over the leading axes, each fed by a chain (with ELU): groups whose
+     * loops store the reduced member into a tile buffer that the reduction kernel folds.
+     */
+    private static Tensor[] statistics(Tensor x, Tensor y, Tensor rowScale) {
+        int[] axes = new int[x.rank() - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i;
+        Tensor mean = Ops.mean(x, axes, true), centered = x.sub(mean);
+        Tensor variance = centered.square().mean(axes, true);
+        Tensor activated = NnOps.elu(centered.mul(Ops.rsqrt(variance.add(1e-3))).mul(rowScale));
+        Tensor dyCentered = Ops.reduce(dev.fluxion.ops.ReduceFn.SUM, y.mul(activated).mul(centered), axes, true);
+        return new Tensor[] {variance, dyCentered, activated.add(dyCentered)};
+    }
+
+    @Test
+    void loopsFeedingFusedReductionsGiveTheInterpretersBits() {
+        Rng rng = new Rng(5);
+        for (int[] shape : new int[][] {{5, 13, 11, 32}, {130, 64}, {3, 7, 100}}) {
+            int c = shape[shape.length - 1];
+            Tensor x = awkward(rng, shape), y = rng.normal(shape, 0, 1), rowScale = rng.normal(new int[] {c}, 1, 0.2);
+            var compiled = Fx.function("loops", CompiledLoopTest::statistics);
+            Tensor[] withLoops = compiled.call(x, y, rowScale);
+            String previous = System.setProperty("fluxion.graph.compiledLoops", "false");
+            Tensor[] interpreted;
+            try {
+                interpreted = Fx.function("kernels", CompiledLoopTest::statistics).call(x, y, rowScale);
+            } finally {
+                if (previous == null) System.clearProperty("fluxion.graph.compiledLoops");
+                else System.setProperty("fluxion.graph.compiledLoops", previous);
+            }
+            String where = Arrays.toString(shape) + ": " + compiled.describe();
+            // every group is a loop, those that fold the reductions included
+            assertTrue(compiled.describe().matches("(?s).* (\\d+) fused groups \\(\\1 as generated loops\\).*")
+                    && !compiled.describe().contains(" 0 reductions"), where);
+            for (int o = 0; o < withLoops.length; o++)
+                assertArrayEquals(bits(interpreted[o]), bits(withLoops[o]), where + " output " + o);
+        }
+    }
+
     private static void checkAgainstTheInterpreter(Fx.Fn3<Tensor[]> body) {
         Rng rng = new Rng(11);
         int[][] shapes = {{1}, {7}, {8}, {9}, {2047}, {2049}, {3, 5000}, {5, 3}, {700, 3}};
