@@ -27,7 +27,9 @@ import java.util.Random;
  * <p>Run: {@code mvn -q -o install -DskipTests && java --add-modules jdk.incubator.vector
  * -cp core/target/classes:bench/target/classes dev.fluxion.bench.MatmulBench [quick] [sgemm]}; {@code sgemm} adds
  * the MLP's awkward shapes and the transposes backprop uses ({@code /usr/bin/python3 bench/sgemm_compare.py} runs them
- * interleaved with numpy/OpenBLAS).
+ * interleaved with numpy/OpenBLAS). {@code --shapes S...} times only the given shapes, written "MxKxN" with an
+ * optional "-TN"/"-NT" suffix (for example {@code --shapes 128x784x128 784x128x128-TN}); the numpy side of the same
+ * shapes: {@code OPENBLAS_NUM_THREADS=N /usr/bin/python3 bench/sgemm_compare.py --numpy N "784x128x128 TN" ...}.
  */
 public final class MatmulBench {
     private MatmulBench() {}
@@ -36,8 +38,11 @@ public final class MatmulBench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = Arrays.asList(args).contains("quick"), sgemmOnly = Arrays.asList(args).contains("sgemm");
+        int at = Arrays.asList(args).indexOf("--shapes");
+        String[] only = at < 0 ? null : Arrays.stream(args, at + 1, args.length).filter(a -> a.matches("\\d+x.*"))
+                .map(a -> a.replace('-', ' ')).toArray(String[]::new);
         if (Arrays.asList(args).contains("--child")) {
-            child(quick, sgemmOnly);
+            child(quick, only != null ? only : sgemmOnly ? SGEMM_SHAPES : SGEMM_SHAPES_DEFAULT);
             return;
         }
         System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
@@ -46,7 +51,7 @@ public final class MatmulBench {
         for (int t = 0; t < THREAD_COUNTS.length; t++) {
             // other processes skew the numbers: the load average before and after shows whether the machine was idle
             String before = loadAverage();
-            List<String> lines = runChild(THREAD_COUNTS[t], quick, sgemmOnly);
+            List<String> lines = runChild(THREAD_COUNTS[t], quick, sgemmOnly, only);
             System.out.println(THREAD_COUNTS[t] + " thread(s): load average before " + before + ", after "
                     + loadAverage());
             for (String line : lines) {
@@ -65,7 +70,7 @@ public final class MatmulBench {
     }
 
     /** Runs this class in a fresh JVM with the given thread count and returns its RESULT lines. */
-    private static List<String> runChild(int threads, boolean quick, boolean sgemmOnly)
+    private static List<String> runChild(int threads, boolean quick, boolean sgemmOnly, String[] only)
             throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
@@ -73,6 +78,10 @@ public final class MatmulBench {
                 MatmulBench.class.getName(), "--child"));
         if (quick) cmd.add("quick");
         if (sgemmOnly) cmd.add("sgemm");
+        if (only != null) {
+            cmd.add("--shapes");
+            for (String shape : only) cmd.add(shape.replace(' ', '-'));
+        }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> results = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -109,12 +118,11 @@ public final class MatmulBench {
         return 2.0 * Integer.parseInt(f[0]) * Integer.parseInt(f[1]) * Integer.parseInt(f[2]);
     }
 
-    private static void child(boolean quick, boolean sgemmOnly) {
+    private static void child(boolean quick, String[] shapes) {
         // JIT compilation of the vector kernels takes a second or two: warm up well past it
         double warmSeconds = quick ? 1.5 : 3, runSeconds = quick ? 0.1 : 0.3;
         int runs = quick ? 5 : 9;
         Random rnd = new Random(42);
-        String[] shapes = sgemmOnly ? SGEMM_SHAPES : SGEMM_SHAPES_DEFAULT;
         Runnable[] calls = new Runnable[shapes.length];
         for (int i = 0; i < shapes.length; i++) calls[i] = sgemmCall(rnd, shapes[i]);
         // every shape first, so that the JIT's profile has seen every path before anything is timed (a path taken
