@@ -35,7 +35,7 @@ public final class Philox {
 
     /**
      * Requests at least this large are generated on the kernel threads: the MLP's 128x128 dropout mask (16384
-     * numbers, ~40 us on one Zen 2 core) took 5.8-6.0% of its graph step on one thread, 5.1-5.2% on two.
+     * numbers) took 5.8-6.0% of its graph step on one thread, 5.1-5.2% on two ({@code EpochBench mlp} profile, Zen 2).
      */
     static final int PARALLEL_THRESHOLD = 1 << 14;
     /** Numbers per parallel chunk: a multiple of 4, so chunks start on block boundaries. */

@@ -59,13 +59,9 @@ final class SgemmPacking {
                 int mr = Math.min(MR, rows - ir), src = off + (i0 + ir) * rs + p0 * cs;
                 if (mr == MR && cs == 1 && MR == 5) {
                     interleaveFive(a, src, rs, kc, dst, d);
-                } else if (mr == MR && cs == 1) {
-                    int g = 0;
-                    for (int s = src; g + 4 <= MR; g += 4, s += 4 * rs) {
+                } else if (mr == MR && cs == 1) { // 8 rows: two 4-row transposes
+                    for (int g = 0, s = src; g < MR; g += 4, s += 4 * rs) {
                         transpose(a, s, s + rs, s + 2 * rs, s + 3 * rs, kc, dst, d + g, MR);
-                    }
-                    for (; g < MR; g++) { // the fifth row of a 5-row tile
-                        for (int p = 0, s = src + g * rs; p < kc; p++) dst[d + p * MR + g] = a[s + p];
                     }
                 } else if (mr == MR && rs == 1) {
                     // MR floats per step: plain copies (a 128-bit vector copy here was sometimes left
