@@ -2,23 +2,30 @@ package dev.fluxion.cpu.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Direct convolution kernels for first layers (one to a few input channels, as in MNIST's and CIFAR's first Conv2D),
- * where GEMM's shapes degenerate: the input gradient's dY * W^T has only kh*kw*c columns and the filter gradient
- * only kh*kw*c rows, so per-tile packing and stores cost as much as the multiply-adds. Each image is copied into a
+ * where GEMM's shapes degenerate: the input gradient's dY * W^T has only kh*kw*c columns, the filter gradient only
+ * kh*kw*c rows and the forward pass only kh*kw*c steps, so per-tile packing, set-up and stores cost as much as the
+ * multiply-adds. Each image is copied into a
  * zero-padded per-thread buffer, so that no tap needs a bounds check, and:
  * <ul>
  *   <li>input gradient (stride 1): each input pixel gathers the dy cells that saw it, as dot products over (tap,
  *       output channel) vectorized along the output channels, 4 pixels x 2 channels or 8 pixels x 1 channel at a
  *       time (8 independent accumulators), the lanes summed in lane order per result;</li>
  *   <li>filter gradient (one input channel): 4 taps x 2 vectors of filters in 8 accumulators stream over each
- *       image's pixels; partial sums over fixed groups of images are added in group order.</li>
+ *       image's pixels; partial sums over fixed groups of images are added in group order;</li>
+ *   <li>forward (stride 1, up to 3 channels, 256-bit vectors or narrower): 5 adjacent output pixels x 2 vectors of
+ *       filters in 10 accumulators, one step per (tap, channel) in im2col order over a channel-planar padded copy
+ *       (a pixel's neighbours are then constant offsets), bias and ReLU applied in registers before the one store.
+ *       GEMM's in-place tiles spent more on per-tile set-up and a separate epilogue pass than on their 9 or 27
+ *       multiply-adds per element.</li>
  * </ul>
- * (A direct forward kernel, 4 pixels x 2 vectors, measured no faster than the GEMM path: the first layers' forward
- * pass is bound by writing y.) One image or group per task, and every result is computed by the same sequence of
- * operations whatever its position in a block, so results do not depend on the thread count.
+ * One image or group per task, and every result is computed by the same sequence of operations whatever its
+ * position in a block, so results do not depend on the thread count.
  */
 final class Conv2dFewChannelKernels {
     private Conv2dFewChannelKernels() {}
@@ -34,6 +41,9 @@ final class Conv2dFewChannelKernels {
                 && g.h() > 0 && g.w() > 0 && g.kh() * g.kw() > 0 && g.padTop() >= 0 && g.padLeft() >= 0;
     }
 
+    /** Output pixels per forward tile (5 x 2 vectors: 10 accumulators, as GemmMicroKernels' 5-row tile). */
+    private static final int FORWARD_PIXELS = 5;
+
     /** Per-thread scratch: a padded image, the tap (and pixel) offset table, one vector's lanes. */
     private static final class Scratch {
         float[] image = new float[0];
@@ -42,6 +52,8 @@ final class Conv2dFewChannelKernels {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The calling thread's filter in blocks of {@link #OB} filters (read by all threads of one call). */
+    private static final ThreadLocal<float[][]> FILTER_BLOCKS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     /**
      * Copies image {@code [h, w, ch]} at {@code src[off]} into {@code dst} as {@code [hp, wp, ch]} with its top-left
@@ -58,6 +70,134 @@ final class Conv2dFewChannelKernels {
             Arrays.fill(dst, d + left * ch + run, d + rowP, 0f);
         }
         Arrays.fill(dst, (top + h) * rowP, hp * rowP, 0f);
+    }
+
+    // ------------------------------------------------------------------------------------------------ forward
+
+    /**
+     * Whether the direct forward pass runs: stride 1, 1 to 3 input channels, whole blocks of {@link #OB} filters,
+     * output rows at least a tile wide, vectors of at most 256 bits (where it was measured: Zen 2, two threads,
+     * {@code ConvBench}, against the GEMM path's offset-table tiles; with 512-bit vectors the GEMM path keeps its 8-row
+     * tiles).
+     */
+    static boolean forwardApplies(Conv2dGeometry g) {
+        return GemmMicroKernels.V < 16 && g.strideH() == 1 && g.strideW() == 1 && g.c() > 0 && g.c() <= 3
+                && g.o() % OB == 0 && g.o() > 0 && g.ow() >= FORWARD_PIXELS && g.n() > 0 && g.oh() > 0
+                && g.kh() * g.kw() > 0 && g.padTop() >= 0 && g.padLeft() >= 0;
+    }
+
+    /** y = epilogue(conv2d(x, w)) for {@link #forwardApplies} geometries. */
+    static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
+                        GemmEpilogue epi, int threads) {
+        int c = g.c(), o = g.o(), patch = g.patch(), ow = g.ow(), pt = g.padTop(), pl = g.padLeft();
+        int hp = Math.max(pt + g.h(), g.oh() - 1 + (g.kh() - 1) * g.dilationH() + 1);
+        int wp = Math.max(pl + g.w(), ow - 1 + (g.kw() - 1) * g.dilationW() + 1);
+        int plane = hp * wp;
+        float[][] holder = FILTER_BLOCKS.get();
+        if (holder[0].length < patch * o) holder[0] = new float[patch * o];
+        float[] blocks = holder[0]; // block ob: patch steps of OB filters
+        for (int ob = 0; ob < o; ob += OB) {
+            for (int k = 0; k < patch; k++) System.arraycopy(w, wOff + k * o + ob, blocks, ob * patch + k * OB, OB);
+        }
+        boolean hasBias = epi.bias() != null, relu = epi.activation() == GemmEpilogue.Activation.RELU;
+        // -0 is the exact identity of addition: no bias adds -0
+        float[] bias = hasBias ? epi.bias() : GemmMicroKernels.NEGATIVE_ZEROS;
+        Parallel.forRange(g.n(), 1, threads, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            if (s.image.length < plane * c) s.image = new float[plane * c];
+            if (s.taps.length < patch) s.taps = new int[patch];
+            float[] img = s.image;
+            int[] taps = s.taps;
+            for (int ty = 0, k = 0; ty < g.kh(); ty++) {
+                for (int tx = 0; tx < g.kw(); tx++) {
+                    for (int ch = 0; ch < c; ch++) taps[k++] = ch * plane + ty * g.dilationH() * wp + tx * g.dilationW();
+                }
+            }
+            for (int n = from; n < to; n++) {
+                padPlanar(x, xOff + n * g.h() * g.w() * c, g.h(), g.w(), c, img, hp, wp, pt, pl);
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int yRow = yOff + (n * g.oh() + oy) * ow * o;
+                    for (int x0 = 0; x0 < ow; x0 += FORWARD_PIXELS) {
+                        // the last tile of a row overlaps the one before: its pixels get the same bits again
+                        int xs = Math.min(x0, ow - FORWARD_PIXELS), pix = oy * wp + xs, yi = yRow + xs * o;
+                        for (int ob = 0; ob < o; ob += OB) {
+                            forwardTile(img, pix, taps, patch, blocks, ob * patch, y, yi + ob, o, bias,
+                                    hasBias ? epi.biasOffset() + ob : 0, relu);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@link #pad} into channel planes: {@code dst[ch * hp * wp + row * wp + col]}. */
+    private static void padPlanar(float[] src, int off, int h, int w, int ch, float[] dst, int hp, int wp, int top,
+                                  int left) {
+        if (ch == 1) {
+            pad(src, off, h, w, 1, dst, hp, wp, top, left);
+            return;
+        }
+        Arrays.fill(dst, 0, hp * wp * ch, 0f);
+        for (int r = 0; r < h; r++) {
+            for (int col = 0, s = off + r * w * ch, d = (top + r) * wp + left; col < w; col++, d++) {
+                for (int q = 0; q < ch; q++) dst[q * hp * wp + d] = src[s++];
+            }
+        }
+    }
+
+    /**
+     * y tile (5 pixels o apart from {@code y[yi]}, 2 vectors each) = epilogue(sum over steps k of the padded image at
+     * {@code pix + taps[k] + pixel} times filter block row k): the same fused multiply-adds in the same order as the
+     * GEMM path, then + bias and ReLU (where enabled) as {@link GemmEpilogue#applyVector} does, so the same bits.
+     */
+    private static void forwardTile(float[] img, int pix, int[] taps, int patch, float[] w, int wb, float[] y, int yi,
+                                    int o, float[] bias, int bo, boolean relu) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
+        for (int k = 0; k < patch; k++) {
+            int s = pix + taps[k], wk = wb + k * OB;
+            FloatVector b0 = FloatVector.fromArray(S, w, wk);
+            FloatVector b1 = FloatVector.fromArray(S, w, wk + V);
+            FloatVector x = FloatVector.broadcast(S, img[s]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, img[s + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, img[s + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, img[s + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, img[s + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        // written out, no helper taking the accumulators (see GemmMicroKernels.NEGATIVE_ZEROS); no branch on relu
+        // either (a vector flowing through a phi can be boxed): the mask is all-false without it
+        VectorMask<Float> on = S.maskAll(relu);
+        FloatVector u0 = FloatVector.fromArray(S, bias, bo), u1 = FloatVector.fromArray(S, bias, bo + V), r;
+        r = c00.add(u0);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi);
+        r = c01.add(u1);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + V);
+        r = c10.add(u0);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + o);
+        r = c11.add(u1);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + o + V);
+        r = c20.add(u0);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 2 * o);
+        r = c21.add(u1);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 2 * o + V);
+        r = c30.add(u0);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 3 * o);
+        r = c31.add(u1);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 3 * o + V);
+        r = c40.add(u0);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 4 * o);
+        r = c41.add(u1);
+        r.blend(0f, r.compare(VectorOperators.LE, 0f).and(on)).intoArray(y, yi + 4 * o + V);
     }
 
     // ------------------------------------------------------------------------------------------ input gradient

@@ -20,12 +20,12 @@ import jdk.incubator.vector.FloatVector;
  * dy through mirrored taps times the per-tap transposed filter ({@link #gathersInputGradient}; {@link
  * Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is dY · Wᵀ per image, or per group of small
  * images ({@link #imagesPerProduct}), followed by col2im. First layers run direct kernels ({@link
- * Conv2dFewChannelKernels}) for the stride-1 input gradient with under 16 channels and the filter gradient with one
- * channel, where GEMM's per-tile overheads would match the multiply-adds. The filter gradient is im2col(x)ᵀ · dY: for
- * channels in fours and enough channels or filters, a kernel that packs x once for all taps ({@link
- * Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x) transposed when im2col is packed. With {@link
- * KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always runs direct loops. All
- * results are independent of the thread count.
+ * Conv2dFewChannelKernels}) for the stride-1 forward pass (256-bit vectors or narrower) and input gradient with few
+ * channels and for the filter gradient with up to three, where GEMM's per-tile overheads would match the
+ * multiply-adds. The filter gradient is im2col(x)ᵀ · dY: for channels in fours and enough channels or filters, a
+ * kernel that packs x once for all taps ({@link Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x)
+ * transposed when im2col is packed. With {@link KernelConfig#SIMD} off the float kernels run their scalar twins
+ * (direct loops); float64 always runs direct loops. All results are independent of the thread count.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}
@@ -155,6 +155,10 @@ public final class Conv2dKernels {
 
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
                         GemmEpilogue epilogue, int threads) {
+        if (Conv2dFewChannelKernels.forwardApplies(g)) {
+            Conv2dFewChannelKernels.forward(g, x, xOff, w, wOff, y, yOff, epilogue, threads);
+            return;
+        }
         Window win = Window.forward(g, x, xOff);
         if (forwardShifts(g, win)) {
             Conv2dShiftKernels.gemm(win, SgemmPacking.Right.of(false, w, wOff, g.o()), g.o(), y, yOff, epilogue,

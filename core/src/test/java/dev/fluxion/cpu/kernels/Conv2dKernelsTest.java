@@ -63,6 +63,10 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 9, 10, 1, 3, 3, 96, true, 1, 1, 1, 1));
         gs.add(geometry(1, 6, 7, 13, 3, 3, 24, true, 1, 1, 1, 1));
         gs.add(geometry(2, 10, 11, 3, 3, 3, 32, true, 2, 1, 1, 1));
+        // the direct forward pass (at up to 256 bits): two channel planes, rows a whole number of 5-pixel tiles; and rows
+        // narrower than one tile, which stay on GEMM
+        gs.add(geometry(2, 8, 12, 2, 3, 3, 32, false, 1, 1, 1, 1));
+        gs.add(geometry(2, 6, 4, 2, 3, 3, 32, true, 1, 1, 1, 1));
         // the filter gradient without im2col (Conv2dFilterKernels): more images than partial sums, in uneven groups
         // and several small images per chunk; images split into bands of rows; strides, dilations, 1x1 and 5x5 taps
         gs.add(geometry(11, 5, 7, 4, 3, 3, 64, true, 1, 1, 1, 1));
@@ -204,6 +208,14 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> g.padTop() == 0 && g.c() >= 32 && g.o() % (2 * GemmMicroKernels.V) == 0
                 && Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                         == (GemmMicroKernels.V < 16)));
+        boolean direct = GemmMicroKernels.V < 16; // the direct forward pass runs at up to 256 bits
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 1
+                && g.ow() % 5 != 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 3
+                && g.dilationH() == 2));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 2));
+        assertTrue(gs.stream().anyMatch(g -> !Conv2dFewChannelKernels.forwardApplies(g) && g.c() <= 3
+                && g.strideW() == 1 && g.o() % (2 * GemmMicroKernels.V) == 0 && g.ow() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
     }
@@ -314,27 +326,34 @@ class Conv2dKernelsTest {
         }
     }
 
-    /** Bias + ReLU fused into the forward pass equals the separate ops, bitwise, on each forward path. */
+    /** Bias and ReLU fused into the forward pass equal the separate ops, bitwise, on each forward path. */
     @Test
     void fusedEpilogueMatchesSeparateOps() {
         Random rnd = new Random(12);
         Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // shift kernels
             geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x
             geometry(2, 12, 12, 16, 3, 3, 32, false, 1, 1, 1, 1), // tables over x itself
-            geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // tables over a padded copy
+            geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // direct at up to 256 bits, else tables over a copy
+            geometry(2, 13, 11, 1, 3, 3, 32, false, 1, 1, 1, 1), // direct, one channel, an overlapping last tile
             geometry(2, 8, 8, 40, 3, 3, 160, true, 1, 1, 1, 1), // packed im2col (more than two panels)
             geometry(2, 9, 9, 32, 3, 3, 64, true, 2, 2, 1, 1)}; // stride 2
         for (Conv2dGeometry g : gs) {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), bias = random(rnd, g.o() + 1);
-            float[] fused = new float[(int) g.ySize()], plain = new float[(int) g.ySize()];
-            GemmEpilogue epi = GemmEpilogue.of(bias, 1, GemmEpilogue.Activation.RELU);
-            Conv2dKernels.forward(g, x, 0, w, 0, fused, 0, epi, 2);
+            float[] plain = new float[(int) g.ySize()];
             Conv2dKernels.forward(g, x, 0, w, 0, plain, 0, 2);
-            for (int i = 0; i < plain.length; i++) {
-                float v = plain[i] + bias[1 + i % g.o()];
-                plain[i] = v > 0 ? v : 0f;
+            for (int variant = 0; variant < 3; variant++) {
+                boolean withBias = variant < 2, relu = variant != 1;
+                GemmEpilogue epi = GemmEpilogue.of(withBias ? bias : null, withBias ? 1 : 0,
+                        relu ? GemmEpilogue.Activation.RELU : GemmEpilogue.Activation.NONE);
+                float[] fused = new float[(int) g.ySize()], expected = new float[plain.length];
+                Conv2dKernels.forward(g, x, 0, w, 0, fused, 0, epi, 2);
+                for (int i = 0; i < plain.length; i++) {
+                    float v = withBias ? plain[i] + bias[1 + i % g.o()] : plain[i];
+                    expected[i] = relu && !(v > 0) ? 0f : v;
+                }
+                assertArrayEquals(expected, fused, "conv2d with " + (withBias ? "bias" : "") + (relu ? " relu " : " ")
+                        + g);
             }
-            assertArrayEquals(plain, fused, "conv2d with bias and relu " + g);
         }
     }
 
