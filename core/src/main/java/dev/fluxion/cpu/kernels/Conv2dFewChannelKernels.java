@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>input gradient (stride 1): each input pixel gathers the dy cells that saw it, as dot products over (tap,
  *       output channel) vectorized along the output channels, 4 pixels x 2 channels or 8 pixels x 1 channel at a
  *       time (8 independent accumulators), the lanes summed in lane order per result;</li>
- *   <li>filter gradient (one input channel): 4 taps x 2 vectors of filters in 8 accumulators stream over each
- *       image's pixels; partial sums over fixed groups of images are added in group order;</li>
+ *   <li>filter gradient (up to 3 input channels): 5 or 4 steps (tap, channel) x 2 vectors of filters in 10 or 8
+ *       accumulators stream over each image's pixels; partial sums over fixed groups of images are added in group order;</li>
  *   <li>forward (stride 1, up to 3 channels, 256-bit vectors or narrower): 5 adjacent output pixels x 2 vectors of
  *       filters in 10 accumulators, one step per (tap, channel) in im2col order over a channel-planar padded copy
  *       (a pixel's neighbours are then constant offsets), bias and ReLU applied in registers before the one store.
@@ -347,8 +347,8 @@ final class Conv2dFewChannelKernels {
 
     /**
      * dw[k, oc] = sum over pixels of x(pixel, k) * dy[pixel, oc], k = (tap, channel): per group of
-     * {@link #IMAGES_PER_PARTIAL} images a partial sum (4 k x 2 vectors of oc = 8 accumulators streaming over the
-     * pixels of each image), then the partials added in group order.
+     * {@link #IMAGES_PER_PARTIAL} images a partial sum (5 or 4 k x 2 vectors of oc = 10 or 8 accumulators streaming
+     * over the pixels of each image), then the partials added in group order.
      */
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
@@ -358,6 +358,9 @@ final class Conv2dFewChannelKernels {
         int wp = Math.max(pl + g.w(), (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilationW() + 1);
         int groups = (g.n() + IMAGES_PER_PARTIAL - 1) / IMAGES_PER_PARTIAL;
         float[] partial = new float[groups * size];
+        // steps in blocks of 5 and 4 where they add up (9 = 5 + 4, 27 = 3 * 5 + 3 * 4): a lone step's 2 accumulator
+        // chains wait on the FMA latency, 10 or 8 do not
+        int fives = 5 * (patch % 4) <= patch ? patch % 4 : 0;
         Parallel.forRange(groups, 1, threads, (from, to) -> {
             Scratch s = SCRATCH.get();
             if (s.image.length < hp * wp * c) s.image = new float[hp * wp * c];
@@ -379,6 +382,9 @@ final class Conv2dFewChannelKernels {
                     int dyImg = dyOff + n * pixels * o;
                     for (int ob = 0; ob < o; ob += OB) {
                         int k = 0;
+                        for (; k < fives * 5; k += 5) {
+                            filter5(img, taps, patch, pixels, k, dy, dyImg + ob, o, partial, base + k * o + ob);
+                        }
                         for (; k + 4 <= patch; k += 4) {
                             filter4(img, taps, patch, pixels, k, dy, dyImg + ob, o, partial, base + k * o + ob);
                         }
@@ -421,6 +427,38 @@ final class Conv2dFewChannelKernels {
         add2(p, pb + o, b0, b1);
         add2(p, pb + 2 * o, c0, c1);
         add2(p, pb + 3 * o, d0, d1);
+    }
+
+    /** {@link #filter4} for steps k..k+4: 10 accumulators, as GemmMicroKernels' 5-row tile. */
+    private static void filter5(float[] img, int[] taps, int patch, int pixels, int k, float[] dy, int db, int o,
+                                float[] p, int pb) {
+        int t0 = taps[k], t1 = taps[k + 1], t2 = taps[k + 2], t3 = taps[k + 3], t4 = taps[k + 4];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
+        for (int q = 0; q < pixels; q++) {
+            int px = taps[patch + q], d = db + q * o;
+            FloatVector y0 = FloatVector.fromArray(S, dy, d), y1 = FloatVector.fromArray(S, dy, d + V);
+            FloatVector v = FloatVector.broadcast(S, img[px + t0]);
+            a0 = v.fma(y0, a0);
+            a1 = v.fma(y1, a1);
+            v = FloatVector.broadcast(S, img[px + t1]);
+            b0 = v.fma(y0, b0);
+            b1 = v.fma(y1, b1);
+            v = FloatVector.broadcast(S, img[px + t2]);
+            c0 = v.fma(y0, c0);
+            c1 = v.fma(y1, c1);
+            v = FloatVector.broadcast(S, img[px + t3]);
+            d0 = v.fma(y0, d0);
+            d1 = v.fma(y1, d1);
+            v = FloatVector.broadcast(S, img[px + t4]);
+            e0 = v.fma(y0, e0);
+            e1 = v.fma(y1, e1);
+        }
+        add2(p, pb, a0, a1);
+        add2(p, pb + o, b0, b1);
+        add2(p, pb + 2 * o, c0, c1);
+        add2(p, pb + 3 * o, d0, d1);
+        add2(p, pb + 4 * o, e0, e1);
     }
 
     /** {@link #filter4} for one step: the same operations per result. */

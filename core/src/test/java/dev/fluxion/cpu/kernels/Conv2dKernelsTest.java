@@ -67,6 +67,8 @@ class Conv2dKernelsTest {
         // narrower than one tile, which stay on GEMM
         gs.add(geometry(2, 8, 12, 2, 3, 3, 32, false, 1, 1, 1, 1));
         gs.add(geometry(2, 6, 4, 2, 3, 3, 32, true, 1, 1, 1, 1));
+        // 1x1 taps over 3 channels: 3 steps, too few for the filter gradient's blocks of 5 (9 = 5 + 4, 27 = 15 + 12)
+        gs.add(geometry(2, 6, 7, 3, 1, 1, 32, true, 1, 1, 1, 1));
         // the filter gradient without im2col (Conv2dFilterKernels): more images than partial sums, in uneven groups
         // and several small images per chunk; images split into bands of rows; strides, dilations, 1x1 and 5x5 taps
         gs.add(geometry(11, 5, 7, 4, 3, 3, 64, true, 1, 1, 1, 1));
@@ -214,6 +216,9 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 3
                 && g.dilationH() == 2));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 2));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.patch() == 9));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.patch() == 27));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.patch() == 3));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dFewChannelKernels.forwardApplies(g) && g.c() <= 3
                 && g.strideW() == 1 && g.o() % (2 * GemmMicroKernels.V) == 0 && g.ow() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
