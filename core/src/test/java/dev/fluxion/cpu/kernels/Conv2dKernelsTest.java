@@ -77,6 +77,8 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 12, 13, 8, 3, 2, 64, false, 1, 2, 2, 1));
         gs.add(geometry(2, 6, 5, 32, 1, 1, 64, true, 1, 1, 1, 1));
         gs.add(geometry(1, 9, 8, 12, 5, 5, 64, true, 1, 1, 1, 1));
+        gs.add(geometry(2, 7, 6, 80, 3, 3, 32, true, 1, 1, 1, 1)); // channels in whole blocks of 5 (and 4, and 8)
+        gs.add(geometry(3, 5, 6, 68, 3, 3, 32, false, 1, 1, 1, 1)); // a last block past c at any block size
         // the input gradient's gather without im2col blocks (Conv2dShiftKernels): pixel counts off the 4-pixel tiles,
         // odd filter counts, dilation (mirrored taps two apart), images split into bands of rows, 5x3 filters
         gs.add(geometry(3, 7, 9, 32, 3, 3, 20, true, 1, 1, 1, 1));
@@ -199,6 +201,12 @@ class Conv2dKernelsTest {
                 && Conv2dKernels.imagesPerProduct(g) > 1 && g.n() % Conv2dKernels.imagesPerProduct(g) != 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 1));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.n() > 8 && g.oh() * g.ow() < 128));
+        // channel blocks that end past c (on the scratch tile; blocks of 5, at 256 bits and narrower) and blocks that
+        // divide c, whatever the block size
+        assertTrue(GemmMicroKernels.MR != 5 || gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g)
+                && g.c() % Conv2dFilterKernels.channelBlock(g.c()) != 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.c() > 16
+                && g.c() % Conv2dFilterKernels.channelBlock(g.c()) == 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.oh() * g.ow() > 256));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 2));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dFilterKernels.applies(g) && !Conv2dKernels.readsInPlace(g)
