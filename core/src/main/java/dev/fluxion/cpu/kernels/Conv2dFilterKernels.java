@@ -60,13 +60,13 @@ final class Conv2dFilterKernels {
 
     /**
      * Channels per tile for {@code c} channels (a multiple of {@link #CB}): 8 where the tile fits; with 16 registers,
-     * 5 from 64 channels on (10 accumulator chains cover the FMA latency on two pipes, 8 cannot; the channels past c,
-     * 1 of 65, are zeros whose sums are dropped), else 4. On Zen 2 ({@code ConvBench quick}), 8x8x64 to 128 went from
-     * 61.4 to 68.6 GFLOP/s on one thread; 32 channels (3 of 35 wasted) gained 2-3% on one thread and lost on two.
+     * 5 from 32 channels on (10 accumulator chains cover the FMA latency on two pipes, 8 cannot; the channels past c,
+     * 3 of 35 for 32, are zeros whose sums are dropped), else 4. The x packing copies blocks in loops of constant
+     * length per size: with the block size a run-time value, the copies stayed loops and cost 4-5% of the kernel.
      */
     static int channelBlock(int c) {
         if (GemmMicroKernels.MR == 8) return c % 8 == 0 ? 8 : CB;
-        return GemmMicroKernels.MR == 5 && c >= 64 ? 5 : CB;
+        return GemmMicroKernels.MR == 5 && c >= 32 ? 5 : CB;
     }
 
     /** Per-thread packed panels, grown on demand. */
@@ -123,7 +123,8 @@ final class Conv2dFilterKernels {
                               int oy0, int rows, float[] p, int pb, boolean add, Scratch s) {
         int c = g.c(), o = g.o(), ow = g.ow(), sh = g.strideH(), kw = g.kw(), cpt = channelBlock(c); // per tile
         int pr = (rows - 1) * sh + (g.kh() - 1) * g.dilationH() + 1;
-        int cBlocks = (c + cpt - 1) / cpt, oBlocks = o / OB, aImg = pr * ow * cpt, aBlock = images * aImg, aCol = cBlocks * aBlock;
+        int fullBlocks = c / cpt, cBlocks = (c + cpt - 1) / cpt, oBlocks = o / OB;
+        int aImg = pr * ow * cpt, aBlock = images * aImg, aCol = cBlocks * aBlock;
         int steps = images * rows * ow, bBlock = steps * OB;
         if (s.x.length < kw * aCol) s.x = new float[kw * aCol];
         if (s.dy.length < oBlocks * bBlock) s.dy = new float[oBlocks * bBlock];
@@ -141,10 +142,27 @@ final class Conv2dFilterKernels {
                             for (int cb = 0, e = d; cb < cBlocks; cb++, e += aBlock) Arrays.fill(xp, e, e + cpt, 0f);
                             continue;
                         }
-                        for (int cb = 0, src = xImg + (iy * g.w() + ix) * c; cb < cBlocks; cb++, src += cpt) {
-                            int e = d + cb * aBlock, real = Math.min(cpt, c - cb * cpt), j = 0;
-                            for (; j < real; j++) xp[e + j] = x[src + j];
-                            for (; j < cpt; j++) xp[e + j] = 0f;
+                        int src = xImg + (iy * g.w() + ix) * c, cb = 0;
+                        // constant trip counts per block size: C2 unrolls them into straight copies
+                        if (cpt == CB) {
+                            for (; cb < fullBlocks; cb++, src += CB) {
+                                int e = d + cb * aBlock;
+                                for (int j = 0; j < CB; j++) xp[e + j] = x[src + j];
+                            }
+                        } else if (cpt == 5) {
+                            for (; cb < fullBlocks; cb++, src += 5) {
+                                int e = d + cb * aBlock;
+                                for (int j = 0; j < 5; j++) xp[e + j] = x[src + j];
+                            }
+                        } else {
+                            for (; cb < fullBlocks; cb++, src += cpt) {
+                                int e = d + cb * aBlock;
+                                for (int j = 0; j < cpt; j++) xp[e + j] = x[src + j];
+                            }
+                        }
+                        if (cb < cBlocks) { // the channels past c are zeros
+                            int e = d + cb * aBlock, real = c - cb * cpt;
+                            for (int j = 0; j < cpt; j++) xp[e + j] = j < real ? x[src + j] : 0f;
                         }
                     }
                 }
@@ -171,28 +189,31 @@ final class Conv2dFilterKernels {
                     int a0 = tx * aCol + ty * g.dilationH() * ow * cpt;
                     for (int cb = 0; cb < cBlocks; cb++) {
                         int ai = a0 + cb * aBlock, pi = pb + (t * c + cb * cpt) * o + ob * OB;
-                        int aRun = sh * ow * cpt, bi = ob * bBlock, real = Math.min(cpt, c - cb * cpt);
-                        // a block with channels past c runs on the scratch tile: its real rows in and out
-                        float[] dst = real == cpt ? p : s.tile;
-                        int di = real == cpt ? pi : 0, ld = real == cpt ? o : OB;
-                        if (real < cpt && add) {
-                            for (int r = 0; r < real; r++) System.arraycopy(p, pi + r * o, dst, r * OB, OB);
-                        }
-                        // one tile call per run of pixels, the first writing and the others adding
-                        for (int img = 0, q = bi; img < images; img++) {
-                            for (int r = 0; r < runs; r++, q += run * OB) {
-                                int at = ai + img * aImg + r * aRun;
-                                boolean sum = add || img > 0 || r > 0;
-                                if (cpt == 8) tile8(xp, at, dp, q, run, dst, di, ld, sum);
-                                else if (cpt == 5) tile5(xp, at, dp, q, run, dst, di, ld, sum);
-                                else tile(xp, at, dp, q, run, dst, di, ld, sum);
-                            }
-                        }
-                        if (real < cpt) {
-                            for (int r = 0; r < real; r++) System.arraycopy(dst, r * OB, p, pi + r * o, OB);
+                        int aRun = sh * ow * cpt, bi = ob * bBlock;
+                        if (cb == fullBlocks) { // channels past c: on the scratch tile, its real rows in and out
+                            int real = c - cb * cpt;
+                            if (add) for (int r = 0; r < real; r++) System.arraycopy(p, pi + r * o, s.tile, r * OB, OB);
+                            tiles(cpt, xp, ai, aImg, aRun, dp, bi, images, runs, run, s.tile, 0, OB, add);
+                            for (int r = 0; r < real; r++) System.arraycopy(s.tile, r * OB, p, pi + r * o, OB);
+                        } else {
+                            tiles(cpt, xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** One tile call per run of pixels of every image, the first writing (unless {@code add}) and the others adding. */
+    private static void tiles(int cpt, float[] xp, int ai, int aImg, int aRun, float[] dp, int bi, int images, int runs,
+                              int run, float[] p, int pi, int o, boolean add) {
+        for (int img = 0, q = bi; img < images; img++) {
+            for (int r = 0; r < runs; r++, q += run * OB) {
+                int at = ai + img * aImg + r * aRun;
+                boolean sum = add || img > 0 || r > 0;
+                if (cpt == 8) tile8(xp, at, dp, q, run, p, pi, o, sum);
+                else if (cpt == 5) tile5(xp, at, dp, q, run, p, pi, o, sum);
+                else tile(xp, at, dp, q, run, p, pi, o, sum);
             }
         }
     }
