@@ -79,7 +79,7 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 9, 8, 12, 5, 5, 64, true, 1, 1, 1, 1));
         gs.add(geometry(2, 7, 6, 80, 3, 3, 32, true, 1, 1, 1, 1)); // channels in whole blocks of 5 (and 4, and 8)
         gs.add(geometry(3, 5, 6, 68, 3, 3, 32, false, 1, 1, 1, 1)); // a last block past c at any block size
-        // the input gradient's gather without im2col blocks (Conv2dShiftKernels): pixel counts off the 4-pixel tiles,
+        // the input gradient's gather without im2col blocks (Conv2dShiftKernels): pixel counts off the 5- and 8-pixel tiles,
         // odd filter counts, dilation (mirrored taps two apart), images split into bands of rows, 5x3 filters
         gs.add(geometry(3, 7, 9, 32, 3, 3, 20, true, 1, 1, 1, 1));
         gs.add(geometry(2, 11, 10, 48, 3, 3, 5, true, 1, 1, 2, 2));
