@@ -71,7 +71,7 @@ final class Conv2dFilterKernels {
 
     /** Per-thread packed panels, grown on demand. */
     private static final class Scratch {
-        float[] x = new float[0], dy = new float[0];
+        float[] x = new float[0], dy = new float[0], wide = new float[0];
         /** A tile whose last rows are channels past c, so that they land nowhere in dW. */
         final float[] tile = new float[GemmMicroKernels.MR * OB];
     }
@@ -129,45 +129,7 @@ final class Conv2dFilterKernels {
         if (s.x.length < kw * aCol) s.x = new float[kw * aCol];
         if (s.dy.length < oBlocks * bBlock) s.dy = new float[oBlocks * bBlock];
         float[] xp = s.x, dp = s.dy;
-        // x, once per filter column tx: cell (r, ox) of image img is input cell
-        // (oy0 * sh + r - padTop, ox * strideW + tx * dilationW - padLeft), zero outside
-        for (int tx = 0; tx < kw; tx++) {
-            for (int img = 0; img < images; img++) {
-                int xImg = xOff + (n0 + img) * g.h() * g.w() * c;
-                for (int r = 0; r < pr; r++) {
-                    int iy = oy0 * sh + r - g.padTop(), row = tx * aCol + (img * pr + r) * ow * cpt;
-                    for (int ox = 0; ox < ow; ox++) {
-                        int ix = ox * g.strideW() + tx * g.dilationW() - g.padLeft(), d = row + ox * cpt;
-                        if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
-                            for (int cb = 0, e = d; cb < cBlocks; cb++, e += aBlock) Arrays.fill(xp, e, e + cpt, 0f);
-                            continue;
-                        }
-                        int src = xImg + (iy * g.w() + ix) * c, cb = 0;
-                        // constant trip counts per block size: C2 unrolls them into straight copies
-                        if (cpt == CB) {
-                            for (; cb < fullBlocks; cb++, src += CB) {
-                                int e = d + cb * aBlock;
-                                for (int j = 0; j < CB; j++) xp[e + j] = x[src + j];
-                            }
-                        } else if (cpt == 5) {
-                            for (; cb < fullBlocks; cb++, src += 5) {
-                                int e = d + cb * aBlock;
-                                for (int j = 0; j < 5; j++) xp[e + j] = x[src + j];
-                            }
-                        } else {
-                            for (; cb < fullBlocks; cb++, src += cpt) {
-                                int e = d + cb * aBlock;
-                                for (int j = 0; j < cpt; j++) xp[e + j] = x[src + j];
-                            }
-                        }
-                        if (cb < cBlocks) { // the channels past c are zeros
-                            int e = d + cb * aBlock, real = c - cb * cpt;
-                            for (int j = 0; j < cpt; j++) xp[e + j] = j < real ? x[src + j] : 0f;
-                        }
-                    }
-                }
-            }
-        }
+        packX(g, x, xOff, n0, images, oy0, pr, cpt, aBlock, aCol, xp, s);
         // dy: per filter block, the chunk's pixels in order, OB filters each
         for (int img = 0, q = 0; img < images; img++) {
             for (int r = 0; r < rows; r++) {
@@ -201,6 +163,86 @@ final class Conv2dFilterKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Packs x once per filter column tx: cell (r, ox) of image img is input cell
+     * (oy0 * sh + r - padTop, ox * strideW + tx * dilationW - padLeft), zero outside. With stride 1 the panels of the
+     * kw columns are slices of one zero-padded row, shifted by tx * dilationW cells: each input row is packed once, in
+     * blocks, and the panels copied from it (the per-channel copies were a fifth of the kernel's time, three per cell).
+     */
+    private static void packX(Conv2dGeometry g, float[] x, int xOff, int n0, int images, int oy0, int pr, int cpt,
+                              int aBlock, int aCol, float[] xp, Scratch s) {
+        int c = g.c(), ow = g.ow(), kw = g.kw(), sh = g.strideH(), cBlocks = (c + cpt - 1) / cpt;
+        int wideCols = g.strideW() == 1 ? ow + (kw - 1) * g.dilationW() : 0, wideBlock = wideCols * cpt;
+        if (s.wide.length < cBlocks * wideBlock) s.wide = new float[cBlocks * wideBlock];
+        for (int img = 0; img < images; img++) {
+            int xImg = xOff + (n0 + img) * g.h() * g.w() * c;
+            for (int r = 0; r < pr; r++) {
+                int iy = oy0 * sh + r - g.padTop(), row = (img * pr + r) * ow * cpt;
+                if (iy < 0 || iy >= g.h()) {
+                    for (int tx = 0; tx < kw; tx++) {
+                        for (int cb = 0, e = tx * aCol + row; cb < cBlocks; cb++, e += aBlock) {
+                            Arrays.fill(xp, e, e + ow * cpt, 0f);
+                        }
+                    }
+                    continue;
+                }
+                int src = xImg + iy * g.w() * c;
+                if (wideCols > 0) {
+                    for (int j = 0; j < wideCols; j++) {
+                        int ix = j - g.padLeft();
+                        cell(x, src + ix * c, ix >= 0 && ix < g.w(), c, cpt, s.wide, j * cpt, wideBlock);
+                    }
+                    for (int tx = 0; tx < kw; tx++) {
+                        for (int cb = 0; cb < cBlocks; cb++) {
+                            System.arraycopy(s.wide, cb * wideBlock + tx * g.dilationW() * cpt, xp,
+                                    tx * aCol + cb * aBlock + row, ow * cpt);
+                        }
+                    }
+                    continue;
+                }
+                for (int tx = 0; tx < kw; tx++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int ix = ox * g.strideW() + tx * g.dilationW() - g.padLeft();
+                        cell(x, src + ix * c, ix >= 0 && ix < g.w(), c, cpt, xp, tx * aCol + row + ox * cpt, aBlock);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the c channels at {@code x[src]} (zeros unless {@code inside}) into blocks of cpt at {@code d},
+     * {@code d + blockStride}, ...; the channels past c are zeros.
+     */
+    private static void cell(float[] x, int src, boolean inside, int c, int cpt, float[] dst, int d, int blockStride) {
+        int cBlocks = (c + cpt - 1) / cpt, fullBlocks = c / cpt, cb = 0;
+        if (!inside) {
+            for (int e = d; cb < cBlocks; cb++, e += blockStride) Arrays.fill(dst, e, e + cpt, 0f);
+            return;
+        }
+        // constant trip counts per block size: C2 unrolls them into straight copies
+        if (cpt == CB) {
+            for (; cb < fullBlocks; cb++, src += CB) {
+                int e = d + cb * blockStride;
+                for (int j = 0; j < CB; j++) dst[e + j] = x[src + j];
+            }
+        } else if (cpt == 5) {
+            for (; cb < fullBlocks; cb++, src += 5) {
+                int e = d + cb * blockStride;
+                for (int j = 0; j < 5; j++) dst[e + j] = x[src + j];
+            }
+        } else {
+            for (; cb < fullBlocks; cb++, src += cpt) {
+                int e = d + cb * blockStride;
+                for (int j = 0; j < cpt; j++) dst[e + j] = x[src + j];
+            }
+        }
+        if (cb < cBlocks) { // the channels past c are zeros
+            int e = d + cb * blockStride, real = c - cb * cpt;
+            for (int j = 0; j < cpt; j++) dst[e + j] = j < real ? x[src + j] : 0f;
         }
     }
 
