@@ -22,8 +22,14 @@ import java.util.Arrays;
 final class GemmEngine {
     private GemmEngine() {}
 
-    /** Most k steps per block: a packed B panel (KC * NR floats) must stay in L1 across a row block. */
-    static final int KC = 256;
+    /**
+     * Most k steps per block. Each block costs every tile a store and a reload of its accumulators and every panel a
+     * packing boundary; with 256-bit vectors or narrower, blocks of 512 steps (a B panel of 32 KiB, read partly from
+     * L2 as A streams by) measured 3-8% faster on Zen 2 than blocks of 256 whose panel stays in L1 (MatmulBench, one
+     * thread: 2048^3, 512^3, the MLP's and the seed model's Dense shapes). 512-bit tiles keep 256 (a 32 KiB panel),
+     * where they were measured.
+     */
+    static final int KC = GemmMicroKernels.V >= 16 ? 256 : 512;
     /** Rows of A packed per block (KC * MC floats, in L2). */
     static final int MC = 32 * MR;
     /**

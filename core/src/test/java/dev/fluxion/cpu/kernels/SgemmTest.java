@@ -145,12 +145,13 @@ class SgemmTest {
 
     @Test
     void sizesAroundTileAndBlockEdgesMatchReferenceOnAnyThreadCount() {
-        // MR x NR tiles (5 or 8 rows, 2 vectors), MC = 32 * MR rows, KC = 256 steps, NC = 32 * NR columns: one
-        // either side of each, for this species, and the edges of the other species' tiles too
-        int mr = GemmMicroKernels.MR, mc = GemmEngine.MC;
+        // MR x NR tiles (5 or 8 rows, 2 vectors), MC = 32 * MR rows, KC steps (256 or 512), NC = 32 * NR columns: one
+        // either side of each, for this species, and the edges of the other species' tiles and k-blocks too
+        int mr = GemmMicroKernels.MR, mc = GemmEngine.MC, kc = GemmEngine.KC;
         Random rnd = new Random(6);
-        int[][] sizes = {{129, 17, 257}, {3, 513, 255}, {5, 15, 256}, {128, 16, 512}, {65, 511, 300}, {257, 33, 9},
-            {9, 1025, 40}, {2, 2, 600}, {mc + 1, 31, 100}, {mc - 1, 40, 257}, {mr + 1, 33, 70}, {2 * mr - 1, 9, 5}};
+        int[][] sizes = {{129, 17, kc + 1}, {3, 513, kc - 1}, {5, 15, kc}, {128, 16, 2 * kc}, {65, 511, 300},
+            {257, 33, 9}, {9, 1025, 40}, {2, 2, 2 * kc + 88}, {mc + 1, 31, 100}, {mc - 1, 40, kc + 1},
+            {mr + 1, 33, 70}, {2 * mr - 1, 9, 5}, {7, 20, 257}, {6, 18, 255}};
         int count = 0;
         for (int[] s : sizes) {
             for (int t = 0; t < 4; t++) {
