@@ -40,7 +40,8 @@ final class Conv2dShiftKernels {
     /**
      * Most k steps per block: whole filter rows, all three of a 3x3 filter over up to 128 channels. Each tile then
      * makes one pass, and the B block (up to 72 KiB at 256-bit vectors) streams from L2: on Zen 2, one thread, that ran
-     * 6-9% faster than blocks of 256 steps that stay in L1, whose tiles were stored and read back once per block.
+     * 4-9% faster than blocks of 256 steps that stay in L1, whose tiles were stored and read back once per block
+     * (ConvBench).
      */
     private static final int KC = 1152;
     /** Output pixels per chunk (its copy, kw times its cells, stays in L2); fewer when threads would lack chunks. */
