@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * pixel (py, px) is a run of kw * c steps at row py + ty * stepH (less the lowest), column px, so with stride 1 the
  * chunk's pixels are consecutive runs, and only kw (not kh * kw) copies of each cell are made. An MR-pixel x
  * 2-vector tile of the output is kept in 2 * MR accumulators over the filter rows of a k-block: per step MR
- * broadcasts (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and read from L1.
+ * broadcasts (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and streamed from L2.
  *
  * <p>The forward pass of padded stride-1 layers runs here too ({@link Conv2dKernels#forwardShifts} has the
  * measurements).
@@ -44,16 +44,18 @@ final class Conv2dShiftKernels {
      * (ConvBench).
      */
     private static final int KC = 1152;
+    /** Most steps in one filter row (kw * c): the range measured against the GEMM paths. */
+    private static final int MAX_RUN = 512;
     /** Output pixels per chunk (its copy, kw times its cells, stays in L2); fewer when threads would lack chunks. */
     private static final int CHUNK_PIXELS = 256;
 
     /**
      * Whether a window with {@code n} output columns runs here: stride 1, whole tiles of columns, and filter rows of at
-     * most 2 * KC steps (a k-block is at least one filter row; measured up to 3 x 128 channels).
+     * most {@link #MAX_RUN} steps (measured up to 3 x 128 channels).
      */
     static boolean applies(Window win, int n) {
         return win.strideH() == 1 && win.strideW() == 1 && n % OB == 0 && n > 0 && win.c() > 0
-                && win.kh() * win.kw() > 0 && win.kw() * win.c() <= 2 * KC
+                && win.kh() * win.kw() > 0 && win.kw() * win.c() <= MAX_RUN
                 && win.images() * win.gridH() * win.gridW() > 0;
     }
 

@@ -87,8 +87,8 @@ class Conv2dKernelsTest {
         // the forward pass of VALID layers on the shift kernels (at 256 bits): odd channels, 5x3 filters
         gs.add(geometry(2, 9, 11, 32, 3, 3, 32, false, 1, 1, 1, 1));
         gs.add(geometry(1, 10, 9, 33, 5, 3, 16, false, 1, 1, 1, 1));
-        // filter rows too long for one k-block of the shift kernels: tiles summed over three blocks
-        gs.add(geometry(1, 4, 3, 400, 3, 3, 16, true, 1, 1, 1, 1));
+        // filters too long for one k-block of the shift kernels: 5 rows of 3 x 128 steps, tiles summed over 2 blocks
+        gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
         gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
         return gs;
