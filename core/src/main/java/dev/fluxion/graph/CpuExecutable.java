@@ -52,10 +52,13 @@ final class CpuExecutable implements Executable {
     /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
     private final long[] stepNanos;
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
+    /** Whether broadcast operands read by several passes are recomputed in each ({@code -Dfluxion.graph.recompute=false} to measure). */
+    private static final boolean RECOMPUTE_BROADCASTS = !"false".equals(System.getProperty("fluxion.graph.recompute"));
 
     CpuExecutable(String name, Graph graph) {
         this.name = name;
-        this.graph = graph;
+        this.graph = RECOMPUTE_BROADCASTS ? Passes.recomputeBroadcastOperands(graph) : graph;
+        graph = this.graph;
         Node[] nodes = graph.nodes.toArray(Node[]::new);
         this.valueCount = nodes.length;
         this.outputIds = Arrays.stream(graph.outputs).mapToInt(n -> n.id).toArray();

@@ -221,6 +221,12 @@ final class CpuFusion {
         }
     }
 
+    /** Whether {@code add} adds a per-channel bias to a product, the form a {@link BiasEpilogue} takes. */
+    static boolean isBiasAddition(Node add, Node product, Node bias) {
+        return add.op instanceof Op.Binary b && b.fn() == BinaryFn.ADD && (isPlainMatMul(product) || isConv(product))
+                && bias.type.rank() == 1;
+    }
+
     /** A float32 product of two matrices with a non-empty inner dimension. */
     private static boolean isPlainMatMul(Node n) {
         if (n.kind != Node.Kind.OP || !(n.op instanceof Op.MatMul m) || n.type.dtype() != DType.FLOAT32 || n.type.rank() != 2) return false;
