@@ -52,12 +52,11 @@ final class CpuExecutable implements Executable {
     /** Per-step nanoseconds, accumulated when profiling is on ({@code -Dfluxion.graph.profile=true}). */
     private final long[] stepNanos;
     private static final boolean PROFILE = Boolean.getBoolean("fluxion.graph.profile");
-    /** Whether broadcast operands read by several passes are recomputed in each ({@code -Dfluxion.graph.recompute=false} to measure). */
-    private static final boolean RECOMPUTE_BROADCASTS = !"false".equals(System.getProperty("fluxion.graph.recompute"));
 
     CpuExecutable(String name, Graph graph) {
         this.name = name;
-        this.graph = RECOMPUTE_BROADCASTS ? Passes.recomputeBroadcastOperands(graph) : graph;
+        // read per plan (PlanAbBench): -Dfluxion.graph.recompute=false stores shared broadcast operands, to measure
+        this.graph = "false".equals(System.getProperty("fluxion.graph.recompute")) ? graph : Passes.recomputeBroadcastOperands(graph);
         graph = this.graph;
         Node[] nodes = graph.nodes.toArray(Node[]::new);
         this.valueCount = nodes.length;
@@ -159,6 +158,7 @@ final class CpuExecutable implements Executable {
                         for (int i = 0; i < fused.members().length; i++)
                             if (fused.materialized()[i]) share(fused.members()[i], values, root, sharers);
                         for (Node r : fused.reductions()) share(r, values, root, sharers);
+                        if (fused.pool() != null) share(fused.pool(), values, root, sharers);
                     }
                 }
             for (int dead : releaseAfter[st]) {
@@ -261,7 +261,8 @@ final class CpuExecutable implements Executable {
             String what = switch (steps.get(i)) {
                 case CpuFusion.Single single -> single.node().toString();
                 case CpuFusion.Fused fused -> (runners[i].compiled() ? "loop of " : "fused ") + fused.members().length + " ops ending " + fused.members()[fused.members().length - 1]
-                        + (fused.reductions().length > 0 ? " and " + fused.reductions().length + " reductions" : "");
+                        + (fused.reductions().length > 0 ? " and " + fused.reductions().length + " reductions" : "")
+                        + (fused.pool() != null ? ", pooled" : "") + (fused.tileInputs().length > 0 ? ", pooling gradient per tile" : "");
                 case CpuFusion.BiasEpilogue e -> e.product() + " with epilogue " + e.last();
             };
             sb.append(String.format("%5.1f%%  %s%n", 100.0 * stepNanos[i] / total, what));

@@ -75,13 +75,15 @@ final class CpuFusedLoops {
 
     /**
      * The members a loop writes out: the materialized ones (to their full arrays) and those a fused reduction folds
-     * (to the caller's tile buffers, which it folds tile by tile with the reduction kernel).
+     * or the pass's pooling reads (to the caller's tile buffers, which it folds or pools tile by tile).
      */
     static boolean[] storedMembers(CpuFusion.Fused group) {
         boolean[] stored = group.materialized().clone();
         Node[] ms = group.members();
         for (Node r : group.reductions())
             for (int i = 0; i < ms.length; i++) if (ms[i] == r.inputs[0]) stored[i] = true;
+        if (group.pool() != null) // pooled from its tile
+            for (int i = 0; i < ms.length; i++) if (ms[i] == group.pool().inputs[0]) stored[i] = true;
         return stored;
     }
 

@@ -7,6 +7,8 @@ import dev.fluxion.cpu.ArrayStorage;
 import dev.fluxion.cpu.Layouts;
 import dev.fluxion.cpu.kernels.BinaryKernels;
 import dev.fluxion.cpu.kernels.Parallel;
+import dev.fluxion.cpu.kernels.Pool2dGeometry;
+import dev.fluxion.cpu.kernels.PoolKernels;
 import dev.fluxion.cpu.kernels.ReduceKernels;
 import dev.fluxion.ops.ReduceFn;
 import dev.fluxion.cpu.kernels.UnaryKernels;
@@ -30,6 +32,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Reductions over leading axes of members ({@link CpuFusion.Fused#reductions()}: batch-norm statistics and their
  * gradients) are folded tile by tile in the same pass, with the reduction kernel's blocks and merge tree, so they
  * give the unfused kernel's bits on any thread count.
+ *
+ * <p>A pass may carry 2x2 max pooling ({@link CpuFusion.Fused#pool()}, {@link CpuFusion.Fused#tileInputs()}): with
+ * tiles of whole row pairs, each tile first routes the pooling gradients its members read into tile buffers, then
+ * computes the members, then pools its rows of the pooled member while they are in cache. Where tiles would split
+ * row pairs (a reduction's fixed blocks, a broadcast period longer than a tile of pairs), the gradients are computed
+ * whole before the pass and the pooling runs after it: the same bits either way.
  */
 final class CpuFusedRunner {
     private static final int MAX_TILE = 2048;
@@ -53,6 +61,14 @@ final class CpuFusedRunner {
     private final CpuFusedLoops.Loop loop;
     /** The compiled loop's input slots: the group's external inputs, each once. */
     private final Node[] loopInputs;
+    /** The max pooling of a member that each tile feeds ({@link CpuFusion.Fused#pool()}), or null. */
+    private final Pool2dGeometry pooling;
+    /** The member {@link #pooling} reads. */
+    private final int pooledMember;
+    /** The pooling gradients computed per tile ({@link CpuFusion.Fused#tileInputs()}). */
+    private final Pool2dGeometry[] gradients;
+    /** Whether every tile holds whole row pairs, so pooling and its gradients (if any) run tile by tile. */
+    private final boolean poolsByTile;
 
     CpuFusedRunner(CpuFusion.Fused step) {
         this.step = step;
@@ -71,15 +87,23 @@ final class CpuFusedRunner {
                 int p = producer[i][j] < 0 ? period(broadcastSource(ms[i].inputs[j]).type.shape(), step.shape()) : 0;
                 if (p > 0 && p < size) periods = lcm(periods, p);
             }
+        pooling = step.pool() == null ? null : CpuFusion.rowPooling(step.pool());
+        pooledMember = step.pool() == null ? -1 : index.get(step.pool().inputs[0]);
+        gradients = Arrays.stream(step.tileInputs()).map(CpuFusion::rowPooling).toArray(Pool2dGeometry[]::new);
+        // a tile of whole row pairs: two rows of the (unpooled) group shape
+        int rowPair = pooling != null || gradients.length > 0 ? 2 * step.shape()[2] * step.shape()[3] : 1;
         if (step.reductions().length > 0) {
             // one tile is one block of the reduction kernel, so folding tile by tile repeats its arithmetic
             tile = ReduceKernels.ROWS_PER_BLOCK * step.reducedInner();
             reducedMember = new int[step.reductions().length];
             for (int q = 0; q < reducedMember.length; q++) reducedMember[q] = index.get(step.reductions()[q].inputs[0]);
         } else {
-            tile = periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
+            long unit = lcm(periods, rowPair);
+            tile = unit <= MAX_TILE ? (int) (MAX_TILE / unit * unit)
+                    : unit <= CpuFusion.MAX_POOL_TILE ? (int) unit : periods <= MAX_TILE ? (int) (MAX_TILE / periods * periods) : MAX_TILE;
             reducedMember = new int[0];
         }
+        poolsByTile = tile % rowPair == 0;
         Map<Node, Integer> slots = new java.util.LinkedHashMap<>();
         loop = CpuFusedLoops.compile(step, producer, slots);
         loopInputs = slots.keySet().toArray(Node[]::new);
@@ -124,9 +148,10 @@ final class CpuFusedRunner {
         if (spare != null) return spare;
         Node[] ms = step.members();
         int length = Math.min(tile, size);
-        Object[] scratch = new Object[ms.length];
+        Object[] scratch = new Object[ms.length + gradients.length]; // members' tiles, then the pool gradients'
         for (int i = 0; i < ms.length; i++)
             if (!step.materialized()[i]) scratch[i] = ms[i].type.dtype() == DType.BOOL ? new boolean[length] : new float[length];
+        for (int k = 0; k < gradients.length; k++) scratch[ms.length + k] = new float[length];
         return scratch;
     }
 
@@ -138,6 +163,15 @@ final class CpuFusedRunner {
         Operand(Object array, int offset, int stride) {
             this(array, offset, stride, false);
         }
+
+        /** A pooling gradient computed per tile: the k-th tile buffer after the members' ({@link #takeScratch}). */
+        static Operand tileBuffer(int k) {
+            return new Operand(null, k, 1, true);
+        }
+
+        boolean isTileBuffer() {
+            return array == null;
+        }
     }
 
     /** Computes the group; stores materialized members' tensors into {@code values}. */
@@ -146,8 +180,12 @@ final class CpuFusedRunner {
         Object[] full = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
             if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
+            else if (i == pooledMember && !poolsByTile) full[i] = new float[size]; // pooled after the pass
         int tiles = (size + tile - 1) / tile;
-        TileBody body = loop != null ? compiledTiles(full, values) : interpretedTiles(full, values);
+        float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(values);
+        TileBody members = loop != null ? compiledTiles(full, values, wholeGradients) : interpretedTiles(full, values, wholeGradients);
+        float[] pooled = pooling == null ? null : (float[]) ArrayStorage.allocateForOverwrite(DType.FLOAT32, step.pool().type.size()).array();
+        TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, values) : members;
         if (reducedMember.length > 0) {
             runWithReductions(tiles, full, body, values);
         } else {
@@ -157,13 +195,65 @@ final class CpuFusedRunner {
                 spareScratch.offer(scratch);
             });
         }
+        if (pooling != null && !poolsByTile) // tiles that split row pairs: pool the whole member afterwards
+            PoolKernels.maxPoolForward(pooling, (float[]) full[pooledMember], 0, pooled, 0);
+        if (pooled != null) values[step.pool().id] = Tensor.wrap(new ArrayStorage(DType.FLOAT32, pooled), step.pool().type.shape());
         wrapMaterialized(full, values);
     }
 
     private void wrapMaterialized(Object[] full, Tensor[] values) {
         Node[] ms = step.members();
         for (int i = 0; i < ms.length; i++)
-            if (full[i] != null) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
+            if (step.materialized()[i]) values[ms[i].id] = Tensor.wrap(new ArrayStorage(ms[i].type.dtype(), full[i]), step.shape());
+    }
+
+    /**
+     * The body with the pooling around it: each tile first routes the pooling gradients it reads into its tile
+     * buffers (their input rows), then computes the members, then pools its rows of the pooled member while they are
+     * in cache.
+     */
+    private TileBody pooledTiles(TileBody body, Object[] full, float[] pooled, Tensor[] values) {
+        int rowPair = 2 * step.shape()[2] * step.shape()[3], members = step.members().length;
+        float[][] x = new float[gradients.length][], dy = new float[gradients.length][];
+        for (int k = 0; k < gradients.length; k++) {
+            Node g = step.tileInputs()[k];
+            x[k] = contiguousFloats(values[g.inputs[0].id]);
+            dy[k] = contiguousFloats(values[g.inputs[1].id]);
+        }
+        return (start, n, scratch) -> {
+            int q0 = start / rowPair, q1 = (start + n) / rowPair;
+            for (int k = 0; k < gradients.length; k++)
+                PoolKernels.maxPool2x2GradRows(gradients[k], x[k], 0, dy[k], 0, (float[]) scratch[members + k], -start, q0, q1);
+            body.run(start, n, scratch);
+            if (pooling != null) {
+                boolean whole = full[pooledMember] != null;
+                float[] src = (float[]) (whole ? full[pooledMember] : scratch[pooledMember]);
+                PoolKernels.maxPool2x2Rows(pooling, src, whole ? 0 : -start, pooled, 0, q0, q1);
+            }
+        };
+    }
+
+    /** For tiles that split row pairs: each pooling gradient computed whole before the pass. */
+    private float[][] wholePoolGradients(Tensor[] values) {
+        float[][] out = new float[gradients.length][];
+        for (int k = 0; k < gradients.length; k++) {
+            Node g = step.tileInputs()[k];
+            out[k] = new float[size];
+            PoolKernels.maxPoolBackward(gradients[k], contiguousFloats(values[g.inputs[0].id]), 0,
+                    contiguousFloats(values[g.inputs[1].id]), 0, out[k], 0);
+        }
+        return out;
+    }
+
+    private static float[] contiguousFloats(Tensor t) {
+        Tensor c = t.isContiguous() && t.offset() == 0 ? t : Layouts.contiguous(t);
+        return (float[]) ((ArrayStorage) c.storage()).array();
+    }
+
+    /** The index of a pooling gradient this pass computes per tile, or -1. */
+    private int tileInput(Node n) {
+        for (int k = 0; k < step.tileInputs().length; k++) if (step.tileInputs()[k] == n) return k;
+        return -1;
     }
 
     /** Computes every member over one tile: elements [start, start + n), intermediates in {@code scratch}. */
@@ -172,14 +262,18 @@ final class CpuFusedRunner {
     }
 
     /** The members kernel by kernel, each over the whole tile. */
-    private TileBody interpretedTiles(Object[] full, Tensor[] values) {
+    private TileBody interpretedTiles(Object[] full, Tensor[] values, float[][] wholeGradients) {
         Node[] ms = step.members();
         Operand[][] external = new Operand[ms.length][];
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];
             external[i] = new Operand[m.inputs.length];
-            for (int j = 0; j < m.inputs.length; j++)
-                if (producer[i][j] < 0) external[i][j] = operand(values[m.inputs[j].id]);
+            for (int j = 0; j < m.inputs.length; j++) {
+                if (producer[i][j] >= 0) continue;
+                int k = tileInput(m.inputs[j]);
+                external[i][j] = k < 0 ? operand(values[m.inputs[j].id])
+                        : wholeGradients != null ? new Operand(wholeGradients[k], 0, 1) : Operand.tileBuffer(k);
+            }
         }
         return (start, n, scratch) -> {
             for (int i = 0; i < ms.length; i++) compute(i, start, n, full, scratch, external);
@@ -190,18 +284,27 @@ final class CpuFusedRunner {
      * The generated loop over a tile, writing materialized members to their full arrays and reduced ones to their
      * tile buffers; a tile's last partial vector runs on copies padded to a vector.
      */
-    private TileBody compiledTiles(Object[] full, Tensor[] values) {
+    private TileBody compiledTiles(Object[] full, Tensor[] values, float[][] wholeGradients) {
         Node[] ms = step.members();
         boolean[] stored = CpuFusedLoops.storedMembers(step);
         int inputs = loopInputs.length, slots = inputs;
         for (boolean b : stored) if (b) slots++;
         Operand[] in = new Operand[inputs];
-        for (int s = 0; s < inputs; s++) in[s] = operand(values[loopInputs[s].id]);
+        int[] tileInput = new int[inputs];
+        for (int s = 0; s < inputs; s++) {
+            tileInput[s] = tileInput(loopInputs[s]);
+            in[s] = tileInput[s] < 0 ? operand(values[loopInputs[s].id])
+                    : wholeGradients != null ? new Operand(wholeGradients[tileInput[s]], 0, 1) : null;
+        }
         int slotCount = slots;
         return (start, n, scratch) -> {
             Object[] arrays = new Object[slotCount];
             int[] offsets = new int[slotCount];
             for (int s = 0; s < inputs; s++) {
+                if (in[s] == null) { // a pooling gradient's tile buffer
+                    arrays[s] = scratch[ms.length + tileInput[s]];
+                    continue;
+                }
                 arrays[s] = in[s].array;
                 offsets[s] = in[s].periodic ? in[s].offset : in[s].offset + start * in[s].stride;
             }
@@ -297,6 +400,7 @@ final class CpuFusedRunner {
 
     private Operand input(int member, int j, int start, Object[] full, Object[] scratch, Operand[][] external) {
         Operand e = external[member][j];
+        if (e != null && e.isTileBuffer()) return new Operand(scratch[step.members().length + e.offset], 0, 1);
         if (e != null) return e.periodic ? e : new Operand(e.array, e.offset + start * e.stride, e.stride);
         int k = producer[member][j];
         return full[k] != null ? new Operand(full[k], start, 1) : new Operand(scratch[k], 0, 1);

@@ -2,6 +2,8 @@ package dev.fluxion.graph;
 
 import dev.fluxion.DType;
 import dev.fluxion.TensorType;
+import dev.fluxion.cpu.kernels.Pool2dGeometry;
+import dev.fluxion.cpu.kernels.PoolKernels;
 import dev.fluxion.ops.BinaryFn;
 import dev.fluxion.ops.UnaryFn;
 import dev.fluxion.ops.Op;
@@ -23,6 +25,10 @@ import java.util.Map;
  * <p>A 2-D float32 matmul or an NHWC float32 convolution whose only use is a bias addition (and that sum's only use
  * a relu) becomes one {@link BiasEpilogue} step: the kernel adds the bias and applies the relu to each tile of the
  * product while it is in cache, a Dense or Conv2D layer's whole forward pass in one sweep over its output.
+ *
+ * <p>2x2 max pooling joins the passes around it: a pooling of a group's member is computed by that group's pass,
+ * and a pooling gradient read only by elementwise ops is computed per tile by each pass that reads it, instead of
+ * being written out (three quarters zeros) and read back; see {@link #rowPooling}.
  */
 final class CpuFusion {
     private CpuFusion() {}
@@ -35,9 +41,13 @@ final class CpuFusion {
     /**
      * Members in execution order; {@code materialized[i]} says whether member i is needed outside the group.
      * {@code reductions} are reductions of members over the group's leading axes, all with the same trailing size,
-     * folded tile by tile in the same pass, so the reduced member need not be written out.
+     * folded tile by tile in the same pass, so the reduced member need not be written out. {@code pool} (or null) is
+     * a 2x2 max pooling of a member, computed from each tile right after it; {@code tileInputs} are max-pooling
+     * gradients that members read, computed per tile from the pooling's input and the pooled gradient instead of
+     * being written out in full (three quarters zeros) and read back. See {@link #rowPooling}.
      */
-    record Fused(Node[] members, boolean[] materialized, int[] shape, Node[] reductions) implements Step {
+    record Fused(Node[] members, boolean[] materialized, int[] shape, Node[] reductions, Node pool,
+                 Node[] tileInputs) implements Step {
         /** The size of the axes the reductions keep (0 without reductions). */
         int reducedInner() {
             return reductions.length == 0 ? 0 : reductions[0].type.size();
@@ -96,6 +106,7 @@ final class CpuFusion {
         int[] parent = new int[count];
         for (int i = 0; i < count; i++) parent[i] = i;
 
+        java.util.Set<Node> deferred = tileComputedPoolGradients(nodes, pinned);
         Map<Node, BiasEpilogue> epilogueAt = new IdentityHashMap<>();
         java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         if (!"false".equals(System.getProperty("fluxion.graph.fuseEpilogues"))) // read per plan: PlanAbBench
@@ -103,6 +114,7 @@ final class CpuFusion {
 
         for (Node n : nodes) {
             if (absorbed.contains(n)) continue; // computed by the BiasEpilogue step of a later node
+            if (deferred.contains(n)) continue; // computed per tile by the passes that read it
             BiasEpilogue epilogue = epilogueAt.get(n);
             if (epilogue != null) {
                 for (Node m : epilogue.members())
@@ -110,10 +122,17 @@ final class CpuFusion {
                         int g = find(parent, group[in.id]);
                         if (g >= 0 && !sealed[g]) {
                             sealed[g] = true;
-                            steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
+                            addStep(steps, fused(groups.get(g), reductions.get(g), null, nodes, group, parent, g, pinned, deferred), deferred);
                         }
                     }
-                steps.add(epilogue);
+                addStep(steps, epilogue, deferred);
+                continue;
+            }
+            int pooled = poolingGroup(n, group, parent, sealed, shapes, reductions);
+            if (pooled >= 0) { // the group pools each tile as it goes
+                sealed[pooled] = true;
+                group[n.id] = pooled;
+                addStep(steps, fused(groups.get(pooled), reductions.get(pooled), n, nodes, group, parent, pooled, pinned, deferred), deferred);
                 continue;
             }
             int into = reductionGroup(n, group, parent, sealed, shapes, reductions, isReduction);
@@ -125,9 +144,13 @@ final class CpuFusion {
             }
             boolean candidate = fusable(n);
             int target = -1;
+            // the values n reads, with those of the pool gradients its pass computes per tile
+            List<Node> reads = new ArrayList<>(Arrays.asList(n.inputs));
+            for (Node in : n.inputs) if (deferred.contains(in)) reads.addAll(Arrays.asList(in.inputs));
             if (candidate) {
-                java.util.Set<Integer> waitFor = new java.util.HashSet<>(); // groups whose reductions n reads
+                java.util.Set<Integer> waitFor = new java.util.HashSet<>(); // groups that must run before n's pass
                 for (Node in : n.inputs) if (isReduction[in.id]) waitFor.add(find(parent, group[in.id]));
+                for (Node in : reads.subList(n.inputs.length, reads.size())) waitFor.add(find(parent, group[in.id]));
                 for (Node in : n.inputs) {
                     int g = find(parent, group[in.id]);
                     if (g < 0 || sealed[g] || waitFor.contains(g) || !Arrays.equals(shapes.get(g), n.type.shape())) continue;
@@ -142,11 +165,11 @@ final class CpuFusion {
                 }
             }
             // any group this node reads from but does not join is sealed now, and runs before this node
-            for (Node in : n.inputs) {
+            for (Node in : reads) {
                 int g = find(parent, group[in.id]);
                 if (g >= 0 && g != target && !sealed[g]) {
                     sealed[g] = true;
-                    steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
+                    addStep(steps, fused(groups.get(g), reductions.get(g), null, nodes, group, parent, g, pinned, deferred), deferred);
                 }
             }
             if (candidate) {
@@ -159,12 +182,76 @@ final class CpuFusion {
                 groups.get(target).add(n);
                 group[n.id] = target;
             } else {
-                steps.add(new Single(n));
+                addStep(steps, new Single(n), deferred);
             }
         }
         for (int g = 0; g < groups.size(); g++)
-            if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty()) steps.add(fused(groups.get(g), reductions.get(g), nodes, group, parent, g, pinned));
+            if (find(parent, g) == g && !sealed[g] && !groups.get(g).isEmpty())
+                addStep(steps, fused(groups.get(g), reductions.get(g), null, nodes, group, parent, g, pinned, deferred), deferred);
         return steps;
+    }
+
+    /**
+     * Appends a step; a pool gradient left for the passes to compute that this step reads but cannot compute per
+     * tile (it is not a fused pass) is computed whole just before it, and from then on read like any value.
+     */
+    private static void addStep(List<Step> steps, Step step, java.util.Set<Node> deferred) {
+        if (!deferred.isEmpty() && !(step instanceof Fused)) {
+            for (Node in : CpuSchedule.inputs(step))
+                if (deferred.remove(in)) steps.add(new Single(in));
+        }
+        steps.add(step);
+    }
+
+    /**
+     * The geometry of a 2x2 max pooling (n a max_pool2d or its gradient) that a fused pass can run by row pairs of its
+     * tiles ({@link PoolKernels#maxPool2x2ByRows}), or null.
+     */
+    static Pool2dGeometry rowPooling(Node n) {
+        if (n.kind != Node.Kind.OP || n.type.dtype() != DType.FLOAT32 || !dev.fluxion.cpu.kernels.KernelConfig.SIMD) return null;
+        Op.Pool2D p;
+        int[] x, y;
+        switch (n.op) {
+            case Op.Pool2D f -> { p = f; x = n.inputs[0].type.shape(); y = n.type.shape(); }
+            case Op.Pool2DGrad gr -> { p = gr.forward(); x = n.type.shape(); y = n.inputs[n.inputs.length - 1].type.shape(); }
+            default -> { return null; }
+        }
+        if (!p.max() || x.length != 4 || n.type.size() == 0) return null;
+        Pool2dGeometry g = new Pool2dGeometry(x[0], x[1], x[2], x[3], p.kh(), p.kw(), y[1], y[2],
+                p.window().strideH(), p.window().strideW(), p.window().padTop(), p.window().padLeft());
+        return PoolKernels.maxPool2x2ByRows(g) && 2L * g.w() * g.c() <= MAX_POOL_TILE ? g : null;
+    }
+
+    /** Most elements of a tile that pools by row pairs (a pair of rows is the least it can hold). */
+    static final int MAX_POOL_TILE = 1 << 15;
+
+    /**
+     * The max-pooling gradients that the fused passes reading them compute per tile: those whose every reader is an
+     * elementwise op of their shape (and which are no output).
+     */
+    private static java.util.Set<Node> tileComputedPoolGradients(Node[] nodes, boolean[] pinned) {
+        java.util.Set<Node> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        if ("false".equals(System.getProperty("fluxion.graph.fusePoolGradients"))) return out; // read per plan: PlanAbBench
+        Map<Node, List<Node>> users = new IdentityHashMap<>();
+        for (Node n : nodes) for (Node in : n.inputs) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        for (Node n : nodes) {
+            if (!(n.op instanceof Op.Pool2DGrad) || pinned[n.id] || rowPooling(n) == null) continue;
+            List<Node> readers = users.getOrDefault(n, List.of());
+            if (!readers.isEmpty() && readers.stream().allMatch(r -> fusable(r) && Arrays.equals(r.type.shape(), n.type.shape())))
+                out.add(n);
+        }
+        return out;
+    }
+
+    /** The open group that can pool each of its tiles for max_pool2d {@code n} of one of its members, or -1. */
+    private static int poolingGroup(Node n, int[] group, int[] parent, boolean[] sealed, List<int[]> shapes,
+                                    List<List<Node>> reductions) {
+        if (!(n.op instanceof Op.Pool2D) || rowPooling(n) == null) return -1;
+        if ("false".equals(System.getProperty("fluxion.graph.fusePooling"))) return -1; // read per plan: PlanAbBench
+        Node y = n.inputs[0];
+        int g = find(parent, group[y.id]);
+        if (g < 0 || sealed[g] || !reductions.get(g).isEmpty() || !Arrays.equals(shapes.get(g), y.type.shape())) return -1;
+        return g;
     }
 
     /**
@@ -246,10 +333,13 @@ final class CpuFusion {
         return g;
     }
 
-    private static Step fused(List<Node> members, List<Node> reductions, Node[] nodes, int[] group, int[] parent, int g, boolean[] pinned) {
+    private static Step fused(List<Node> members, List<Node> reductions, Node pool, Node[] nodes, int[] group,
+                              int[] parent, int g, boolean[] pinned, java.util.Set<Node> deferred) {
         Node[] ms = members.stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toArray(Node[]::new);
         Node[] rs = reductions.stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toArray(Node[]::new);
-        if (ms.length == 1 && rs.length == 0) return new Single(ms[0]);
+        java.util.Set<Node> tiled = new java.util.LinkedHashSet<>();
+        for (Node m : ms) for (Node in : m.inputs) if (deferred.contains(in)) tiled.add(in);
+        if (ms.length == 1 && rs.length == 0 && pool == null && tiled.isEmpty()) return new Single(ms[0]);
         boolean[] materialized = new boolean[ms.length];
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];
@@ -260,6 +350,6 @@ final class CpuFusion {
             }
             materialized[i] = outside;
         }
-        return new Fused(ms, materialized, ms[0].type.shape(), rs);
+        return new Fused(ms, materialized, ms[0].type.shape(), rs, pool, tiled.toArray(Node[]::new));
     }
 }

@@ -108,6 +108,8 @@ final class CpuSchedule {
             case CpuFusion.Fused fused -> {
                 List<Node> all = new ArrayList<>(List.of(fused.members()));
                 all.addAll(List.of(fused.reductions()));
+                if (fused.pool() != null) all.add(fused.pool());
+                all.addAll(List.of(fused.tileInputs())); // computed per tile: their operands are the pass's inputs
                 yield all;
             }
             case CpuFusion.BiasEpilogue e -> List.of(e.members());

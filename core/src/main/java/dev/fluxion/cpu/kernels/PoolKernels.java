@@ -105,6 +105,44 @@ public final class PoolKernels {
         });
     }
 
+    // ------------------------------------------------------------------------------ 2x2 max pooling by row pairs
+
+    /**
+     * Whether a fused pass can pool (or route the gradient of) {@code g} row pair by row pair: 2x2 windows of stride
+     * 2 inside an input of even height, so that output row q reads exactly input rows 2q and 2q + 1.
+     */
+    public static boolean maxPool2x2ByRows(Pool2dGeometry g) {
+        return PoolMax2x2Kernels.applies(g) && g.h() == 2 * g.oh();
+    }
+
+    /**
+     * Max pooling of output rows [q0, q1) (numbered across images: {@code q = image * oh + row}) for a geometry
+     * {@link #maxPool2x2ByRows} accepts; the input's element 0 is at {@code x[xOff]}, the output's at {@code y[yOff]}.
+     * The same bits as {@link #maxPoolForward}.
+     */
+    public static void maxPool2x2Rows(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int q0, int q1) {
+        checkRows(g, q0, q1);
+        PoolMax2x2Kernels.forwardRows(g, x, xOff, y, yOff, q0, q1);
+    }
+
+    /**
+     * The gradient of {@link #maxPool2x2Rows} for the input rows of output rows [q0, q1): input row r goes to
+     * {@code dx[dxOff + r * w * c]} on (an offset below zero lets a tile's buffer hold just its rows). The same bits
+     * as {@link #maxPoolBackward}.
+     */
+    public static void maxPool2x2GradRows(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                          int dxOff, int q0, int q1) {
+        checkRows(g, q0, q1);
+        PoolMax2x2Kernels.backwardRows(g, x, xOff, dy, dyOff, dx, dxOff, q0, q1);
+    }
+
+    private static void checkRows(Pool2dGeometry g, int q0, int q1) {
+        if (!maxPool2x2ByRows(g)) throw new IllegalArgumentException("max_pool2d by row pairs: needs 2x2 windows of stride 2 "
+                + "and an even input height, got " + g);
+        if (q0 < 0 || q1 < q0 || q1 > g.n() * g.oh())
+            throw new IndexOutOfBoundsException("max_pool2d by row pairs: rows [" + q0 + ", " + q1 + ") of " + g.n() * g.oh());
+    }
+
     // ----------------------------------------------------------------------------------------------- max backward
 
     /** dx = the gradient of max_pool2d given its input x and dy, float32. */

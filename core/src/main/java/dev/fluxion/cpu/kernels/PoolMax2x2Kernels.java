@@ -26,53 +26,79 @@ final class PoolMax2x2Kernels {
     }
 
     static void forward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int threads) {
-        int c = g.c(), cv = c - c % V, row = g.w() * c;
+        int row = g.w() * g.c(), outRow = g.ow() * g.c();
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
-            for (int img = from; img < to; img++) {
-                for (int oy = 0; oy < g.oh(); oy++) {
-                    int xr = xOff + (img * g.h() + 2 * oy) * row, yr = yOff + (img * g.oh() + oy) * g.ow() * c;
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        int a = xr + 2 * ox * c, yb = yr + ox * c, ch = 0;
-                        for (; ch < cv; ch += V) {
-                            FloatVector top = FloatVector.fromArray(S, x, a + ch)
-                                    .max(FloatVector.fromArray(S, x, a + c + ch));
-                            FloatVector bottom = FloatVector.fromArray(S, x, a + row + ch)
-                                    .max(FloatVector.fromArray(S, x, a + row + c + ch));
-                            top.max(bottom).intoArray(y, yb + ch);
-                        }
-                        for (; ch < c; ch++) {
-                            y[yb + ch] = max(max(x[a + ch], x[a + c + ch]), max(x[a + row + ch], x[a + row + c + ch]));
-                        }
-                    }
-                }
-            }
+            for (int img = from; img < to; img++)
+                for (int oy = 0; oy < g.oh(); oy++)
+                    forwardRow(g, x, xOff + (img * g.h() + 2 * oy) * row, y, yOff + (img * g.oh() + oy) * outRow);
         });
+    }
+
+    /**
+     * {@link #forward} over output rows [q0, q1), numbered across images ({@code q = image * oh + row}), for an input
+     * of even height: output row q reads input rows 2q and 2q + 1 at {@code x[xOff + 2 * q * w * c]} on. A fused pass
+     * pools each tile of whole row pairs while it is in cache.
+     */
+    static void forwardRows(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int q0, int q1) {
+        int row = g.w() * g.c(), outRow = g.ow() * g.c();
+        for (int q = q0; q < q1; q++) forwardRow(g, x, xOff + 2 * q * row, y, yOff + q * outRow);
+    }
+
+    /** One output row from the two input rows starting at {@code x[xr]}. */
+    private static void forwardRow(Pool2dGeometry g, float[] x, int xr, float[] y, int yr) {
+        int c = g.c(), cv = c - c % V, row = g.w() * c;
+        for (int ox = 0; ox < g.ow(); ox++) {
+            int a = xr + 2 * ox * c, yb = yr + ox * c, ch = 0;
+            for (; ch < cv; ch += V) {
+                FloatVector top = FloatVector.fromArray(S, x, a + ch).max(FloatVector.fromArray(S, x, a + c + ch));
+                FloatVector bottom = FloatVector.fromArray(S, x, a + row + ch)
+                        .max(FloatVector.fromArray(S, x, a + row + c + ch));
+                top.max(bottom).intoArray(y, yb + ch);
+            }
+            for (; ch < c; ch++) {
+                y[yb + ch] = max(max(x[a + ch], x[a + c + ch]), max(x[a + row + ch], x[a + row + c + ch]));
+            }
+        }
     }
 
     static void backward(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                          int threads) {
-        int c = g.c(), cv = c - c % V, row = g.w() * c, imgSize = g.h() * row;
+        int row = g.w() * g.c(), imgSize = g.h() * row, outRow = g.ow() * g.c();
         Parallel.forRange(g.n(), 1, threads, (from, to) -> {
             for (int img = from; img < to; img++) {
                 int xImg = xOff + img * imgSize, dxImg = dxOff + img * imgSize;
-                for (int oy = 0; oy < g.oh(); oy++) {
-                    int r = 2 * oy * row, db = dyOff + (img * g.oh() + oy) * g.ow() * c;
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        int cell = r + 2 * ox * c, xa = xImg + cell, da = dxImg + cell, d = db + ox * c, ch = 0;
-                        for (; ch < cv; ch += V) route(x, xa + ch, dy, d + ch, dx, da + ch, c, row);
-                        for (; ch < c; ch++) routeScalar(x, xa + ch, dy[d + ch], dx, da + ch, c, row);
-                    }
-                    // a last column no window covers (odd width)
-                    if (2 * g.ow() < g.w()) {
-                        int tail = dxImg + r + 2 * g.ow() * c;
-                        Arrays.fill(dx, tail, dxImg + r + row, 0f);
-                        Arrays.fill(dx, tail + row, dxImg + r + 2 * row, 0f);
-                    }
-                }
+                for (int oy = 0; oy < g.oh(); oy++)
+                    backwardRow(g, x, xImg + 2 * oy * row, dy, dyOff + (img * g.oh() + oy) * outRow, dx, dxImg + 2 * oy * row);
                 // rows no window covers (odd height)
                 Arrays.fill(dx, dxImg + 2 * g.oh() * row, dxImg + imgSize, 0f);
             }
         });
+    }
+
+    /**
+     * {@link #backward} for the input rows of output rows [q0, q1) (as in {@link #forwardRows}, even height): writes
+     * input rows 2 * q0 to 2 * q1, at {@code dx[dxOff + 2 * q * w * c]} on, which may be a tile's own buffer.
+     */
+    static void backwardRows(Pool2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                             int q0, int q1) {
+        int row = g.w() * g.c(), outRow = g.ow() * g.c();
+        for (int q = q0; q < q1; q++)
+            backwardRow(g, x, xOff + 2 * q * row, dy, dyOff + q * outRow, dx, dxOff + 2 * q * row);
+    }
+
+    /** The two input rows of one output row: x and dx from {@code xr} and {@code dr}, that row's dy from {@code db}. */
+    private static void backwardRow(Pool2dGeometry g, float[] x, int xr, float[] dy, int db, float[] dx, int dr) {
+        int c = g.c(), cv = c - c % V, row = g.w() * c;
+        for (int ox = 0; ox < g.ow(); ox++) {
+            int cell = 2 * ox * c, xa = xr + cell, da = dr + cell, d = db + ox * c, ch = 0;
+            for (; ch < cv; ch += V) route(x, xa + ch, dy, d + ch, dx, da + ch, c, row);
+            for (; ch < c; ch++) routeScalar(x, xa + ch, dy[d + ch], dx, da + ch, c, row);
+        }
+        if (2 * g.ow() < g.w()) { // a last column no window covers (odd width)
+            int tail = dr + 2 * g.ow() * c;
+            Arrays.fill(dx, tail, dr + row, 0f);
+            Arrays.fill(dx, tail + row, dr + 2 * row, 0f);
+        }
     }
 
     /** One window, V channels: the gradient to the first cell equal to the max (or NaN), zero to the other three. */

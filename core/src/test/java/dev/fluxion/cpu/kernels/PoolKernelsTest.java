@@ -235,6 +235,43 @@ class PoolKernelsTest {
         }
     }
 
+    /** Row pairs in pieces, the way a fused pass's tiles run them, give the whole-tensor kernels' bits. */
+    @Test
+    void twoByTwoPoolingByRowPairsMatchesTheWholeKernels() {
+        Random rnd = new Random(14);
+        for (Pool2dGeometry g : new Pool2dGeometry[] {geometry(3, 6, 7, 5, 2, 2, 2, 2, false), geometry(2, 8, 8, 32, 2, 2, 2, 2, false)}) {
+            assertTrue(PoolKernels.maxPool2x2ByRows(g), g.toString());
+            float[] x = values(rnd, g.xSize()), dy = random(rnd, g.ySize());
+            for (int i = 0; i < x.length; i += 13) x[i] = Float.NaN;
+            float[] y = new float[(int) g.ySize()], dx = new float[(int) g.xSize()];
+            PoolKernels.maxPoolForward(g, x, 0, y, 0);
+            PoolKernels.maxPoolBackward(g, x, 0, dy, 0, dx, 0);
+            int rows = g.n() * g.oh(), pair = 2 * g.w() * g.c();
+            float[] yRows = new float[y.length], dxRows = new float[dx.length];
+            for (int q0 = 0; q0 < rows; q0 += 3) { // three pooled rows at a time, dx through a buffer of just those rows
+                int q1 = Math.min(rows, q0 + 3);
+                PoolKernels.maxPool2x2Rows(g, x, 0, yRows, 0, q0, q1);
+                float[] piece = new float[(q1 - q0) * pair];
+                PoolKernels.maxPool2x2GradRows(g, x, 0, dy, 0, piece, -q0 * pair, q0, q1);
+                System.arraycopy(piece, 0, dxRows, q0 * pair, piece.length);
+            }
+            assertArrayEquals(y, yRows, 0f, g.toString());
+            assertArrayEquals(dx, dxRows, 0f, g.toString());
+        }
+        assertTrue(!PoolKernels.maxPool2x2ByRows(geometry(1, 7, 6, 2, 2, 2, 2, 2, false)), "odd height");
+        assertTrue(!PoolKernels.maxPool2x2ByRows(geometry(1, 6, 6, 2, 3, 3, 2, 2, false)), "3x3 windows");
+    }
+
+    @Test
+    void twoByTwoPoolingByRowPairsRejectsOtherGeometriesAndRows() {
+        Pool2dGeometry odd = geometry(1, 7, 6, 2, 2, 2, 2, 2, false), g = geometry(2, 4, 4, 2, 2, 2, 2, 2, false);
+        float[] x = new float[64], y = new float[16];
+        var e = assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPool2x2Rows(odd, x, 0, y, 0, 0, 1));
+        assertTrue(e.getMessage().startsWith("max_pool2d by row pairs: needs 2x2 windows"), e.getMessage());
+        var r = assertThrows(IndexOutOfBoundsException.class, () -> PoolKernels.maxPool2x2GradRows(g, x, 0, y, 0, x, 0, 2, 5));
+        assertTrue(r.getMessage().contains("rows [2, 5) of 4"), r.getMessage());
+    }
+
     @Test
     void emptyWindowsAndBadArguments() {
         Pool2dGeometry g = new Pool2dGeometry(1, 3, 3, 10, 1, 1, 5, 5, 1, 1, 1, 1);
