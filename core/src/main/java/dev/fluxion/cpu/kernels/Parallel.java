@@ -24,6 +24,13 @@ public final class Parallel {
 
     /** How long an idle worker (or a waiting caller) spins before parking. */
     private static final long SPIN_NANOS = 200_000;
+    /**
+     * Spinning workers give their core away every few spins (a no-op when no other thread wants it): an input
+     * pipeline's thread then runs in the step's serial stretches instead of preempting a thread mid-chunk.
+     * {@code -Dfluxion.kernelSpinYield=false} spins without yielding, for measuring it.
+     */
+    private static final boolean YIELD = !"false".equals(System.getProperty("fluxion.kernelSpinYield"));
+    private static final int YIELD_EVERY = 8;
 
     private static final Worker[] WORKERS = startWorkers(KernelConfig.THREADS - 1);
     private static final AtomicBoolean BUSY = new AtomicBoolean();
@@ -155,7 +162,7 @@ public final class Parallel {
                 Job job = current;
                 if (job != null && job.id != lastId && index < job.helpers) return job;
                 if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                    if (YIELD && spins % YIELD_EVERY == 0) Thread.yield(); else Thread.onSpinWait();
                     continue;
                 }
                 parked = true;
