@@ -89,7 +89,7 @@ final class CpuExecutable implements Executable {
         BufferPool previousPool = BufferPool.install(pool);
         Map<Variable, Object> made = new java.util.IdentityHashMap<>();
         try {
-            runSteps(inputs, values, randomKeys);
+            runSteps(inputs, values, new float[valueCount][], randomKeys);
             if (recycleVariables)
                 for (Map.Entry<Variable, Node> w : graph.variableWrites.entrySet()) {
                     Object array = array(values[w.getValue().id]);
@@ -132,19 +132,23 @@ final class CpuExecutable implements Executable {
         }
     }
 
-    private void runSteps(Tensor[] inputs, Tensor[] values, RandomKeys randomKeys) {
+    /**
+     * Runs the stages; {@code routes[i]}, for a pooled activation i that a fused pass pooled without storing it, holds
+     * where each window's maximum was (see {@link CpuFusion.Fused#routed()}), until i's last reader has run.
+     */
+    private void runSteps(Tensor[] inputs, Tensor[] values, float[][] routes, RandomKeys randomKeys) {
         // values that share an array (views) count against the value that made it: an array goes back to the pool
         // when the last value sharing it is released
         int[] root = new int[valueCount], sharers = new int[valueCount];
         for (int st = 0; st < stages.length; st++) {
             int[] stage = stages[st];
             if (stage.length == 1) {
-                runStep(stage[0], inputs, values, randomKeys);
+                runStep(stage[0], inputs, values, routes, randomKeys);
             } else {
                 dev.fluxion.cpu.kernels.Parallel.forRange(stage.length, 1, (from, to) -> {
                     BufferPool previous = BufferPool.install(pool); // kernels on a helper thread allocate from it too
                     try {
-                        for (int i = from; i < to; i++) runStep(stage[i], inputs, values, randomKeys);
+                        for (int i = from; i < to; i++) runStep(stage[i], inputs, values, routes, randomKeys);
                     } finally {
                         BufferPool.install(previous);
                     }
@@ -164,6 +168,8 @@ final class CpuExecutable implements Executable {
             for (int dead : releaseAfter[st]) {
                 Tensor t = values[dead];
                 values[dead] = null;
+                if (routes[dead] != null && pool != null) pool.recycle(routes[dead]);
+                routes[dead] = null;
                 if (t != null && --sharers[root[dead]] == 0 && pool != null) pool.recycle(array(t));
             }
         }
@@ -188,7 +194,7 @@ final class CpuExecutable implements Executable {
         return ((ArrayStorage) t.storage()).array();
     }
 
-    private void runStep(int s, Tensor[] inputs, Tensor[] values, RandomKeys randomKeys) {
+    private void runStep(int s, Tensor[] inputs, Tensor[] values, float[][] routes, RandomKeys randomKeys) {
         long t0 = PROFILE ? System.nanoTime() : 0;
         switch (steps.get(s)) {
             case CpuFusion.Single single -> {
@@ -217,7 +223,7 @@ final class CpuExecutable implements Executable {
             }
             case CpuFusion.Fused fused -> {
                 try {
-                    runners[s].run(values);
+                    runners[s].run(values, routes);
                 } catch (RuntimeException e) {
                     Node last = fused.members()[fused.members().length - 1];
                     throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);

@@ -175,17 +175,18 @@ final class CpuFusedRunner {
     }
 
     /** Computes the group; stores materialized members' tensors into {@code values}. */
-    void run(Tensor[] values) {
+    void run(Tensor[] values, float[][] routes) {
         Node[] ms = step.members();
         Object[] full = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
             if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
             else if (i == pooledMember && !poolsByTile) full[i] = new float[size]; // pooled after the pass
         int tiles = (size + tile - 1) / tile;
-        float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(values);
+        float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(values, routes);
         TileBody members = loop != null ? compiledTiles(full, values, wholeGradients) : interpretedTiles(full, values, wholeGradients);
-        float[] pooled = pooling == null ? null : (float[]) ArrayStorage.allocateForOverwrite(DType.FLOAT32, step.pool().type.size()).array();
-        TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, values) : members;
+        float[] pooled = pooling == null ? null : floats(step.pool().type.size());
+        float[] cells = step.routed() ? floats(step.pool().type.size()) : null;
+        TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, cells, values, routes) : members;
         if (reducedMember.length > 0) {
             runWithReductions(tiles, full, body, values);
         } else {
@@ -195,9 +196,12 @@ final class CpuFusedRunner {
                 spareScratch.offer(scratch);
             });
         }
-        if (pooling != null && !poolsByTile) // tiles that split row pairs: pool the whole member afterwards
-            PoolKernels.maxPoolForward(pooling, (float[]) full[pooledMember], 0, pooled, 0);
+        if (pooling != null && !poolsByTile) { // tiles that split row pairs: pool the whole member afterwards
+            if (cells != null) PoolKernels.maxPool2x2RowsRouted(pooling, (float[]) full[pooledMember], 0, pooled, 0, cells, 0, 0, pooledRows());
+            else PoolKernels.maxPoolForward(pooling, (float[]) full[pooledMember], 0, pooled, 0);
+        }
         if (pooled != null) values[step.pool().id] = Tensor.wrap(new ArrayStorage(DType.FLOAT32, pooled), step.pool().type.shape());
+        if (cells != null) routes[step.pool().inputs[0].id] = cells;
         wrapMaterialized(full, values);
     }
 
@@ -212,37 +216,54 @@ final class CpuFusedRunner {
      * buffers (their input rows), then computes the members, then pools its rows of the pooled member while they are
      * in cache.
      */
-    private TileBody pooledTiles(TileBody body, Object[] full, float[] pooled, Tensor[] values) {
+    private TileBody pooledTiles(TileBody body, Object[] full, float[] pooled, float[] cells, Tensor[] values,
+                                 float[][] routes) {
         int rowPair = 2 * step.shape()[2] * step.shape()[3], members = step.members().length;
         float[][] x = new float[gradients.length][], dy = new float[gradients.length][];
+        boolean[] routed = new boolean[gradients.length];
         for (int k = 0; k < gradients.length; k++) {
             Node g = step.tileInputs()[k];
-            x[k] = contiguousFloats(values[g.inputs[0].id]);
+            routed[k] = routes[g.inputs[0].id] != null; // the forward pass kept the cells, not its input
+            x[k] = routed[k] ? routes[g.inputs[0].id] : contiguousFloats(values[g.inputs[0].id]);
             dy[k] = contiguousFloats(values[g.inputs[1].id]);
         }
         return (start, n, scratch) -> {
             int q0 = start / rowPair, q1 = (start + n) / rowPair;
-            for (int k = 0; k < gradients.length; k++)
-                PoolKernels.maxPool2x2GradRows(gradients[k], x[k], 0, dy[k], 0, (float[]) scratch[members + k], -start, q0, q1);
+            for (int k = 0; k < gradients.length; k++) {
+                float[] dx = (float[]) scratch[members + k];
+                if (routed[k]) PoolKernels.maxPool2x2GradRowsRouted(gradients[k], x[k], 0, dy[k], 0, dx, -start, q0, q1);
+                else PoolKernels.maxPool2x2GradRows(gradients[k], x[k], 0, dy[k], 0, dx, -start, q0, q1);
+            }
             body.run(start, n, scratch);
             if (pooling != null) {
                 boolean whole = full[pooledMember] != null;
                 float[] src = (float[]) (whole ? full[pooledMember] : scratch[pooledMember]);
-                PoolKernels.maxPool2x2Rows(pooling, src, whole ? 0 : -start, pooled, 0, q0, q1);
+                if (cells != null) PoolKernels.maxPool2x2RowsRouted(pooling, src, whole ? 0 : -start, pooled, 0, cells, 0, q0, q1);
+                else PoolKernels.maxPool2x2Rows(pooling, src, whole ? 0 : -start, pooled, 0, q0, q1);
             }
         };
     }
 
     /** For tiles that split row pairs: each pooling gradient computed whole before the pass. */
-    private float[][] wholePoolGradients(Tensor[] values) {
+    private float[][] wholePoolGradients(Tensor[] values, float[][] routes) {
         float[][] out = new float[gradients.length][];
         for (int k = 0; k < gradients.length; k++) {
             Node g = step.tileInputs()[k];
             out[k] = new float[size];
-            PoolKernels.maxPoolBackward(gradients[k], contiguousFloats(values[g.inputs[0].id]), 0,
-                    contiguousFloats(values[g.inputs[1].id]), 0, out[k], 0);
+            float[] dy = contiguousFloats(values[g.inputs[1].id]), cells = routes[g.inputs[0].id];
+            if (cells != null) PoolKernels.maxPool2x2GradRowsRouted(gradients[k], cells, 0, dy, 0, out[k], 0, 0, pooledRows());
+            else PoolKernels.maxPoolBackward(gradients[k], contiguousFloats(values[g.inputs[0].id]), 0, dy, 0, out[k], 0);
         }
         return out;
+    }
+
+    /** Output rows of this pass's poolings (all share its shape): images times pooled rows. */
+    private int pooledRows() {
+        return step.shape()[0] * (step.shape()[1] / 2);
+    }
+
+    private static float[] floats(int n) {
+        return (float[]) ArrayStorage.allocateForOverwrite(DType.FLOAT32, n).array();
     }
 
     private static float[] contiguousFloats(Tensor t) {

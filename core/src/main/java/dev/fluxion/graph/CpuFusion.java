@@ -44,9 +44,11 @@ final class CpuFusion {
      * folded tile by tile in the same pass, so the reduced member need not be written out. {@code pool} (or null) is
      * a 2x2 max pooling of a member, computed from each tile right after it; {@code tileInputs} are max-pooling
      * gradients that members read, computed per tile from the pooling's input and the pooled gradient instead of
-     * being written out in full (three quarters zeros) and read back. See {@link #rowPooling}.
+     * being written out in full (three quarters zeros) and read back. See {@link #rowPooling}. When {@code routed},
+     * the pool records which cell of each window took the maximum, and the member it pools, which only the pooling's
+     * gradients read, is not stored: they route from those cells, a quarter of its size.
      */
-    record Fused(Node[] members, boolean[] materialized, int[] shape, Node[] reductions, Node pool,
+    record Fused(Node[] members, boolean[] materialized, int[] shape, Node[] reductions, Node pool, boolean routed,
                  Node[] tileInputs) implements Step {
         /** The size of the axes the reductions keep (0 without reductions). */
         int reducedInner() {
@@ -198,7 +200,11 @@ final class CpuFusion {
     private static void addStep(List<Step> steps, Step step, java.util.Set<Node> deferred) {
         if (!deferred.isEmpty() && !(step instanceof Fused)) {
             for (Node in : CpuSchedule.inputs(step))
-                if (deferred.remove(in)) steps.add(new Single(in));
+                if (deferred.remove(in)) {
+                    if (steps.stream().anyMatch(s -> s instanceof Fused f && f.routed() && f.pool().inputs[0] == in.inputs[0]))
+                        throw new IllegalStateException("plan: " + in + " is read whole after its input was pooled unstored");
+                    steps.add(new Single(in));
+                }
         }
         steps.add(step);
     }
@@ -341,15 +347,26 @@ final class CpuFusion {
         for (Node m : ms) for (Node in : m.inputs) if (deferred.contains(in)) tiled.add(in);
         if (ms.length == 1 && rs.length == 0 && pool == null && tiled.isEmpty()) return new Single(ms[0]);
         boolean[] materialized = new boolean[ms.length];
+        boolean routed = false;
         for (int i = 0; i < ms.length; i++) {
             Node m = ms[i];
             boolean outside = pinned[m.id];
             for (Node n : nodes) {
                 if (outside) break;
-                for (Node in : n.inputs) if (in == m && find(parent, group[n.id]) != g) { outside = true; break; }
+                for (Node in : n.inputs) {
+                    if (in != m || find(parent, group[n.id]) == g) continue;
+                    if (pool != null && routesFrom(n, pool, deferred)) routed = true;
+                    else { outside = true; break; }
+                }
             }
             materialized[i] = outside;
         }
-        return new Fused(ms, materialized, ms[0].type.shape(), rs, pool, tiled.toArray(Node[]::new));
+        return new Fused(ms, materialized, ms[0].type.shape(), rs, pool, routed, tiled.toArray(Node[]::new));
+    }
+
+    /** Whether {@code n} is a gradient of {@code pool} that the passes reading it route per tile. */
+    private static boolean routesFrom(Node n, Node pool, java.util.Set<Node> deferred) {
+        return deferred.contains(n) && n.op instanceof Op.Pool2DGrad gr && gr.forward().equals(pool.op)
+                && n.inputs[0] == pool.inputs[0];
     }
 }

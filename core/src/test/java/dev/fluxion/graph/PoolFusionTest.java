@@ -87,7 +87,9 @@ class PoolFusionTest {
         for (int[] shape : new int[][] {{2, 6, 6, 3}, {4, 16, 16, 32}, {2, 8, 7, 5}}) {
             List<CpuFusion.Step> steps = assertBlockMatchesEager(shape);
             String where = Arrays.toString(shape) + ": " + describe(steps);
-            assertTrue(steps.stream().anyMatch(s -> s instanceof CpuFusion.Fused f && f.pool() != null), where);
+            // the activation is read only by the pooling and its gradient: the pass keeps each window's cell instead
+            assertTrue(steps.stream().anyMatch(s -> s instanceof CpuFusion.Fused f && f.pool() != null && f.routed()
+                    && !f.materialized()[Arrays.asList(f.members()).indexOf(f.pool().inputs()[0])]), where);
             assertTrue(steps.stream().anyMatch(s -> s instanceof CpuFusion.Fused f && f.tileInputs().length == 1), where);
             assertFalse(anySingle(steps, Op.Pool2D.class), where);
             assertFalse(anySingle(steps, Op.Pool2DGrad.class), where);
@@ -115,6 +117,19 @@ class PoolFusionTest {
         for (int call = 0; call < 2; call++) assertArrayEquals(forward.apply(x, perImage).toFloatArray(), f.call(x, perImage).toFloatArray(), 0f);
         List<CpuFusion.Step> steps = plan(f.lastGraph());
         assertTrue(steps.stream().anyMatch(s -> s instanceof CpuFusion.Fused p && p.pool() != null), describe(steps));
+        // and with the gradient: the cells are recorded from the whole activation, and routed whole
+        Fx.Fn2<List<Tensor>> both = (xs, bs) -> {
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(xs);
+                Tensor pooled = forward.apply(xs, bs);
+                return List.of(pooled, tape.gradient(Ops.sum(pooled.mul(pooled)), xs)[0].mul(bs));
+            }
+        };
+        var g = Fx.function("large period, gradient", both);
+        List<Tensor> eager = both.apply(x, perImage), graph = g.call(x, perImage);
+        for (int i = 0; i < 2; i++) assertArrayEquals(eager.get(i).toFloatArray(), graph.get(i).toFloatArray(), 0f);
+        steps = plan(g.lastGraph());
+        assertTrue(steps.stream().anyMatch(s -> s instanceof CpuFusion.Fused p && p.routed()), describe(steps));
     }
 
     @Test

@@ -136,6 +136,24 @@ public final class PoolKernels {
         PoolMax2x2Kernels.backwardRows(g, x, xOff, dy, dyOff, dx, dxOff, q0, q1);
     }
 
+    /**
+     * {@link #maxPool2x2Rows} that also records, for each output element, which cell of its window takes the gradient
+     * (0 to 3: top left, top right, bottom left, bottom right; {@code cell} has y's layout), so that the gradient can
+     * be routed without x ({@link #maxPool2x2GradRowsRouted}).
+     */
+    public static void maxPool2x2RowsRouted(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, float[] cell,
+                                            int cellOff, int q0, int q1) {
+        checkRows(g, q0, q1);
+        PoolMax2x2Kernels.forwardRowsRouted(g, x, xOff, y, yOff, cell, cellOff, q0, q1);
+    }
+
+    /** {@link #maxPool2x2GradRows} from the cells {@link #maxPool2x2RowsRouted} recorded: the same bits. */
+    public static void maxPool2x2GradRowsRouted(Pool2dGeometry g, float[] cell, int cellOff, float[] dy, int dyOff,
+                                                float[] dx, int dxOff, int q0, int q1) {
+        checkRows(g, q0, q1);
+        PoolMax2x2Kernels.backwardRowsRouted(g, cell, cellOff, dy, dyOff, dx, dxOff, q0, q1);
+    }
+
     private static void checkRows(Pool2dGeometry g, int q0, int q1) {
         if (!maxPool2x2ByRows(g)) throw new IllegalArgumentException("max_pool2d by row pairs: needs 2x2 windows of stride 2 "
                 + "and an even input height, got " + g);

@@ -44,6 +44,71 @@ final class PoolMax2x2Kernels {
         for (int q = q0; q < q1; q++) forwardRow(g, x, xOff + 2 * q * row, y, yOff + q * outRow);
     }
 
+    /**
+     * {@link #forwardRows}, also recording each window's routing cell in {@code cell} (same layout as y): 0 to 3 for
+     * top left, top right, bottom left, bottom right, the cell {@link #backward} gives the gradient to. A pass that
+     * records it need not store x for the gradient.
+     */
+    static void forwardRowsRouted(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, float[] cell, int cellOff,
+                                  int q0, int q1) {
+        int c = g.c(), cv = c - c % V, row = g.w() * c, outRow = g.ow() * c;
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        for (int q = q0; q < q1; q++) {
+            int xr = xOff + 2 * q * row, yr = yOff + q * outRow, kr = cellOff + q * outRow;
+            for (int ox = 0; ox < g.ow(); ox++) {
+                int a = xr + 2 * ox * c, yb = yr + ox * c, kb = kr + ox * c, ch = 0;
+                for (; ch < cv; ch += V) {
+                    FloatVector v0 = FloatVector.fromArray(S, x, a + ch), v1 = FloatVector.fromArray(S, x, a + c + ch);
+                    FloatVector v2 = FloatVector.fromArray(S, x, a + row + ch), v3 = FloatVector.fromArray(S, x, a + row + c + ch);
+                    FloatVector m = v0.max(v1).max(v2.max(v3));
+                    m.intoArray(y, yb + ch);
+                    VectorMask<Float> hit0 = v0.compare(VectorOperators.EQ, m).or(v0.test(VectorOperators.IS_NAN));
+                    VectorMask<Float> hit1 = v1.compare(VectorOperators.EQ, m).or(v1.test(VectorOperators.IS_NAN)).andNot(hit0);
+                    VectorMask<Float> taken = hit0.or(hit1);
+                    VectorMask<Float> hit2 = v2.compare(VectorOperators.EQ, m).or(v2.test(VectorOperators.IS_NAN)).andNot(taken);
+                    three.blend(two, hit2).blend(one, hit1).blend(0f, hit0).intoArray(cell, kb + ch);
+                }
+                for (; ch < c; ch++) {
+                    int best = firstMaximal(x, a + ch, c, row);
+                    y[yb + ch] = max(max(x[a + ch], x[a + c + ch]), max(x[a + row + ch], x[a + row + c + ch]));
+                    cell[kb + ch] = best == 0 ? 0 : best == c ? 1 : best == row ? 2 : 3;
+                }
+            }
+        }
+    }
+
+    /** {@link #backwardRows} from the cells {@link #forwardRowsRouted} recorded instead of from x. */
+    static void backwardRowsRouted(Pool2dGeometry g, float[] cell, int cellOff, float[] dy, int dyOff, float[] dx,
+                                   int dxOff, int q0, int q1) {
+        int c = g.c(), cv = c - c % V, row = g.w() * c, outRow = g.ow() * c;
+        FloatVector zero = FloatVector.zero(S);
+        for (int q = q0; q < q1; q++) {
+            int kr = cellOff + q * outRow, db = dyOff + q * outRow, dr = dxOff + 2 * q * row;
+            for (int ox = 0; ox < g.ow(); ox++) {
+                int kb = kr + ox * c, d = db + ox * c, da = dr + 2 * ox * c, ch = 0;
+                for (; ch < cv; ch += V) {
+                    FloatVector k = FloatVector.fromArray(S, cell, kb + ch), grad = FloatVector.fromArray(S, dy, d + ch);
+                    zero.blend(grad, k.compare(VectorOperators.EQ, 0f)).intoArray(dx, da + ch);
+                    zero.blend(grad, k.compare(VectorOperators.EQ, 1f)).intoArray(dx, da + c + ch);
+                    zero.blend(grad, k.compare(VectorOperators.EQ, 2f)).intoArray(dx, da + row + ch);
+                    zero.blend(grad, k.compare(VectorOperators.EQ, 3f)).intoArray(dx, da + row + c + ch);
+                }
+                for (; ch < c; ch++) {
+                    float k = cell[kb + ch], grad = dy[d + ch];
+                    dx[da + ch] = k == 0 ? grad : 0f;
+                    dx[da + c + ch] = k == 1 ? grad : 0f;
+                    dx[da + row + ch] = k == 2 ? grad : 0f;
+                    dx[da + row + c + ch] = k == 3 ? grad : 0f;
+                }
+            }
+            if (2 * g.ow() < g.w()) { // a last column no window covers (odd width)
+                int tail = dr + 2 * g.ow() * c;
+                Arrays.fill(dx, tail, dr + row, 0f);
+                Arrays.fill(dx, tail + row, dr + 2 * row, 0f);
+            }
+        }
+    }
+
     /** One output row from the two input rows starting at {@code x[xr]}. */
     private static void forwardRow(Pool2dGeometry g, float[] x, int xr, float[] y, int yr) {
         int c = g.c(), cv = c - c % V, row = g.w() * c;
@@ -119,21 +184,26 @@ final class PoolMax2x2Kernels {
     }
 
     private static void routeScalar(float[] x, int xa, float grad, float[] dx, int da, int c, int row) {
+        int best = firstMaximal(x, xa, c, row);
+        dx[da] = 0f;
+        dx[da + c] = 0f;
+        dx[da + row] = 0f;
+        dx[da + row + c] = 0f;
+        dx[da + best] = grad;
+    }
+
+    /** The offset (0, c, row or row + c) of the window's first maximal cell, a NaN counting as maximal. */
+    private static int firstMaximal(float[] x, int xa, int c, int row) {
         int best = 0;
         float m = x[xa];
-        int[] cells = {c, row, row + c};
-        for (int k : cells) {
+        for (int k : new int[] {c, row, row + c}) {
             float v = x[xa + k];
             if (v > m || (v != v && m == m)) {
                 m = v;
                 best = k;
             }
         }
-        dx[da] = 0f;
-        dx[da + c] = 0f;
-        dx[da + row] = 0f;
-        dx[da + row + c] = 0f;
-        dx[da + best] = grad;
+        return best;
     }
 
     /** NaN-propagating max, as the vector lanes compute it. */
