@@ -91,6 +91,27 @@ final class FloatExp {
         return e.blend(x, x.compare(VectorOperators.NE, x));
     }
 
+    /**
+     * {@link #expm1(FloatVector)} for lanes at most 0 (and NaN), as ELU needs it: the same operations and bits, less
+     * what only positive lanes need. There n >= -26, so 2^n is one normal power of two (the two-factor product is
+     * exact, the same value), and no lane takes e^x.
+     */
+    static FloatVector expm1NonPositive(FloatVector x) {
+        VectorSpecies<Float> s = x.species();
+        FloatVector xc = x.max(EXPM1_LOW);
+        FloatVector t = xc.fma(LOG2E, SHIFTER);
+        FloatVector nf = t.sub(SHIFTER);
+        IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
+        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
+        FloatVector q = c(s, C8).fma(r, c(s, C7)).fma(r, c(s, C6)).fma(r, c(s, C5)).fma(r, c(s, C4)).fma(r, c(s, C3))
+                .fma(r, c(s, C2));
+        FloatVector pm1 = q.mul(r).fma(r, r);
+        FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = scale.fma(pm1, scale.sub(1f));
+        e = e.blend(-1f, x.compare(VectorOperators.LT, EXPM1_LOW));
+        return e.blend(x, x.compare(VectorOperators.NE, x));
+    }
+
     /** The same operations lane by lane. */
     static FloatVector exp(FloatVector x) {
         VectorSpecies<Float> s = x.species();

@@ -44,7 +44,7 @@ public final class VectorFunctions {
      * and stays NaN.
      */
     public static FloatVector elu(FloatVector x) {
-        return FloatExp.expm1(x.min(0f)).blend(x, x.compare(VectorOperators.GT, 0f));
+        return FloatExp.expm1NonPositive(x.min(0f)).blend(x, x.compare(VectorOperators.GT, 0f));
     }
 
     /** 1 where x > 0, else 0; NaN stays NaN. */
