@@ -78,9 +78,7 @@ final class FloatExp {
         FloatVector nf = t.sub(SHIFTER);
         IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
         FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
-        FloatVector q = c(s, C8).fma(r, c(s, C7)).fma(r, c(s, C6)).fma(r, c(s, C5)).fma(r, c(s, C4)).fma(r, c(s, C3))
-                .fma(r, c(s, C2));
-        FloatVector pm1 = q.mul(r).fma(r, r);
+        FloatVector pm1 = expm1Reduced(r);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1), n2 = n.sub(n1);
         FloatVector scale = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()
                 .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
@@ -103,13 +101,19 @@ final class FloatExp {
         FloatVector nf = t.sub(SHIFTER);
         IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
         FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
-        FloatVector q = c(s, C8).fma(r, c(s, C7)).fma(r, c(s, C6)).fma(r, c(s, C5)).fma(r, c(s, C4)).fma(r, c(s, C3))
-                .fma(r, c(s, C2));
-        FloatVector pm1 = q.mul(r).fma(r, r);
+        FloatVector pm1 = expm1Reduced(r);
         FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector e = scale.fma(pm1, scale.sub(1f));
         e = e.blend(-1f, x.compare(VectorOperators.LT, EXPM1_LOW));
         return e.blend(x, x.compare(VectorOperators.NE, x));
+    }
+
+    /** e^r - 1 for the reduced argument, as {@link #expm1(float)} computes it (one vector in, one out: inlined). */
+    private static FloatVector expm1Reduced(FloatVector r) {
+        VectorSpecies<Float> s = r.species();
+        FloatVector q = c(s, C8).fma(r, c(s, C7)).fma(r, c(s, C6)).fma(r, c(s, C5)).fma(r, c(s, C4)).fma(r, c(s, C3))
+                .fma(r, c(s, C2));
+        return q.mul(r).fma(r, r);
     }
 
     /** The same operations lane by lane. */
