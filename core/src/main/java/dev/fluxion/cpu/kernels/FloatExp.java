@@ -70,14 +70,14 @@ final class FloatExp {
 
     // exp and expm1 repeat the reduction rather than share a helper: a helper would have to return several vectors,
     // and vectors that leave a method in an object are boxed unless the JIT inlines everything, an order of
-    // magnitude slower
+    // magnitude slower. Lanes outside the formula's range are not clamped first but replaced at the end (a min or
+    // max costs several instructions on AVX2 for Java's NaN and signed-zero rules; a compare and a blend, two).
     static FloatVector expm1(FloatVector x) {
         VectorSpecies<Float> s = x.species();
-        FloatVector xc = x.max(EXPM1_LOW).min(EXPM1_HIGH);
-        FloatVector t = xc.fma(LOG2E, SHIFTER);
+        FloatVector t = x.fma(LOG2E, SHIFTER); // lanes out of range compute garbage, replaced below
         FloatVector nf = t.sub(SHIFTER);
         IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
-        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
+        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), x));
         FloatVector pm1 = expm1Reduced(r);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1), n2 = n.sub(n1);
         FloatVector scale = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()
@@ -90,17 +90,16 @@ final class FloatExp {
     }
 
     /**
-     * {@link #expm1(FloatVector)} for lanes at most 0 (and NaN), as ELU needs it: the same operations and bits, less
-     * what only positive lanes need. There n >= -26, so 2^n is one normal power of two (the two-factor product is
-     * exact, the same value), and no lane takes e^x.
+     * {@link #expm1(FloatVector)} for lanes at most 0 (and NaN), as ELU needs it: the same operations and bits there,
+     * less what other lanes need; lanes above 0 get unspecified values, for the caller to replace. In [EXPM1_LOW, 0]
+     * n >= -26, so 2^n is one normal power of two (the two-factor product is exact, the same value).
      */
     static FloatVector expm1NonPositive(FloatVector x) {
         VectorSpecies<Float> s = x.species();
-        FloatVector xc = x.max(EXPM1_LOW);
-        FloatVector t = xc.fma(LOG2E, SHIFTER);
+        FloatVector t = x.fma(LOG2E, SHIFTER);
         FloatVector nf = t.sub(SHIFTER);
         IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
-        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
+        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), x));
         FloatVector pm1 = expm1Reduced(r);
         FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector e = scale.fma(pm1, scale.sub(1f));
@@ -119,11 +118,10 @@ final class FloatExp {
     /** The same operations lane by lane. */
     static FloatVector exp(FloatVector x) {
         VectorSpecies<Float> s = x.species();
-        FloatVector xc = x.max(LOW).min(HIGH);
-        FloatVector t = xc.fma(LOG2E, SHIFTER);
+        FloatVector t = x.fma(LOG2E, SHIFTER); // lanes out of range compute garbage, replaced below
         FloatVector nf = t.sub(SHIFTER);
         IntVector n = t.reinterpretAsInts().sub(SHIFTER_BITS);
-        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), xc));
+        FloatVector r = nf.fma(c(s, -LN2_LO), nf.fma(c(s, -LN2_HI), x));
         FloatVector p = c(s, C7).fma(r, c(s, C6)).fma(r, c(s, C5)).fma(r, c(s, C4)).fma(r, c(s, C3)).fma(r, c(s, C2))
                 .fma(r, c(s, 1f)).fma(r, c(s, 1f));
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1), n2 = n.sub(n1);

@@ -40,11 +40,11 @@ public final class VectorFunctions {
     }
 
     /**
-     * x if x > 0 else e^x - 1, from expm1(min(x, 0)): the lanes that keep x never overflow; NaN fails the compare
-     * and stays NaN.
+     * x if x > 0 else e^x - 1: the lanes above 0 keep x whatever e^x - 1 gave there; NaN fails the compare and stays
+     * NaN.
      */
     public static FloatVector elu(FloatVector x) {
-        return FloatExp.expm1NonPositive(x.min(0f)).blend(x, x.compare(VectorOperators.GT, 0f));
+        return FloatExp.expm1NonPositive(x).blend(x, x.compare(VectorOperators.GT, 0f));
     }
 
     /** 1 where x > 0, else 0; NaN stays NaN. */
