@@ -154,6 +154,27 @@ class PoolFusionTest {
     }
 
     @Test
+    void anActivationAlsoReadElsewhereIsStoredAndStillPooledInItsPass() {
+        Random r = new Random(7);
+        Tensor x = random(r, 4, 16, 16, 32), w = random(r, 4, 8, 8, 32);
+        Fx.Fn2<List<Tensor>> body = (xs, ws) -> {
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(xs);
+                Tensor y = Ops.unary(UnaryFn.ELU, xs.mul(2f));
+                Tensor dx = tape.gradient(Ops.sum(NnOps.maxPool2d(y, 2, 2, 2, 2, Padding.VALID).mul(ws)), xs)[0];
+                return List.of(y, dx); // y is an output too
+            }
+        };
+        var f = Fx.function("stored", body);
+        List<Tensor> eager = body.apply(x, w), graph = f.call(x, w);
+        for (int i = 0; i < 2; i++) assertArrayEquals(eager.get(i).toFloatArray(), graph.get(i).toFloatArray(), 0f);
+        List<CpuFusion.Step> steps = plan(f.lastGraph());
+        CpuFusion.Fused pass = (CpuFusion.Fused) steps.stream().filter(s -> s instanceof CpuFusion.Fused p && p.pool() != null)
+                .findFirst().orElseThrow(() -> new AssertionError(describe(steps)));
+        assertTrue(pass.materialized()[Arrays.asList(pass.members()).indexOf(pass.pool().inputs()[0])], describe(steps));
+    }
+
+    @Test
     void aPoolingGradientReadByAnOutputIsComputedWhole() {
         Random r = new Random(5);
         Tensor x = random(r, 2, 6, 6, 3), w = random(r, 2, 3, 3, 3);
