@@ -27,12 +27,15 @@ final class Combinators {
         private final int size;
         private final boolean dropRemainder;
         private final Collator<E, R> collate;
+        /** Whether collate is the default stacking (R is E), which a positional source can do by gathering rows. */
+        private final boolean stacks;
 
-        Batch(Dataset<E> input, int size, boolean dropRemainder, Collator<E, R> collate) {
+        Batch(Dataset<E> input, int size, boolean dropRemainder, Collator<E, R> collate, boolean stacks) {
             this.input = input;
             this.size = size;
             this.dropRemainder = dropRemainder;
             this.collate = collate;
+            this.stacks = stacks;
         }
 
         @Override
@@ -47,14 +50,33 @@ final class Combinators {
             long start = state == null ? 0 : state.expect("batch").get("index");
             return new Stages.Piped<E, R>(input.open(state == null ? null : state.child(0))) {
                 private long index = start; // input elements consumed, for error messages
+                // over tensor slices (shuffled or not) the rows are copied by position, no element made
+                private final Positions<E> positions = stacks ? in.positions() : null;
 
                 @Override
+                @SuppressWarnings("unchecked")
                 public R next() {
-                    List<E> items = new ArrayList<>(size);
+                    List<E> items;
+                    if (positions != null) {
+                        long[] at = new long[size];
+                        int k = 0;
+                        for (long p; k < size && (p = positions.nextPosition()) >= 0; ) at[k++] = p;
+                        index += k;
+                        if (k == 0 || (dropRemainder && k < size)) return null;
+                        E stacked = positions.source().stack(at, k);
+                        if (stacked != null) return (R) stacked;
+                        items = new ArrayList<>(k);
+                        for (int i = 0; i < k; i++) items.add(positions.source().at(at[i]));
+                        return collate(items, index - k);
+                    }
+                    items = new ArrayList<>(size);
                     for (E x; items.size() < size && (x = in.next()) != null; ) items.add(x);
-                    long first = index;
                     index += items.size();
                     if (items.isEmpty() || (dropRemainder && items.size() < size)) return null;
+                    return collate(items, index - items.size());
+                }
+
+                private R collate(List<E> items, long first) {
                     R r;
                     try {
                         r = collate.apply(items, first);

@@ -32,6 +32,24 @@ interface Cursor<E> {
         return null;
     }
 
+    /**
+     * This cursor's elements as positions in one {@linkplain #positional() positional} source, when it passes that
+     * source's elements on unchanged (tensor slices, a shuffle of them), or null: batch then copies the rows at those
+     * positions straight into each batch instead of making every element.
+     */
+    default Positions<E> positions() {
+        return null;
+    }
+
+    /** The positions a cursor's elements come from. */
+    interface Positions<E> {
+        /** Advances exactly as {@code next()} would; the position of the element it would have returned, or -1 at the end. */
+        long nextPosition();
+
+        /** Where the positions point. */
+        Positional<E> source();
+    }
+
     /** Random access into a cursor's input; the cursor's own position still moves only by next and skip. */
     interface Positional<E> {
         /** The position of the element {@code next()} would return. */
@@ -39,6 +57,14 @@ interface Cursor<E> {
 
         /** The element at {@code position} (one the cursor has, or had, ahead of it). */
         E at(long position);
+
+        /**
+         * The elements at the first {@code count} of these positions stacked as batch's default collation stacks them,
+         * or null when this source cannot (then each element is made and collated).
+         */
+        default E stack(long[] positions, int count) {
+            return null;
+        }
 
         static <E> Positional<E> of(java.util.function.LongSupplier position, java.util.function.LongFunction<E> at) {
             return new Positional<>() {

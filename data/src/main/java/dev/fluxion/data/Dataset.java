@@ -156,18 +156,19 @@ public abstract class Dataset<E> implements Iterable<E> {
     /**
      * Stacks consecutive elements component by component into new tensors with a leading batch axis. Elements must
      * share shape and dtype per component (the error names both shapes). With {@code dropRemainder} a last partial
-     * batch is dropped, so every batch has the same shape.
+     * batch is dropped, so every batch has the same shape. Directly over {@code fromTensorSlices}, or a shuffle of it,
+     * the rows are copied into each batch by position, without making the elements (the same batches).
      */
     public Dataset<E> batch(int size, boolean dropRemainder) {
         if (size < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + size);
-        return new Combinators.Batch<E, E>(this, size, dropRemainder, Structures::collate);
+        return new Combinators.Batch<E, E>(this, size, dropRemainder, Structures::collate, true);
     }
 
     /** Groups consecutive elements and combines each group with {@code collate} (for elements that are not tensors). */
     public <R> Dataset<R> batch(int size, boolean dropRemainder, Function<? super List<E>, ? extends R> collate) {
         if (size < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + size);
         Objects.requireNonNull(collate, "collate");
-        return new Combinators.Batch<E, R>(this, size, dropRemainder, (list, first) -> collate.apply(list));
+        return new Combinators.Batch<E, R>(this, size, dropRemainder, (list, first) -> collate.apply(list), false);
     }
 
     /** Splits each element along its first axis into rows: the inverse of {@link #batch(int)}. */

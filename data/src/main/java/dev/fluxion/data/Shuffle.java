@@ -157,14 +157,45 @@ final class Shuffle<E> extends Dataset<E> {
 
         @Override
         public E next() {
+            int i = draw();
+            if (i < 0) return null;
+            E out = element(i);
+            refill(i);
+            return out;
+        }
+
+        @Override
+        public Positions<E> positions() {
+            if (positional == null) return null;
+            return new Positions<>() {
+                @Override
+                public long nextPosition() {
+                    int i = draw();
+                    if (i < 0) return -1;
+                    long out = at[i];
+                    refill(i);
+                    return out;
+                }
+
+                @Override
+                public Positional<E> source() {
+                    return positional;
+                }
+            };
+        }
+
+        /** The slot of the next element to emit (filling the buffer first), or -1 at the end. */
+        private int draw() {
             if (!filled) {
                 while (size < bufferSize && !inputDone && readInto(size)) size++;
                 filled = true;
             }
-            if (size == 0) return null;
-            int i = rng.nextInt(size);
-            E out = element(i);
-            if (inputDone || !readInto(i)) { // the last slot fills the hole
+            return size == 0 ? -1 : rng.nextInt(size);
+        }
+
+        /** Refills slot i, just emitted, from the input; at the input's end the last slot fills the hole. */
+        private void refill(int i) {
+            if (inputDone || !readInto(i)) {
                 size--;
                 ord[i] = ord[size];
                 if (positional == null) {
@@ -174,7 +205,6 @@ final class Shuffle<E> extends Dataset<E> {
                     at[i] = at[size];
                 }
             }
-            return out;
         }
 
         @Override

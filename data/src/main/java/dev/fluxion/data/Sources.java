@@ -50,6 +50,37 @@ final class Sources {
             return assemble.apply(parts);
         }
 
+        /** The rows at these positions, each component gathered into one new tensor; null if one cannot be. */
+        private E stack(long[] positions, int count) {
+            Tensor[] parts = new Tensor[rows.length];
+            for (int c = 0; c < parts.length; c++)
+                if ((parts[c] = rows[c].gather(positions, count)) == null) return null;
+            return assemble.apply(parts);
+        }
+
+        private final class At implements Cursor.Positional<E> {
+            private final java.util.function.LongSupplier position;
+
+            At(java.util.function.LongSupplier position) {
+                this.position = position;
+            }
+
+            @Override
+            public long position() {
+                return position.getAsLong();
+            }
+
+            @Override
+            public E at(long p) {
+                return element((int) p);
+            }
+
+            @Override
+            public E stack(long[] positions, int count) {
+                return Slices.this.stack(positions, count);
+            }
+        }
+
         @Override
         Cursor<E> open(IteratorState state) {
             long start = state == null ? 0 : state.expect("slices").get("index");
@@ -64,7 +95,23 @@ final class Sources {
 
                 @Override
                 public Positional<E> positional() {
-                    return Positional.of(() -> index, p -> element((int) p));
+                    return new At(() -> index);
+                }
+
+                @Override
+                public Positions<E> positions() {
+                    Positional<E> source = positional();
+                    return new Positions<>() {
+                        @Override
+                        public long nextPosition() {
+                            return index < n ? index++ : -1;
+                        }
+
+                        @Override
+                        public Positional<E> source() {
+                            return source;
+                        }
+                    };
                 }
 
                 @Override

@@ -109,6 +109,26 @@ final class Structures {
         Tensor row(int i) {
             return storage == null ? t.get(i) : Tensor.wrap(storage, shape, strides, offset + i * stride0);
         }
+
+        /**
+         * The rows at the first {@code count} positions stacked into one new contiguous tensor, as {@link #stack}
+         * stacks their views; null when the rows are not contiguous runs of a CPU array.
+         */
+        Tensor gather(long[] positions, int count) {
+            if (storage == null || !Layouts.isContiguous(shape, strides)) return null;
+            int rowSize = dev.fluxion.Shapes.size(shape);
+            long total = (long) rowSize * count;
+            if (total > Integer.MAX_VALUE - 16)
+                throw new DataPipelineException("batch: " + total + " elements do not fit in one tensor");
+            ArrayStorage out = ArrayStorage.allocate(t.dtype(), (int) total);
+            Object src = storage.array(), dst = out.array();
+            for (int i = 0; i < count; i++)
+                System.arraycopy(src, offset + (int) positions[i] * stride0, dst, i * rowSize, rowSize);
+            int[] outShape = new int[shape.length + 1];
+            outShape[0] = count;
+            System.arraycopy(shape, 0, outShape, 1, shape.length);
+            return Tensor.wrap(out, outShape);
+        }
     }
 
     /** Stacks tensors of one shape and dtype into a new contiguous tensor with a leading axis. */

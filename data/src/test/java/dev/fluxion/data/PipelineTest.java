@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +96,44 @@ class PipelineTest {
         List<Pair> back = Dataset.of(p).unbatch().toList();
         assertEquals(3, back.size());
         assertArrayEquals(new float[] {4, 5}, back.get(2).x().toFloatArray());
+    }
+
+    /**
+     * Over tensor slices, shuffled or not, batch copies the rows at the positions the shuffle draws instead of making
+     * each element: the same batches, bit for bit, as stacking the elements one by one (forced here by an identity
+     * map, which hides the positions), for float, int and bool components, strided sources and partial batches.
+     */
+    @Test
+    void batchesGatheredByPositionEqualElementByElementBatches() {
+        int n = 103;
+        float[] xs = new float[n * 6];
+        for (int i = 0; i < xs.length; i++) xs[i] = i * 0.5f - 7;
+        Tensor x = Tensor.of(xs, n, 2, 3), labels = Tensor.of(java.util.stream.IntStream.range(0, n).map(i -> i * 7 % 10).toArray(), n);
+        Tensor strided = Tensor.of(xs, 6, n).transpose(); // rows are not contiguous runs: element-by-element inside
+        Tensor flags = labels.gt(Tensor.of(new int[] {4}));
+        List<java.util.function.Function<Dataset<TensorTuple>, Dataset<TensorTuple>>> shapes = List.of(
+                d -> d.batch(16), d -> d.batch(16, true), d -> d.shuffle(40, 5).batch(16), d -> d.shuffle(n, 9).repeat(2).batch(32),
+                d -> d.shuffle(7, 2).batch(1));
+        // contiguous components are gathered; a strided one sends its batches through the elements at those positions
+        for (Tensor[] components : new Tensor[][] {{x, labels, flags}, {x, labels, strided, flags}})
+            for (var shape : shapes) {
+                Dataset<TensorTuple> direct = shape.apply(Dataset.fromTensorSlices(components));
+                Dataset<TensorTuple> viaElements = shape.apply(Dataset.fromTensorSlices(components).map(e -> e));
+                List<TensorTuple> a = direct.toList(), b = viaElements.toList();
+                assertEquals(b.size(), a.size());
+                for (int i = 0; i < a.size(); i++)
+                    for (int c = 0; c < components.length; c++) {
+                        Tensor p = a.get(i).tensors().get(c), q = b.get(i).tensors().get(c);
+                        assertEquals(q.dtype(), p.dtype());
+                        assertArrayEquals(q.shape(), p.shape());
+                        assertArrayEquals(q.toDoubleArray(), p.toDoubleArray(), 0.0, "batch " + i + ", component " + c);
+                    }
+            }
+        var shuffled = Dataset.fromTensorSlices(x, labels).shuffle(40, 5).open(null);
+        long[] first = {shuffled.positions().nextPosition(), shuffled.positions().nextPosition()};
+        assertNotNull(shuffled.positions().source().stack(first, 2), "contiguous rows are gathered");
+        assertNull(Dataset.fromTensorSlices(x, strided).open(null).positions().source().stack(first, 2), "strided rows are not");
+        assertNull(Dataset.fromTensorSlices(x, labels).map(e -> e).open(null).positions(), "a map hides the positions");
     }
 
     @Test

@@ -90,6 +90,14 @@ class ResumeTest {
     }
 
     @Test
+    void batchesGatheredByPositionResume() {
+        // shuffle then batch over slices, with nothing between: batch copies the rows by position
+        checkResume(() -> slices(50).shuffle(20, 42).batch(8), 1000, 0, 1, 3, 6);
+        checkResume(() -> slices(50).shuffle(50, 3).repeat(2).batch(8, true).prefetch(2), 1000, 0, 2, 5, 11);
+        checkResume(() -> slices(37).batch(5), 1000, 0, 4, 7);
+    }
+
+    @Test
     void shuffleAfterRepeatWithFullBufferAndParallelMap() {
         checkResume(() -> slices(40).repeat().shuffle(64, 9).map(ResumeTest::plus1000, 3, true).batch(5).prefetch(3), 100,
                 0, 2, 9, 31, 64, 99);
