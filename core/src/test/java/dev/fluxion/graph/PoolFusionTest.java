@@ -153,41 +153,47 @@ class PoolFusionTest {
         for (boolean m : pass.materialized()) assertFalse(m, "only the pooled tensor leaves the pass: " + pass);
     }
 
+    /** y = f(x) and the gradient of sum(max_pool(y) * w) with respect to x, given to {@code outputs}. */
+    private static List<Tensor> pooledGradient(Tensor xs, Tensor ws, java.util.function.UnaryOperator<Tensor> f,
+                                               java.util.function.BinaryOperator<Tensor> second) {
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(xs);
+            Tensor y = f.apply(xs);
+            Tensor g = tape.gradient(Ops.sum(NnOps.maxPool2d(y, 2, 2, 2, 2, Padding.VALID).mul(ws)), xs)[0];
+            return List.of(y, g, second.apply(y, g));
+        }
+    }
+
+    /** Runs body eagerly and as a graph function, asserts the same bits for every output, and returns the plan. */
+    private static List<CpuFusion.Step> assertMatchesEager(Fx.Fn2<List<Tensor>> body, Tensor x, Tensor w) {
+        var f = Fx.function("pooled gradient", body);
+        List<Tensor> eager = body.apply(x, w), graph = f.call(x, w);
+        for (int i = 0; i < eager.size(); i++)
+            assertArrayEquals(eager.get(i).toFloatArray(), graph.get(i).toFloatArray(), 0f, "output " + i);
+        return plan(f.lastGraph());
+    }
+
     @Test
     void anActivationAlsoReadElsewhereIsStoredAndStillPooledInItsPass() {
         Random r = new Random(7);
         Tensor x = random(r, 4, 16, 16, 32), w = random(r, 4, 8, 8, 32);
-        Fx.Fn2<List<Tensor>> body = (xs, ws) -> {
-            try (GradientTape tape = new GradientTape()) {
-                tape.watch(xs);
-                Tensor y = Ops.unary(UnaryFn.ELU, xs.mul(2f));
-                Tensor dx = tape.gradient(Ops.sum(NnOps.maxPool2d(y, 2, 2, 2, 2, Padding.VALID).mul(ws)), xs)[0];
-                return List.of(y, dx); // y is an output too
-            }
-        };
-        var f = Fx.function("stored", body);
-        List<Tensor> eager = body.apply(x, w), graph = f.call(x, w);
-        for (int i = 0; i < 2; i++) assertArrayEquals(eager.get(i).toFloatArray(), graph.get(i).toFloatArray(), 0f);
-        List<CpuFusion.Step> steps = plan(f.lastGraph());
+        // y is an output too
+        List<CpuFusion.Step> steps = assertMatchesEager((xs, ws) -> pooledGradient(xs, ws,
+                v -> Ops.unary(UnaryFn.ELU, v.mul(2f)), (y, g) -> y), x, w);
         CpuFusion.Fused pass = (CpuFusion.Fused) steps.stream().filter(s -> s instanceof CpuFusion.Fused p && p.pool() != null)
                 .findFirst().orElseThrow(() -> new AssertionError(describe(steps)));
         assertTrue(pass.materialized()[Arrays.asList(pass.members()).indexOf(pass.pool().inputs()[0])], describe(steps));
     }
 
     @Test
-    void aPoolingGradientReadByAnOutputIsComputedWhole() {
+    void aPoolingGradientThatIsAnOutputIsComputedWhole() {
         Random r = new Random(5);
         Tensor x = random(r, 2, 6, 6, 3), w = random(r, 2, 3, 3, 3);
-        Fx.Fn2<List<Tensor>> body = (xs, ws) -> {
-            try (GradientTape tape = new GradientTape()) {
-                tape.watch(xs);
-                Tensor y = xs.mul(3f);
-                Tensor g = tape.gradient(Ops.sum(NnOps.maxPool2d(y, 2, 2, 2, 2, Padding.VALID).mul(ws)), xs)[0];
-                return List.of(g, g.mul(xs));
-            }
-        };
-        var f = Fx.function("output", body);
-        List<Tensor> eager = body.apply(x, w), graph = f.call(x, w);
-        for (int i = 0; i < 2; i++) assertArrayEquals(eager.get(i).toFloatArray(), graph.get(i).toFloatArray(), 0f);
+        // with y = x the gradient is the pooling gradient itself, an output
+        List<CpuFusion.Step> steps = assertMatchesEager((xs, ws) -> pooledGradient(xs, ws, v -> v, (y, g) -> g.mul(xs)), x, w);
+        assertTrue(anySingle(steps, Op.Pool2DGrad.class), describe(steps));
+        // with y = 3x it is read by an elementwise op only, even though that op's result is an output
+        steps = assertMatchesEager((xs, ws) -> pooledGradient(xs, ws, v -> v.mul(3f), (y, g) -> g.mul(xs)), x, w);
+        assertFalse(anySingle(steps, Op.Pool2DGrad.class), describe(steps));
     }
 }
