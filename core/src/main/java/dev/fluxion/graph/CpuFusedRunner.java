@@ -35,8 +35,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>A pass may carry 2x2 max pooling ({@link CpuFusion.Fused#pool()}, {@link CpuFusion.Fused#tileInputs()}): with
  * tiles of whole row pairs, each tile first routes the pooling gradients its members read into tile buffers, then
- * computes the members, then pools its rows of the pooled member while they are in cache. Where tiles would split
- * row pairs (a reduction's fixed blocks, a broadcast period longer than a tile of pairs), the gradients are computed
+ * computes the members, then pools its rows of the pooled member while they are in cache. A routed pass also records
+ * which cell of each window took the maximum; the gradient passes then route from those cells (in the executable's
+ * per-call {@code routes}) instead of from the activation, which need not be stored. Where tiles would split row
+ * pairs (a reduction's fixed blocks, a broadcast period longer than a tile of pairs), the gradients are computed
  * whole before the pass and the pooling runs after it: the same bits either way.
  */
 final class CpuFusedRunner {
