@@ -56,7 +56,7 @@ final class CpuExecutable implements Executable {
     CpuExecutable(String name, Graph graph) {
         this.name = name;
         // read per plan (PlanAbBench): -Dfluxion.graph.recompute=false stores shared broadcast operands, to measure
-        this.graph = "false".equals(System.getProperty("fluxion.graph.recompute")) ? graph : Passes.recomputeBroadcastOperands(graph);
+        this.graph = "false".equals(System.getProperty("fluxion.graph.recompute")) ? graph : CpuFusion.recomputeBroadcastOperands(graph);
         graph = this.graph;
         Node[] nodes = graph.nodes.toArray(Node[]::new);
         this.valueCount = nodes.length;

@@ -184,11 +184,12 @@ final class CpuFusedRunner {
             if (step.materialized()[i]) full[i] = ArrayStorage.allocateForOverwrite(ms[i].type.dtype(), size).array();
             else if (i == pooledMember && !poolsByTile) full[i] = new float[size]; // pooled after the pass
         int tiles = (size + tile - 1) / tile;
-        float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(values, routes);
+        GradientSource[] sources = gradientSources(values, routes);
+        float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(sources);
         TileBody members = loop != null ? compiledTiles(full, values, wholeGradients) : interpretedTiles(full, values, wholeGradients);
         float[] pooled = pooling == null ? null : floats(step.pool().type.size());
         float[] cells = step.routed() ? floats(step.pool().type.size()) : null;
-        TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, cells, values, routes) : members;
+        TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, cells, sources) : members;
         if (reducedMember.length > 0) {
             runWithReductions(tiles, full, body, values);
         } else {
@@ -198,10 +199,8 @@ final class CpuFusedRunner {
                 spareScratch.offer(scratch);
             });
         }
-        if (pooling != null && !poolsByTile) { // tiles that split row pairs: pool the whole member afterwards
-            if (cells != null) PoolKernels.maxPool2x2RowsRouted(pooling, (float[]) full[pooledMember], 0, pooled, 0, cells, 0, 0, pooledRows());
-            else PoolKernels.maxPoolForward(pooling, (float[]) full[pooledMember], 0, pooled, 0);
-        }
+        if (pooling != null && !poolsByTile) // tiles that split row pairs: pool the whole member afterwards
+            pool((float[]) full[pooledMember], 0, pooled, cells, 0, pooledRows());
         if (pooled != null) values[step.pool().id] = Tensor.wrap(new ArrayStorage(DType.FLOAT32, pooled), step.pool().type.shape());
         if (cells != null) routes[step.pool().inputs[0].id] = cells;
         wrapMaterialized(full, values);
@@ -218,44 +217,48 @@ final class CpuFusedRunner {
      * buffers (their input rows), then computes the members, then pools its rows of the pooled member while they are
      * in cache.
      */
-    private TileBody pooledTiles(TileBody body, Object[] full, float[] pooled, float[] cells, Tensor[] values,
-                                 float[][] routes) {
+    private TileBody pooledTiles(TileBody body, Object[] full, float[] pooled, float[] cells, GradientSource[] sources) {
         int rowPair = 2 * step.shape()[2] * step.shape()[3], members = step.members().length;
-        float[][] x = new float[gradients.length][], dy = new float[gradients.length][];
-        boolean[] routed = new boolean[gradients.length];
-        for (int k = 0; k < gradients.length; k++) {
-            Node g = step.tileInputs()[k];
-            routed[k] = routes[g.inputs[0].id] != null; // the forward pass kept the cells, not its input
-            x[k] = routed[k] ? routes[g.inputs[0].id] : contiguousFloats(values[g.inputs[0].id]);
-            dy[k] = contiguousFloats(values[g.inputs[1].id]);
-        }
         return (start, n, scratch) -> {
             int q0 = start / rowPair, q1 = (start + n) / rowPair;
-            for (int k = 0; k < gradients.length; k++) {
-                float[] dx = (float[]) scratch[members + k];
-                if (routed[k]) PoolKernels.maxPool2x2GradRowsRouted(gradients[k], x[k], 0, dy[k], 0, dx, -start, q0, q1);
-                else PoolKernels.maxPool2x2GradRows(gradients[k], x[k], 0, dy[k], 0, dx, -start, q0, q1);
-            }
+            for (int k = 0; k < sources.length; k++) sources[k].route((float[]) scratch[members + k], -start, q0, q1);
             body.run(start, n, scratch);
             if (pooling != null) {
                 boolean whole = full[pooledMember] != null;
-                float[] src = (float[]) (whole ? full[pooledMember] : scratch[pooledMember]);
-                if (cells != null) PoolKernels.maxPool2x2RowsRouted(pooling, src, whole ? 0 : -start, pooled, 0, cells, 0, q0, q1);
-                else PoolKernels.maxPool2x2Rows(pooling, src, whole ? 0 : -start, pooled, 0, q0, q1);
+                pool((float[]) (whole ? full[pooledMember] : scratch[pooledMember]), whole ? 0 : -start, pooled, cells, q0, q1);
             }
         };
     }
 
-    /** For tiles that split row pairs: each pooling gradient computed whole before the pass. */
-    private float[][] wholePoolGradients(Tensor[] values, float[][] routes) {
-        float[][] out = new float[gradients.length][];
-        for (int k = 0; k < gradients.length; k++) {
-            Node g = step.tileInputs()[k];
-            out[k] = new float[size];
-            float[] dy = contiguousFloats(values[g.inputs[1].id]), cells = routes[g.inputs[0].id];
-            if (cells != null) PoolKernels.maxPool2x2GradRowsRouted(gradients[k], cells, 0, dy, 0, out[k], 0, 0, pooledRows());
-            else PoolKernels.maxPoolBackward(gradients[k], contiguousFloats(values[g.inputs[0].id]), 0, dy, 0, out[k], 0);
+    /** Pools output rows [q0, q1) from {@code src} (element 0 at {@code srcOff}), recording the cells if asked. */
+    private void pool(float[] src, int srcOff, float[] pooled, float[] cells, int q0, int q1) {
+        if (cells != null) PoolKernels.maxPool2x2RowsRouted(pooling, src, srcOff, pooled, 0, cells, 0, q0, q1);
+        else PoolKernels.maxPool2x2Rows(pooling, src, srcOff, pooled, 0, q0, q1);
+    }
+
+    /** What a pooling gradient routes: the pooled gradient, from the recorded cells or from the pooling's input. */
+    private record GradientSource(Pool2dGeometry geometry, boolean routed, float[] from, float[] dy) {
+        void route(float[] dx, int dxOff, int q0, int q1) {
+            if (routed) PoolKernels.maxPool2x2GradRowsRouted(geometry, from, 0, dy, 0, dx, dxOff, q0, q1);
+            else PoolKernels.maxPool2x2GradRows(geometry, from, 0, dy, 0, dx, dxOff, q0, q1);
         }
+    }
+
+    private GradientSource[] gradientSources(Tensor[] values, float[][] routes) {
+        GradientSource[] out = new GradientSource[gradients.length];
+        for (int k = 0; k < out.length; k++) {
+            Node g = step.tileInputs()[k];
+            float[] cells = routes[g.inputs[0].id]; // the forward pass kept the cells, not its input
+            out[k] = new GradientSource(gradients[k], cells != null,
+                    cells != null ? cells : (float[]) Layouts.data(values[g.inputs[0].id]), (float[]) Layouts.data(values[g.inputs[1].id]));
+        }
+        return out;
+    }
+
+    /** For tiles that split row pairs: each pooling gradient computed whole before the pass. */
+    private float[][] wholePoolGradients(GradientSource[] sources) {
+        float[][] out = new float[sources.length][];
+        for (int k = 0; k < out.length; k++) sources[k].route(out[k] = new float[size], 0, 0, pooledRows());
         return out;
     }
 
@@ -266,11 +269,6 @@ final class CpuFusedRunner {
 
     private static float[] floats(int n) {
         return (float[]) ArrayStorage.allocateForOverwrite(DType.FLOAT32, n).array();
-    }
-
-    private static float[] contiguousFloats(Tensor t) {
-        Tensor c = t.isContiguous() && t.offset() == 0 ? t : Layouts.contiguous(t);
-        return (float[]) ((ArrayStorage) c.storage()).array();
     }
 
     /** The index of a pooling gradient this pass computes per tile, or -1. */

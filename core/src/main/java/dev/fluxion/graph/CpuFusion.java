@@ -314,6 +314,65 @@ final class CpuFusion {
         }
     }
 
+    /**
+     * For a CPU plan: gives each reader of a broadcast shift or scale its own copy of it. A node such as batch
+     * normalization's {@code x - mean}, a binary op of a tensor that is stored anyway (a convolution's output, an
+     * input) and a smaller broadcast operand, is otherwise written out in full because several fused passes read it
+     * (the normalization and two gradient passes); recomputed inside each of those passes it costs one operation per
+     * element and no memory traffic, and it gives the same bits. Only where every reader is an elementwise op or a
+     * reduction of the node's shape, so that each copy joins its reader's pass, and never a bias addition, which the
+     * product's kernel adds in its epilogue.
+     */
+    static Graph recomputeBroadcastOperands(Graph g) {
+        Map<Node, List<Node>> readers = new IdentityHashMap<>();
+        for (Node n : g.nodes) for (Node in : n.inputs) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        java.util.Set<Node> pinned = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        pinned.addAll(Arrays.asList(g.outputs));
+        pinned.addAll(g.variableWrites.values());
+        Map<Node, Node> firstReader = new IdentityHashMap<>();
+        for (Node n : g.nodes) {
+            List<Node> rs = readers.getOrDefault(n, List.of());
+            if (rs.size() > 1 && !pinned.contains(n) && isBroadcastOperand(n) && rs.stream().allMatch(r -> joinsPass(r, n)))
+                firstReader.put(n, rs.getFirst());
+        }
+        if (firstReader.isEmpty()) return g;
+        Map<Node, Node> replaced = new IdentityHashMap<>();
+        List<Node> out = new ArrayList<>();
+        for (Node n : g.nodes) {
+            Node[] in = Passes.mappedInputs(n, replaced);
+            for (int i = 0; i < in.length; i++) {
+                Node original = n.inputs[i];
+                if (!firstReader.containsKey(original) || firstReader.get(original) == n) continue;
+                Node copy = null;
+                for (int j = 0; j < i; j++) if (n.inputs[j] == original) copy = in[j]; // read twice: one copy
+                in[i] = copy != null ? copy : Passes.append(out, original.op, original.site, Passes.mappedInputs(original, replaced));
+            }
+            Node fresh = Passes.withInputs(n, in);
+            if (fresh != n) replaced.put(n, fresh);
+            out.add(fresh);
+        }
+        return Passes.rebuilt(g, out, replaced);
+    }
+
+    /** A float32 binary op of a same-shaped stored operand (not fusable itself) and a smaller broadcast one. */
+    private static boolean isBroadcastOperand(Node n) {
+        if (n.kind != Node.Kind.OP || !(n.op instanceof Op.Binary) || n.type.dtype() != dev.fluxion.DType.FLOAT32) return false;
+        for (int side = 0; side < 2; side++) {
+            Node full = n.inputs[side], small = n.inputs[1 - side];
+            if (full.type.equals(n.type) && !fusable(full) && small.type.size() * 8L <= n.type.size()
+                    && !isBiasAddition(n, full, small)) return true;
+        }
+        return false;
+    }
+
+    /** Whether reader r would take a copy of n into its own fused pass: an elementwise op or a reduction of n's shape. */
+    private static boolean joinsPass(Node r, Node n) {
+        if (r.kind != Node.Kind.OP) return false;
+        if (r.op instanceof Op.Reduce) return r.inputs[0] == n;
+        return fusable(r) && r.type.shape().length == n.type.shape().length
+                && Arrays.equals(r.type.shape(), n.type.shape());
+    }
+
     /** Whether {@code add} adds a per-channel bias to a product, the form a {@link BiasEpilogue} takes. */
     static boolean isBiasAddition(Node add, Node product, Node bias) {
         return add.op instanceof Op.Binary b && b.fn() == BinaryFn.ADD && (isPlainMatMul(product) || isConv(product))

@@ -143,65 +143,6 @@ public final class Passes {
         return null;
     }
 
-    /**
-     * For a CPU plan: gives each reader of a broadcast shift or scale its own copy of it. A node such as batch
-     * normalization's {@code x - mean}, a binary op of a tensor that is stored anyway (a convolution's output, an
-     * input) and a smaller broadcast operand, is otherwise written out in full because several fused passes read it
-     * (the normalization and two gradient passes); recomputed inside each of those passes it costs one operation per
-     * element and no memory traffic, and it gives the same bits. Only where every reader is an elementwise op or a
-     * reduction of the node's shape, so that each copy joins its reader's pass, and never a bias addition, which the
-     * product's kernel adds in its epilogue.
-     */
-    static Graph recomputeBroadcastOperands(Graph g) {
-        Map<Node, List<Node>> readers = new IdentityHashMap<>();
-        for (Node n : g.nodes) for (Node in : n.inputs) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-        java.util.Set<Node> pinned = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        pinned.addAll(Arrays.asList(g.outputs));
-        pinned.addAll(g.variableWrites.values());
-        Map<Node, Node> firstReader = new IdentityHashMap<>();
-        for (Node n : g.nodes) {
-            List<Node> rs = readers.getOrDefault(n, List.of());
-            if (rs.size() > 1 && !pinned.contains(n) && isBroadcastOperand(n) && rs.stream().allMatch(r -> joinsPass(r, n)))
-                firstReader.put(n, rs.getFirst());
-        }
-        if (firstReader.isEmpty()) return g;
-        Map<Node, Node> replaced = new IdentityHashMap<>();
-        List<Node> out = new ArrayList<>();
-        for (Node n : g.nodes) {
-            Node[] in = mappedInputs(n, replaced);
-            for (int i = 0; i < in.length; i++) {
-                Node original = n.inputs[i];
-                if (!firstReader.containsKey(original) || firstReader.get(original) == n) continue;
-                Node copy = null;
-                for (int j = 0; j < i; j++) if (n.inputs[j] == original) copy = in[j]; // read twice: one copy
-                in[i] = copy != null ? copy : append(out, original.op, original.site, mappedInputs(original, replaced));
-            }
-            Node fresh = withInputs(n, in);
-            if (fresh != n) replaced.put(n, fresh);
-            out.add(fresh);
-        }
-        return rebuilt(g, out, replaced);
-    }
-
-    /** A float32 binary op of a same-shaped stored operand (not fusable itself) and a smaller broadcast one. */
-    private static boolean isBroadcastOperand(Node n) {
-        if (n.kind != Node.Kind.OP || !(n.op instanceof Op.Binary) || n.type.dtype() != dev.fluxion.DType.FLOAT32) return false;
-        for (int side = 0; side < 2; side++) {
-            Node full = n.inputs[side], small = n.inputs[1 - side];
-            if (full.type.equals(n.type) && !CpuFusion.fusable(full) && small.type.size() * 8L <= n.type.size()
-                    && !CpuFusion.isBiasAddition(n, full, small)) return true;
-        }
-        return false;
-    }
-
-    /** Whether reader r would take a copy of n into its own fused pass: an elementwise op or a reduction of n's shape. */
-    private static boolean joinsPass(Node r, Node n) {
-        if (r.kind != Node.Kind.OP) return false;
-        if (r.op instanceof Op.Reduce) return r.inputs[0] == n;
-        return CpuFusion.fusable(r) && r.type.shape().length == n.type.shape().length
-                && Arrays.equals(r.type.shape(), n.type.shape());
-    }
-
     /** Whether n is y, a 0-d constant, or an elementwise op of y's shape on such nodes (at most 8 deep). */
     private static boolean elementwiseOf(Node n, Node y, int depth) {
         if (n == y) return true;
@@ -236,7 +177,7 @@ public final class Passes {
         return append(out, r, sum.site, grad.inputs[1]);
     }
 
-    private static Node append(List<Node> out, Op op, String site, Node... inputs) {
+    static Node append(List<Node> out, Op op, String site, Node... inputs) {
         TensorType[] types = new TensorType[inputs.length];
         for (int i = 0; i < inputs.length; i++) types[i] = inputs[i].type;
         Node n = Node.op(-1, op, inputs, op.infer(types), site);
@@ -275,19 +216,19 @@ public final class Passes {
     }
 
     /** n's inputs, each replaced by what an earlier rewrite made of it. */
-    private static Node[] mappedInputs(Node n, Map<Node, Node> replaced) {
+    static Node[] mappedInputs(Node n, Map<Node, Node> replaced) {
         Node[] in = new Node[n.inputs.length];
         for (int i = 0; i < in.length; i++) in[i] = replaced.getOrDefault(n.inputs[i], n.inputs[i]);
         return in;
     }
 
     /** n itself, or an op node like n on other inputs. */
-    private static Node withInputs(Node n, Node[] in) {
+    static Node withInputs(Node n, Node[] in) {
         return n.kind == Node.Kind.OP && !Arrays.equals(in, n.inputs) ? Node.op(n.id, n.op, in, n.type, n.site) : n;
     }
 
     /** The graph of {@code nodes} with g's outputs and variable writes mapped through {@code replaced}. */
-    private static Graph rebuilt(Graph g, List<Node> nodes, Map<Node, Node> replaced) {
+    static Graph rebuilt(Graph g, List<Node> nodes, Map<Node, Node> replaced) {
         Node[] outputs = new Node[g.outputs.length];
         for (int i = 0; i < outputs.length; i++) outputs[i] = replaced.getOrDefault(g.outputs[i], g.outputs[i]);
         Map<Variable, Node> writes = new LinkedHashMap<>();

@@ -14,7 +14,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@link Passes#recomputeBroadcastOperands}: batch normalization's {@code x - mean}, read by several fused passes, is
+ * {@link CpuFusion#recomputeBroadcastOperands}: batch normalization's {@code x - mean}, read by several fused passes, is
  * recomputed in each instead of written out, with the same bits.
  */
 class RecomputeBroadcastsTest {
@@ -48,7 +48,7 @@ class RecomputeBroadcastsTest {
         Tensor traced = f.call(x, dy);
         assertArrayEquals(normalizeAndBack(x, dy).toFloatArray(), traced.toFloatArray(), 0f, "the eager bits");
 
-        Graph before = f.lastGraph(), after = Passes.recomputeBroadcastOperands(before);
+        Graph before = f.lastGraph(), after = CpuFusion.recomputeBroadcastOperands(before);
         assertEquals(1, count(before, BinaryFn.SUB));
         assertEquals(4, count(after, BinaryFn.SUB), "one copy per pass:\n" + after);
         after.verify();
@@ -74,7 +74,7 @@ class RecomputeBroadcastsTest {
         var f = Fx.function("matmul reader", body);
         assertArrayEquals(body.apply(x, w).toFloatArray(), f.call(x, w).toFloatArray(), 0f);
         Graph g = f.lastGraph();
-        assertSame(g, Passes.recomputeBroadcastOperands(g));
+        assertSame(g, CpuFusion.recomputeBroadcastOperands(g));
     }
 
     @Test
@@ -88,7 +88,7 @@ class RecomputeBroadcastsTest {
         };
         var f = Fx.function("twice", body);
         assertArrayEquals(body.apply(x).toFloatArray(), f.call(x).toFloatArray(), 0f);
-        Graph after = Passes.recomputeBroadcastOperands(f.lastGraph());
+        Graph after = CpuFusion.recomputeBroadcastOperands(f.lastGraph());
         assertEquals(2, count(after, BinaryFn.SUB), after.toString());
         List<Node> muls = after.nodes.stream().filter(n -> n.op instanceof Op.Binary b && b.fn() == BinaryFn.MUL && n.inputs[0] == n.inputs[1]).toList();
         assertEquals(1, muls.size(), "centered * centered reads one copy: " + after);

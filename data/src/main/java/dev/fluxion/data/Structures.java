@@ -94,6 +94,8 @@ final class Structures {
         private final int[] strides;
         private final int offset;
         private final int stride0;
+        /** Whether each row is one run of a CPU array, so that rows can be gathered by arraycopy. */
+        private final boolean contiguousRows;
 
         Rows(Tensor t) {
             this.t = t;
@@ -104,6 +106,7 @@ final class Structures {
             this.strides = Arrays.copyOfRange(st, 1, st.length);
             this.offset = t.offset();
             this.stride0 = st[0];
+            this.contiguousRows = storage != null && Layouts.isContiguous(shape, strides);
         }
 
         Tensor row(int i) {
@@ -115,19 +118,13 @@ final class Structures {
          * stacks their views; null when the rows are not contiguous runs of a CPU array.
          */
         Tensor gather(long[] positions, int count) {
-            if (storage == null || !Layouts.isContiguous(shape, strides)) return null;
+            if (!contiguousRows) return null;
             int rowSize = dev.fluxion.Shapes.size(shape);
-            long total = (long) rowSize * count;
-            if (total > Integer.MAX_VALUE - 16)
-                throw new DataPipelineException("batch: " + total + " elements do not fit in one tensor");
-            ArrayStorage out = ArrayStorage.allocate(t.dtype(), (int) total);
+            ArrayStorage out = batchStorage(t.dtype(), rowSize, count);
             Object src = storage.array(), dst = out.array();
             for (int i = 0; i < count; i++)
                 System.arraycopy(src, offset + (int) positions[i] * stride0, dst, i * rowSize, rowSize);
-            int[] outShape = new int[shape.length + 1];
-            outShape[0] = count;
-            System.arraycopy(shape, 0, outShape, 1, shape.length);
-            return Tensor.wrap(out, outShape);
+            return Tensor.wrap(out, batchShape(count, shape));
         }
     }
 
@@ -144,19 +141,29 @@ final class Structures {
                         + ": element " + firstIndex + " had " + dtype + Arrays.toString(shape) + " and element " + (firstIndex + i)
                         + " had " + r.dtype() + Arrays.toString(r.shape()));
         }
-        long total = (long) rowSize * rows.size();
-        if (total > Integer.MAX_VALUE - 16) throw new DataPipelineException("batch: " + total + " elements do not fit in one tensor");
-        ArrayStorage out = ArrayStorage.allocate(dtype, (int) total);
+        ArrayStorage out = batchStorage(dtype, rowSize, rows.size());
         Object dst = out.array();
         for (int i = 0; i < rows.size(); i++) {
             Tensor r = onCpu(rows.get(i));
             if (r.storage() instanceof ArrayStorage src && r.isContiguous()) System.arraycopy(src.array(), r.offset(), dst, i * rowSize, rowSize);
             else Layouts.copyInto(r, dst, i * rowSize);
         }
-        int[] outShape = new int[shape.length + 1];
-        outShape[0] = rows.size();
-        System.arraycopy(shape, 0, outShape, 1, shape.length);
-        return Tensor.wrap(out, outShape);
+        return Tensor.wrap(out, batchShape(rows.size(), shape));
+    }
+
+    /** A new array for {@code count} rows of {@code rowSize} elements. */
+    private static ArrayStorage batchStorage(DType dtype, int rowSize, int count) {
+        long total = (long) rowSize * count;
+        if (total > Integer.MAX_VALUE - 16) throw new DataPipelineException("batch: " + total + " elements do not fit in one tensor");
+        return ArrayStorage.allocate(dtype, (int) total);
+    }
+
+    /** A row shape with a leading axis of {@code count}. */
+    private static int[] batchShape(int count, int[] rowShape) {
+        int[] out = new int[rowShape.length + 1];
+        out[0] = count;
+        System.arraycopy(rowShape, 0, out, 1, rowShape.length);
+        return out;
     }
 
     /** Whether {@code t} has this shape (without copying its shape, as a check per batched row would). */

@@ -101,11 +101,7 @@ final class PoolMax2x2Kernels {
                     dx[da + row + c + ch] = k == 3 ? grad : 0f;
                 }
             }
-            if (2 * g.ow() < g.w()) { // a last column no window covers (odd width)
-                int tail = dr + 2 * g.ow() * c;
-                Arrays.fill(dx, tail, dr + row, 0f);
-                Arrays.fill(dx, tail + row, dr + 2 * row, 0f);
-            }
+            clearUncoveredColumn(g, dx, dr);
         }
     }
 
@@ -159,11 +155,15 @@ final class PoolMax2x2Kernels {
             for (; ch < cv; ch += V) route(x, xa + ch, dy, d + ch, dx, da + ch, c, row);
             for (; ch < c; ch++) routeScalar(x, xa + ch, dy[d + ch], dx, da + ch, c, row);
         }
-        if (2 * g.ow() < g.w()) { // a last column no window covers (odd width)
-            int tail = dr + 2 * g.ow() * c;
-            Arrays.fill(dx, tail, dr + row, 0f);
-            Arrays.fill(dx, tail + row, dr + 2 * row, 0f);
-        }
+        clearUncoveredColumn(g, dx, dr);
+    }
+
+    /** Zeros, in the two input rows from {@code dx[dr]}, the last column no window covers (odd width). */
+    private static void clearUncoveredColumn(Pool2dGeometry g, float[] dx, int dr) {
+        if (2 * g.ow() == g.w()) return;
+        int row = g.w() * g.c(), tail = dr + 2 * g.ow() * g.c();
+        Arrays.fill(dx, tail, dr + row, 0f);
+        Arrays.fill(dx, tail + row, dr + 2 * row, 0f);
     }
 
     /** One window, V channels: the gradient to the first cell equal to the max (or NaN), zero to the other three. */
