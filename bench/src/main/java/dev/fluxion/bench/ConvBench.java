@@ -29,7 +29,8 @@ import java.util.Random;
  * two-thread runs by wall time.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp core/target/classes:bench/target/classes
- * dev.fluxion.bench.ConvBench [quick] [nopython]}
+ * dev.fluxion.bench.ConvBench [quick] [nopython]}; {@code -Dfluxion.*} kernel switches given to it (such as
+ * {@code -Dfluxion.conv.winograd=false}) are passed on to the timed JVMs.
  */
 public final class ConvBench {
     private ConvBench() {}
@@ -85,8 +86,14 @@ public final class ConvBench {
     private static List<String> javaChild(int threads, boolean quick) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "-Dfluxion.threads=" + threads, "-cp", System.getProperty("java.class.path"),
-                ConvBench.class.getName(), "--child"));
+                "-Dfluxion.threads=" + threads));
+        // the kernel switches given to this JVM (e.g. -Dfluxion.conv.winograd=false) reach the children
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("fluxion.") && !key.equals("fluxion.threads")) {
+                cmd.add("-D" + key + "=" + System.getProperty(key));
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ConvBench.class.getName(), "--child"));
         if (quick) cmd.add("quick");
         return cmd;
     }

@@ -159,9 +159,10 @@ final class Conv2dShiftKernels {
      * The output tile at {@code y[yi]} (MR rows {@code ldy} apart, two vectors) (+)= the sums over filter rows
      * [ty0, ty1): pixel r's run of {@code run} steps (filter columns, channels) under row ty at
      * {@code a[ai + min(r, mr - 1) * run + shift[ty]]} (rows past mr repeat the last pixel and are discarded by the
-     * caller), B steps at {@code b[bi]}, consecutive.
+     * caller), B steps at {@code b[bi]}, consecutive. {@link Conv2dWinogradKernels} runs its products here too (one
+     * filter row: MR rows of a matrix, {@code run} apart, read in place).
      */
-    private static void tile(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
+    static void tile(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
                              int yi, int ldy, int mr, boolean add) {
         if (MR == 8) tile8(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);
         else tile5(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);

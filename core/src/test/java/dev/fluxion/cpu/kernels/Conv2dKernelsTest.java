@@ -91,6 +91,13 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
         gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
+        // Winograd F(2x2, 3x3) (Conv2dWinogradKernels): odd output sizes (tiles half outside), several blocks of tiles
+        // with a last group short of the micro-kernel's rows, SAME and VALID (the input gradient then pads dy by 2), an
+        // explicit padding of 2 (the input gradient's mirrored filter then pads by 0); dilated 3x3 layers stay on the
+        // shift kernels
+        gs.add(new Conv2dGeometry(2, 6, 7, 32, 3, 3, 32, 8, 9, 1, 1, 1, 1, 2, 2));
+        gs.add(geometry(1, 25, 21, 32, 3, 3, 32, true, 1, 1, 1, 1)); // 143 tiles: 3 blocks, 23 or 15 in the last
+        gs.add(geometry(2, 10, 10, 32, 3, 3, 64, true, 1, 1, 2, 2));
         return gs;
     }
 
@@ -214,14 +221,25 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> !Conv2dFilterKernels.applies(g) && !Conv2dKernels.readsInPlace(g)
                 && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.h() * g.w() > 256
-                && Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
+                && Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())
+                && !Conv2dWinogradKernels.inputGradientApplies(g)));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0
                 && !Conv2dShiftKernels.applies(SgemmConvPacking.Window.transposed(g, null, 0), g.c())));
         assertTrue(gs.stream().anyMatch(g -> g.padTop() == 0 && g.c() >= 32 && g.o() % (2 * GemmMicroKernels.V) == 0
+                && !Conv2dWinogradKernels.forwardApplies(g)
                 && Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                         == (GemmMicroKernels.V < 16)));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
+                && !Conv2dWinogradKernels.forwardApplies(g) && g.padTop() > 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                 && Conv2dShiftKernels.kBlocks(SgemmConvPacking.Window.forward(g, null, 0)) > 1));
+        // Winograd: partial tiles, several blocks of tiles, VALID and padding 2 for the input gradient
+        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.forwardApplies(g) && g.oh() % 2 == 1
+                && g.ow() % 2 == 1 && Conv2dWinogradKernels.inputGradientApplies(g)));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.forwardApplies(g)
+                && Conv2dWinogradKernels.blocks(g) > 2 && Conv2dWinogradKernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.inputGradientApplies(g) && g.padTop() == 0));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.inputGradientApplies(g) && g.padTop() == 2));
         boolean direct = GemmMicroKernels.V < 16; // the direct forward pass runs at up to 256 bits
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 1
                 && g.ow() % 5 != 0));
@@ -347,8 +365,10 @@ class Conv2dKernelsTest {
     @Test
     void fusedEpilogueMatchesSeparateOps() {
         Random rnd = new Random(12);
-        Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // shift kernels
-            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x
+        Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // Winograd, whole tiles
+            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // Winograd, tiles half outside the output
+            geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 2, 2), // shift kernels (dilated)
+            geometry(3, 13, 13, 32, 5, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x
             geometry(2, 12, 12, 16, 3, 3, 32, false, 1, 1, 1, 1), // tables over x itself
             geometry(2, 11, 9, 3, 3, 3, 32, true, 1, 1, 1, 1), // direct at up to 256 bits, else tables over a copy
             geometry(2, 13, 11, 1, 3, 3, 32, false, 1, 1, 1, 1), // direct, one channel, an overlapping last tile
