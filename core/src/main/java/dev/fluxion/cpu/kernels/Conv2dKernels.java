@@ -14,7 +14,8 @@ import jdk.incubator.vector.FloatVector;
  * gradients with respect to the input and the filter. Outputs are overwritten.
  *
  * <p>3x3 stride-1 undilated layers (channels in whole vectors, filters in whole micro-tile panels) run the forward pass
- * and the input gradient by Winograd's F(2x2, 3x3), 2.25 times fewer multiply-adds ({@link Conv2dWinogradKernels}).
+ * and both gradients by Winograd's F(2x2, 3x3), 2.25 times fewer multiply-adds ({@link Conv2dWinogradKernels},
+ * {@link Conv2dWinogradFilterKernels}).
  * Otherwise float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is y =
  * im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read in
  * place through offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded stride-1 layers with enough
@@ -288,6 +289,10 @@ public final class Conv2dKernels {
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
         int patch = g.patch(), o = g.o();
+        if (Conv2dWinogradFilterKernels.applies(g)) {
+            Conv2dWinogradFilterKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
+            return;
+        }
         if (Conv2dFewChannelKernels.filterGradientApplies(g)) {
             Conv2dFewChannelKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
             return;

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015): each 2x2 block of
  * output pixels is computed from a 4x4 input tile with 16 multiplications per channel pair instead of 36, so the
  * multiply-adds of the forward pass and of the input gradient (itself a 3x3 stride-1 convolution of dy with the
- * mirrored, transposed filter) drop 2.25 times, for a few additions per tile and pixel.
+ * mirrored, transposed filter) drop 2.25 times, for a few additions per tile and pixel. The filter gradient, the
+ * adjoint of the same transforms, is in {@link Conv2dWinogradFilterKernels}.
  *
  * <p>With d a 4x4 input tile of one channel, g a 3x3 filter, and
  * <pre>
@@ -195,8 +196,8 @@ final class Conv2dWinogradKernels {
      * V[ξν] = Bᵀ d B of tile {@code tile} (row-major over images and tile rows), channel by channel, into
      * {@code v[(k * perBlock + slot) * c + ch]}; cells outside the input are zero.
      */
-    private static void inputTile(Conv2dGeometry g, float[] x, int xOff, int tile, int th, int tw, float[] v,
-                                  int perBlock, int slot, float[] zeros) {
+    static void inputTile(Conv2dGeometry g, float[] x, int xOff, int tile, int th, int tw, float[] v,
+                          int perBlock, int slot, float[] zeros) {
         int c = g.c(), img = tile / (th * tw), ti = tile % (th * tw) / tw, tj = tile % tw;
         int r0 = 2 * ti - g.padTop(), c0 = 2 * tj - g.padLeft(), h = g.h(), w = g.w();
         int rowStride = w * c, base = xOff + img * h * rowStride;

@@ -1,0 +1,295 @@
+package dev.fluxion.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The filter gradient of 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3), the adjoint of
+ * {@link Conv2dWinogradKernels}' forward pass: the forward 2x2 output block of a tile is Aᵀ [(G g Gᵀ) ⊙ V] A with
+ * V = Bᵀ d B, so the gradient with respect to g is Gᵀ [Σ over tiles (A dy Aᵀ) ⊙ V] G, with dy the tile's 2x2 block of
+ * the output gradient (zero outside the output). Summed over tiles that is 16 products with a long reduction:
+ * dU[ξν] (c x o) = Σ_t V_t[ξν]ᵀ W_t[ξν], W = A dy Aᵀ, then dW = Gᵀ dU G per channel pair.
+ *
+ * <p>Per block of tiles the forward pass's input transform writes V (a tile's channels contiguous) and the dy
+ * transform writes W as GEMM B panels; a micro-kernel over 5 (8 at 512 bits) consecutive channels of V, read in place
+ * a tile's channels apart, accumulates each block into dU, so neither side is transposed. Blocks are summed in
+ * {@link #PARTIALS} fixed groups of consecutive blocks, each in block order, and the groups in group order: the
+ * summation order depends on the geometry alone, never on the thread count.
+ */
+final class Conv2dWinogradFilterKernels {
+    private Conv2dWinogradFilterKernels() {}
+
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    private static final int V = S.length();
+    private static final int MR = GemmMicroKernels.MR, NR = GemmMicroKernels.NR;
+    /**
+     * Floats of V and W per block of tiles: twice dU's, between 256 KiB and 1 MiB. Each block loads and stores every
+     * tile of dU once, so a large dU wants long blocks, a small one blocks that stay in L2 (on Zen 2, one thread, the
+     * seed model's 8x8x64 to 128 layer, dU 512 KiB, ran about a fifth faster with 1 MiB blocks than with 256 KiB ones,
+     * and its 16x16x32 to 64 layer, dU 128 KiB, about a tenth slower).
+     */
+    private static int blockFloats(int c, int o) {
+        return (int) Math.clamp(32L * c * o, 1 << 16, 1 << 18);
+    }
+    /** Partial sums over fixed groups of blocks (tasks for the threads). */
+    private static final int PARTIALS = 8;
+
+    /** Whether the filter gradient runs here: the forward pass's conditions. */
+    static boolean applies(Conv2dGeometry g) {
+        return Conv2dWinogradKernels.forwardApplies(g);
+    }
+
+    /** Per-thread blocks of V and W, and a tile for channel groups past c. */
+    private static final class Scratch {
+        float[] v = new float[0], w = new float[0];
+        final float[] zeros = new float[V], tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The calling thread's partial sums (written by all threads of one call, one group each). */
+    private static final ThreadLocal<float[][]> PARTIAL_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** dw = the filter gradient of conv2d for {@link #applies} geometries. */
+    static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
+                               int threads) {
+        int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, du = 16 * c * o;
+        long tiles = (long) g.n() * th * tw;
+        int perBlock = Math.max(1, blockFloats(c, o) / (16 * (c + o)));
+        int blocks = (int) ((tiles + perBlock - 1) / perBlock), groups = Math.min(PARTIALS, blocks);
+        float[][] holder = PARTIAL_SUMS.get();
+        if (holder[0].length < groups * du) holder[0] = new float[groups * du];
+        float[] sums = holder[0];
+        Parallel.forRange(groups, 1, threads, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            // V is read up to MR - 1 floats past its last tile (channel groups past c)
+            if (s.v.length < 16 * perBlock * c + MR) s.v = new float[16 * perBlock * c + MR];
+            if (s.w.length < 16 * perBlock * o) s.w = new float[16 * perBlock * o];
+            for (int grp = from; grp < to; grp++) {
+                int b0 = (int) ((long) grp * blocks / groups), b1 = (int) ((long) (grp + 1) * blocks / groups);
+                for (int b = b0; b < b1; b++) {
+                    int t0 = b * perBlock, count = (int) Math.min(perBlock, tiles - t0);
+                    for (int t = 0; t < count; t++) {
+                        Conv2dWinogradKernels.inputTile(g, x, xOff, t0 + t, th, tw, s.v, perBlock, t, s.zeros);
+                        gradientTile(g, dy, dyOff, t0 + t, th, tw, s.w, perBlock, t, s.zeros);
+                    }
+                    accumulate(c, o, count, perBlock, s.v, s.w, sums, grp * du, b > b0, s.tile);
+                }
+            }
+        });
+        for (int grp = 1; grp < groups; grp++) {
+            int at = grp * du, i = 0;
+            for (; i < S.loopBound(du); i += V) {
+                FloatVector.fromArray(S, sums, i).add(FloatVector.fromArray(S, sums, at + i)).intoArray(sums, i);
+            }
+            for (; i < du; i++) sums[i] += sums[at + i];
+        }
+        filterFromSums(sums, c, o, dw, dwOff);
+    }
+
+    /**
+     * W[ξν] = A dy Aᵀ of tile {@code tile}'s 2x2 block of dy (zero outside the output), filter by filter, into B
+     * panels: {@code w[((k * o / NR + oc / NR) * perBlock + slot) * NR + oc % NR]}.
+     */
+    private static void gradientTile(Conv2dGeometry g, float[] dy, int dyOff, int tile, int th, int tw, float[] w,
+                                     int perBlock, int slot, float[] zeros) {
+        int o = g.o(), ow = g.ow(), img = tile / (th * tw), oy = 2 * (tile % (th * tw) / tw), ox = 2 * (tile % tw);
+        boolean right = ox + 1 < ow, below = oy + 1 < g.oh();
+        int p00 = dyOff + ((img * g.oh() + oy) * ow + ox) * o, p01 = right ? p00 + o : -1;
+        int p10 = below ? p00 + ow * o : -1, p11 = right && below ? p00 + ow * o + o : -1;
+        int k = o / NR * perBlock * NR;
+        for (int oc = 0; oc < o; oc += V) {
+            FloatVector y00 = FloatVector.fromArray(S, dy, p00 + oc);
+            FloatVector y01 = FloatVector.fromArray(S, p01 < 0 ? zeros : dy, p01 < 0 ? 0 : p01 + oc);
+            FloatVector y10 = FloatVector.fromArray(S, p10 < 0 ? zeros : dy, p10 < 0 ? 0 : p10 + oc);
+            FloatVector y11 = FloatVector.fromArray(S, p11 < 0 ? zeros : dy, p11 < 0 ? 0 : p11 + oc);
+            // A dy: rows y0, y0 + y1, y0 - y1, -y1; then the same on each row's two columns (written out: vectors
+            // passed to a helper C2 does not inline are boxed)
+            FloatVector s0 = y00.add(y10), s1 = y01.add(y11), d0 = y00.sub(y10), d1 = y01.sub(y11);
+            int at = ((oc / NR) * perBlock + slot) * NR + oc % NR;
+            y00.intoArray(w, at);
+            y00.add(y01).intoArray(w, at + k);
+            y00.sub(y01).intoArray(w, at + 2 * k);
+            y01.neg().intoArray(w, at + 3 * k);
+            s0.intoArray(w, at + 4 * k);
+            s0.add(s1).intoArray(w, at + 5 * k);
+            s0.sub(s1).intoArray(w, at + 6 * k);
+            s1.neg().intoArray(w, at + 7 * k);
+            d0.intoArray(w, at + 8 * k);
+            d0.add(d1).intoArray(w, at + 9 * k);
+            d0.sub(d1).intoArray(w, at + 10 * k);
+            d1.neg().intoArray(w, at + 11 * k);
+            y10.neg().intoArray(w, at + 12 * k);
+            y10.add(y11).neg().intoArray(w, at + 13 * k);
+            y11.sub(y10).intoArray(w, at + 14 * k);
+            y11.intoArray(w, at + 15 * k);
+        }
+    }
+
+    /** dU[ξν] (c x o at {@code sums[su]}, row stride o) (+)= V[ξν]ᵀ W[ξν] over the block's first count tiles. */
+    private static void accumulate(int c, int o, int count, int perBlock, float[] v, float[] w, float[] sums, int su,
+                                   boolean add, float[] tile) {
+        int panels = o / NR;
+        for (int k = 0; k < 16; k++) {
+            int vk = k * perBlock * c, wk = k * panels * perBlock * NR, sk = su + k * c * o;
+            for (int ch = 0; ch < c; ch += MR) {
+                int mr = Math.min(MR, c - ch);
+                for (int p = 0; p < panels; p++) {
+                    int bi = wk + p * perBlock * NR, ci = sk + ch * o + p * NR;
+                    if (mr == MR) {
+                        steppedTile(count, v, vk + ch, c, w, bi, sums, ci, o, add);
+                        continue;
+                    }
+                    // channels past c: their sums land on the scratch tile and are dropped
+                    steppedTile(count, v, vk + ch, c, w, bi, tile, 0, NR, false);
+                    for (int r = 0; r < mr; r++) {
+                        for (int j = 0; j < NR; j++) {
+                            int e = ci + r * o + j;
+                            sums[e] = add ? sums[e] + tile[r * NR + j] : tile[r * NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C tile (MR rows ldc apart, two vectors at {@code c[ci]}) (+)= A · B over kc steps: row r, step s of A at
+     * {@code a[ai + s * as + r]} (MR consecutive values, steps {@code as} apart), B packed as kc groups of NR values
+     * at {@code b[bi]}. B's offset is the loop counter, so that C2 drops its range checks and keeps one offset for A.
+     */
+    private static void steppedTile(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                                    boolean add) {
+        if (MR == 8) steppedTile8(kc, a, ai, as, b, bi, c, ci, ldc, add);
+        else steppedTile5(kc, a, ai, as, b, bi, c, ci, ldc, add);
+    }
+
+    private static void steppedTile5(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                                     boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
+        for (int pa = ai, pb = bi, end = bi + kc * NR; pb < end; pa += as, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb), b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        // written out here, not through a helper: see GemmMicroKernels.NEGATIVE_ZEROS
+        float[] base = add ? c : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+    }
+
+    private static void steppedTile8(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                                     boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int pa = ai, pb = bi, end = bi + kc * NR; pb < end; pa += as, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb), b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        float[] base = add ? c : GemmMicroKernels.NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(c50).intoArray(c, ci + 5 * ldc);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(c51).intoArray(c, ci + 5 * ldc + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(c60).intoArray(c, ci + 6 * ldc);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(c61).intoArray(c, ci + 6 * ldc + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(c70).intoArray(c, ci + 7 * ldc);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(c71).intoArray(c, ci + 7 * ldc + V);
+    }
+
+    /** dw (HWIO) = Gᵀ dU G per channel pair, dU at {@code sums[(k * c + ch) * o + oc]}. */
+    private static void filterFromSums(float[] sums, int c, int o, float[] dw, int dwOff) {
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        int k = c * o, tap = c * o;
+        for (int ch = 0; ch < c; ch++) {
+            for (int oc = 0; oc < o; oc += V) {
+                int a = ch * o + oc, out = dwOff + ch * o + oc;
+                // Gᵀ X: rows X0 + (X1 + X2) / 2, (X1 - X2) / 2, (X1 + X2) / 2 + X3, per column ν
+                FloatVector x0 = FloatVector.fromArray(S, sums, a), x1 = FloatVector.fromArray(S, sums, a + 4 * k);
+                FloatVector x2 = FloatVector.fromArray(S, sums, a + 8 * k), x3 = FloatVector.fromArray(S, sums, a + 12 * k);
+                FloatVector p = x1.add(x2).mul(half);
+                FloatVector r00 = x0.add(p), r10 = x1.sub(x2).mul(half), r20 = p.add(x3);
+                x0 = FloatVector.fromArray(S, sums, a + k); x1 = FloatVector.fromArray(S, sums, a + 5 * k);
+                x2 = FloatVector.fromArray(S, sums, a + 9 * k); x3 = FloatVector.fromArray(S, sums, a + 13 * k);
+                p = x1.add(x2).mul(half);
+                FloatVector r01 = x0.add(p), r11 = x1.sub(x2).mul(half), r21 = p.add(x3);
+                x0 = FloatVector.fromArray(S, sums, a + 2 * k); x1 = FloatVector.fromArray(S, sums, a + 6 * k);
+                x2 = FloatVector.fromArray(S, sums, a + 10 * k); x3 = FloatVector.fromArray(S, sums, a + 14 * k);
+                p = x1.add(x2).mul(half);
+                FloatVector r02 = x0.add(p), r12 = x1.sub(x2).mul(half), r22 = p.add(x3);
+                x0 = FloatVector.fromArray(S, sums, a + 3 * k); x1 = FloatVector.fromArray(S, sums, a + 7 * k);
+                x2 = FloatVector.fromArray(S, sums, a + 11 * k); x3 = FloatVector.fromArray(S, sums, a + 15 * k);
+                p = x1.add(x2).mul(half);
+                FloatVector r03 = x0.add(p), r13 = x1.sub(x2).mul(half), r23 = p.add(x3);
+                // (Gᵀ X) G: the same on each row's four columns, taps ty * 3 + tx
+                p = r01.add(r02).mul(half);
+                r00.add(p).intoArray(dw, out);
+                r01.sub(r02).mul(half).intoArray(dw, out + tap);
+                p.add(r03).intoArray(dw, out + 2 * tap);
+                p = r11.add(r12).mul(half);
+                r10.add(p).intoArray(dw, out + 3 * tap);
+                r11.sub(r12).mul(half).intoArray(dw, out + 4 * tap);
+                p.add(r13).intoArray(dw, out + 5 * tap);
+                p = r21.add(r22).mul(half);
+                r20.add(p).intoArray(dw, out + 6 * tap);
+                r21.sub(r22).mul(half).intoArray(dw, out + 7 * tap);
+                p.add(r23).intoArray(dw, out + 8 * tap);
+            }
+        }
+    }
+}
