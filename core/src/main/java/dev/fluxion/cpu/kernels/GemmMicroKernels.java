@@ -95,6 +95,110 @@ final class GemmMicroKernels {
     }
 
     /**
+     * C tile (MR rows ldc apart, two vectors at {@code c[ci]}) (+)= A · B over kc steps: row r, step s of A at
+     * {@code a[ai + s * as + r]} (MR consecutive values, steps {@code as} apart), B packed as kc groups of NR values
+     * at {@code b[bi]}. B's offset is the loop counter, so that C2 drops its range checks and keeps one offset for A.
+     * For A whose rows are adjacent and steps far apart, read in place (the Winograd filter gradient's channels of
+     * consecutive tiles).
+     */
+    static void stepped(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                        boolean add) {
+        if (MR == 8) stepped8(kc, a, ai, as, b, bi, c, ci, ldc, add);
+        else stepped5(kc, a, ai, as, b, bi, c, ci, ldc, add);
+    }
+
+    /** {@link #stepped} with 5 rows. */
+    private static void stepped5(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                                 boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
+        for (int pa = ai, pb = bi, end = bi + kc * NR; pb < end; pa += as, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb), b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        // written out here, not through a helper: see NEGATIVE_ZEROS
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+    }
+
+    /** {@link #stepped} with 8 rows. */
+    private static void stepped8(int kc, float[] a, int ai, int as, float[] b, int bi, float[] c, int ci, int ldc,
+                                 boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int pa = ai, pb = bi, end = bi + kc * NR; pb < end; pa += as, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, pb), b1 = FloatVector.fromArray(S, b, pb + V);
+            FloatVector x = FloatVector.broadcast(S, a[pa]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[pa + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[pa + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[pa + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        float[] base = add ? c : NEGATIVE_ZEROS;
+        int at = add ? ci : 0, step = add ? ldc : 0;
+        FloatVector.fromArray(S, base, at).add(c00).intoArray(c, ci);
+        FloatVector.fromArray(S, base, at + V).add(c01).intoArray(c, ci + V);
+        FloatVector.fromArray(S, base, at + step).add(c10).intoArray(c, ci + ldc);
+        FloatVector.fromArray(S, base, at + step + V).add(c11).intoArray(c, ci + ldc + V);
+        FloatVector.fromArray(S, base, at + 2 * step).add(c20).intoArray(c, ci + 2 * ldc);
+        FloatVector.fromArray(S, base, at + 2 * step + V).add(c21).intoArray(c, ci + 2 * ldc + V);
+        FloatVector.fromArray(S, base, at + 3 * step).add(c30).intoArray(c, ci + 3 * ldc);
+        FloatVector.fromArray(S, base, at + 3 * step + V).add(c31).intoArray(c, ci + 3 * ldc + V);
+        FloatVector.fromArray(S, base, at + 4 * step).add(c40).intoArray(c, ci + 4 * ldc);
+        FloatVector.fromArray(S, base, at + 4 * step + V).add(c41).intoArray(c, ci + 4 * ldc + V);
+        FloatVector.fromArray(S, base, at + 5 * step).add(c50).intoArray(c, ci + 5 * ldc);
+        FloatVector.fromArray(S, base, at + 5 * step + V).add(c51).intoArray(c, ci + 5 * ldc + V);
+        FloatVector.fromArray(S, base, at + 6 * step).add(c60).intoArray(c, ci + 6 * ldc);
+        FloatVector.fromArray(S, base, at + 6 * step + V).add(c61).intoArray(c, ci + 6 * ldc + V);
+        FloatVector.fromArray(S, base, at + 7 * step).add(c70).intoArray(c, ci + 7 * ldc);
+        FloatVector.fromArray(S, base, at + 7 * step + V).add(c71).intoArray(c, ci + 7 * ldc + V);
+    }
+
+    /**
      * As {@link #packed} but A read in place from rows of contiguous steps: row r, step p at
      * {@code a[ai + min(r, mr - 1) * rs + p]} (rows past {@code mr} repeat the last real row; their results are
      * computed and discarded, never read out of bounds).

@@ -39,12 +39,13 @@ class KernelAllocationTest {
 
     @Test
     void convolutionsDoNotAllocatePerStepOnceCompiled() {
-        // few channels (offset tables), many channels (packed windows), and the input gradient's gather
-        for (int[] s : new int[][] {{8, 3, 32}, {4, 32, 64}}) {
-            Conv2dGeometry g = Conv2dKernelsTest.geometry(2, s[0], s[0], s[1], 3, 3, s[2], true, 1, 1, 1, 1);
+        // few channels (direct kernels, offset tables), many channels (Winograd's transforms and products), and
+        // dilated (the shift kernels, the input gradient's gather, the packed filter gradient)
+        for (int[] s : new int[][] {{8, 3, 32, 1}, {4, 32, 64, 1}, {6, 32, 64, 2}}) {
+            Conv2dGeometry g = Conv2dKernelsTest.geometry(2, s[0], s[0], s[1], 3, 3, s[2], true, 1, 1, s[3], s[3]);
             float[] x = random(g.n() * g.h() * g.w() * g.c()), w = random(g.patch() * g.o());
             float[] y = new float[g.rows() * g.o()], dx = new float[x.length], dw = new float[w.length];
-            String shape = g.h() + "x" + g.w() + "x" + g.c() + " to " + g.o();
+            String shape = g.h() + "x" + g.w() + "x" + g.c() + " to " + g.o() + ", dilation " + s[3];
             settles("conv2d " + shape, () -> Conv2dKernels.forward(g, x, 0, w, 0, y, 0, 1));
             settles("conv2d_backprop_input " + shape, () -> Conv2dKernels.backpropInput(g, y, 0, w, 0, dx, 0, 1));
             settles("conv2d_backprop_filter " + shape, () -> Conv2dKernels.backpropFilter(g, x, 0, y, 0, dw, 0, 1));
