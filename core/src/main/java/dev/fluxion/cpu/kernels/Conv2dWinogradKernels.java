@@ -28,7 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * passed to helpers that C2 did not inline were boxed (the transforms are written out for that reason).
  *
  * <p>Rounding differs from the direct sum (the transforms add and subtract inputs before multiplying), within a few
- * units in the last place of the sum of |x * w| (Conv2dKernelsTest's bound). Every output element is computed by one
+ * units in the last place of the sum of |x * w| (Conv2dKernelsTest's bound). As in other Winograd implementations, a
+ * NaN or an infinity anywhere in a tile's 4x4 input reaches all four outputs of its 2x2 block (the transforms' exact
+ * cancellations do not hold for them), where the direct sum would confine it to the outputs that read the cell. Every output element is computed by one
  * task with the same operations whatever the block or thread, so results do not depend on the thread count.
  * {@code -Dfluxion.conv.winograd=false} turns these kernels off (the shift and GEMM kernels then run).
  */

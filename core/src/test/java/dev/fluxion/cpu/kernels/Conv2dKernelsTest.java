@@ -394,6 +394,37 @@ class Conv2dKernelsTest {
         }
     }
 
+    /**
+     * A NaN input cell reaches every output that reads it and, on the Winograd path, the rest of the 2x2 output blocks
+     * whose 4x4 tiles hold it, nothing further: not the other image, not the other tiles.
+     */
+    @Test
+    void aNanInputStaysWithinTheOutputBlocksAroundIt() {
+        Conv2dGeometry g = geometry(2, 8, 8, 32, 3, 3, 32, true, 1, 1, 1, 1);
+        float[] x = random(new Random(13), (int) g.xSize()), w = random(new Random(14), (int) g.wSize());
+        x[(3 * 8 + 3) * 32 + 5] = Float.NaN; // image 0, row 3, column 3, channel 5
+        boolean winograd = Conv2dWinogradKernels.forwardApplies(g);
+        for (int threads : new int[] {1, 2}) {
+            float[] y = new float[(int) g.ySize()];
+            Conv2dKernels.forward(g, x, 0, w, 0, y, 0, threads);
+            for (int img = 0; img < 2; img++) {
+                for (int r = 0; r < 8; r++) {
+                    for (int col = 0; col < 8; col++) {
+                        boolean reads = img == 0 && r >= 2 && r <= 4 && col >= 2 && col <= 4;
+                        // tiles (1..2, 1..2) hold input (3, 3): output rows and columns 2..5
+                        boolean block = img == 0 && r >= 2 && r <= 5 && col >= 2 && col <= 5;
+                        for (int o = 0; o < 32; o++) {
+                            float v = y[((img * 8 + r) * 8 + col) * 32 + o];
+                            String at = "output (" + img + ", " + r + ", " + col + ", " + o + ") on " + threads + " threads";
+                            if (reads) assertTrue(Float.isNaN(v), at + " reads the NaN");
+                            else if (!(winograd && block)) assertTrue(Float.isFinite(v), at + " is " + v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void shortArraysAreRejected() {
         Conv2dGeometry g = geometry(2, 5, 5, 3, 3, 3, 4, true, 1, 1, 1, 1);
