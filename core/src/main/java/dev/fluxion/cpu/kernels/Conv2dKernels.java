@@ -14,21 +14,20 @@ import jdk.incubator.vector.FloatVector;
  * gradients with respect to the input and the filter. Outputs are overwritten.
  *
  * <p>3x3 stride-1 undilated layers (channels in whole vectors, filters in whole micro-tile panels) run the forward pass
- * and both gradients by Winograd's F(2x2, 3x3), 2.25 times fewer multiply-adds ({@link Conv2dWinogradKernels},
- * {@link Conv2dWinogradFilterKernels}).
- * Otherwise float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is never stored. Forward is y =
- * im2col(x) · W, with im2col either gathered block by block while packing or, for few channels or filters, read in
- * place through offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded stride-1 layers with enough
- * channels run on {@link Conv2dShiftKernels} ({@link #forwardShifts}). The input gradient, for stride 1 and enough
- * channels, gathers dy through mirrored taps times the per-tap transposed filter ({@link #gathersInputGradient}; {@link
- * Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is dY · Wᵀ per image, or per group of small
- * images ({@link #imagesPerProduct}), followed by col2im. First layers run direct kernels ({@link
- * Conv2dFewChannelKernels}) for the stride-1 forward pass (256-bit vectors or narrower) and input gradient with few
- * channels and for the filter gradient with up to three, where GEMM's per-tile overheads would match the multiply-adds.
- * The filter gradient is im2col(x)ᵀ · dY: for channels in fours and enough channels or filters, a kernel that packs x
- * once for all taps ({@link Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x) transposed when im2col is
- * packed. With {@link KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops); float64 always
- * runs direct loops. All results are independent of the thread count.
+ * and both gradients by Winograd's F(2x2, 3x3), 2.25 times fewer multiply-adds ({@link Conv2dWinogradKernels}, {@link
+ * Conv2dWinogradFilterKernels}). Otherwise float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is
+ * never stored. Forward is y = im2col(x) · W, with im2col either gathered block by block while packing or, for few
+ * channels or filters, read in place through offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded
+ * stride-1 layers with enough channels run on {@link Conv2dShiftKernels} ({@link #forwardShifts}). The input gradient,
+ * for stride 1 and enough channels, gathers dy through mirrored taps times the per-tap transposed filter ({@link
+ * #gathersInputGradient}; {@link Conv2dShiftKernels} when the channels fill whole tiles); otherwise it is dY · Wᵀ per
+ * image, or per group of small images ({@link #imagesPerProduct}), followed by col2im. First layers run direct kernels
+ * ({@link Conv2dFewChannelKernels}) for the stride-1 forward pass (256-bit vectors or narrower) and input gradient with
+ * few channels and for the filter gradient with up to three, where GEMM's per-tile overheads would match the
+ * multiply-adds. The filter gradient is im2col(x)ᵀ · dY: for channels in fours and enough channels or filters, a kernel
+ * that packs x once for all taps ({@link Conv2dFilterKernels}); otherwise GEMM, as dWᵀ = dYᵀ · im2col(x) transposed
+ * when im2col is packed. With {@link KernelConfig#SIMD} off the float kernels run their scalar twins (direct loops);
+ * float64 always runs direct loops. All results are independent of the thread count.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}

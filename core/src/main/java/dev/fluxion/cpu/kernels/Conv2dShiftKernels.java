@@ -162,8 +162,8 @@ final class Conv2dShiftKernels {
      * caller), B steps at {@code b[bi]}, consecutive. {@link Conv2dWinogradKernels} runs its products here too (one
      * filter row: MR rows of a matrix, {@code run} apart, read in place).
      */
-    static void tile(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y,
-                             int yi, int ldy, int mr, boolean add) {
+    static void tile(float[] a, int ai, int run, int[] shift, int ty0, int ty1, float[] b, int bi, float[] y, int yi,
+                     int ldy, int mr, boolean add) {
         if (MR == 8) tile8(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);
         else tile5(a, ai, run, shift, ty0, ty1, b, bi, y, yi, ldy, mr, add);
     }
