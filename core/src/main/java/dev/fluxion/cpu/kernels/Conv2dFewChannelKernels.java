@@ -107,6 +107,7 @@ final class Conv2dFewChannelKernels {
             if (s.image.length < plane * c) s.image = new float[plane * c];
             if (s.taps.length < patch) s.taps = new int[patch];
             float[] img = s.image;
+            if (c > 1) Arrays.fill(img, 0, plane * c, 0f); // the padding, once: images overwrite only their cells
             int[] taps = s.taps;
             for (int ty = 0, k = 0; ty < g.kh(); ty++) {
                 for (int tx = 0; tx < g.kw(); tx++) {
@@ -130,17 +131,30 @@ final class Conv2dFewChannelKernels {
         });
     }
 
-    /** {@link #pad} into channel planes: {@code dst[ch * hp * wp + row * wp + col]}. */
+    /**
+     * {@link #pad} into channel planes, {@code dst[ch * hp * wp + row * wp + col]}. With several channels only the
+     * image's cells are written: the caller clears the planes once per task, and images only overwrite those cells
+     * (clearing and an inner loop over the channels per cell took 15% of a 32x32x3 forward pass).
+     */
     private static void padPlanar(float[] src, int off, int h, int w, int ch, float[] dst, int hp, int wp, int top,
                                   int left) {
         if (ch == 1) {
             pad(src, off, h, w, 1, dst, hp, wp, top, left);
             return;
         }
-        Arrays.fill(dst, 0, hp * wp * ch, 0f);
+        int plane = hp * wp;
         for (int r = 0; r < h; r++) {
-            for (int col = 0, s = off + r * w * ch, d = (top + r) * wp + left; col < w; col++, d++) {
-                for (int q = 0; q < ch; q++) dst[q * hp * wp + d] = src[s++];
+            int s = off + r * w * ch, d = (top + r) * wp + left;
+            if (ch == 3) {
+                for (int col = 0; col < w; col++, d++, s += 3) {
+                    dst[d] = src[s];
+                    dst[plane + d] = src[s + 1];
+                    dst[2 * plane + d] = src[s + 2];
+                }
+            } else {
+                for (int col = 0; col < w; col++, d++) {
+                    for (int q = 0; q < ch; q++) dst[q * plane + d] = src[s++];
+                }
             }
         }
     }
