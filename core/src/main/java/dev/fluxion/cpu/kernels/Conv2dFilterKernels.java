@@ -105,12 +105,20 @@ final class Conv2dFilterKernels {
                 }
             }
         });
-        if (groups == 1) return;
-        // dw += the partials, in group order (each element on its own: any split gives the same sums)
+        addPartials(dw, dwOff, partial, 0, groups - 1, size, threads);
+    }
+
+    /**
+     * {@code dst[dOff + i] += partial[pOff + grp * size + i]} for grp = 0 .. groups - 1 in that order, split over
+     * threads by element: each element is summed on its own, so any split gives the same bits. The kernels that keep
+     * fixed groups of partial sums (here and {@link Conv2dWinogradFilterKernels}) finish with it.
+     */
+    static void addPartials(float[] dst, int dOff, float[] partial, int pOff, int groups, int size, int threads) {
+        if (groups <= 0) return;
         Parallel.forRange(size, Math.max(1 << 12, size / (4 * threads)), threads, (from, to) -> {
-            for (int grp = 1; grp < groups; grp++) {
-                int pb = (grp - 1) * size;
-                for (int i = from; i < to; i++) dw[dwOff + i] += partial[pb + i];
+            for (int grp = 0; grp < groups; grp++) {
+                int pb = pOff + grp * size;
+                for (int i = from; i < to; i++) dst[dOff + i] += partial[pb + i];
             }
         });
     }

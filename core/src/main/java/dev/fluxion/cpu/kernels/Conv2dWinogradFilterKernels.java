@@ -76,13 +76,7 @@ final class Conv2dWinogradFilterKernels {
                 }
             }
         });
-        for (int grp = 1; grp < groups; grp++) {
-            int at = grp * du, i = 0;
-            for (; i < S.loopBound(du); i += V) {
-                FloatVector.fromArray(S, sums, i).add(FloatVector.fromArray(S, sums, at + i)).intoArray(sums, i);
-            }
-            for (; i < du; i++) sums[i] += sums[at + i];
-        }
+        Conv2dFilterKernels.addPartials(sums, 0, sums, du, groups - 1, du, threads);
         filterFromSums(sums, c, o, dw, dwOff);
     }
 
