@@ -21,11 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * the channels: M[ξν] (tiles x o) = V[ξν] (tiles x c) · U[ξν] (c x o), with V = Bᵀ d B per tile and channel and U = G g
  * Gᵀ per channel pair (once per call). Per block of tiles (V and M kept in L2), the input transform writes V with the
  * channels of a tile contiguous (vector stores), {@link Conv2dShiftKernels#tile} reads MR tiles of it in place against
- * U packed as GEMM B panels, and the output transform writes each 2x2 block (plus the epilogue) straight to y.
- * Measured on Zen 2 (one thread, batch 128, against the shift kernels in the same JVM): 1.34x (16x16x32 to 64
- * forward), 1.40x (its input gradient), 1.71x and 1.67x (8x8x64 to 128). Writing V in the packed-A layout instead
- * (five tiles interleaved per step, scalar stores) cost more in the transform than the packed tile saved, and vectors
- * passed to helpers that C2 did not inline were boxed (the transforms are written out for that reason).
+ * U packed as GEMM B panels, and the output transform writes each 2x2 block (plus the epilogue) straight to y. Measured
+ * on Zen 2 ({@code ConvBench quick nopython} with and without {@code -Dfluxion.conv.winograd=false}, two threads, batch
+ * 128): 1.30x (16x16x32 to 64 forward), 1.55x (its input gradient), 1.76x and 1.71x (8x8x64 to 128). Writing V in the
+ * packed-A layout instead (five tiles interleaved per step, scalar stores) cost more in the transform than the packed
+ * tile saved, and vectors passed to helpers that C2 did not inline were boxed (the transforms are written out for that
+ * reason).
  *
  * <p>Rounding differs from the direct sum (the transforms add and subtract inputs before multiplying), within a few
  * units in the last place of the sum of |x * w| (Conv2dKernelsTest's bound). As in other Winograd implementations, a
