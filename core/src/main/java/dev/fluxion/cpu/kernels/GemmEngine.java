@@ -50,7 +50,7 @@ final class GemmEngine {
 
     /** Per-thread packing buffers, reused across calls. */
     private static final class Buffers {
-        final float[] a = new float[MC * KC];
+        final float[] a = new float[MC * KC + SgemmPacking.PACK_SLACK];
         final float[] tile = new float[MR * NR];
         float[] b = new float[0];
 

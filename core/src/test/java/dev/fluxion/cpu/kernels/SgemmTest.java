@@ -21,6 +21,11 @@ class SgemmTest {
         final float[] a, b, c0;
 
         Case(Random rnd, int m, int n, int k, boolean ta, boolean tb, boolean acc, boolean padded) {
+            this(rnd, m, n, k, ta, tb, acc, padded, 4);
+        }
+
+        /** {@code slack}: floats after the last element of each operand (0: operands end at their arrays' ends). */
+        Case(Random rnd, int m, int n, int k, boolean ta, boolean tb, boolean acc, boolean padded, int slack) {
             this.m = m;
             this.n = n;
             this.k = k;
@@ -34,8 +39,8 @@ class SgemmTest {
             aOff = padded ? 5 : 0;
             bOff = padded ? 2 : 0;
             cOff = padded ? 7 : 0;
-            a = random(rnd, aOff + (ta ? k : m) * lda + 4);
-            b = random(rnd, bOff + (tb ? n : k) * ldb + 4);
+            a = random(rnd, aOff + (ta ? k : m) * lda + slack);
+            b = random(rnd, bOff + (tb ? n : k) * ldb + slack);
             c0 = random(rnd, cOff + m * ldc + 4);
         }
 
@@ -164,6 +169,23 @@ class SgemmTest {
         }
         Case twin = new Case(rnd, 37, 41, 300, true, true, true, true);
         twin.check(twin.scalar(), "scalar");
+    }
+
+    @Test
+    void operandsEndingAtTheirArraysEndsAreReadWithinBounds() {
+        // packing copies whole vectors where a row of a panel needs fewer values; the last steps of an operand that
+        // ends at its array's end must not read past it
+        int mr = GemmMicroKernels.MR;
+        Random rnd = new Random(7);
+        int[][] sizes = {{3 * mr, 40, 33}, {2 * mr, 3 * GemmMicroKernels.NR, 7}, {mr, 64, 1}, {4 * mr + 1, 37, 50}};
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++) {
+                Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, false, false, 0);
+                float[] one = cs.simd(1);
+                cs.check(one, "simd");
+                assertArrayEquals(one, cs.simd(2), "threads=2 " + cs);
+            }
+        }
     }
 
     @Test
