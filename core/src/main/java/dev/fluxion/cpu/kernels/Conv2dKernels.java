@@ -15,7 +15,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>3x3 stride-1 undilated layers (channels in whole vectors, filters in whole micro-tile panels) run the forward pass
  * and both gradients by Winograd's F(2x2, 3x3), 2.25 times fewer multiply-adds ({@link Conv2dWinogradKernels}, {@link
- * Conv2dWinogradFilterKernels}). Otherwise float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is
+ * Conv2dWinogradFilterKernels}), or for outputs large enough by F(4x4, 3x3), four times fewer ({@link
+ * Conv2dWinograd4Kernels}, {@link Conv2dWinograd4FilterKernels}). Otherwise float32 runs as implicit GEMM on {@link GemmEngine}; the im2col matrix is
  * never stored. Forward is y = im2col(x) · W, with im2col either gathered block by block while packing or, for few
  * channels or filters, read in place through offset tables over x or a zero-padded copy ({@link #readsInPlace}); padded
  * stride-1 layers with enough channels run on {@link Conv2dShiftKernels} ({@link #forwardShifts}). The input gradient,

@@ -28,11 +28,11 @@ final class Conv2dWinogradFilterKernels {
      * seed model's 8x8x64 to 128 layer, dU 512 KiB, ran about a fifth faster with 1 MiB blocks than with 256 KiB ones,
      * and its 16x16x32 to 64 layer, dU 128 KiB, about a tenth slower).
      */
-    private static int blockFloats(int c, int o) {
+    static int blockFloats(int c, int o) {
         return (int) Math.clamp(32L * c * o, 1 << 16, 1 << 18);
     }
     /** Partial sums over fixed groups of blocks (tasks for the threads). */
-    private static final int PARTIALS = 8;
+    static final int PARTIALS = 8;
 
     /** Whether the filter gradient runs here: the forward pass's conditions. */
     static boolean applies(Conv2dGeometry g) {
@@ -47,11 +47,15 @@ final class Conv2dWinogradFilterKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     /** The calling thread's partial sums (written by all threads of one call, one group each). */
-    private static final ThreadLocal<float[][]> PARTIAL_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+    static final ThreadLocal<float[][]> PARTIAL_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     /** dw = the filter gradient of conv2d for {@link #applies} geometries. */
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
+        if (Conv2dWinograd4FilterKernels.applies(g)) {
+            Conv2dWinograd4FilterKernels.backpropFilter(g, x, xOff, dy, dyOff, dw, dwOff, threads);
+            return;
+        }
         int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, du = 16 * c * o;
         long tiles = (long) g.n() * th * tw;
         int perBlock = Math.max(1, blockFloats(c, o) / (16 * (c + o)));
@@ -72,7 +76,7 @@ final class Conv2dWinogradFilterKernels {
                         Conv2dWinogradKernels.inputTile(g, x, xOff, t0 + t, th, tw, s.v, perBlock, t, s.zeros);
                         gradientTile(g, dy, dyOff, t0 + t, th, tw, s.w, perBlock, t, s.zeros);
                     }
-                    accumulate(c, o, count, perBlock, s.v, s.w, sums, grp * du, b > b0, s.tile);
+                    accumulate(16, c, o, count, perBlock, s.v, s.w, sums, grp * du, b > b0, s.tile);
                 }
             }
         });
@@ -119,11 +123,14 @@ final class Conv2dWinogradFilterKernels {
         }
     }
 
-    /** dU[ξν] (c x o at {@code sums[su]}, row stride o) (+)= V[ξν]ᵀ W[ξν] over the block's first count tiles. */
-    private static void accumulate(int c, int o, int count, int perBlock, float[] v, float[] w, float[] sums, int su,
-                                   boolean add, float[] tile) {
+    /**
+     * dU[k] (c x o at {@code sums[su + k * c * o]}, row stride o) (+)= V[k]ᵀ W[k] over the block's first count tiles,
+     * for each of the {@code positions} tile positions k (16 here, 36 in {@link Conv2dWinograd4FilterKernels}).
+     */
+    static void accumulate(int positions, int c, int o, int count, int perBlock, float[] v, float[] w, float[] sums,
+                           int su, boolean add, float[] tile) {
         int panels = o / NR;
-        for (int k = 0; k < 16; k++) {
+        for (int k = 0; k < positions; k++) {
             int vk = k * perBlock * c, wk = k * panels * perBlock * NR, sk = su + k * c * o;
             for (int ch = 0; ch < c; ch += MR) {
                 int mr = Math.min(MR, c - ch);

@@ -33,7 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * NaN or an infinity anywhere in a tile's 4x4 input reaches all four outputs of its 2x2 block (the transforms' exact
  * cancellations do not hold for them), where the direct sum would confine it to the outputs that read the cell. Every output element is computed by one
  * task with the same operations whatever the block or thread, so results do not depend on the thread count.
- * {@code -Dfluxion.conv.winograd=false} turns these kernels off (the shift and GEMM kernels then run).
+ * {@code -Dfluxion.conv.winograd=false} turns these kernels off (the shift and GEMM kernels then run). Outputs large
+ * enough for 4x4 blocks to save a third of the products go on to {@link Conv2dWinograd4Kernels} (see
+ * {@link Conv2dWinograd4Kernels#prefers}).
  */
 final class Conv2dWinogradKernels {
     private Conv2dWinogradKernels() {}
@@ -83,6 +85,10 @@ final class Conv2dWinogradKernels {
     /** y = epi(conv2d(x, w)) for {@link #forwardApplies} geometries. */
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
                         GemmEpilogue epi, int threads) {
+        if (Conv2dWinograd4Kernels.prefers(g)) {
+            Conv2dWinograd4Kernels.forward(g, x, xOff, w, wOff, y, yOff, epi, threads);
+            return;
+        }
         float[][] filters = FILTERS.get();
         float[] u = grow(filters, 0, 16 * g.c() * g.o());
         transformFilter(w, wOff, g.c(), g.o(), u);
@@ -102,11 +108,20 @@ final class Conv2dWinogradKernels {
                 for (int oc = 0; oc < o; oc++) mirrored[dst + oc * c + ch] = w[src + ch * o + oc];
             }
         }
+        Conv2dGeometry t = inputGradientGeometry(g);
+        if (Conv2dWinograd4Kernels.prefers(t)) {
+            Conv2dWinograd4Kernels.forward(t, dy, dyOff, mirrored, 0, dx, dxOff, GemmEpilogue.NONE, threads);
+            return;
+        }
         float[] u = grow(filters, 0, 16 * o * c);
         transformFilter(mirrored, 0, o, c, u);
-        Conv2dGeometry t = new Conv2dGeometry(g.n(), g.oh(), g.ow(), o, 3, 3, c, g.h(), g.w(), 1, 1, 1, 1,
-                2 - g.padTop(), 2 - g.padLeft());
         run(t, dy, dyOff, u, dx, dxOff, GemmEpilogue.NONE, threads);
+    }
+
+    /** The convolution of dy with the mirrored, transposed filter that gives the input gradient of {@code g}. */
+    static Conv2dGeometry inputGradientGeometry(Conv2dGeometry g) {
+        return new Conv2dGeometry(g.n(), g.oh(), g.ow(), g.o(), 3, 3, g.c(), g.h(), g.w(), 1, 1, 1, 1,
+                2 - g.padTop(), 2 - g.padLeft());
     }
 
     private static float[] grow(float[][] holder, int i, int size) {
@@ -189,7 +204,7 @@ final class Conv2dWinogradKernels {
             for (int b = from; b < to; b++) {
                 int t0 = b * perBlock, count = (int) Math.min(perBlock, tiles - t0);
                 for (int t = 0; t < count; t++) inputTile(g, x, xOff, t0 + t, th, tw, s.v, perBlock, t, s.zeros);
-                products(c, o, count, perBlock, s.v, u, s.m);
+                products(16, c, o, count, perBlock, s.v, u, s.m);
                 for (int t = 0; t < count; t++) outputTile(g, s.m, perBlock, t, t0 + t, th, tw, y, yOff, epi);
             }
         });
@@ -258,10 +273,13 @@ final class Conv2dWinogradKernels {
         return FloatVector.fromArray(S, p < 0 ? zeros : x, p < 0 ? 0 : p + ch);
     }
 
-    /** M[ξν] (tiles x o, row stride o) = V[ξν] · U[ξν] for the block's first {@code count} tiles, MR at a time. */
-    private static void products(int c, int o, int count, int perBlock, float[] v, float[] u, float[] m) {
+    /**
+     * M[k] (tiles x o, row stride o) = V[k] · U[k] for each of the {@code positions} tile positions k (16 here, 36 in
+     * {@link Conv2dWinograd4Kernels}) and the block's first {@code count} tiles, MR at a time.
+     */
+    static void products(int positions, int c, int o, int count, int perBlock, float[] v, float[] u, float[] m) {
         int panels = o / NR;
-        for (int k = 0; k < 16; k++) {
+        for (int k = 0; k < positions; k++) {
             int vk = k * perBlock * c, uk = k * panels * c * NR, mk = k * perBlock * o;
             for (int p = 0; p < panels; p++) {
                 for (int t = 0; t < count; t += MR) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class Conv2dKernelsTest {
@@ -91,12 +92,17 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
         gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
-        // Winograd F(2x2, 3x3) (Conv2dWinogradKernels): odd output sizes (tiles half outside), several blocks of tiles
-        // with a last group short of the micro-kernel's rows, SAME and VALID (the input gradient then pads dy by 2), an
-        // explicit padding of 2 (the input gradient's mirrored filter then pads by 0); dilated 3x3 layers stay on the
-        // shift kernels
-        gs.add(new Conv2dGeometry(2, 6, 7, 32, 3, 3, 32, 8, 9, 1, 1, 1, 1, 2, 2));
-        gs.add(geometry(1, 25, 21, 32, 3, 3, 32, true, 1, 1, 1, 1)); // 143 tiles: 3 blocks, 23 or 15 in the last
+        // Winograd F(2x2, 3x3) (Conv2dWinogradKernels) for small outputs and F(4x4, 3x3) (Conv2dWinograd4Kernels) for
+        // the others: each with output sizes that leave tiles partly outside, several blocks of tiles with a last group
+        // short of the micro-kernel's rows, SAME and VALID (the input gradient then pads dy by 2), an explicit padding
+        // of 2 (the input gradient's mirrored filter then pads by 0); dilated 3x3 layers stay on the shift kernels
+        gs.add(new Conv2dGeometry(2, 6, 7, 32, 3, 3, 32, 8, 9, 1, 1, 1, 1, 2, 2)); // 2x2 blocks, dx too
+        gs.add(geometry(14, 5, 5, 32, 3, 3, 32, true, 1, 1, 1, 1)); // 2x2 blocks, 126 tiles in 2 or 3 blocks
+        gs.add(geometry(2, 6, 6, 32, 3, 3, 32, false, 1, 1, 1, 1)); // one 4x4 block per image; dx 2x2 blocks
+        gs.add(geometry(2, 25, 21, 32, 3, 3, 32, true, 1, 1, 1, 1)); // 4x4 blocks, 84 tiles in 2 blocks
+        gs.add(geometry(2, 12, 12, 32, 3, 3, 32, false, 1, 1, 1, 1)); // dx on 4x4 blocks, dy padded by 2
+        gs.add(new Conv2dGeometry(2, 8, 8, 32, 3, 3, 32, 10, 10, 1, 1, 1, 1, 2, 2)); // dx on 4x4 blocks, no padding
+        gs.add(geometry(2, 8, 8, 64, 3, 3, 64, true, 1, 1, 1, 1)); // 4x4 blocks, but dW on 2x2 ones (dU too large)
         gs.add(geometry(2, 10, 10, 32, 3, 3, 64, true, 1, 1, 2, 2));
         return gs;
     }
@@ -176,6 +182,33 @@ class Conv2dKernelsTest {
         return d;
     }
 
+    /**
+     * The rounding-error scale of the outputs of {@code g}'s forward pass from the sums of |terms| of each output
+     * ({@code mag}, changed in place): on the Winograd paths the largest over the output's 2x2 or 4x4 block, because
+     * the transforms mix the whole input tile before their exact cancellations (an output at a padded border, which
+     * sums few terms, carries rounding errors from the tile's other inputs).
+     */
+    static double[] winogradScale(Conv2dGeometry g, double[] mag) {
+        if (!Conv2dWinogradKernels.forwardApplies(g)) return mag;
+        int b = Conv2dWinograd4Kernels.prefers(g) ? 4 : 2, o = g.o();
+        double[] max = new double[mag.length];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int oc = 0; oc < o; oc++) {
+                        int at = ((n * g.oh() + i / b * b) * g.ow() + j / b * b) * o + oc;
+                        max[at] = Math.max(max[at], mag[((n * g.oh() + i) * g.ow() + j) * o + oc]);
+                    }
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int oc = 0; oc < o; oc++) {
+                        mag[((n * g.oh() + i) * g.ow() + j) * o + oc] =
+                                max[((n * g.oh() + i / b * b) * g.ow() + j / b * b) * o + oc];
+                    }
+        return mag;
+    }
+
     /** Checks got[off..] against the reference, with an error bound scaled by the sum of |terms|. */
     static void assertClose(String what, double[] ref, double[] mag, float[] got, int off) {
         for (int i = 0; i < ref.length; i++) {
@@ -233,13 +266,30 @@ class Conv2dKernelsTest {
                 && !Conv2dWinogradKernels.forwardApplies(g) && g.padTop() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                 && Conv2dShiftKernels.kBlocks(SgemmConvPacking.Window.forward(g, null, 0)) > 1));
-        // Winograd: partial tiles, several blocks of tiles, VALID and padding 2 for the input gradient
-        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.forwardApplies(g) && g.oh() % 2 == 1
-                && g.ow() % 2 == 1 && Conv2dWinogradKernels.inputGradientApplies(g)));
-        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.forwardApplies(g)
-                && Conv2dWinogradKernels.blocks(g) > 2 && Conv2dWinogradKernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0));
-        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.inputGradientApplies(g) && g.padTop() == 0));
-        assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradKernels.inputGradientApplies(g) && g.padTop() == 2));
+        // Winograd, both block sizes: partial tiles, several blocks of tiles, VALID and padding 2 for the input
+        // gradient
+        for (boolean large : new boolean[] {false, true}) {
+            if (large && !Conv2dWinograd4Kernels.ENABLED) continue;
+            Predicate<Conv2dGeometry> forward = g -> Conv2dWinogradKernels.forwardApplies(g)
+                    && Conv2dWinograd4Kernels.prefers(g) == large;
+            Predicate<Conv2dGeometry> input = g -> Conv2dWinogradKernels.inputGradientApplies(g)
+                    && Conv2dWinograd4Kernels.prefers(Conv2dWinogradKernels.inputGradientGeometry(g)) == large;
+            int block = large ? 4 : 2;
+            assertTrue(gs.stream().anyMatch(forward.and(g -> g.oh() % block != 0 && g.ow() % block != 0)));
+            assertTrue(gs.stream().anyMatch(forward.and(g -> large
+                    ? Conv2dWinograd4Kernels.blocks(g) > 1
+                            && Conv2dWinograd4Kernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0
+                    : Conv2dWinogradKernels.blocks(g) > 1
+                            && Conv2dWinogradKernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0)));
+            assertTrue(gs.stream().anyMatch(input.and(g -> g.padTop() == 0)));
+            assertTrue(gs.stream().anyMatch(input.and(g -> g.padTop() == 2)));
+            // the filter gradient on the same blocks: tiles partly outside, several groups of partial sums
+            assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradFilterKernels.applies(g)
+                    && Conv2dWinograd4FilterKernels.applies(g) == large && g.oh() % block != 0 && g.n() > 1));
+        }
+        // F(4x4, 3x3) blocks whose dU would not fit MAX_SUMS keep the filter gradient on 2x2 blocks
+        assertTrue(gs.stream().anyMatch(g -> Conv2dWinograd4Kernels.prefers(g)
+                && !Conv2dWinograd4FilterKernels.applies(g)));
         boolean direct = GemmMicroKernels.V < 16; // the direct forward pass runs at up to 256 bits
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 1
                 && g.ow() % 5 != 0));
@@ -262,14 +312,18 @@ class Conv2dKernelsTest {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
             double[] y = refForward(g, x, w, false), yMag = refForward(g, x, w, true);
             double[] dx = refBackpropInput(g, dy, w, false), dxMag = refBackpropInput(g, dy, w, true);
+            // the SIMD paths' scale: Winograd's where it runs
+            double[] yScale = winogradScale(g, yMag.clone());
+            double[] dxScale = Conv2dWinogradKernels.inputGradientApplies(g)
+                    ? winogradScale(Conv2dWinogradKernels.inputGradientGeometry(g), dxMag.clone()) : dxMag;
             double[] dw = refBackpropFilter(g, x, dy, false), dwMag = refBackpropFilter(g, x, dy, true);
             for (int threads : new int[] {1, 2}) {
                 float[] out = padded(rnd, g.ySize());
                 Conv2dKernels.forward(g, x, 0, w, 0, out, 3, threads);
-                assertClose("forward " + g, y, yMag, out, 3);
+                assertClose("forward " + g, y, yScale, out, 3);
                 out = padded(rnd, g.xSize());
                 Conv2dKernels.backpropInput(g, dy, 0, w, 0, out, 3, threads);
-                assertClose("backpropInput " + g, dx, dxMag, out, 3);
+                assertClose("backpropInput " + g, dx, dxScale, out, 3);
                 out = padded(rnd, g.wSize());
                 Conv2dKernels.backpropFilter(g, x, 0, dy, 0, out, 3, threads);
                 assertClose("backpropFilter " + g, dw, dwMag, out, 3);
@@ -285,7 +339,7 @@ class Conv2dKernelsTest {
             assertClose("backpropFilterScalar " + g, dw, dwMag, out, 3);
             out = padded(rnd, g.ySize());
             Conv2dKernels.forward(g, x, 0, w, 0, out, 3);
-            assertClose("forward (public) " + g, y, yMag, out, 3);
+            assertClose("forward (public) " + g, y, yScale, out, 3);
         }
     }
 
@@ -365,8 +419,9 @@ class Conv2dKernelsTest {
     @Test
     void fusedEpilogueMatchesSeparateOps() {
         Random rnd = new Random(12);
-        Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // Winograd, whole tiles
-            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // Winograd, tiles half outside the output
+        Conv2dGeometry[] gs = {geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1), // Winograd 4x4, whole tiles
+            geometry(3, 13, 13, 32, 3, 3, 64, false, 1, 1, 1, 1), // Winograd 4x4, tiles partly outside the output
+            geometry(3, 5, 5, 32, 3, 3, 64, true, 1, 1, 1, 1), // Winograd 2x2, tiles half outside the output
             geometry(3, 16, 16, 32, 3, 3, 64, true, 1, 1, 2, 2), // shift kernels (dilated)
             geometry(3, 13, 13, 32, 5, 3, 64, false, 1, 1, 1, 1), // shift kernels at 256 bits, else tables over x
             geometry(2, 12, 12, 16, 3, 3, 32, false, 1, 1, 1, 1), // tables over x itself
@@ -395,34 +450,51 @@ class Conv2dKernelsTest {
     }
 
     /**
-     * A NaN input cell reaches every output that reads it and, on the Winograd path, the rest of the 2x2 output blocks
-     * whose 4x4 tiles hold it, nothing further: not the other image, not the other tiles.
+     * A NaN input cell reaches every output that reads it and, on the Winograd paths, the rest of the 2x2 (or 4x4)
+     * output blocks whose 4x4 (6x6) tiles hold it, nothing further: not the other image, not the other tiles.
      */
     @Test
     void aNanInputStaysWithinTheOutputBlocksAroundIt() {
-        Conv2dGeometry g = geometry(2, 8, 8, 32, 3, 3, 32, true, 1, 1, 1, 1);
+        // 6x6 images run 2x2 blocks (4x4 blocks would not save enough products), 8x8 ones 4x4 blocks
+        for (int size : new int[] {6, 8}) {
+            Conv2dGeometry g = geometry(2, size, size, 32, 3, 3, 32, true, 1, 1, 1, 1);
+            boolean winograd = Conv2dWinogradKernels.forwardApplies(g);
+            int block = !winograd ? 0 : Conv2dWinograd4Kernels.prefers(g) ? 4 : 2;
+            if (Conv2dWinograd4Kernels.ENABLED) assertEquals(size == 6 ? 2 : 4, block, "blocks of " + g);
+            nanStaysWithinBlocks(g, 3, 3, block);
+            nanStaysWithinBlocks(g, size - 3, 2, block);
+        }
+    }
+
+    /** A NaN at input (row, col) of image 0 on a same-padded geometry whose Winograd blocks are block x block. */
+    private static void nanStaysWithinBlocks(Conv2dGeometry g, int row, int col0, int block) {
+        int size = g.h();
         float[] x = random(new Random(13), (int) g.xSize()), w = random(new Random(14), (int) g.wSize());
-        x[(3 * 8 + 3) * 32 + 5] = Float.NaN; // image 0, row 3, column 3, channel 5
-        boolean winograd = Conv2dWinogradKernels.forwardApplies(g);
+        x[(row * size + col0) * 32 + 5] = Float.NaN; // image 0, channel 5
         for (int threads : new int[] {1, 2}) {
             float[] y = new float[(int) g.ySize()];
             Conv2dKernels.forward(g, x, 0, w, 0, y, 0, threads);
             for (int img = 0; img < 2; img++) {
-                for (int r = 0; r < 8; r++) {
-                    for (int col = 0; col < 8; col++) {
-                        boolean reads = img == 0 && r >= 2 && r <= 4 && col >= 2 && col <= 4;
-                        // tiles (1..2, 1..2) hold input (3, 3): output rows and columns 2..5
-                        boolean block = img == 0 && r >= 2 && r <= 5 && col >= 2 && col <= 5;
+                for (int r = 0; r < size; r++) {
+                    for (int col = 0; col < size; col++) {
+                        boolean reads = img == 0 && Math.abs(r - row) <= 1 && Math.abs(col - col0) <= 1;
+                        // a tile holds padded cells [block * t, block * t + block + 1] of each axis (padding 1)
+                        boolean inBlock = img == 0 && block > 0 && holds(r / block, row + 1, block)
+                                && holds(col / block, col0 + 1, block);
                         for (int o = 0; o < 32; o++) {
-                            float v = y[((img * 8 + r) * 8 + col) * 32 + o];
-                            String at = "output (" + img + ", " + r + ", " + col + ", " + o + ") on " + threads + " threads";
+                            float v = y[((img * size + r) * size + col) * 32 + o];
+                            String at = "output (" + img + ", " + r + ", " + col + ", " + o + ") on " + threads + " threads, NaN at (" + row + ", " + col0 + "), blocks " + block + ", " + g;
                             if (reads) assertTrue(Float.isNaN(v), at + " reads the NaN");
-                            else if (!(winograd && block)) assertTrue(Float.isFinite(v), at + " is " + v);
+                            else if (!inBlock) assertTrue(Float.isFinite(v), at + " is " + v);
                         }
                     }
                 }
             }
         }
+    }
+
+    private static boolean holds(int tile, int padded, int block) {
+        return padded >= block * tile && padded <= block * tile + block + 1;
     }
 
     @Test
