@@ -49,9 +49,10 @@ final class Conv2dWinograd4FilterKernels {
     /** dw = the filter gradient of conv2d for {@link #applies} geometries. */
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
                                int threads) {
-        int c = g.c(), o = g.o(), th = (g.oh() + 3) / 4, tw = (g.ow() + 3) / 4, du = 36 * c * o;
+        Conv2dWinogradKernels.Tiling tiling = Conv2dWinograd4Kernels.TILING;
+        int c = g.c(), o = g.o(), th = tiling.rows(g), tw = tiling.columns(g), du = 36 * c * o;
         int ph = 4 * th + 2, pw = 4 * tw + 2;
-        long tiles = (long) g.n() * th * tw;
+        long tiles = tiling.tiles(g);
         int perBlock = Math.max(1, blockFloats(c, o) / (36 * (c + o)));
         int blocks = (int) ((tiles + perBlock - 1) / perBlock);
         int groups = Math.min(Conv2dWinogradFilterKernels.PARTIALS, blocks);

@@ -52,30 +52,14 @@ final class Conv2dWinograd4Kernels {
      * a harness).
      */
     static boolean prefers(Conv2dGeometry g) {
-        long small = (long) ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2) * 16;
-        long large = tiles(g) / Math.max(1, g.n()) * 36;
-        return ENABLED && 3 * large <= 2 * small;
+        Conv2dWinogradKernels.Tiling small = Conv2dWinogradKernels.TILING;
+        long smallProducts = (long) small.rows(g) * small.columns(g) * small.positions();
+        long largeProducts = (long) TILING.rows(g) * TILING.columns(g) * TILING.positions();
+        return ENABLED && 3 * largeProducts <= 2 * smallProducts;
     }
 
-    /** 4x4 output blocks of a forward pass (the last row and column possibly partly outside). */
-    private static long tiles(Conv2dGeometry g) {
-        return (long) g.n() * ((g.oh() + 3) / 4) * ((g.ow() + 3) / 4);
-    }
-
-    /** Tiles per block: V and M within {@link #BLOCK_FLOATS}, whole micro-kernel groups. */
-    private static int tilesPerBlock(Conv2dGeometry g) {
-        return Math.max(MR, BLOCK_FLOATS / (36 * (g.c() + g.o())) / MR * MR);
-    }
-
-    /** Blocks of tiles of a forward pass over {@code g} (for tests). */
-    static int blocks(Conv2dGeometry g) {
-        return (int) ((tiles(g) + tilesPerBlock(g) - 1) / tilesPerBlock(g));
-    }
-
-    /** Tiles in the last block of a forward pass over {@code g} (for tests). */
-    static int lastBlockTiles(Conv2dGeometry g) {
-        return (int) (tiles(g) - (long) (blocks(g) - 1) * tilesPerBlock(g));
-    }
+    /** This class's tiling: 4x4 blocks. */
+    static final Conv2dWinogradKernels.Tiling TILING = new Conv2dWinogradKernels.Tiling(4, 36, BLOCK_FLOATS);
 
     /** Per-thread buffers: V and M of a block, the padded image, and the 1-D passes' tile. */
     private static final class Scratch {
@@ -93,9 +77,9 @@ final class Conv2dWinograd4Kernels {
         if (FILTER.get().length < 36 * c * o) FILTER.set(new float[36 * c * o]);
         float[] u = FILTER.get();
         transformFilter(w, wOff, c, o, u);
-        int th = (g.oh() + 3) / 4, tw = (g.ow() + 3) / 4, ph = 4 * th + 2, pw = 4 * tw + 2;
-        long tiles = tiles(g);
-        int perBlock = tilesPerBlock(g), blocks = blocks(g);
+        int th = TILING.rows(g), tw = TILING.columns(g), ph = 4 * th + 2, pw = 4 * tw + 2;
+        long tiles = TILING.tiles(g);
+        int perBlock = TILING.tilesPerBlock(g), blocks = TILING.blocks(g);
         Parallel.forRange(blocks, 1, threads, (from, to) -> {
             Scratch s = SCRATCH.get();
             if (s.v.length < 36 * perBlock * c) s.v = new float[36 * perBlock * c];

@@ -171,32 +171,48 @@ final class Conv2dWinogradKernels {
         }
     }
 
-    /** Tiles of a forward pass (2x2 output blocks, the last row and column possibly half outside). */
-    private static long tiles(Conv2dGeometry g) {
-        return (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
+    /**
+     * How a forward pass is cut into tiles of {@code size} x {@code size} output blocks ({@code positions} values of V
+     * and of M each) and blocks of tiles whose V and M take at most {@code blockFloats}.
+     */
+    record Tiling(int size, int positions, int blockFloats) {
+        /** Tiles of a forward pass over {@code g} (the last row and column possibly partly outside the output). */
+        long tiles(Conv2dGeometry g) {
+            return (long) g.n() * rows(g) * columns(g);
+        }
+
+        int rows(Conv2dGeometry g) {
+            return (g.oh() + size - 1) / size;
+        }
+
+        int columns(Conv2dGeometry g) {
+            return (g.ow() + size - 1) / size;
+        }
+
+        /** Tiles per block: V and M within blockFloats, whole micro-kernel groups. */
+        int tilesPerBlock(Conv2dGeometry g) {
+            return Math.max(MR, blockFloats / (positions * (g.c() + g.o())) / MR * MR);
+        }
+
+        int blocks(Conv2dGeometry g) {
+            return (int) ((tiles(g) + tilesPerBlock(g) - 1) / tilesPerBlock(g));
+        }
+
+        /** Tiles in the last block (for tests). */
+        int lastBlockTiles(Conv2dGeometry g) {
+            return (int) (tiles(g) - (long) (blocks(g) - 1) * tilesPerBlock(g));
+        }
     }
 
-    /** Tiles per block: V and M within {@link #BLOCK_FLOATS}, whole micro-kernel groups. */
-    private static int tilesPerBlock(Conv2dGeometry g) {
-        return Math.max(MR, BLOCK_FLOATS / (16 * (g.c() + g.o())) / MR * MR);
-    }
-
-    /** Blocks of tiles of a forward pass over {@code g} (for tests). */
-    static int blocks(Conv2dGeometry g) {
-        return (int) ((tiles(g) + tilesPerBlock(g) - 1) / tilesPerBlock(g));
-    }
-
-    /** Tiles in the last block of a forward pass over {@code g} (for tests). */
-    static int lastBlockTiles(Conv2dGeometry g) {
-        return (int) (tiles(g) - (long) (blocks(g) - 1) * tilesPerBlock(g));
-    }
+    /** This class's tiling: 2x2 blocks. */
+    static final Tiling TILING = new Tiling(2, 16, BLOCK_FLOATS);
 
     /** y = epi(conv2d(x, the filter transformed into u)) over blocks of tiles. */
     private static void run(Conv2dGeometry g, float[] x, int xOff, float[] u, float[] y, int yOff, GemmEpilogue epi,
                             int threads) {
-        int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2;
-        long tiles = tiles(g);
-        int perBlock = tilesPerBlock(g), blocks = blocks(g);
+        int c = g.c(), o = g.o(), th = TILING.rows(g), tw = TILING.columns(g);
+        long tiles = TILING.tiles(g);
+        int perBlock = TILING.tilesPerBlock(g), blocks = TILING.blocks(g);
         Parallel.forRange(blocks, 1, threads, (from, to) -> {
             Scratch s = SCRATCH.get();
             if (s.v.length < 16 * perBlock * c) s.v = new float[16 * perBlock * c];

@@ -276,14 +276,12 @@ class Conv2dKernelsTest {
                     && Conv2dWinograd4Kernels.prefers(Conv2dWinogradKernels.inputGradientGeometry(g)) == large;
             int block = large ? 4 : 2;
             assertTrue(gs.stream().anyMatch(forward.and(g -> g.oh() % block != 0 && g.ow() % block != 0)));
-            assertTrue(gs.stream().anyMatch(forward.and(g -> large
-                    ? Conv2dWinograd4Kernels.blocks(g) > 1
-                            && Conv2dWinograd4Kernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0
-                    : Conv2dWinogradKernels.blocks(g) > 1
-                            && Conv2dWinogradKernels.lastBlockTiles(g) % GemmMicroKernels.MR != 0)));
+            Conv2dWinogradKernels.Tiling tiling = large ? Conv2dWinograd4Kernels.TILING : Conv2dWinogradKernels.TILING;
+            assertTrue(gs.stream().anyMatch(forward.and(g -> tiling.blocks(g) > 1
+                    && tiling.lastBlockTiles(g) % GemmMicroKernels.MR != 0)));
             assertTrue(gs.stream().anyMatch(input.and(g -> g.padTop() == 0)));
             assertTrue(gs.stream().anyMatch(input.and(g -> g.padTop() == 2)));
-            // the filter gradient on the same blocks: tiles partly outside, several groups of partial sums
+            // the filter gradient on the same blocks: tiles partly outside, several images
             assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradFilterKernels.applies(g)
                     && Conv2dWinograd4FilterKernels.applies(g) == large && g.oh() % block != 0 && g.n() > 1));
         }
