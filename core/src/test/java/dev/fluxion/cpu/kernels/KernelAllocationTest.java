@@ -1,5 +1,6 @@
 package dev.fluxion.cpu.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
@@ -39,9 +40,10 @@ class KernelAllocationTest {
 
     @Test
     void convolutionsDoNotAllocatePerStepOnceCompiled() {
-        // few channels (direct kernels, offset tables), many channels (Winograd's transforms and products), and
-        // dilated (the shift kernels, the input gradient's gather, the packed filter gradient)
-        for (int[] s : new int[][] {{8, 3, 32, 1}, {4, 32, 64, 1}, {6, 32, 64, 2}}) {
+        // few channels (direct kernels, offset tables), many channels (Winograd's transforms and products: 4x4 blocks
+        // for a 4x4 output, 2x2 blocks for 6x6), and dilated (the shift kernels, the input gradient's gather, the
+        // packed filter gradient)
+        for (int[] s : new int[][] {{8, 3, 32, 1}, {4, 32, 64, 1}, {6, 32, 64, 1}, {6, 32, 64, 2}}) {
             Conv2dGeometry g = Conv2dKernelsTest.geometry(2, s[0], s[0], s[1], 3, 3, s[2], true, 1, 1, s[3], s[3]);
             float[] x = random(g.n() * g.h() * g.w() * g.c()), w = random(g.patch() * g.o());
             float[] y = new float[g.rows() * g.o()], dx = new float[x.length], dw = new float[w.length];
@@ -50,6 +52,11 @@ class KernelAllocationTest {
             settles("conv2d_backprop_input " + shape, () -> Conv2dKernels.backpropInput(g, y, 0, w, 0, dx, 0, 1));
             settles("conv2d_backprop_filter " + shape, () -> Conv2dKernels.backpropFilter(g, x, 0, y, 0, dw, 0, 1));
         }
+        // both Winograd block sizes ran above
+        assertTrue(!Conv2dWinograd4Kernels.ENABLED || Conv2dWinograd4FilterKernels.applies(
+                Conv2dKernelsTest.geometry(2, 4, 4, 32, 3, 3, 64, true, 1, 1, 1, 1)));
+        assertTrue(Conv2dWinogradFilterKernels.applies(Conv2dKernelsTest.geometry(2, 6, 6, 32, 3, 3, 64, true, 1, 1, 1, 1))
+                && !Conv2dWinograd4Kernels.prefers(Conv2dKernelsTest.geometry(2, 6, 6, 32, 3, 3, 64, true, 1, 1, 1, 1)));
     }
 
     private static void settles(String kernel, Runnable call) {
