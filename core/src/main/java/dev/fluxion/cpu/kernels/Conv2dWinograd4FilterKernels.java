@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Conv2dWinograd4Kernels}' forward pass as {@link Conv2dWinogradFilterKernels} is of F(2x2, 3x3) (whose blocks,
  * fixed groups of partial sums and products this class shares): dU[ξν] (c x o) = Σ over tiles V[ξν]ᵀ W[ξν] with
  * V = Bᵀ d B of each 6x6 input tile and W = A dy Aᵀ of its 4x4 block of the output gradient (zero outside the
- * output), then dW = Gᵀ dU G per channel pair, in double and rounded once. The matrices are
+ * output), then dW = Gᵀ dU G per channel pair. The matrices are
  * {@link Conv2dWinograd4Kernels}'; A dy Aᵀ takes each 4-vector y to (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3,
  * y0 + y1 / 2 + y2 / 4 + y3 / 8, y0 - 2 y1 + 4 y2 - 8 y3, y3), down the columns, then across the rows.
  */
@@ -127,26 +127,36 @@ final class Conv2dWinograd4FilterKernels {
         }
     }
 
-    /** dw (HWIO) = Gᵀ dU G per channel pair (in double), dU at {@code sums[(k * c + ch) * o + oc]}. */
+    /**
+     * dw (HWIO) = Gᵀ dU G per channel pair, V filters at a time, dU at {@code sums[(k * c + ch) * o + oc]}: per tap
+     * row r, row r of Gᵀ dU (six positions) into a small buffer, then times G for the row's three taps (no vector
+     * crosses a loop iteration or a call, which C2 would box).
+     */
     private static void filterFromSums(float[] sums, int c, int o, float[] dw, int dwOff) {
-        double[][] gm = Conv2dWinograd4Kernels.G;
-        double[] t = new double[18];
+        float[][] gf = Conv2dWinograd4Kernels.GF;
+        float[] t = new float[6 * V];
         int k = c * o;
         for (int ch = 0; ch < c; ch++) {
-            for (int oc = 0; oc < o; oc++) {
+            for (int oc = 0; oc < o; oc += V) {
                 int a = ch * o + oc;
                 for (int r = 0; r < 3; r++) {
                     for (int j = 0; j < 6; j++) {
-                        double s = 0;
-                        for (int i = 0; i < 6; i++) s += gm[i][r] * sums[a + (6 * i + j) * k];
-                        t[r * 6 + j] = s;
+                        FloatVector.fromArray(S, sums, a + j * k).mul(gf[0][r])
+                                .add(FloatVector.fromArray(S, sums, a + (6 + j) * k).mul(gf[1][r]))
+                                .add(FloatVector.fromArray(S, sums, a + (12 + j) * k).mul(gf[2][r]))
+                                .add(FloatVector.fromArray(S, sums, a + (18 + j) * k).mul(gf[3][r]))
+                                .add(FloatVector.fromArray(S, sums, a + (24 + j) * k).mul(gf[4][r]))
+                                .add(FloatVector.fromArray(S, sums, a + (30 + j) * k).mul(gf[5][r]))
+                                .intoArray(t, j * V);
                     }
-                }
-                for (int r = 0; r < 3; r++) {
                     for (int q = 0; q < 3; q++) {
-                        double s = 0;
-                        for (int j = 0; j < 6; j++) s += t[r * 6 + j] * gm[j][q];
-                        dw[dwOff + (r * 3 + q) * k + a] = (float) s;
+                        FloatVector.fromArray(S, t, 0).mul(gf[0][q])
+                                .add(FloatVector.fromArray(S, t, V).mul(gf[1][q]))
+                                .add(FloatVector.fromArray(S, t, 2 * V).mul(gf[2][q]))
+                                .add(FloatVector.fromArray(S, t, 3 * V).mul(gf[3][q]))
+                                .add(FloatVector.fromArray(S, t, 4 * V).mul(gf[4][q]))
+                                .add(FloatVector.fromArray(S, t, 5 * V).mul(gf[5][q]))
+                                .intoArray(dw, dwOff + (r * 3 + q) * k + a);
                     }
                 }
             }

@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  *        [0  1 -2 -1  2  0]       [ 1/30 -1/15  2/15]
  *        [0  2 -3 -4  3  2]       [ 0     0     1/2 ]
  * </pre>
- * U = G g Gᵀ is computed in double once per call and rounded once. Each image is first copied, zero-padded, into a
+ * U = G g Gᵀ is computed once per call, vectorized over the filters. Each image is first copied, zero-padded, into a
  * per-thread buffer covering its whole tile grid, so every tile reads its 36 cells at fixed strides with no checks for
  * the border; both transforms run as 1-D passes over six columns, then over the rows, through a small buffer in L1 (a
  * 6x6 tile of vectors does not fit the register file). A NaN or infinity in a tile's input reaches its whole 4x4 block.
@@ -40,10 +40,16 @@ final class Conv2dWinograd4Kernels {
     private static final int MR = GemmMicroKernels.MR, NR = GemmMicroKernels.NR;
     /** Floats of V and M per block of tiles (512 KiB; a quarter or twice that ran level). */
     private static final int BLOCK_FLOATS = 1 << 17;
-    /** G with its rows scaled as in the class comment (double: U is rounded once). */
+    /** G with its rows scaled as in the class comment. */
     static final double[][] G = {
         {0.5, 0, 0}, {1 / 6.0, 1 / 6.0, 1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
         {-16 / 15.0, -8 / 15.0, -4 / 15.0}, {1 / 30.0, -1 / 15.0, 2 / 15.0}, {0, 0, 0.5}};
+    /** G rounded to float, for the vector transforms. */
+    static final float[][] GF = new float[6][3];
+
+    static {
+        for (int i = 0; i < 6; i++) for (int j = 0; j < 3; j++) GF[i][j] = (float) G[i][j];
+    }
 
     /**
      * Whether a convolution that {@link Conv2dWinogradKernels} takes runs here: when 4x4 blocks need at most two thirds
@@ -184,23 +190,30 @@ final class Conv2dWinograd4Kernels {
     }
 
     /**
-     * U[ξν] = G g Gᵀ of each channel pair of the HWIO filter (in double, rounded once), packed for the micro-kernel as
-     * in {@link Conv2dWinogradKernels}: {@code u[((k * o / NR + panel) * c + ch) * NR + j]}, k = 6ξ + ν.
+     * U[ξν] = G g Gᵀ of each channel pair of the HWIO filter, V filters at a time, packed for the micro-kernel as in
+     * {@link Conv2dWinogradKernels}: {@code u[((k * o / NR + panel) * c + ch) * NR + j]}, k = 6ξ + ν. (A scalar loop in
+     * double here took about 1 ms for 64 x 128 channel pairs, serial before the parallel part: a sixth of the layer's
+     * forward pass on two threads.)
      */
     private static void transformFilter(float[] w, int wOff, int c, int o, float[] u) {
-        int panels = o / NR;
-        double[] gg = new double[9], t = new double[18];
+        int k = o / NR * c * NR, tap = c * o;
         for (int ch = 0; ch < c; ch++) {
-            for (int oc = 0; oc < o; oc++) {
-                for (int tap = 0; tap < 9; tap++) gg[tap] = w[wOff + (tap * c + ch) * o + oc];
+            for (int oc = 0; oc < o; oc += V) {
+                int at = wOff + ch * o + oc;
+                FloatVector g00 = FloatVector.fromArray(S, w, at), g01 = FloatVector.fromArray(S, w, at + tap);
+                FloatVector g02 = FloatVector.fromArray(S, w, at + 2 * tap), g10 = FloatVector.fromArray(S, w, at + 3 * tap);
+                FloatVector g11 = FloatVector.fromArray(S, w, at + 4 * tap), g12 = FloatVector.fromArray(S, w, at + 5 * tap);
+                FloatVector g20 = FloatVector.fromArray(S, w, at + 6 * tap), g21 = FloatVector.fromArray(S, w, at + 7 * tap);
+                FloatVector g22 = FloatVector.fromArray(S, w, at + 8 * tap);
+                int to = (oc / NR) * c * NR + ch * NR + oc % NR;
                 for (int i = 0; i < 6; i++) {
-                    for (int b = 0; b < 3; b++) t[i * 3 + b] = G[i][0] * gg[b] + G[i][1] * gg[3 + b] + G[i][2] * gg[6 + b];
-                }
-                int at = ((oc / NR) * c + ch) * NR + oc % NR, k = panels * c * NR;
-                for (int i = 0; i < 6; i++) {
+                    // row i of G g (three taps), then that row times Gᵀ (six positions)
+                    float a = GF[i][0], b = GF[i][1], d = GF[i][2];
+                    FloatVector t0 = g00.mul(a).add(g10.mul(b)).add(g20.mul(d));
+                    FloatVector t1 = g01.mul(a).add(g11.mul(b)).add(g21.mul(d));
+                    FloatVector t2 = g02.mul(a).add(g12.mul(b)).add(g22.mul(d));
                     for (int j = 0; j < 6; j++) {
-                        double s = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
-                        u[at + (6 * i + j) * k] = (float) s;
+                        t0.mul(GF[j][0]).add(t1.mul(GF[j][1])).add(t2.mul(GF[j][2])).intoArray(u, to + (6 * i + j) * k);
                     }
                 }
             }
