@@ -82,7 +82,7 @@ final class Conv2dWinograd4Kernels {
         int c = g.c(), o = g.o();
         if (FILTER.get().length < 36 * c * o) FILTER.set(new float[36 * c * o]);
         float[] u = FILTER.get();
-        transformFilter(w, wOff, c, o, u);
+        Conv2dWinogradKernels.transformFilter(GF, w, wOff, c, o, u);
         int th = TILING.rows(g), tw = TILING.columns(g), ph = 4 * th + 2, pw = 4 * tw + 2;
         long tiles = TILING.tiles(g);
         int perBlock = TILING.tilesPerBlock(g), blocks = TILING.blocks(g);
@@ -186,37 +186,6 @@ final class Conv2dWinograd4Kernels {
         if (epi.isIdentity()) return;
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) epi.applyVector(y, y0 + (r * g.ow() + col) * o, o, 1, 0, o);
-        }
-    }
-
-    /**
-     * U[ξν] = G g Gᵀ of each channel pair of the HWIO filter, V filters at a time, packed for the micro-kernel as in
-     * {@link Conv2dWinogradKernels}: {@code u[((k * o / NR + panel) * c + ch) * NR + j]}, k = 6ξ + ν. (A scalar loop in
-     * double here took about 1 ms for 64 x 128 channel pairs, serial before the parallel part: a sixth of the layer's
-     * forward pass on two threads.)
-     */
-    private static void transformFilter(float[] w, int wOff, int c, int o, float[] u) {
-        int k = o / NR * c * NR, tap = c * o;
-        for (int ch = 0; ch < c; ch++) {
-            for (int oc = 0; oc < o; oc += V) {
-                int at = wOff + ch * o + oc;
-                FloatVector g00 = FloatVector.fromArray(S, w, at), g01 = FloatVector.fromArray(S, w, at + tap);
-                FloatVector g02 = FloatVector.fromArray(S, w, at + 2 * tap), g10 = FloatVector.fromArray(S, w, at + 3 * tap);
-                FloatVector g11 = FloatVector.fromArray(S, w, at + 4 * tap), g12 = FloatVector.fromArray(S, w, at + 5 * tap);
-                FloatVector g20 = FloatVector.fromArray(S, w, at + 6 * tap), g21 = FloatVector.fromArray(S, w, at + 7 * tap);
-                FloatVector g22 = FloatVector.fromArray(S, w, at + 8 * tap);
-                int to = (oc / NR) * c * NR + ch * NR + oc % NR;
-                for (int i = 0; i < 6; i++) {
-                    // row i of G g (three taps), then that row times Gᵀ (six positions)
-                    float a = GF[i][0], b = GF[i][1], d = GF[i][2];
-                    FloatVector t0 = g00.mul(a).add(g10.mul(b)).add(g20.mul(d));
-                    FloatVector t1 = g01.mul(a).add(g11.mul(b)).add(g21.mul(d));
-                    FloatVector t2 = g02.mul(a).add(g12.mul(b)).add(g22.mul(d));
-                    for (int j = 0; j < 6; j++) {
-                        t0.mul(GF[j][0]).add(t1.mul(GF[j][1])).add(t2.mul(GF[j][2])).intoArray(u, to + (6 * i + j) * k);
-                    }
-                }
-            }
         }
     }
 }

@@ -129,44 +129,40 @@ final class Conv2dWinogradKernels {
         return holder[i];
     }
 
-    /**
-     * U[ξν] = G g Gᵀ for each channel pair of the HWIO 3x3 filter at {@code w[wOff]} (c channels, o filters), packed
-     * for the micro-kernel: {@code u[((k * o / NR + panel) * c + ch) * NR + j]} for filter panel * NR + j, k = 4ξ + ν.
-     */
+    /** G of F(2x2, 3x3), rows ξ. */
+    private static final float[][] G = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+
+    /** {@link #transformFilter(float[][], float[], int, int, int, float[])} with this class's G. */
     private static void transformFilter(float[] w, int wOff, int c, int o, float[] u) {
-        int panels = o / NR;
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        transformFilter(G, w, wOff, c, o, u);
+    }
+
+    /**
+     * U[ξν] = G g Gᵀ for each channel pair of the HWIO 3x3 filter at {@code w[wOff]} (c channels, o filters), V filters
+     * at a time, packed for the micro-kernel: {@code u[((k * o / NR + panel) * c + ch) * NR + j]} for filter
+     * panel * NR + j, k = n ξ + ν with n = {@code g.length} (4 here, 6 in {@link Conv2dWinograd4Kernels}). Per row ξ
+     * of G g, then that row times Gᵀ; no vector crosses a loop iteration (C2 would box it).
+     */
+    static void transformFilter(float[][] g, float[] w, int wOff, int c, int o, float[] u) {
+        int n = g.length, k = o / NR * c * NR, tap = c * o;
         for (int ch = 0; ch < c; ch++) {
             for (int oc = 0; oc < o; oc += V) {
-                int at = wOff + ch * o + oc, tap = c * o;
+                int at = wOff + ch * o + oc;
                 FloatVector g00 = FloatVector.fromArray(S, w, at), g01 = FloatVector.fromArray(S, w, at + tap);
                 FloatVector g02 = FloatVector.fromArray(S, w, at + 2 * tap), g10 = FloatVector.fromArray(S, w, at + 3 * tap);
                 FloatVector g11 = FloatVector.fromArray(S, w, at + 4 * tap), g12 = FloatVector.fromArray(S, w, at + 5 * tap);
                 FloatVector g20 = FloatVector.fromArray(S, w, at + 6 * tap), g21 = FloatVector.fromArray(S, w, at + 7 * tap);
                 FloatVector g22 = FloatVector.fromArray(S, w, at + 8 * tap);
-                // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2 (each a row of three taps)
-                FloatVector t10 = g00.add(g10).add(g20).mul(half), t11 = g01.add(g11).add(g21).mul(half);
-                FloatVector t12 = g02.add(g12).add(g22).mul(half);
-                FloatVector t20 = g00.sub(g10).add(g20).mul(half), t21 = g01.sub(g11).add(g21).mul(half);
-                FloatVector t22 = g02.sub(g12).add(g22).mul(half);
-                // (G g) Gᵀ: per row t, t0, (t0 + t1 + t2) / 2, (t0 - t1 + t2) / 2, t2 (written out, as in inputTile)
-                int to = (oc / NR) * c * NR + ch * NR + oc % NR, k = panels * c * NR;
-                g00.intoArray(u, to);
-                g00.add(g01).add(g02).mul(half).intoArray(u, to + k);
-                g00.sub(g01).add(g02).mul(half).intoArray(u, to + 2 * k);
-                g02.intoArray(u, to + 3 * k);
-                t10.intoArray(u, to + 4 * k);
-                t10.add(t11).add(t12).mul(half).intoArray(u, to + 5 * k);
-                t10.sub(t11).add(t12).mul(half).intoArray(u, to + 6 * k);
-                t12.intoArray(u, to + 7 * k);
-                t20.intoArray(u, to + 8 * k);
-                t20.add(t21).add(t22).mul(half).intoArray(u, to + 9 * k);
-                t20.sub(t21).add(t22).mul(half).intoArray(u, to + 10 * k);
-                t22.intoArray(u, to + 11 * k);
-                g20.intoArray(u, to + 12 * k);
-                g20.add(g21).add(g22).mul(half).intoArray(u, to + 13 * k);
-                g20.sub(g21).add(g22).mul(half).intoArray(u, to + 14 * k);
-                g22.intoArray(u, to + 15 * k);
+                int to = (oc / NR) * c * NR + ch * NR + oc % NR;
+                for (int i = 0; i < n; i++) {
+                    float a = g[i][0], b = g[i][1], d = g[i][2];
+                    FloatVector t0 = g00.mul(a).add(g10.mul(b)).add(g20.mul(d));
+                    FloatVector t1 = g01.mul(a).add(g11.mul(b)).add(g21.mul(d));
+                    FloatVector t2 = g02.mul(a).add(g12.mul(b)).add(g22.mul(d));
+                    for (int j = 0; j < n; j++) {
+                        t0.mul(g[j][0]).add(t1.mul(g[j][1])).add(t2.mul(g[j][2])).intoArray(u, to + (n * i + j) * k);
+                    }
+                }
             }
         }
     }
