@@ -20,22 +20,25 @@ final class Conv2dWinograd4FilterKernels {
     private static final int MR = GemmMicroKernels.MR, NR = GemmMicroKernels.NR;
 
     /**
-     * Most floats of dU (36 c o) taken here (512 KiB, an L2): every block of tiles loads and stores all of dU, 2.25
-     * times F(2x2, 3x3)'s, and where it spills to L3 that costs more than the products save (ConvBench, Zen 2: the
-     * 16x16x32 to 64 layer, dU 288 KiB, ran 1.15-1.2x faster than on F(2x2, 3x3); the 8x8x64 to 128 one, 1.1 MiB,
-     * 0.7-0.9x).
+     * Whether the filter gradient runs here: wherever the forward pass would. Every block of tiles loads and stores
+     * all of dU (36 c o floats, 2.25 times F(2x2, 3x3)'s), and yet, with the filter transforms vectorized and the
+     * partial sums bounded ({@link Conv2dWinogradFilterKernels#groups}), 4x4 blocks also win where dU outgrows L2:
+     * {@code ConvBench quick} on Zen 2, the 8x8x64 to 128 layer (dU 1.1 MiB), two alternating rounds, 1 / 2 threads:
+     * 131.0 / 238.2 and 144.1 / 271.3 GFLOP/s on 2x2 blocks, 173.8 / 291.6 and 195.9 / 273.1 on 4x4 blocks (and
+     * 1.03-1.4x in a throwaway harness on layers with dU up to 4.5 MiB).
      */
-    static final int MAX_SUMS = 1 << 17;
-
-    /** Whether the filter gradient runs here: where the forward pass would, and dU stays within {@link #MAX_SUMS}. */
     static boolean applies(Conv2dGeometry g) {
-        return Conv2dWinogradKernels.forwardApplies(g) && Conv2dWinograd4Kernels.prefers(g)
-                && 36L * g.c() * g.o() <= MAX_SUMS;
+        return Conv2dWinogradKernels.forwardApplies(g) && Conv2dWinograd4Kernels.prefers(g);
     }
 
     /** Floats of V and W per block of tiles: twice dU's, between 512 KiB and 2 MiB (as for F(2x2, 3x3)). */
     private static int blockFloats(int c, int o) {
         return (int) Math.clamp(72L * c * o, 1 << 17, 1 << 19);
+    }
+
+    /** Tiles per block of V and W. */
+    static int perBlock(int c, int o) {
+        return Math.max(1, blockFloats(c, o) / (36 * (c + o)));
     }
 
     /** Per-thread blocks of V and W, the padded image, the 1-D passes' tile, and a tile for channels past c. */
@@ -53,9 +56,9 @@ final class Conv2dWinograd4FilterKernels {
         int c = g.c(), o = g.o(), th = tiling.rows(g), tw = tiling.columns(g), du = 36 * c * o;
         int ph = 4 * th + 2, pw = 4 * tw + 2;
         long tiles = tiling.tiles(g);
-        int perBlock = Math.max(1, blockFloats(c, o) / (36 * (c + o)));
+        int perBlock = perBlock(c, o);
         int blocks = (int) ((tiles + perBlock - 1) / perBlock);
-        int groups = Math.min(Conv2dWinogradFilterKernels.PARTIALS, blocks);
+        int groups = Conv2dWinogradFilterKernels.groups(blocks, du);
         float[][] holder = Conv2dWinogradFilterKernels.PARTIAL_SUMS.get();
         if (holder[0].length < groups * du) holder[0] = new float[groups * du];
         float[] sums = holder[0];

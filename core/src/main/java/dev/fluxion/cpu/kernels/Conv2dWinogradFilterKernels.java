@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Per block of tiles the forward pass's input transform writes V (a tile's channels contiguous) and the dy
  * transform writes W as GEMM B panels; {@link GemmMicroKernels#stepped}, over 5 (8 at 512 bits) consecutive channels
  * of V read in place a tile's channels apart, accumulates each block into dU, so neither side is transposed. Blocks are summed in
- * {@link #PARTIALS} fixed groups of consecutive blocks, each in block order, and the groups in group order: the
+ * fixed groups of consecutive blocks ({@link #groups}), each in block order, and the groups in group order: the
  * summation order depends on the geometry alone, never on the thread count.
  */
 final class Conv2dWinogradFilterKernels {
@@ -31,8 +31,26 @@ final class Conv2dWinogradFilterKernels {
     static int blockFloats(int c, int o) {
         return (int) Math.clamp(32L * c * o, 1 << 16, 1 << 18);
     }
-    /** Partial sums over fixed groups of blocks (tasks for the threads). */
+    /** Most partial sums over fixed groups of blocks (tasks for the threads). */
     static final int PARTIALS = 8;
+    /**
+     * Most floats of all groups' partial sums together (2 MiB): each group stores its whole dU and the groups are then
+     * added, so with a large dU that traffic outweighs what more groups gain in balance (two threads, Zen 2, a
+     * throwaway harness: the 8x8x64 to 128 layer's filter gradient, 8 groups of 1.1 MiB on 4x4 blocks, ran 10-13%
+     * faster in 2 groups; on 2x2 blocks, 8 groups of 512 KiB, 4-6% faster in 2 or 4).
+     */
+    static final int PARTIAL_FLOATS = 1 << 19;
+
+    /**
+     * The partial-sum groups for {@code blocks} blocks and a dU of {@code du} floats: {@link #PARTIALS}, halved while
+     * they would exceed {@link #PARTIAL_FLOATS} (down to 2, a power of two so that 2 or 4 threads share them evenly),
+     * at most one per block. Depends on the geometry alone.
+     */
+    static int groups(int blocks, int du) {
+        int groups = PARTIALS;
+        while (groups > 2 && (long) groups * du > PARTIAL_FLOATS) groups /= 2;
+        return Math.min(groups, blocks);
+    }
 
     /** Whether the filter gradient runs here: the forward pass's conditions. */
     static boolean applies(Conv2dGeometry g) {
@@ -59,7 +77,7 @@ final class Conv2dWinogradFilterKernels {
         int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, du = 16 * c * o;
         long tiles = (long) g.n() * th * tw;
         int perBlock = Math.max(1, blockFloats(c, o) / (16 * (c + o)));
-        int blocks = (int) ((tiles + perBlock - 1) / perBlock), groups = Math.min(PARTIALS, blocks);
+        int blocks = (int) ((tiles + perBlock - 1) / perBlock), groups = groups(blocks, du);
         float[][] holder = PARTIAL_SUMS.get();
         if (holder[0].length < groups * du) holder[0] = new float[groups * du];
         float[] sums = holder[0];

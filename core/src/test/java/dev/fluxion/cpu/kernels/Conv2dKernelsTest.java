@@ -102,7 +102,8 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 25, 21, 32, 3, 3, 32, true, 1, 1, 1, 1)); // 4x4 blocks, 84 tiles in 2 blocks
         gs.add(geometry(2, 12, 12, 32, 3, 3, 32, false, 1, 1, 1, 1)); // dx on 4x4 blocks, dy padded by 2
         gs.add(new Conv2dGeometry(2, 8, 8, 32, 3, 3, 32, 10, 10, 1, 1, 1, 1, 2, 2)); // dx on 4x4 blocks, no padding
-        gs.add(geometry(2, 8, 8, 64, 3, 3, 64, true, 1, 1, 1, 1)); // 4x4 blocks, but dW on 2x2 ones (dU too large)
+        gs.add(geometry(2, 8, 8, 64, 3, 3, 64, true, 1, 1, 1, 1)); // 4x4 blocks, dU 576 KiB
+        gs.add(geometry(11, 16, 16, 32, 3, 3, 64, true, 1, 1, 1, 1)); // dW: 176 tiles, 5 blocks in 4 partial sums
         gs.add(geometry(2, 10, 10, 32, 3, 3, 64, true, 1, 1, 2, 2));
         return gs;
     }
@@ -285,9 +286,14 @@ class Conv2dKernelsTest {
             assertTrue(gs.stream().anyMatch(g -> Conv2dWinogradFilterKernels.applies(g)
                     && Conv2dWinograd4FilterKernels.applies(g) == large && g.oh() % block != 0 && g.n() > 1));
         }
-        // F(4x4, 3x3) blocks whose dU would not fit MAX_SUMS keep the filter gradient on 2x2 blocks
-        assertTrue(gs.stream().anyMatch(g -> Conv2dWinograd4Kernels.prefers(g)
-                && !Conv2dWinograd4FilterKernels.applies(g)));
+        // a filter gradient on 4x4 blocks whose dU allows fewer partial sums than PARTIALS, with more blocks than sums
+        assertTrue(!Conv2dWinograd4Kernels.ENABLED || gs.stream().anyMatch(g -> {
+            if (!Conv2dWinograd4FilterKernels.applies(g)) return false;
+            int perBlock = Conv2dWinograd4FilterKernels.perBlock(g.c(), g.o());
+            int blocks = (int) ((Conv2dWinograd4Kernels.TILING.tiles(g) + perBlock - 1) / perBlock);
+            int groups = Conv2dWinogradFilterKernels.groups(blocks, 36 * g.c() * g.o());
+            return groups < Conv2dWinogradFilterKernels.PARTIALS && blocks > groups;
+        }));
         boolean direct = GemmMicroKernels.V < 16; // the direct forward pass runs at up to 256 bits
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.forwardApplies(g) == direct && g.c() == 1
                 && g.ow() % 5 != 0));
