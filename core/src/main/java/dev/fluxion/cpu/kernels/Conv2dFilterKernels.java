@@ -13,8 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>x is packed once per filter column tx, zero-padded, as panels of 4, 5 or 8 channels per cell
  *       ({@code [tx][channel block][image][padded row][output column][channel]}): the cell under tap (ty, tx) of output
- *       pixel (oy, ox) is row oy * strideH + ty * dilationH, column ox of panel tx. So every tap reads a panel at a
- *       constant shift, and with stride 1 an image's pixels are one consecutive run (no short row loops);</li>
+ *       pixel (oy, ox) is padded row oy * strideH + ty * dilationH, column ox of panel tx. Padded rows are stored by
+ *       phase (row r at (r mod strideH) * rowsPerPhase + r / strideH), so that the rows one tap reads for consecutive
+ *       output rows follow each other: every tap reads a panel at a constant shift and an image's pixels are one
+ *       consecutive run at any stride (with stride 2, runs of one output row cost the tiles a fifth to a half of
+ *       their time in loading and storing their accumulators);</li>
  *   <li>dy is packed as panels of two vectors of filters per pixel;</li>
  *   <li>each 4, 5 or 8 channel x 2 vector (filter) tile of dW is kept in 8, 10 or 16 accumulators while a run of
  *       pixels streams by: per pixel a broadcast per channel from the x panel and 2 loads from the dy panel, which
@@ -130,14 +133,14 @@ final class Conv2dFilterKernels {
     private static void chunk(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, int n0, int images,
                               int oy0, int rows, float[] p, int pb, boolean add, Scratch s) {
         int c = g.c(), o = g.o(), ow = g.ow(), sh = g.strideH(), kw = g.kw(), cpt = channelBlock(c); // per tile
-        int pr = (rows - 1) * sh + (g.kh() - 1) * g.dilationH() + 1;
+        int pr = (rows - 1) * sh + (g.kh() - 1) * g.dilationH() + 1, phaseRows = (pr + sh - 1) / sh;
         int fullBlocks = c / cpt, cBlocks = (c + cpt - 1) / cpt, oBlocks = o / OB;
-        int aImg = pr * ow * cpt, aBlock = images * aImg, aCol = cBlocks * aBlock;
+        int aImg = sh * phaseRows * ow * cpt, aBlock = images * aImg, aCol = cBlocks * aBlock;
         int steps = images * rows * ow, bBlock = steps * OB;
         if (s.x.length < kw * aCol) s.x = new float[kw * aCol];
         if (s.dy.length < oBlocks * bBlock) s.dy = new float[oBlocks * bBlock];
         float[] xp = s.x, dp = s.dy;
-        packX(g, x, xOff, n0, images, oy0, pr, cpt, aBlock, aCol, xp, s);
+        packX(g, x, xOff, n0, images, oy0, pr, phaseRows, cpt, aBlock, aCol, xp, s);
         // dy: per filter block, the chunk's pixels in order, OB filters each
         for (int img = 0, q = 0; img < images; img++) {
             for (int r = 0; r < rows; r++) {
@@ -151,22 +154,22 @@ final class Conv2dFilterKernels {
                 }
             }
         }
-        // with stride 1 the rows of a panel follow each other: each image is one run of rows * ow pixels
-        int runs = sh == 1 ? 1 : rows, run = sh == 1 ? rows * ow : ow;
+        int run = rows * ow; // each image's pixels, the rows of a phase following each other
         for (int ob = 0; ob < oBlocks; ob++) {
             for (int ty = 0, t = 0; ty < g.kh(); ty++) {
+                int r0 = ty * g.dilationH(); // the padded row under tap ty of output row 0
                 for (int tx = 0; tx < kw; tx++, t++) {
-                    int a0 = tx * aCol + ty * g.dilationH() * ow * cpt;
+                    int a0 = tx * aCol + ((r0 % sh) * phaseRows + r0 / sh) * ow * cpt;
                     for (int cb = 0; cb < cBlocks; cb++) {
                         int ai = a0 + cb * aBlock, pi = pb + (t * c + cb * cpt) * o + ob * OB;
-                        int aRun = sh * ow * cpt, bi = ob * bBlock;
+                        int bi = ob * bBlock;
                         if (cb == fullBlocks) { // channels past c: on the scratch tile, its real rows in and out
                             int real = c - cb * cpt;
                             if (add) for (int r = 0; r < real; r++) System.arraycopy(p, pi + r * o, s.tile, r * OB, OB);
-                            tiles(cpt, xp, ai, aImg, aRun, dp, bi, images, runs, run, s.tile, 0, OB, add);
+                            tiles(cpt, xp, ai, aImg, dp, bi, images, run, s.tile, 0, OB, add);
                             for (int r = 0; r < real; r++) System.arraycopy(s.tile, r * OB, p, pi + r * o, OB);
                         } else {
-                            tiles(cpt, xp, ai, aImg, aRun, dp, bi, images, runs, run, p, pi, o, add);
+                            tiles(cpt, xp, ai, aImg, dp, bi, images, run, p, pi, o, add);
                         }
                     }
                 }
@@ -175,20 +178,22 @@ final class Conv2dFilterKernels {
     }
 
     /**
-     * Packs x once per filter column tx: cell (r, ox) of image img is input cell
+     * Packs x once per filter column tx: cell (r, ox) of image img, stored at phase row
+     * (r mod strideH) * phaseRows + r / strideH, is input cell
      * (oy0 * sh + r - padTop, ox * strideW + tx * dilationW - padLeft), zero outside. With stride 1 the panels of the
      * kw columns are slices of one zero-padded row, shifted by tx * dilationW cells: each input row is packed once, in
      * blocks, and the panels copied from it (the per-channel copies were a fifth of the kernel's time, three per cell).
      */
-    private static void packX(Conv2dGeometry g, float[] x, int xOff, int n0, int images, int oy0, int pr, int cpt,
-                              int aBlock, int aCol, float[] xp, Scratch s) {
+    private static void packX(Conv2dGeometry g, float[] x, int xOff, int n0, int images, int oy0, int pr,
+                              int phaseRows, int cpt, int aBlock, int aCol, float[] xp, Scratch s) {
         int c = g.c(), ow = g.ow(), kw = g.kw(), sh = g.strideH(), cBlocks = (c + cpt - 1) / cpt;
         int wideCols = g.strideW() == 1 ? ow + (kw - 1) * g.dilationW() : 0, wideBlock = wideCols * cpt;
         if (s.wide.length < cBlocks * wideBlock) s.wide = new float[cBlocks * wideBlock];
         for (int img = 0; img < images; img++) {
             int xImg = xOff + (n0 + img) * g.h() * g.w() * c;
             for (int r = 0; r < pr; r++) {
-                int iy = oy0 * sh + r - g.padTop(), row = (img * pr + r) * ow * cpt;
+                int iy = oy0 * sh + r - g.padTop();
+                int row = ((img * sh + r % sh) * phaseRows + r / sh) * ow * cpt;
                 if (iy < 0 || iy >= g.h()) {
                     for (int tx = 0; tx < kw; tx++) {
                         for (int cb = 0, e = tx * aCol + row; cb < cBlocks; cb++, e += aBlock) {
@@ -254,17 +259,15 @@ final class Conv2dFilterKernels {
         }
     }
 
-    /** One tile call per run of pixels of every image, the first writing (unless {@code add}) and the others adding. */
-    private static void tiles(int cpt, float[] xp, int ai, int aImg, int aRun, float[] dp, int bi, int images, int runs,
-                              int run, float[] p, int pi, int o, boolean add) {
-        for (int img = 0, q = bi; img < images; img++) {
-            for (int r = 0; r < runs; r++, q += run * OB) {
-                int at = ai + img * aImg + r * aRun;
-                boolean sum = add || img > 0 || r > 0;
-                if (cpt == 8) tile8(xp, at, dp, q, run, p, pi, o, sum);
-                else if (cpt == 5) tile5(xp, at, dp, q, run, p, pi, o, sum);
-                else tile(xp, at, dp, q, run, p, pi, o, sum);
-            }
+    /** One tile call per image's run of pixels, the first writing (unless {@code add}) and the others adding. */
+    private static void tiles(int cpt, float[] xp, int ai, int aImg, float[] dp, int bi, int images, int run,
+                              float[] p, int pi, int o, boolean add) {
+        for (int img = 0, q = bi; img < images; img++, q += run * OB) {
+            int at = ai + img * aImg;
+            boolean sum = add || img > 0;
+            if (cpt == 8) tile8(xp, at, dp, q, run, p, pi, o, sum);
+            else if (cpt == 5) tile5(xp, at, dp, q, run, p, pi, o, sum);
+            else tile(xp, at, dp, q, run, p, pi, o, sum);
         }
     }
 

@@ -75,6 +75,8 @@ class Conv2dKernelsTest {
         gs.add(geometry(11, 5, 7, 4, 3, 3, 64, true, 1, 1, 1, 1));
         gs.add(geometry(2, 23, 19, 32, 3, 3, 32, true, 1, 1, 1, 1));
         gs.add(geometry(3, 13, 11, 36, 3, 3, 32, true, 2, 2, 1, 1));
+        gs.add(geometry(1, 40, 34, 8, 3, 3, 64, true, 2, 2, 1, 1)); // stride 2 in bands of 15 and 5 output rows
+        gs.add(geometry(2, 14, 13, 32, 3, 3, 32, false, 3, 2, 2, 1)); // three row phases, taps two rows apart
         gs.add(geometry(2, 12, 13, 8, 3, 2, 64, false, 1, 2, 2, 1));
         gs.add(geometry(2, 6, 5, 32, 1, 1, 64, true, 1, 1, 1, 1));
         gs.add(geometry(1, 9, 8, 12, 5, 5, 64, true, 1, 1, 1, 1));
@@ -252,6 +254,10 @@ class Conv2dKernelsTest {
                 && g.c() % Conv2dFilterKernels.channelBlock(g.c()) == 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.oh() * g.ow() > 256));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 2));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 2
+                && g.oh() * g.ow() > 256 && g.ow() < 256));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.strideH() == 3
+                && g.dilationH() == 2));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dFilterKernels.applies(g) && !Conv2dKernels.readsInPlace(g)
                 && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.h() * g.w() > 256
