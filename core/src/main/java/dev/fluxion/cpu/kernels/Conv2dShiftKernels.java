@@ -6,15 +6,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Implicit GEMM over a stride-1 {@link Window} without im2col blocks: the input gradient's gather
- * (dx = im2col'(dy) · W per tap, transposed), whose product has only c output columns (2 to 4 column panels), so
+ * Implicit GEMM over a {@link Window} without im2col blocks: the input gradient's gather (stride 1:
+ * dx = im2col'(dy) · W per tap, transposed), whose product has only c output columns (2 to 4 column panels), so
  * that packing im2col blocks (each dy cell copied and transposed once per tap) cost as much as a third of the time;
- * and the forward pass of padded layers.
+ * and the forward pass of layers with many channels, at any stride.
  *
  * <p>Here, per chunk of output rows, the source is copied once, zero-padded, with the cells under the kw filter
  * columns of each output column side by side ({@code [padded row][output column][kw][c]}): filter row ty of output
- * pixel (py, px) is a run of kw * c steps at row py + ty * stepH (less the lowest), column px, so with stride 1 the
- * chunk's pixels are consecutive runs, and only kw (not kh * kw) copies of each cell are made. An MR-pixel x
+ * pixel (py, px) is a run of kw * c steps at row py * strideH + ty * stepH (less the lowest), column px. Rows are
+ * stored by stride phase ({@link #pack}), so the chunk's pixels are runs at a constant stride, and only kw (not
+ * kh * kw) copies of each cell are made. An MR-pixel x
  * 2-vector tile of the output is kept in 2 * MR accumulators over the filter rows of a k-block: per step MR
  * broadcasts (one per pixel, a run apart) and 2 loads from the B panel, packed once per call and streamed from L2.
  *
@@ -54,7 +55,7 @@ final class Conv2dShiftKernels {
      * most {@link #MAX_RUN} steps (measured up to 3 x 128 channels).
      */
     static boolean applies(Window win, int n) {
-        return win.strideH() == 1 && win.strideW() == 1 && n % OB == 0 && n > 0 && win.c() > 0
+        return win.strideH() >= 1 && win.strideW() >= 1 && n % OB == 0 && n > 0 && win.c() > 0
                 && win.kh() * win.kw() > 0 && win.kw() * win.c() <= MAX_RUN
                 && win.images() * win.gridH() * win.gridW() > 0;
     }
@@ -82,8 +83,9 @@ final class Conv2dShiftKernels {
         int nkb = kBlocks(win);
         int[] rowStart = new int[nkb + 1];
         for (int kb = 0; kb <= nkb; kb++) rowStart[kb] = kb * kh / nkb;
-        // the copy's rows: filter row ty of output row py is copy row py - oy0 + ty * stepH - rMin
-        int rMin = Math.min(0, (kh - 1) * win.stepH()), rSpan = Math.abs((kh - 1) * win.stepH());
+        // the chunk's source rows r: filter row ty of output row py is r = (py - oy0) * strideH + ty * stepH - rMin,
+        // stored by phase (see pack) so that consecutive output rows read consecutive copy rows
+        int sh = win.strideH(), rMin = Math.min(0, (kh - 1) * win.stepH()), rSpan = Math.abs((kh - 1) * win.stepH());
         int bandRows = Math.max(1, Math.min(gh, CHUNK_PIXELS / gw));
         if ((long) win.images() * ((gh + bandRows - 1) / bandRows) < 4L * threads && threads > 1) {
             bandRows = Math.max(1, Math.min(gh, (int) ((long) gh * win.images() / (4L * threads))));
@@ -94,12 +96,16 @@ final class Conv2dShiftKernels {
             int[] shift = new int[kh];
             for (int chunk = from; chunk < to; chunk++) {
                 int img = chunk / chunksPerImage, oy0 = chunk % chunksPerImage * rowsPer;
-                int rows = Math.min(rowsPer, gh - oy0), pr = rows + rSpan;
+                int rows = Math.min(rowsPer, gh - oy0), pr = (rows - 1) * sh + rSpan + 1;
+                int phaseRows = (pr + sh - 1) / sh;
                 float[][] holder = SCRATCH.get();
-                if (holder[0].length < pr * gw * run) holder[0] = new float[pr * gw * run];
+                if (holder[0].length < sh * phaseRows * gw * run) holder[0] = new float[sh * phaseRows * gw * run];
                 float[] a = holder[0];
-                pack(win, img, oy0 + rMin, pr, a);
-                for (int ty = 0; ty < kh; ty++) shift[ty] = (ty * win.stepH() - rMin) * gw * run;
+                pack(win, img, oy0 * sh + rMin, pr, phaseRows, a);
+                for (int ty = 0; ty < kh; ty++) {
+                    int r = ty * win.stepH() - rMin;
+                    shift[ty] = ((r % sh) * phaseRows + r / sh) * gw * run;
+                }
                 int pixels = rows * gw, yb = yOff + ((img * gh + oy0) * gw) * n;
                 for (int ob = 0; ob < oBlocks; ob++) {
                     for (int kb = 0; kb < nkb; kb++) {
@@ -128,21 +134,23 @@ final class Conv2dShiftKernels {
 
     /**
      * Copies rows [r0, r0 + pr) (window coordinates: source row r0 + offH + r) of image img into {@code a} as
-     * {@code [pr][gridW][kw][c]}: the cells under filter columns tx = 0..kw-1 of output column px, that is source
-     * columns px + tx * stepW + offW, side by side; cells outside the source are zero.
+     * {@code [row][gridW][kw][c]}: the cells under filter columns tx = 0..kw-1 of output column px, that is source
+     * columns px * strideW + tx * stepW + offW, side by side; cells outside the source are zero. Row r is stored at
+     * (r mod strideH) * phaseRows + r / strideH, so that the rows one filter row reads for consecutive output rows
+     * (strideH apart) follow each other and a chunk's pixels are runs at a constant stride.
      */
-    private static void pack(Window win, int img, int r0, int pr, float[] a) {
-        int c = win.c(), gw = win.gridW(), w = win.w(), kw = win.kw(), run = kw * c;
+    private static void pack(Window win, int img, int r0, int pr, int phaseRows, float[] a) {
+        int c = win.c(), gw = win.gridW(), w = win.w(), kw = win.kw(), run = kw * c, sh = win.strideH();
         int base = win.off() + img * win.h() * w * c;
         for (int r = 0; r < pr; r++) {
-            int sy = r0 + r + win.offH(), row = r * gw * run;
+            int sy = r0 + r + win.offH(), row = ((r % sh) * phaseRows + r / sh) * gw * run;
             if (sy < 0 || sy >= win.h()) {
                 Arrays.fill(a, row, row + gw * run, 0f);
                 continue;
             }
             int src = base + sy * w * c;
             for (int px = 0; px < gw; px++) {
-                int sx = px + win.offW(), d = row + px * run;
+                int sx = px * win.strideW() + win.offW(), d = row + px * run;
                 if (win.stepW() == 1 && sx >= 0 && sx + kw <= w) {
                     System.arraycopy(win.src(), src + sx * c, a, d, run);
                     continue;

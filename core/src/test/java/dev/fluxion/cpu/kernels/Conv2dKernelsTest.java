@@ -90,6 +90,10 @@ class Conv2dKernelsTest {
         // the forward pass of VALID layers on the shift kernels (at 256 bits): odd channels, 5x3 filters
         gs.add(geometry(2, 9, 11, 32, 3, 3, 32, false, 1, 1, 1, 1));
         gs.add(geometry(1, 10, 9, 33, 5, 3, 16, false, 1, 1, 1, 1));
+        // strided forward passes on the shift kernels: stride 2 in bands of 14 and 7 output rows; strides 3 and 2
+        // with taps two rows apart (row phases of the copy)
+        gs.add(geometry(1, 41, 35, 32, 3, 3, 32, true, 2, 2, 1, 1));
+        gs.add(geometry(2, 17, 16, 32, 3, 3, 64, true, 3, 2, 2, 1));
         // filters too long for one k-block of the shift kernels: 5 rows of 3 x 128 steps, tiles summed over 2 blocks
         gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
@@ -273,6 +277,10 @@ class Conv2dKernelsTest {
                 && !Conv2dWinogradKernels.forwardApplies(g) && g.padTop() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                 && Conv2dShiftKernels.kBlocks(SgemmConvPacking.Window.forward(g, null, 0)) > 1));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
+                && g.strideH() == 2 && g.oh() * g.ow() > 256));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
+                && g.strideH() == 3 && g.dilationH() == 2));
         // Winograd, both block sizes: partial tiles, several blocks of tiles, VALID and padding 2 for the input
         // gradient
         for (boolean large : new boolean[] {false, true}) {
