@@ -132,11 +132,12 @@ public final class Conv2dKernels {
      * Whether the forward pass runs on {@link Conv2dShiftKernels}: enough channels for its long filter-row runs, at any
      * stride (stride 2 on Zen 2, one thread / two, against im2col blocks whose packing took a third of the time:
      * 32x32x32 to 64 SAME 58 / 113 to 68 / 132 GFLOP/s, to 32 filters 45 / 74 to 60 / 122, 16x16x64 to 128 73 / 141 to
-     * 78 / 156, 33x33x32 to 64 VALID 56 / 111 to 68 / 135, in a throwaway loop). Padded layers measured on Zen 5, one thread / two: 16x16x32 to 64 SAME 173 / 315 against 166 / 222-266
-     * in place; 8x8x64 to 128 173 / 308-315 against 155 / 284 packed; with AVX2 code on the same machine 85 against
-     * 67-80. Without padding the offset tables read x itself, with no copy at all, and win at 512 bits (MNIST's
-     * 13x13x32 to 64, 167 against 160 GFLOP/s on one thread); at 256 bits the shift kernels' unrolled loop wins there
-     * too (Zen 2, {@code ConvBench quick}: 66.1 against 63.7 on one thread, 131.9 against 126.6 on two).
+     * 78 / 156, 33x33x32 to 64 VALID 56 / 111 to 68 / 135, in a throwaway loop). Padded layers measured on Zen 5, one
+     * thread / two: 16x16x32 to 64 SAME 173 / 315 against 166 / 222-266 in place; 8x8x64 to 128 173 / 308-315 against
+     * 155 / 284 packed; with AVX2 code on the same machine 85 against 67-80. Without padding the offset tables read x
+     * itself, with no copy at all, and win at 512 bits (MNIST's 13x13x32 to 64, 167 against 160 GFLOP/s on one thread);
+     * at 256 bits the shift kernels' unrolled loop wins there too (Zen 2, {@code ConvBench quick}: 66.1 against 63.7 on
+     * one thread, 131.9 against 126.6 on two).
      */
     static boolean forwardShifts(Conv2dGeometry g, Window win) {
         boolean padded = g.padTop() > 0 || g.padLeft() > 0;
