@@ -94,6 +94,7 @@ class Conv2dKernelsTest {
         // with taps two rows apart (row phases of the copy)
         gs.add(geometry(1, 41, 35, 32, 3, 3, 32, true, 2, 2, 1, 1));
         gs.add(geometry(2, 17, 16, 32, 3, 3, 64, true, 3, 2, 2, 1));
+        gs.add(geometry(2, 17, 18, 32, 3, 3, 32, true, 4, 4, 1, 1)); // stride above the filter: rows no tap reads
         // filters too long for one k-block of the shift kernels: 5 rows of 3 x 128 steps, tiles summed over 2 blocks
         gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
@@ -281,6 +282,8 @@ class Conv2dKernelsTest {
                 && g.strideH() == 2 && g.oh() * g.ow() > 256));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
                 && g.strideH() == 3 && g.dilationH() == 2));
+        assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.forwardShifts(g, SgemmConvPacking.Window.forward(g, null, 0))
+                && Conv2dFilterKernels.applies(g) && g.strideH() > g.kh() && g.strideW() > g.kw()));
         // Winograd, both block sizes: partial tiles, several blocks of tiles, VALID and padding 2 for the input
         // gradient
         for (boolean large : new boolean[] {false, true}) {
