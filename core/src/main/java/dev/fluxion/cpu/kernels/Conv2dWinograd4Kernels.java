@@ -126,37 +126,38 @@ final class Conv2dWinograd4Kernels {
     /**
      * V = Bᵀ d B of the 6x6 tile at {@code p[at]} (rows {@code rowStride} apart, cells c apart) into
      * {@code v[((6i + j) * perBlock + slot) * c + ch]}: per channel vector, Bᵀ down each of the six columns into
-     * {@code pass}, then across each of its six rows into v. One loop body serves all twelve 1-D transforms (selecting
-     * arrays, not vectors, which C2 would box in a phi).
+     * {@code pass}, then across each of its six rows into v. Each pass is its own loop, so that every load and store
+     * offset is affine in the loop variable and C2 hoists their range checks (one loop selecting between the passes'
+     * arrays kept a check on each access: JFR put a third of the transform's samples in them).
      */
     static void inputTile(float[] p, int at, int rowStride, int c, float[] v, int perBlock, int slot, float[] pass) {
         int k = perBlock * c;
         for (int ch = 0; ch < c; ch += V) {
-            for (int step = 0; step < 12; step++) {
-                boolean down = step < 6;
-                int i = down ? step : step - 6;
-                float[] src = down ? p : pass, dst = down ? pass : v;
-                int s0 = down ? at + i * c + ch : i * 6 * V, ss = down ? rowStride : V;
-                int d0 = down ? i * V : (6 * i * perBlock + slot) * c + ch, ds = down ? 6 * V : k;
-                FloatVector x0 = FloatVector.fromArray(S, src, s0), x1 = FloatVector.fromArray(S, src, s0 + ss);
-                FloatVector x2 = FloatVector.fromArray(S, src, s0 + 2 * ss), x3 = FloatVector.fromArray(S, src, s0 + 3 * ss);
-                FloatVector x4 = FloatVector.fromArray(S, src, s0 + 4 * ss), x5 = FloatVector.fromArray(S, src, s0 + 5 * ss);
-                FloatVector u = x3.sub(x1), w = x4.sub(x2);
-                // rows of Bᵀ: 2(x0 + x4) + 3(x3 - x1) - 4x2, 2(x4 - x1) + x2 + 5x3, 2(x1 + x4) + x3 - 5x2,
-                // 2(x3 - x1) + (x4 - x2), 2(x4 - x2) + (x1 - x3), 2(x1 + x5) + 3(x4 - x2) - 4x3
-                u.mul(3f).add(x0.add(x4).mul(2f)).sub(x2.mul(4f)).intoArray(dst, d0);
-                x4.sub(x1).mul(2f).add(x2).add(x3.mul(5f)).intoArray(dst, d0 + ds);
-                x1.add(x4).mul(2f).add(x3).sub(x2.mul(5f)).intoArray(dst, d0 + 2 * ds);
-                u.add(u).add(w).intoArray(dst, d0 + 3 * ds);
-                w.add(w).sub(u).intoArray(dst, d0 + 4 * ds);
-                w.mul(3f).add(x1.add(x5).mul(2f)).sub(x3.mul(4f)).intoArray(dst, d0 + 5 * ds);
-            }
+            for (int i = 0; i < 6; i++) inputPass(p, at + i * c + ch, rowStride, pass, i * V, 6 * V);
+            for (int i = 0; i < 6; i++) inputPass(pass, i * 6 * V, V, v, (6 * i * perBlock + slot) * c + ch, k);
         }
+    }
+
+    /** Bᵀ x of the six vectors {@code src[s0 + j * ss]} into {@code dst[d0 + j * ds]}, j < 6. */
+    private static void inputPass(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector x0 = FloatVector.fromArray(S, src, s0), x1 = FloatVector.fromArray(S, src, s0 + ss);
+        FloatVector x2 = FloatVector.fromArray(S, src, s0 + 2 * ss), x3 = FloatVector.fromArray(S, src, s0 + 3 * ss);
+        FloatVector x4 = FloatVector.fromArray(S, src, s0 + 4 * ss), x5 = FloatVector.fromArray(S, src, s0 + 5 * ss);
+        FloatVector u = x3.sub(x1), w = x4.sub(x2);
+        // rows of Bᵀ: 2(x0 + x4) + 3(x3 - x1) - 4x2, 2(x4 - x1) + x2 + 5x3, 2(x1 + x4) + x3 - 5x2,
+        // 2(x3 - x1) + (x4 - x2), 2(x4 - x2) + (x1 - x3), 2(x1 + x5) + 3(x4 - x2) - 4x3
+        u.mul(3f).add(x0.add(x4).mul(2f)).sub(x2.mul(4f)).intoArray(dst, d0);
+        x4.sub(x1).mul(2f).add(x2).add(x3.mul(5f)).intoArray(dst, d0 + ds);
+        x1.add(x4).mul(2f).add(x3).sub(x2.mul(5f)).intoArray(dst, d0 + 2 * ds);
+        u.add(u).add(w).intoArray(dst, d0 + 3 * ds);
+        w.add(w).sub(u).intoArray(dst, d0 + 4 * ds);
+        w.mul(3f).add(x1.add(x5).mul(2f)).sub(x3.mul(4f)).intoArray(dst, d0 + 5 * ds);
     }
 
     /**
      * The 4x4 output block Aᵀ M A of slot {@code slot} (tile {@code tile}) into y, the parts inside it, then the
-     * epilogue on each: per filter vector, Aᵀ down each of M's six columns into {@code pass}, then across its four rows.
+     * epilogue on each: per filter vector, Aᵀ down each of M's six columns into {@code pass}, then across its rows
+     * inside the output (each pass its own loop, as in {@link #inputTile}).
      */
     private static void outputTile(Conv2dGeometry g, float[] m, int perBlock, int slot, int tile, int th, int tw,
                                    float[] y, int yOff, GemmEpilogue epi, float[] pass) {
@@ -164,28 +165,26 @@ final class Conv2dWinograd4Kernels {
         int oy = 4 * ti, ox = 4 * tj, rows = Math.min(4, g.oh() - oy), cols = Math.min(4, g.ow() - ox);
         int y0 = yOff + ((img * g.oh() + oy) * g.ow() + ox) * o, k = perBlock * o;
         for (int oc = 0; oc < o; oc += V) {
-            for (int step = 0; step < 10; step++) {
-                boolean down = step < 6;
-                int i = down ? step : step - 6;
-                float[] src = down ? m : pass, dst = down ? pass : y;
-                int s0 = down ? (i * perBlock + slot) * o + oc : i * 6 * V, ss = down ? 6 * k : V;
-                int d0 = down ? i * V : y0 + i * g.ow() * o + oc, ds = down ? 6 * V : o;
-                int n = down ? 4 : i < rows ? cols : 0;
-                FloatVector x0 = FloatVector.fromArray(S, src, s0), x1 = FloatVector.fromArray(S, src, s0 + ss);
-                FloatVector x2 = FloatVector.fromArray(S, src, s0 + 2 * ss), x3 = FloatVector.fromArray(S, src, s0 + 3 * ss);
-                FloatVector x4 = FloatVector.fromArray(S, src, s0 + 4 * ss), x5 = FloatVector.fromArray(S, src, s0 + 5 * ss);
-                FloatVector sum = x1.add(x2), diff = x1.sub(x2);
-                // rows of Aᵀ: x0 + x1 + x2 + x3 + x4, (x1 - x2) + x3 / 2 - 2x4, (x1 + x2) + x3 / 4 + 4x4,
-                // (x1 - x2) + x3 / 8 - 8x4 + x5
-                if (n > 0) x0.add(sum).add(x3).add(x4).intoArray(dst, d0);
-                if (n > 1) diff.add(x3.mul(0.5f)).sub(x4.mul(2f)).intoArray(dst, d0 + ds);
-                if (n > 2) sum.add(x3.mul(0.25f)).add(x4.mul(4f)).intoArray(dst, d0 + 2 * ds);
-                if (n > 3) diff.add(x3.mul(0.125f)).sub(x4.mul(8f)).add(x5).intoArray(dst, d0 + 3 * ds);
-            }
+            for (int i = 0; i < 6; i++) outputPass(m, (i * perBlock + slot) * o + oc, 6 * k, pass, i * V, 6 * V, 4);
+            for (int i = 0; i < rows; i++) outputPass(pass, i * 6 * V, V, y, y0 + i * g.ow() * o + oc, o, cols);
         }
         if (epi.isIdentity()) return;
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) epi.applyVector(y, y0 + (r * g.ow() + col) * o, o, 1, 0, o);
         }
+    }
+
+    /** The first n of Aᵀ x for the six vectors {@code src[s0 + j * ss]}, into {@code dst[d0 + r * ds]}, r < n. */
+    private static void outputPass(float[] src, int s0, int ss, float[] dst, int d0, int ds, int n) {
+        FloatVector x0 = FloatVector.fromArray(S, src, s0), x1 = FloatVector.fromArray(S, src, s0 + ss);
+        FloatVector x2 = FloatVector.fromArray(S, src, s0 + 2 * ss), x3 = FloatVector.fromArray(S, src, s0 + 3 * ss);
+        FloatVector x4 = FloatVector.fromArray(S, src, s0 + 4 * ss), x5 = FloatVector.fromArray(S, src, s0 + 5 * ss);
+        FloatVector sum = x1.add(x2), diff = x1.sub(x2);
+        // rows of Aᵀ: x0 + x1 + x2 + x3 + x4, (x1 - x2) + x3 / 2 - 2x4, (x1 + x2) + x3 / 4 + 4x4,
+        // (x1 - x2) + x3 / 8 - 8x4 + x5
+        if (n > 0) x0.add(sum).add(x3).add(x4).intoArray(dst, d0);
+        if (n > 1) diff.add(x3.mul(0.5f)).sub(x4.mul(2f)).intoArray(dst, d0 + ds);
+        if (n > 2) sum.add(x3.mul(0.25f)).add(x4.mul(4f)).intoArray(dst, d0 + 2 * ds);
+        if (n > 3) diff.add(x3.mul(0.125f)).sub(x4.mul(8f)).add(x5).intoArray(dst, d0 + 3 * ds);
     }
 }
