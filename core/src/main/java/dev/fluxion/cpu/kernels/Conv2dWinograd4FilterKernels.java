@@ -59,9 +59,7 @@ final class Conv2dWinograd4FilterKernels {
         int perBlock = perBlock(c, o);
         int blocks = (int) ((tiles + perBlock - 1) / perBlock);
         int groups = Conv2dWinogradFilterKernels.groups(blocks, du);
-        float[][] holder = Conv2dWinogradFilterKernels.PARTIAL_SUMS.get();
-        if (holder[0].length < groups * du) holder[0] = new float[groups * du];
-        float[] sums = holder[0];
+        float[] sums = Conv2dWinogradFilterKernels.partialSums(groups * du);
         Parallel.forRange(groups, 1, threads, (from, to) -> {
             Scratch s = SCRATCH.get();
             // V is read up to MR - 1 floats past its last tile (channel groups past c)

@@ -65,7 +65,14 @@ final class Conv2dWinogradFilterKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     /** The calling thread's partial sums (written by all threads of one call, one group each). */
-    static final ThreadLocal<float[][]> PARTIAL_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> PARTIAL_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** The calling thread's buffer of partial sums, grown to at least {@code floats}. */
+    static float[] partialSums(int floats) {
+        float[][] holder = PARTIAL_SUMS.get();
+        if (holder[0].length < floats) holder[0] = new float[floats];
+        return holder[0];
+    }
 
     /** dw = the filter gradient of conv2d for {@link #applies} geometries. */
     static void backpropFilter(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
@@ -78,9 +85,7 @@ final class Conv2dWinogradFilterKernels {
         long tiles = (long) g.n() * th * tw;
         int perBlock = Math.max(1, blockFloats(c, o) / (16 * (c + o)));
         int blocks = (int) ((tiles + perBlock - 1) / perBlock), groups = groups(blocks, du);
-        float[][] holder = PARTIAL_SUMS.get();
-        if (holder[0].length < groups * du) holder[0] = new float[groups * du];
-        float[] sums = holder[0];
+        float[] sums = partialSums(groups * du);
         Parallel.forRange(groups, 1, threads, (from, to) -> {
             Scratch s = SCRATCH.get();
             // V is read up to MR - 1 floats past its last tile (channel groups past c)
