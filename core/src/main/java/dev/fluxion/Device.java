@@ -18,7 +18,13 @@ public record Device(String kind, int index) {
     public static Device parse(String text) {
         if (text.equals("cpu")) return CPU;
         if (text.equals("cuda")) return cuda(0);
-        if (text.startsWith("cuda:")) return cuda(Integer.parseInt(text.substring(5)));
+        if (text.startsWith("cuda:")) {
+            try {
+                return cuda(Integer.parseInt(text.substring(5)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("unknown device '" + text + "' (expected cpu, cuda or cuda:N)", e);
+            }
+        }
         throw new IllegalArgumentException("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
     }
 

@@ -113,6 +113,8 @@ public final class Fx {
                                      Tensor[] loopVars, int maximumIterations) {
         if (maximumIterations < 0) throw new IllegalArgumentException("while_loop: maximumIterations must be >= 0");
         Tensor[] vars = loopVars.clone();
+        for (int k = 0; k < vars.length; k++)
+            if (vars[k] == null) throw new IllegalArgumentException("while_loop: loop variable " + k + " is null");
         boolean symbolic = Arrays.stream(vars).anyMatch(Tensor::isSymbolic);
         if (!symbolic) {
             for (int i = 0; ; i++) {
@@ -141,15 +143,19 @@ public final class Fx {
     }
 
     private static Tensor[] step(String op, Tensor[] vars, Tensor[] next) {
+        if (next == null) throw new IllegalArgumentException(op + ": body returned null for " + vars.length + " loop variables");
         if (next.length != vars.length)
             throw new IllegalArgumentException(op + ": body returned " + next.length + " values for " + vars.length + " loop variables");
-        for (int k = 0; k < vars.length; k++)
+        for (int k = 0; k < vars.length; k++) {
+            if (next[k] == null) throw new IllegalArgumentException(op + ": body returned null for loop variable " + k);
             if (next[k].dtype() != vars[k].dtype() || !Arrays.equals(next[k].shape(), vars[k].shape()))
                 throw new IllegalArgumentException(op + ": loop variable " + k + " changed from " + vars[k].type() + " to " + next[k].type());
+        }
         return next;
     }
 
     private static void requireScalarBool(String op, Tensor t) {
+        if (t == null) throw new IllegalArgumentException(op + ": the condition is null; it must be a 0-d bool tensor");
         if (t.dtype() != DType.BOOL || t.rank() != 0)
             throw new IllegalArgumentException(op + ": the condition must be a 0-d bool tensor, got " + t.type());
     }

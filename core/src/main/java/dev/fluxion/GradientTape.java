@@ -204,6 +204,7 @@ public final class GradientTape implements AutoCloseable {
             throw new IllegalStateException("GradientTape.gradient can only be called once on a non-persistent tape; "
                     + "create it with GradientTape.persistent() to compute several gradients");
         used = true;
+        if (target == null) throw new IllegalArgumentException("gradient: target is null");
         if (!target.dtype().isFloating())
             throw new IllegalArgumentException("gradient: target has dtype " + target.dtype() + "; it must be float32 or float64");
         for (int i = 0; i < sources.length; i++) {
@@ -212,7 +213,7 @@ public final class GradientTape implements AutoCloseable {
                 throw new IllegalArgumentException("gradient: source " + i + " has dtype " + sources[i].dtype()
                         + "; gradients are only defined for float32 and float64 sources (cast it to a float type and watch that)");
         }
-        if (outputGradient != null && !Arrays.equals(outputGradient.shape(), target.shape()))
+        if (outputGradient != null && (outputGradient.dtype() != target.dtype() || !Arrays.equals(outputGradient.shape(), target.shape())))
             throw new IllegalArgumentException("gradient: output gradient " + outputGradient.type() + " does not match target " + target.type());
         Map<Tensor, Tensor> grads;
         paused++; // the gradient computation itself is recorded by enclosing tapes only
@@ -270,6 +271,16 @@ public final class GradientTape implements AutoCloseable {
         if (grads == null || grads.length != e.inputs.length)
             throw new IllegalStateException("customGradient: the gradient rule returned "
                     + (grads == null ? "null" : grads.length + " gradients") + " for " + e.inputs.length + " inputs");
+        for (int i = 0; i < grads.length; i++) {
+            Tensor gi = grads[i], in = e.inputs[i];
+            if (gi == null) continue;
+            // the tape sums broadcast axes away; any other shape (a transposed or flattened gradient) is a wrong rule
+            int[] gs = gi.shape(), s = in.shape();
+            boolean reducible = Shapes.broadcastsTo(s, gs) || (Shapes.broadcastsTo(gs, s) && Shapes.size(gs) == Shapes.size(s));
+            if (gi.dtype() != in.dtype() || !reducible)
+                throw new IllegalStateException("customGradient: the gradient rule returned " + gi.type() + " for input " + i
+                        + " of type " + in.type());
+        }
         return grads;
     }
 

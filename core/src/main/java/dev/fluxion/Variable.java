@@ -127,6 +127,9 @@ public final class Variable {
 
     private void check(String op, Tensor v) {
         if (v == null) throw new IllegalArgumentException(op + ": value for variable '" + name() + "' is null");
+        if (v.isSymbolic() && Dispatcher.isEager()) // else the variable would hold a tensor without a value
+            throw new IllegalArgumentException(op + ": the value for variable '" + name() + "' is a symbolic tensor of a graph function, "
+                    + "used outside of it; return values from the function instead of keeping its intermediate tensors");
         Tensor value = this.value;
         if (v.dtype() != value.dtype() || !java.util.Arrays.equals(v.shape(), value.shape()))
             throw new IllegalArgumentException(op + ": variable '" + name() + "' is " + value.type() + " but the value is " + v.type());

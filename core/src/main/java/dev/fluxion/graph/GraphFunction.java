@@ -105,7 +105,7 @@ public final class GraphFunction<R> {
         Tensor[][] perCall = new Tensor[steps][]; // eagerly (a recording tape, a nested trace, the trace limit)
         OutputStructure structure = null;
         for (int i = 0; i < steps; i++) {
-            structure = OutputStructure.of(body.apply(sliceArgs(stackedArgs, i)));
+            structure = OutputStructure.of(name, body.apply(sliceArgs(stackedArgs, i)));
             perCall[i] = structure.tensors();
         }
         return structure.rebuild(Executable.stackSteps(perCall));
@@ -144,7 +144,7 @@ public final class GraphFunction<R> {
         if (Dispatcher.current() instanceof Tracer) return null;
         if (GradientTape.wouldRecord(List.of(watched))) return null;
         int batch = inputSignature == null ? 0 : batchOf(args);
-        List<Object> signature = inputSignature == null ? signature(args) : List.of((Object[]) inputSignature);
+        List<Object> signature = inputSignature == null ? signature(name, args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
         if (c == null) {
             if (cache.size() >= traceLimit) return null;
@@ -194,6 +194,7 @@ public final class GraphFunction<R> {
             if (!(args[i] instanceof Tensor t))
                 throw new IllegalArgumentException(name + ": with an input signature every argument must be a Tensor; argument " + i + " is "
                         + (args[i] == null ? "null" : args[i].getClass().getSimpleName()));
+            if (t.isSymbolic()) throw new IllegalArgumentException(name + ": argument " + i + " is a symbolic tensor of another graph function");
             int b = inputSignature[i].batchOf(name, i, t);
             if (b != 0 && batch != 0 && b != batch)
                 throw new IllegalArgumentException(name + ": the unknown batch dimension is " + batch + " in one argument and " + b + " in argument " + i);
@@ -219,7 +220,7 @@ public final class GraphFunction<R> {
         } catch (RuntimeException e) {
             throw GraphError.withContext(name + ": while tracing, at " + GraphError.userFrame(e), e);
         }
-        OutputStructure structure = OutputStructure.of(result);
+        OutputStructure structure = OutputStructure.of(name, result);
         Graph traced = tracer.finish(structure.tensors());
         Graph optimized = Passes.optimize(traced);
         List<Variable> reads = new ArrayList<>();
@@ -227,16 +228,16 @@ public final class GraphFunction<R> {
         return new Compiled(traced, optimized, structure, new java.util.HashMap<>(), reads);
     }
 
-    private static List<Object> signature(Object[] args) {
+    private static List<Object> signature(String name, Object[] args) {
         List<Object> key = new ArrayList<>(args.length);
         for (Object a : args) {
             if (a instanceof Tensor t) {
-                if (t.isSymbolic()) throw new IllegalArgumentException("graph function argument is a symbolic tensor of another trace");
+                if (t.isSymbolic()) throw new IllegalArgumentException(name + ": argument is a symbolic tensor of another graph function");
                 key.add(t.type());
             } else if (a == null || a instanceof Number || a instanceof Boolean || a instanceof String || a instanceof Character || a instanceof Enum<?>) {
                 key.add(a == null ? "null" : a.getClass().getName() + ":" + a);
             } else {
-                throw new IllegalArgumentException("graph function arguments must be tensors or plain Java values (numbers, booleans, "
+                throw new IllegalArgumentException(name + ": graph function arguments must be tensors or plain Java values (numbers, booleans, "
                         + "strings, enums); got " + a.getClass().getName() + ". Capture other objects in the lambda instead");
             }
         }

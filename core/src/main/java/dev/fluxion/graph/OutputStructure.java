@@ -22,29 +22,29 @@ final class OutputStructure {
         this.tensors = tensors;
     }
 
-    static OutputStructure of(Object result) {
+    static OutputStructure of(String function, Object result) {
         return switch (result) {
             case null -> new OutputStructure(Form.NONE, List.of(), new Tensor[0]);
             case Tensor t -> new OutputStructure(Form.TENSOR, List.of(), new Tensor[] {t});
-            case Tensor[] ts -> new OutputStructure(Form.ARRAY, List.of(), ts.clone());
-            case List<?> l -> new OutputStructure(Form.LIST, List.of(), l.stream().map(OutputStructure::tensor).toArray(Tensor[]::new));
+            case Tensor[] ts -> new OutputStructure(Form.ARRAY, List.of(), Arrays.stream(ts).map(t -> tensor(function, t)).toArray(Tensor[]::new));
+            case List<?> l -> new OutputStructure(Form.LIST, List.of(), l.stream().map(o -> tensor(function, o)).toArray(Tensor[]::new));
             case Map<?, ?> m -> {
                 List<String> keys = new ArrayList<>();
                 List<Tensor> values = new ArrayList<>();
                 m.forEach((k, v) -> {
                     keys.add(String.valueOf(k));
-                    values.add(tensor(v));
+                    values.add(tensor(function, v));
                 });
                 yield new OutputStructure(Form.MAP, keys, values.toArray(Tensor[]::new));
             }
-            default -> throw new IllegalArgumentException("a graph function must return a Tensor, Tensor[], List<Tensor>, "
+            default -> throw new IllegalArgumentException(function + ": a graph function must return a Tensor, Tensor[], List<Tensor>, "
                     + "Map<String, Tensor> or null; got " + result.getClass().getName());
         };
     }
 
-    private static Tensor tensor(Object o) {
+    private static Tensor tensor(String function, Object o) {
         if (o instanceof Tensor t) return t;
-        throw new IllegalArgumentException("a graph function's returned collections must hold tensors; got "
+        throw new IllegalArgumentException(function + ": a graph function's returned arrays and collections must hold tensors; got "
                 + (o == null ? "null" : o.getClass().getName()));
     }
 
