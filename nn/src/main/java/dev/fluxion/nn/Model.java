@@ -272,11 +272,18 @@ public abstract class Model extends Layer {
         return out;
     }
 
-    /** Assigns values to {@link #variables()}, in order. */
+    /** Assigns values to {@link #variables()}, in order; all are checked first, so a mismatch assigns nothing. */
     public void setWeights(List<Tensor> values) {
         List<Variable> vars = variables();
         if (values.size() != vars.size())
             throw new IllegalArgumentException("setWeights: model '" + name() + "' has " + vars.size() + " variables, got " + values.size() + " values");
+        for (int i = 0; i < vars.size(); i++) {
+            Variable v = vars.get(i);
+            Tensor t = values.get(i);
+            if (t == null || !t.type().equals(v.type())) // dtype, shape and device
+                throw new IllegalArgumentException("setWeights: model '" + name() + "': value " + i + " for variable '" + v.name() + "' is "
+                        + (t == null ? "null" : t.type()) + ", expected " + v.type());
+        }
         for (int i = 0; i < vars.size(); i++) vars.get(i).assign(values.get(i));
     }
 }

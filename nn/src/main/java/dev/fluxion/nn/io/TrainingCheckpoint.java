@@ -106,10 +106,10 @@ public final class TrainingCheckpoint {
 
     /**
      * Assigns the saved values to the variables and generators. Every saved model weight must match a variable by name
-     * and shape, optimizer variables by position and shape, every named generator must be in the checkpoint.
+     * and shape, optimizer variables by position and shape, every named generator must be in the checkpoint. Everything
+     * is checked before anything is assigned: on a mismatch the variables and generators keep their values.
      */
     public void restore(List<Variable> modelVariables, List<Variable> optimizerVariables, Map<String, Rng> rngGenerators) {
-        Weights.assign("checkpoint", weights, modelVariables);
         if (optimizerVariables.size() != optimizer.size())
             throw new IllegalStateException("checkpoint: it holds " + optimizer.size() + " optimizer variables, the optimizer has "
                     + optimizerVariables.size() + " (is it the same optimizer, and built?)");
@@ -120,15 +120,14 @@ public final class TrainingCheckpoint {
                 throw new IllegalStateException("checkpoint: optimizer variable " + i + " '" + v.name() + "' is " + v.type() + " but the checkpoint holds '"
                         + optimizer.get(i).getKey() + "' " + t.type());
         }
+        for (String name : rngGenerators.keySet())
+            if (!rngs.containsKey(name)) throw new IllegalStateException("checkpoint: no state for random generator '" + name + "' (has " + rngs.keySet() + ")");
+        Weights.assign("checkpoint", weights, modelVariables); // checks all weights before assigning any
         for (int i = 0; i < optimizer.size(); i++) {
             Variable v = optimizerVariables.get(i);
             v.assign(optimizer.get(i).getValue().to(v.type().device())); // files load to the host
         }
-        for (var e : rngGenerators.entrySet()) {
-            long[] s = rngs.get(e.getKey());
-            if (s == null) throw new IllegalStateException("checkpoint: no state for random generator '" + e.getKey() + "' (has " + rngs.keySet() + ")");
-            e.getValue().setState(s);
-        }
+        for (var e : rngGenerators.entrySet()) e.getValue().setState(rngs.get(e.getKey()));
     }
 
     // ------------------------------------------------------------------ file form
