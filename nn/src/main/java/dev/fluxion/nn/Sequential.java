@@ -50,7 +50,8 @@ public class Sequential extends Model {
     public Sequential add(KerasTensor input) {
         if (input == null) throw new IllegalArgumentException("Sequential '" + name() + "': input is null");
         if (this.input != null || !stack.isEmpty())
-            throw new IllegalStateException("Sequential '" + name() + "': an Input may only come first");
+            throw new IllegalStateException("Sequential '" + name() + "': an Input may only come first, got " + input + " after "
+                    + (this.input != null ? "another Input" : stack.size() + " layer(s)"));
         if (!input.isInput()) throw new IllegalArgumentException("Sequential '" + name() + "': expected an Input.shape(...), got " + input);
         this.input = input;
         this.output = input;

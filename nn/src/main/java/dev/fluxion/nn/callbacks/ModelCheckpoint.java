@@ -112,17 +112,25 @@ public final class ModelCheckpoint extends Callback implements StatefulCallback 
             String key = m.group(1), spec = m.group(2);
             String text;
             if (key.equals("epoch")) {
-                text = spec == null ? Integer.toString(epoch + 1) : String.format(Locale.ROOT, "%" + spec, epoch + 1);
+                text = spec == null ? Integer.toString(epoch + 1) : formatField(pattern, key, spec, epoch + 1);
             } else {
                 Double v = logs.get(key);
                 if (v == null) throw new IllegalArgumentException("ModelCheckpoint: filepath '" + pattern + "' needs '" + key + "', not in the logs " + logs.keySet());
                 if (spec == null) text = Double.toString(v);
-                else if (spec.endsWith("d")) text = String.format(Locale.ROOT, "%" + spec, Math.round(v));
-                else text = String.format(Locale.ROOT, "%" + spec, v);
+                else text = formatField(pattern, key, spec, spec.endsWith("d") ? (Object) Math.round(v) : v);
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(text));
         }
         m.appendTail(sb);
         return sb.toString();
+    }
+
+    private static String formatField(String pattern, String key, String spec, Object value) {
+        try {
+            return String.format(Locale.ROOT, "%" + spec, value);
+        } catch (java.util.IllegalFormatException e) {
+            throw new IllegalArgumentException("ModelCheckpoint: filepath '" + pattern + "': cannot format '" + key + "' (" + value
+                    + ") with spec '" + spec + "': " + e, e);
+        }
     }
 }

@@ -49,7 +49,7 @@ public abstract class Loss {
      */
     public Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         Tensor values = perExample(yTrue, yPred);
-        if (sampleWeight != null) values = values.mul(matchWeight(Ops.cast(sampleWeight, values.dtype()), values));
+        if (sampleWeight != null) values = values.mul(matchWeight(name(), Ops.cast(sampleWeight, values.dtype()), values));
         return reduce(values, reduction);
     }
 
@@ -66,10 +66,10 @@ public abstract class Loss {
     }
 
     /** Squeezes trailing size-1 axes of the weight or adds trailing axes so it broadcasts like the values. */
-    static Tensor matchWeight(Tensor w, Tensor values) {
+    static Tensor matchWeight(String loss, Tensor w, Tensor values) {
         while (w.rank() > values.rank() && w.dim(-1) == 1) w = ArrayOps.squeeze(w, -1);
         if (w.rank() > values.rank())
-            throw new IllegalArgumentException("loss: sample weight of shape " + Shapes.format(w.shape())
+            throw new IllegalArgumentException(loss + ": sample weight of shape " + Shapes.format(w.shape())
                     + " does not fit per-example values of shape " + Shapes.format(values.shape()));
         while (w.rank() < values.rank() && w.rank() > 0) w = ArrayOps.expandDims(w, -1);
         return w;

@@ -173,10 +173,11 @@ public final class Trainer {
         };
     }
 
-    private static Dataset<Pair> batches(Tensor x, Tensor y, int batchSize) {
+    /** {@code what} names the op and the input in errors, e.g. "evaluate: x". */
+    private static Dataset<Pair> batches(String what, Tensor x, Tensor y, int batchSize) {
         int n = x.dim(0);
         if (y != null && y.dim(0) != n)
-            throw new IllegalArgumentException("x has " + n + " samples but y has " + y.dim(0) + " (the first axes must agree)");
+            throw new IllegalArgumentException(what + " has " + n + " samples but y has " + y.dim(0) + " (the first axes must agree)");
         long nb = (n + batchSize - 1) / batchSize;
         return Dataset.range(nb).map(b -> {
             int from = (int) (b * batchSize), to = Math.min(n, from + batchSize);
@@ -191,7 +192,7 @@ public final class Trainer {
         if (f.batchSizeSet) throw new IllegalArgumentException("fit: batchSize applies to tensor inputs; batch the Dataset instead");
         if (f.validationSplit > 0) throw new IllegalArgumentException("fit: validationSplit applies to tensor inputs; pass validationData for a Dataset");
         Dataset<Pair> val = f.validationData != null ? f.validationData
-                : f.validationX != null ? batches(f.validationX, f.validationY, f.validationBatchSize > 0 ? f.validationBatchSize : 32) : null;
+                : f.validationX != null ? batches("fit: validationData x", f.validationX, f.validationY, f.validationBatchSize > 0 ? f.validationBatchSize : 32) : null;
         return run(datasetSource(train), f.stepsPerEpoch > 0, val, f);
     }
 
@@ -202,12 +203,12 @@ public final class Trainer {
         Dataset<Pair> val = null;
         int vbs = f.validationBatchSize > 0 ? f.validationBatchSize : f.batchSize;
         if (f.validationData != null) val = f.validationData;
-        else if (f.validationX != null) val = batches(f.validationX, f.validationY, vbs);
+        else if (f.validationX != null) val = batches("fit: validationData x", f.validationX, f.validationY, vbs);
         else if (f.validationSplit > 0) {
             int splitAt = (int) (n * (1 - f.validationSplit)); // Keras: the last fraction, taken before shuffling
             if (splitAt == 0 || splitAt == n)
                 throw new IllegalArgumentException("fit: validationSplit " + f.validationSplit + " of " + n + " samples leaves an empty training or validation set");
-            val = batches(x.slice(splitAt, n), y.slice(splitAt, n), vbs);
+            val = batches("fit: validation x", x.slice(splitAt, n), y.slice(splitAt, n), vbs);
             x = x.slice(0, splitAt);
             y = y.slice(0, splitAt);
         }
@@ -449,7 +450,7 @@ public final class Trainer {
     /** {@code Model.evaluate} on tensors. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("evaluate: batchSize must be >= 1, got " + batchSize);
-        return evaluate(batches(x, y, batchSize), -1, null);
+        return evaluate(batches("evaluate: x", x, y, batchSize), -1, null);
     }
 
     private Map<String, Double> evaluateLoop(Dataset<Pair> data, long steps, CallbackList cbs) {
