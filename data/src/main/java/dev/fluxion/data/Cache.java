@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -137,8 +138,8 @@ final class Cache<E> extends Dataset<E> {
                 if (list != null) list.add(x);
                 if (out != null) ElementCodec.write(out, x);
             } catch (IOException e) {
-                discard();
-                throw new DataPipelineException("cache: writing " + tmp + " failed: " + e.getMessage(), e);
+                discard(); // clears tmp, so the message names the cache file
+                throw new DataPipelineException("cache: writing " + file + " failed: " + e, e);
             }
             count++;
             return x;
@@ -236,12 +237,21 @@ final class Cache<E> extends Dataset<E> {
                 FileChannel ch = FileChannel.open(file);
                 try {
                     DataInputStream header = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 4096));
-                    ElementCodec.readHeader(header, name);
-                    int len = header.readInt();
+                    int len;
+                    try {
+                        ElementCodec.readHeader(header, name);
+                        len = header.readInt();
+                    } catch (EOFException e) {
+                        throw new DatasetFormatException(name, "truncated header: the file has only " + ch.size() + " bytes", e);
+                    }
                     if (len < 0 || len > 1 << 26) throw new DatasetFormatException(name, "bad header length " + len);
                     byte[] s = header.readNBytes(len);
                     if (s.length != len) throw new DatasetFormatException(name, "truncated header");
-                    start = len == 0 ? null : IteratorState.fromBytes(s);
+                    try {
+                        start = len == 0 ? null : IteratorState.fromBytes(s);
+                    } catch (IllegalArgumentException e) {
+                        throw new DatasetFormatException(name, "corrupt header: " + e.getMessage(), e);
+                    }
                     long first = ElementCodec.HEADER_BYTES + 4L + len;
                     long at = offset < 0 ? first : offset;
                     if (at < first || at > ch.size()) throw new IllegalArgumentException("iterator state: offset " + at + " outside " + name);

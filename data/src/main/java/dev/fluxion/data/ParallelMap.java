@@ -49,9 +49,9 @@ final class ParallelMap<I, R> extends Dataset<R> {
         long index = state.get("index");
         long skip = state.get("skip");
         Cursor<I> in = input.open(state.child(0));
-        if (in.skip(skip) != skip) {
+        if (skip < 0 || in.skip(skip) != skip) {
             in.close();
-            throw new IllegalArgumentException("iterator state: the map's input ended before the saved position");
+            throw new IllegalArgumentException("iterator state: the map's input ended before the saved position (" + skip + " elements past its anchor)");
         }
         MapCursor c = new MapCursor(in, index, state.child(0));
         c.anchors.getFirst().index = index - skip;

@@ -39,7 +39,18 @@ final class Prefetch<E> extends Dataset<E> {
             c = new PrefetchCursor<>(in, bufferSize, 0, Combinators.trySave(in));
         } else {
             state.expect("prefetch");
-            c = new PrefetchCursor<>(input.open(state.child(0)), bufferSize, state.get("skip"), state.child(0));
+            long skip = state.get("skip");
+            Cursor<E> in = input.open(state.child(0));
+            // skipped here, not on the producer thread, so that a state that does not fit fails in iterator(state)
+            try {
+                if (skip < 0 || in.skip(skip) != skip)
+                    throw new IllegalArgumentException("iterator state: prefetch input ended before the saved position (" + skip
+                            + " elements past its anchor)");
+            } catch (RuntimeException e) {
+                in.close();
+                throw e;
+            }
+            c = new PrefetchCursor<>(in, bufferSize, skip, state.child(0));
         }
         c.start();
         return c;
@@ -52,7 +63,6 @@ final class Prefetch<E> extends Dataset<E> {
     private static final class PrefetchCursor<E> implements Cursor<E> {
         private final Cursor<E> in;
         private final ArrayBlockingQueue<Item<E>> queue;
-        private final long skip;
         private volatile boolean stop;
         private Thread producer;
         // consumer side
@@ -65,7 +75,6 @@ final class Prefetch<E> extends Dataset<E> {
         PrefetchCursor(Cursor<E> in, int bufferSize, long skip, IteratorState anchor) {
             this.in = in;
             this.queue = new ArrayBlockingQueue<>(bufferSize);
-            this.skip = skip;
             this.anchor = anchor;
             this.anchorCount = -skip;
         }
@@ -78,8 +87,6 @@ final class Prefetch<E> extends Dataset<E> {
         @SuppressWarnings("unchecked")
         private void produce() {
             try {
-                if (skip > 0 && in.skip(skip) != skip)
-                    throw new IllegalArgumentException("iterator state: prefetch input ended before the saved position");
                 boolean saveable = anchor != null;
                 for (long produced = 1; !stop; produced++) {
                     E x = in.next();
