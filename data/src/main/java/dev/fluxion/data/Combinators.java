@@ -146,7 +146,7 @@ final class Combinators {
         void reenter(long taken) {
             before = trySave(in);
             E batch = in.next();
-            if (batch == null) throw new IllegalArgumentException("iterator state: unbatch input ended before the saved element");
+            if (batch == null) throw new IllegalArgumentException("iterator state: unbatch input ended before the saved element " + index);
             rows = Structures.split(batch, index++);
             if (taken > rows.length) throw new IllegalArgumentException("iterator state: row " + taken + " beyond an element of " + rows.length + " rows");
             row = (int) taken;

@@ -81,13 +81,13 @@ final class ElementCodec {
                     if (count != index) throw new DatasetFormatException(file, "end marker says " + count + " elements, found " + index);
                     yield null;
                 }
-                case 1 -> readTensor(in, file);
-                case 2 -> new Pair(readTensor(in, file), readTensor(in, file));
+                case 1 -> readTensor(in, file, index);
+                case 2 -> new Pair(readTensor(in, file, index), readTensor(in, file, index));
                 case 3 -> {
                     int n = in.readInt();
                     if (n < 1 || n > 1 << 16) throw new DatasetFormatException(file, "element " + index + ": bad tuple size " + n);
                     List<Tensor> parts = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) parts.add(readTensor(in, file));
+                    for (int i = 0; i < n; i++) parts.add(readTensor(in, file, index));
                     yield new TensorTuple(parts);
                 }
                 default -> throw new DatasetFormatException(file, "element " + index + ": unknown tag " + tag + " (corrupt file)");
@@ -128,7 +128,7 @@ final class ElementCodec {
         out.write(b.array());
     }
 
-    private static Tensor readTensor(DataInputStream in, String file) throws IOException {
+    private static Tensor readTensor(DataInputStream in, String file, long index) throws IOException {
         int code = in.readUnsignedByte();
         DType dtype = switch (code) {
             case 1 -> DType.FLOAT32;
@@ -136,17 +136,17 @@ final class ElementCodec {
             case 3 -> DType.INT32;
             case 4 -> DType.INT64;
             case 5 -> DType.BOOL;
-            default -> throw new DatasetFormatException(file, "unknown dtype code " + code + " (corrupt file)");
+            default -> throw new DatasetFormatException(file, "element " + index + ": unknown dtype code " + code + " (corrupt file)");
         };
         int rank = in.readUnsignedByte();
-        if (rank > MAX_RANK) throw new DatasetFormatException(file, "tensor rank " + rank + " exceeds " + MAX_RANK + " (corrupt file)");
+        if (rank > MAX_RANK) throw new DatasetFormatException(file, "element " + index + ": tensor rank " + rank + " exceeds " + MAX_RANK + " (corrupt file)");
         int[] shape = new int[rank];
         long size = 1;
         for (int i = 0; i < rank; i++) {
             shape[i] = in.readInt();
-            if (shape[i] < 0) throw new DatasetFormatException(file, "negative dimension " + shape[i] + " (corrupt file)");
+            if (shape[i] < 0) throw new DatasetFormatException(file, "element " + index + ": negative dimension " + shape[i] + " (corrupt file)");
             size *= shape[i];
-            if (size * dtype.byteSize() > Integer.MAX_VALUE - 16) throw new DatasetFormatException(file, "tensor too large (corrupt file)");
+            if (size * dtype.byteSize() > Integer.MAX_VALUE - 16) throw new DatasetFormatException(file, "element " + index + ": tensor too large (corrupt file)");
         }
         byte[] raw = new byte[(int) size * dtype.byteSize()];
         in.readFully(raw);

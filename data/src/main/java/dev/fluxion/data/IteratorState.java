@@ -146,7 +146,7 @@ public final class IteratorState {
             if (in.hasRemaining()) throw new IllegalArgumentException("iterator state has " + in.remaining() + " trailing bytes");
             return s;
         } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("iterator state is truncated", e);
+            throw new IllegalArgumentException("iterator state is truncated: its " + bytes.length + " bytes end inside a value", e);
         }
     }
 
@@ -195,7 +195,7 @@ public final class IteratorState {
             v |= (long) (b & 0x7F) << shift;
             if (b >= 0) return v;
         }
-        throw new IllegalArgumentException("iterator state holds a malformed number");
+        throw new IllegalArgumentException("iterator state holds a malformed number at byte " + (in.position() - 10));
     }
 
     private static int readCount(ByteBuffer in) {

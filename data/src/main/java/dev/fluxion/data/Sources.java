@@ -307,7 +307,7 @@ final class Sources {
                 try {
                     c.close();
                 } catch (Exception e) {
-                    throw new DataPipelineException(kind + ": closing the source failed", e);
+                    throw new DataPipelineException(kind + ": closing the source failed: " + e, e);
                 }
             }
         }

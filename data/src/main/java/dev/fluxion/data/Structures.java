@@ -61,7 +61,7 @@ final class Structures {
                 try {
                     for (int i = 0; i < out.length; i++) out[i] = (Tensor) rs.accessors[i].invoke(e);
                 } catch (IllegalAccessException | InvocationTargetException x) {
-                    throw new DataPipelineException(op + ": cannot read the components of " + e.getClass().getName(), x);
+                    throw new DataPipelineException(op + ": cannot read the components of " + e.getClass().getName() + ": " + cause(x), x);
                 }
                 yield out;
             }
@@ -70,7 +70,7 @@ final class Structures {
 
     /** An element of the same structure as {@code template} made of {@code parts}. */
     @SuppressWarnings("unchecked")
-    static <E> E rebuild(E template, Tensor[] parts) {
+    static <E> E rebuild(E template, Tensor[] parts, String op) {
         Object out = switch (template) {
             case Tensor t -> parts[0];
             case Pair p -> new Pair(parts[0], parts[1]);
@@ -79,11 +79,16 @@ final class Structures {
                 try {
                     yield RECORDS.get(template.getClass()).constructor.newInstance((Object[]) parts);
                 } catch (ReflectiveOperationException x) {
-                    throw new DataPipelineException("cannot build a " + template.getClass().getName() + " from its components", x);
+                    throw new DataPipelineException(op + ": cannot build a " + template.getClass().getName() + " from its components: " + cause(x), x);
                 }
             }
         };
         return (E) out;
+    }
+
+    /** What a reflective call failed with: the accessor's or constructor's own exception where there is one. */
+    private static Throwable cause(ReflectiveOperationException x) {
+        return x instanceof InvocationTargetException t && t.getCause() != null ? t.getCause() : x;
     }
 
     /** Row views of one tensor along axis 0, made without the op dispatcher; the layout is read once. */
@@ -192,7 +197,7 @@ final class Structures {
         }
         Tensor[] stacked = new Tensor[k];
         for (int c = 0; c < k; c++) stacked[c] = stack(columns.get(c), c, firstIndex);
-        return rebuild(template, stacked);
+        return rebuild(template, stacked, "batch");
     }
 
     /** The rows of a batched element, as views. */
@@ -215,7 +220,7 @@ final class Structures {
         for (int i = 0; i < n; i++) {
             Tensor[] r = new Tensor[parts.length];
             for (int c = 0; c < parts.length; c++) r[c] = views[c].row(i);
-            rows[i] = rebuild(batch, r);
+            rows[i] = rebuild(batch, r, "unbatch");
         }
         return rows;
     }

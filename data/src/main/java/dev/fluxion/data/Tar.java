@@ -85,7 +85,7 @@ final class Tar {
     private byte[] readData(long size) throws IOException {
         if (size > 1 << 20) throw new DatasetFormatException(name, "tar extension header of " + size + " bytes is implausibly large");
         byte[] data = in.readNBytes((int) size);
-        if (data.length < size) throw new DatasetFormatException(name, "truncated tar extension header");
+        if (data.length < size) throw new DatasetFormatException(name, "truncated tar extension header: " + data.length + " of " + size + " bytes");
         skipFully((BLOCK - size % BLOCK) % BLOCK);
         return data;
     }
@@ -94,7 +94,7 @@ final class Tar {
         while (n > 0) {
             long k = in.skip(n);
             if (k <= 0) {
-                if (in.read() < 0) throw new DatasetFormatException(name, "truncated: the archive ends inside an entry");
+                if (in.read() < 0) throw new DatasetFormatException(name, "truncated: the archive ends inside an entry (" + n + " bytes missing)");
                 k = 1;
             }
             n -= k;

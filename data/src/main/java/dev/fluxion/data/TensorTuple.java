@@ -34,7 +34,7 @@ public record TensorTuple(List<Tensor> tensors) {
 
     /** The second component (conventionally the labels). */
     public Tensor y() {
-        if (tensors.size() < 2) throw new IllegalStateException("this TensorTuple has only one component");
+        if (tensors.size() < 2) throw new IllegalStateException("TensorTuple.y(): this tuple has only one component, no labels");
         return tensors.get(1);
     }
 }
