@@ -120,26 +120,31 @@ final class TestData {
     static byte[] tarGz(java.util.Map<String, byte[]> files) throws IOException {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         for (var e : files.entrySet()) {
-            byte[] h = new byte[512];
-            byte[] name = e.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            System.arraycopy(name, 0, h, 0, name.length);
-            putOctal(h, 100, 8, 0644);
-            putOctal(h, 108, 8, 0);
-            putOctal(h, 116, 8, 0);
-            putOctal(h, 124, 12, e.getValue().length);
-            putOctal(h, 136, 12, 0);
-            h[156] = '0';
-            System.arraycopy(("ustar\u0000" + "00").getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, 257, 8);
-            java.util.Arrays.fill(h, 148, 156, (byte) ' ');
-            long sum = 0;
-            for (byte b : h) sum += b & 0xFF;
-            putOctal(h, 148, 7, sum);
-            tar.write(h);
+            tar.write(tarHeader(e.getKey(), '0', e.getValue().length));
             tar.write(e.getValue());
             tar.write(new byte[(512 - e.getValue().length % 512) % 512]);
         }
         tar.write(new byte[1024]);
         return gzip(tar.toByteArray());
+    }
+
+    /** One ustar header block: the path, a type flag ('0' a file, 'x' a pax extension header) and a data size. */
+    static byte[] tarHeader(String path, char type, long size) {
+        byte[] h = new byte[512];
+        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, h, 0, name.length);
+        putOctal(h, 100, 8, 0644);
+        putOctal(h, 108, 8, 0);
+        putOctal(h, 116, 8, 0);
+        putOctal(h, 124, 12, size);
+        putOctal(h, 136, 12, 0);
+        h[156] = (byte) type;
+        System.arraycopy(("ustar\u0000" + "00").getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, 257, 8);
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : h) sum += b & 0xFF;
+        putOctal(h, 148, 7, sum);
+        return h;
     }
 
     private static void putOctal(byte[] h, int off, int len, long v) {
