@@ -154,7 +154,8 @@ public final class Initializers {
             case "random_normal", "randomnormal" -> randomNormal();
             case "random_uniform", "randomuniform", "uniform" -> randomUniform();
             case "truncated_normal", "truncatednormal" -> truncatedNormal();
-            default -> throw new IllegalArgumentException("unknown initializer '" + name + "'");
+            default -> throw new IllegalArgumentException("unknown initializer '" + name + "'; known: zeros, ones, glorot_uniform, "
+                    + "glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform, random_normal, random_uniform (uniform), truncated_normal");
         };
     }
 

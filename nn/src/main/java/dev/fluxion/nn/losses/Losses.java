@@ -54,7 +54,8 @@ public final class Losses {
             case "mse", "mean_squared_error" -> new MeanSquaredError();
             case "mae", "mean_absolute_error" -> new MeanAbsoluteError();
             case "huber", "huber_loss" -> new Huber();
-            default -> throw new IllegalArgumentException("unknown loss '" + name + "'");
+            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; known: categorical_crossentropy, sparse_categorical_crossentropy, "
+                    + "binary_crossentropy, mse (mean_squared_error), mae (mean_absolute_error), huber (huber_loss)");
         };
     }
 }

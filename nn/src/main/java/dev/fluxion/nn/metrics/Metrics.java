@@ -54,7 +54,9 @@ public final class Metrics {
             case "precision" -> new Precision();
             case "recall" -> new Recall();
             case "auc" -> new AUC();
-            default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "'; known: accuracy (acc), categorical_accuracy, "
+                    + "sparse_categorical_accuracy, binary_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, "
+                    + "recall, auc");
         };
     }
 

@@ -19,7 +19,7 @@ public final class Optimizers {
             case "adamw" -> new AdamW();
             case "rmsprop" -> new RMSprop();
             case "adagrad" -> new Adagrad();
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'");
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: sgd, adam, adamw, rmsprop, adagrad");
         };
     }
 }
