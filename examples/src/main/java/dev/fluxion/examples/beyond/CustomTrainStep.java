@@ -61,7 +61,7 @@ public final class CustomTrainStep implements Example {
         String best = o.outputDir().resolve("best.safetensors").toString();
         History history = model.fit(train, Fit.epochs(o.epochs()).validationData(test).callbacks(
                 ModelCheckpoint.bestOnly(best),
-                EarlyStopping.patience(2).restoreBestWeights(true),
+                new EarlyStopping().patience(2).restoreBestWeights(true),
                 new CSVLogger(o.outputDir().resolve("training_log.csv").toString())));
         model.summary();
         Map<String, Double> result = model.evaluate(test);

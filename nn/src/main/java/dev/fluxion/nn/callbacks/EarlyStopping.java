@@ -27,12 +27,11 @@ public final class EarlyStopping extends Callback implements StatefulCallback {
 
     public EarlyStopping() {}
 
-    /** Monitors {@code val_loss} with the given patience. */
-    public static EarlyStopping patience(int patience) {
-        return new EarlyStopping().withPatience(patience);
-    }
-
-    public EarlyStopping withPatience(int p) {
+    /**
+     * Epochs without improvement before stopping (Keras' {@code patience}, default 0). An instance setter like the
+     * others, so that a chain {@code new EarlyStopping().monitor("loss").patience(3)} keeps every setting.
+     */
+    public EarlyStopping patience(int p) {
         if (p < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + p);
         patience = p;
         return this;

@@ -106,7 +106,7 @@ class CallbacksTest {
     @Test
     void earlyStoppingCountsPatienceWithMinDelta() {
         OneVar m = model();
-        EarlyStopping es = EarlyStopping.patience(2).minDelta(0.1);
+        EarlyStopping es = new EarlyStopping().patience(2).minDelta(0.1);
         es.setModel(m);
         es.onTrainBegin(logs());
         double[] v = {1.0, 0.95, 0.85, 0.8, 0.79};
@@ -125,7 +125,7 @@ class CallbacksTest {
     @Test
     void earlyStoppingRestoresBestWeightsAndHonorsBaselineAndMode() {
         OneVar m = model();
-        EarlyStopping es = new EarlyStopping().monitor("val_accuracy").withPatience(1).restoreBestWeights(true);
+        EarlyStopping es = new EarlyStopping().monitor("val_accuracy").patience(1).restoreBestWeights(true);
         es.setModel(m);
         es.onTrainBegin(logs());
         double[] acc = {0.5, 0.7, 0.6};
@@ -138,7 +138,7 @@ class CallbacksTest {
         assertArrayEquals(new float[] {11}, m.w.value().toFloatArray(), "weights of the best epoch (1)");
 
         OneVar m2 = model();
-        EarlyStopping base = EarlyStopping.patience(2).baseline(0.5);
+        EarlyStopping base = new EarlyStopping().patience(2).baseline(0.5);
         base.setModel(m2);
         base.onTrainBegin(logs());
         base.onEpochEnd(0, logs("val_loss", 0.9));

@@ -201,7 +201,7 @@ class FitTest {
         assertEquals(List.of(2), h.epochs());
 
         Linear m2 = compiled(false);
-        EarlyStopping es = new EarlyStopping().monitor("loss").withPatience(0).minDelta(100);
+        EarlyStopping es = new EarlyStopping().monitor("loss").patience(0).minDelta(100);
         History h2 = m2.fit(d[0], d[1], Fit.epochs(10).batchSize(16).verbose(0).callbacks(es));
         assertEquals(2, h2.epochs().size(), "stops at the second epoch without a 100-point improvement");
     }
