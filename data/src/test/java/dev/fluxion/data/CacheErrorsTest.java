@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.fluxion.data.ErrorMessages.assertMentions;
 
 /**
  * cache(Path) failures: a file that cannot be written leaves nothing behind, and a damaged cache file raises
@@ -23,10 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * or wrong data set.
  */
 class CacheErrorsTest {
-    private static void contains(Exception e, String... words) {
-        for (String w : words) assertTrue(e.getMessage().contains(w), "message has '" + w + "': " + e.getMessage());
-    }
-
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -46,7 +43,7 @@ class CacheErrorsTest {
     private static DataPipelineException unreadable(Path file) {
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> cached(file).toList());
         assertInstanceOf(DatasetFormatException.class, e.getCause());
-        contains(e, "cache", file.toString());
+        assertMentions(e, "cache", file.toString());
         return e;
     }
 
@@ -56,7 +53,7 @@ class CacheErrorsTest {
         Files.writeString(blocker, "not a directory");
         Path file = blocker.resolve("c.bin");
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> cached(file).toList());
-        contains(e, "cache: cannot create", file.toString());
+        assertMentions(e, "cache: cannot create", file.toString());
         assertEquals(List.of("blocker"), names(dir));
     }
 
@@ -66,7 +63,7 @@ class CacheErrorsTest {
         Files.createDirectories(target);
         Files.writeString(target.resolve("keep.txt"), "user data");
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> cached(target).toList());
-        contains(e, "cache: writing " + target + " failed");
+        assertMentions(e, "cache: writing " + target + " failed");
         assertEquals(List.of("target"), names(dir), "no temporary file is left");
         assertEquals("user data", Files.readString(target.resolve("keep.txt")));
     }
@@ -74,7 +71,7 @@ class CacheErrorsTest {
     @Test
     void elementsThatAreNotTensorsCannotBeCachedToAFile(@TempDir Path dir) throws IOException {
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> Dataset.range(3).cache(dir.resolve("c.bin")).toList());
-        contains(e, "cache(Path) stores Tensor, Pair and TensorTuple elements, got java.lang.Long");
+        assertMentions(e, "cache(Path) stores Tensor, Pair and TensorTuple elements, got java.lang.Long");
         assertEquals(List.of(), names(dir), "neither the cache nor a temporary file is left");
     }
 
@@ -82,14 +79,14 @@ class CacheErrorsTest {
     void aFileTooShortForTheHeader(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("c.bin");
         Files.write(file, new byte[] {'F', 'X', 'D'});
-        contains(unreadable(file), "truncated header", "only 3 bytes");
+        assertMentions(unreadable(file), "truncated header", "only 3 bytes");
     }
 
     @Test
     void aFileThatIsNotACache(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("c.bin");
         Files.writeString(file, "x,y\n1,2\n");
-        contains(unreadable(file), "not a Fluxion dataset cache (expected magic FXDC)");
+        assertMentions(unreadable(file), "not a Fluxion dataset cache (expected magic FXDC)");
     }
 
     @Test
@@ -98,7 +95,7 @@ class CacheErrorsTest {
         byte[] bytes = Files.readAllBytes(written(file));
         bytes[firstElement(bytes) - 6] ^= 0x40; // inside the saved start position
         Files.write(file, bytes);
-        contains(unreadable(file), "corrupt header", "CRC32");
+        assertMentions(unreadable(file), "corrupt header", "CRC32");
     }
 
     private static Path written(Path file) {
@@ -111,7 +108,7 @@ class CacheErrorsTest {
         Path file = written(dir.resolve("c.bin"));
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 9)); // the end marker: tag 0 and a long count
-        contains(unreadable(file), "truncated: the file ends at element 3 without its end marker");
+        assertMentions(unreadable(file), "truncated: the file ends at element 3 without its end marker");
     }
 
     @Test
@@ -120,7 +117,7 @@ class CacheErrorsTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[firstElement(bytes)] = 9;
         Files.write(file, bytes);
-        contains(unreadable(file), "element 0: unknown tag 9");
+        assertMentions(unreadable(file), "element 0: unknown tag 9");
     }
 
     @Test
@@ -131,7 +128,7 @@ class CacheErrorsTest {
         assertEquals(1, bytes[second], "tag of element 1");
         bytes[second + 1] = 42;
         Files.write(file, bytes);
-        contains(unreadable(file), "element 1: unknown dtype code 42");
+        assertMentions(unreadable(file), "element 1: unknown dtype code 42");
     }
 
     @Test
@@ -147,6 +144,6 @@ class CacheErrorsTest {
         Files.write(file, bytes);
         DataPipelineException e = assertThrows(DataPipelineException.class, triples::toList);
         assertInstanceOf(DatasetFormatException.class, e.getCause());
-        contains(e, file.toString(), "element 0: bad tuple size 0");
+        assertMentions(e, file.toString(), "element 0: bad tuple size 0");
     }
 }

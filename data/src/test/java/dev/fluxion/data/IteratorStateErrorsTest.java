@@ -8,13 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import static dev.fluxion.data.ErrorMessages.assertMentions;
 
 /** A damaged or foreign saved iterator state raises IllegalArgumentException saying what is wrong with it. */
 class IteratorStateErrorsTest {
-    private static void contains(Exception e, String... words) {
-        for (String w : words) assertTrue(e.getMessage().contains(w), "message has '" + w + "': " + e.getMessage());
-    }
-
     /** The binary form around {@code body}: magic, version 1, the body and a valid CRC32, as a foreign writer makes it. */
     private static byte[] withValidCrc(byte... body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -30,27 +27,27 @@ class IteratorStateErrorsTest {
     void builderRefusesADuplicateKey() {
         IteratorState.Builder b = IteratorState.builder("mystage").put("index", 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.put("index", new long[] {2}));
-        contains(e, "duplicate key 'index'", "'mystage'");
+        assertMentions(e, "duplicate key 'index'", "'mystage'");
     }
 
     @Test
     void childOutOfRangeNamesTheNodeAndTheIndex() {
         IteratorState s = IteratorState.builder("zip").child(IteratorState.builder("range").build()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.child(1));
-        contains(e, "'zip'", "1 children", "no child 1");
+        assertMentions(e, "'zip'", "1 children", "no child 1");
         // restoring a hand-written state that lacks its upstream's node
         IteratorState noChild = IteratorState.builder("batch").put("index", 0).build();
         IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> Dataset.range(4).batch(2, false, l -> l).iterator(noChild));
-        contains(r, "'batch'", "0 children", "no child 0");
+        assertMentions(r, "'batch'", "0 children", "no child 0");
     }
 
     @Test
     void bytesWithoutTheMagicAreRefused() {
         IllegalArgumentException shortInput = assertThrows(IllegalArgumentException.class, () -> IteratorState.fromBytes(new byte[] {'F', 'X'}));
-        contains(shortInput, "not a Fluxion iterator state", "FXIS");
+        assertMentions(shortInput, "not a Fluxion iterator state", "FXIS");
         byte[] json = IteratorState.builder("range").put("index", 1).build().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         IllegalArgumentException jsonAsBytes = assertThrows(IllegalArgumentException.class, () -> IteratorState.fromBytes(json));
-        contains(jsonAsBytes, "FXIS");
+        assertMentions(jsonAsBytes, "FXIS");
     }
 
     @Test
@@ -58,7 +55,7 @@ class IteratorStateErrorsTest {
         // kind "x" and nothing after it: the count of values is missing, though the CRC matches
         byte[] bytes = withValidCrc((byte) 1, (byte) 'x');
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IteratorState.fromBytes(bytes));
-        contains(e, "iterator state is truncated", bytes.length + " bytes");
+        assertMentions(e, "iterator state is truncated", bytes.length + " bytes");
     }
 
     @Test
@@ -67,7 +64,7 @@ class IteratorStateErrorsTest {
         java.util.Arrays.fill(body, 0, 10, (byte) 0x80); // every byte says "more follows"
         byte[] bytes = withValidCrc(body);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IteratorState.fromBytes(bytes));
-        contains(e, "malformed number", "at byte 5");
+        assertMentions(e, "malformed number", "at byte 5");
     }
 
     @Test

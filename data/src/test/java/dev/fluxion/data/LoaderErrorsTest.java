@@ -19,16 +19,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.fluxion.data.ErrorMessages.assertMentions;
 
 /**
  * Loader and download failures: damaged gzip data, damaged tar archives and unusable mirrors raise an IOException
  * (a DatasetFormatException for a damaged file) naming the file or URL, and leave no partial file in the cache.
  */
 class LoaderErrorsTest {
-    private static void contains(Exception e, String... words) {
-        for (String w : words) assertTrue(e.getMessage().contains(w), "message has '" + w + "': " + e.getMessage());
-    }
-
     private static DataLocator isolated(Path home) {
         return DataLocator.defaults().withEnvironment(k -> null).withHome(home).withSystemDirs(List.of()).withBundled(false).withDownloads(false);
     }
@@ -46,13 +43,13 @@ class LoaderErrorsTest {
         Path file = dir.resolve("images.gz");
         Files.write(file, new byte[] {0x1f, (byte) 0x8b, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // method 7 is not deflate
         DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Idx.readImages(file));
-        contains(e, file.toString(), "corrupt or truncated gzip header");
+        assertMentions(e, file.toString(), "corrupt or truncated gzip header");
         // only the two magic bytes, through the MNIST loader
         TestData.writeTinyIdx(dir, 2, 1, 0, true);
         Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
         Files.write(labels, new byte[] {0x1f, (byte) 0x8b});
         DatasetFormatException m = assertThrows(DatasetFormatException.class, () -> Datasets.mnist(dir));
-        contains(m, labels.toString(), "gzip header");
+        assertMentions(m, labels.toString(), "gzip header");
     }
 
     @Test
@@ -65,14 +62,14 @@ class LoaderErrorsTest {
         Path cut = dir.resolve("data_batch_1.bin.gz");
         Files.write(cut, Arrays.copyOf(gz, gz.length / 2));
         DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Datasets.cifar10(dir));
-        contains(e, cut.toString(), "corrupt or truncated gzip data");
+        assertMentions(e, cut.toString(), "corrupt or truncated gzip data");
     }
 
     @Test
     void aMirrorWithAnUnsupportedScheme(@TempDir Path home) throws IOException {
         DataLocator loc = isolated(home).withDownloads(true).withMirror("mnist", URI.create("ftp://mirror.example/mnist/"));
         IOException e = assertThrows(IOException.class, () -> Datasets.mnist(loc));
-        contains(e, "MNIST", "cannot download ftp://mirror.example/mnist/train-images-idx3-ubyte.gz",
+        assertMentions(e, "MNIST", "cannot download ftp://mirror.example/mnist/train-images-idx3-ubyte.gz",
                 "only http, https and file URLs are supported");
         noPartialFiles(loc.cacheDir("mnist"));
     }
@@ -102,7 +99,7 @@ class LoaderErrorsTest {
             release.countDown();
             server.stop(0);
         }
-        contains(e, "download of " + base + "train-images-idx3-ubyte.gz interrupted");
+        assertMentions(e, "download of " + base + "train-images-idx3-ubyte.gz interrupted");
         assertTrue(stillInterrupted, "the interrupt is kept for the caller");
         noPartialFiles(loc.cacheDir("mnist"));
     }
@@ -118,7 +115,7 @@ class LoaderErrorsTest {
                 List.of(new DatasetSpec.Download("cifar-10-binary.tar.gz", Downloads.md5(a), true)), List.of(mirror.toUri()), Map.of());
         DataLocator loc = isolated(tmp.resolve("home")).withDownloads(true);
         DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> loc.locate(spec));
-        contains(e, loc.cacheDir("cifar10").resolve("cifar-10-binary.tar.gz").toString());
+        assertMentions(e, loc.cacheDir("cifar10").resolve("cifar-10-binary.tar.gz").toString());
         noPartialFiles(loc.cacheDir("cifar10"));
         assertFalse(Files.exists(loc.cacheDir("cifar10").resolve("test_batch.bin")), "no member unpacked");
         return e;
@@ -133,26 +130,26 @@ class LoaderErrorsTest {
     @Test
     void anArchiveThatIsNotGzip(@TempDir Path tmp) throws IOException {
         DatasetFormatException e = unpackFails(tmp, "<html>moved</html>".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        contains(e, "corrupt or truncated gzip data");
+        assertMentions(e, "corrupt or truncated gzip data");
         assertInstanceOf(java.util.zip.ZipException.class, e.getCause());
     }
 
     @Test
     void anImplausiblyLargeTarExtensionHeader(@TempDir Path tmp) throws IOException {
         byte[] tar = concat(TestData.tarHeader("PaxHeader/test_batch.bin", 'x', 2 << 20), new byte[1024]);
-        contains(unpackFails(tmp, TestData.gzip(tar)), "tar extension header of 2097152 bytes is implausibly large");
+        assertMentions(unpackFails(tmp, TestData.gzip(tar)), "tar extension header of 2097152 bytes is implausibly large");
     }
 
     @Test
     void aTruncatedTarExtensionHeader(@TempDir Path tmp) throws IOException {
         byte[] tar = concat(TestData.tarHeader("PaxHeader/test_batch.bin", 'x', 1000), new byte[100]);
-        contains(unpackFails(tmp, TestData.gzip(tar)), "truncated tar extension header: 100 of 1000 bytes");
+        assertMentions(unpackFails(tmp, TestData.gzip(tar)), "truncated tar extension header: 100 of 1000 bytes");
     }
 
     @Test
     void anArchiveCutInsideAMemberThatIsSkipped(@TempDir Path tmp) throws IOException {
         // README is not wanted, so its data is skipped; the archive ends 4000 bytes early
         byte[] tar = concat(TestData.tarHeader("cifar-10-batches-bin/README", '0', 5000), new byte[1000]);
-        contains(unpackFails(tmp, TestData.gzip(tar)), "truncated: the archive ends inside an entry", "bytes missing");
+        assertMentions(unpackFails(tmp, TestData.gzip(tar)), "truncated: the archive ends inside an entry", "bytes missing");
     }
 }

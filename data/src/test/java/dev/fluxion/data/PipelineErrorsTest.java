@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static dev.fluxion.data.ErrorMessages.assertMentions;
 
 /**
  * Failures while producing elements (a user function, a source, elements that do not fit together) raise
@@ -18,10 +19,6 @@ import org.junit.jupiter.api.Test;
  * IllegalStateException naming the call.
  */
 class PipelineErrorsTest {
-    private static void contains(Exception e, String... words) {
-        for (String w : words) assertTrue(e.getMessage().contains(w), "message has '" + w + "': " + e.getMessage());
-    }
-
     /** A record of tensors whose accessor fails. */
     record Broken(Tensor x) {
         @Override
@@ -45,7 +42,7 @@ class PipelineErrorsTest {
             return List.copyOf(l);
         });
         DataPipelineException e = assertThrows(DataPipelineException.class, ds::toList);
-        contains(e, "batch: combining elements 2..3 failed", "odd group");
+        assertMentions(e, "batch: combining elements 2..3 failed", "odd group");
         assertSame(boom, e.getCause());
     }
 
@@ -57,14 +54,14 @@ class PipelineErrorsTest {
             return a + b;
         });
         DataPipelineException e = assertThrows(DataPipelineException.class, ds::toList);
-        contains(e, "zip: the combiner failed on element 2", "bad pair");
+        assertMentions(e, "zip: the combiner failed on element 2", "bad pair");
         assertSame(boom, e.getCause());
     }
 
     @Test
     void slicingAScalarIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.fromTensorSlices(iota(3), Tensor.scalar(1f)));
-        contains(e, "fromTensorSlices: tensor 1 is a scalar");
+        assertMentions(e, "fromTensorSlices: tensor 1 is a scalar");
     }
 
     @Test
@@ -84,7 +81,7 @@ class PipelineErrorsTest {
             }
         });
         DataPipelineException e = assertThrows(DataPipelineException.class, ds::toList);
-        contains(e, "generator: the source failed at element 2", "disk gone");
+        assertMentions(e, "generator: the source failed at element 2", "disk gone");
     }
 
     /** Yields 0, 1, 2 and fails when closed. */
@@ -111,50 +108,50 @@ class PipelineErrorsTest {
     void aGeneratorThatFailsToCloseIsReported() {
         Dataset<Integer> ds = Dataset.fromGenerator(ClosingFails::new);
         DataPipelineException e = assertThrows(DataPipelineException.class, ds::toList);
-        contains(e, "generator: closing the source failed", "handle lost");
+        assertMentions(e, "generator: closing the source failed", "handle lost");
         assertTrue(e.getCause() instanceof IOException, "cause: " + e.getCause());
         // an early close reports it too
         DataIterator<Integer> it = ds.iterator();
         assertEquals(0, it.next());
-        contains(assertThrows(DataPipelineException.class, it::close), "closing the source failed");
+        assertMentions(assertThrows(DataPipelineException.class, it::close), "closing the source failed");
     }
 
     @Test
     void labelsOfASingleComponentTuple() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> TensorTuple.of(iota(2)).y());
-        contains(e, "TensorTuple.y()", "only one component");
+        assertMentions(e, "TensorTuple.y()", "only one component");
     }
 
     @Test
     void aRecordWhoseAccessorFailsCannotBeBatched() {
         Dataset<Broken> ds = Dataset.of(new Broken(iota(2)), new Broken(iota(2)));
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> ds.batch(2).toList());
-        contains(e, "batch: cannot read the components of", Broken.class.getName(), "x is not loaded yet");
+        assertMentions(e, "batch: cannot read the components of", Broken.class.getName(), "x is not loaded yet");
     }
 
     @Test
     void aRecordThatRejectsItsBatchedComponents() {
         Dataset<Sample> ds = Dataset.of(new Sample(iota(2)), new Sample(iota(2)));
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> ds.batch(2).toList());
-        contains(e, "batch: cannot build a " + Sample.class.getName(), "got rank 2");
+        assertMentions(e, "batch: cannot build a " + Sample.class.getName(), "got rank 2");
         DataPipelineException u = assertThrows(DataPipelineException.class, () -> ds.unbatch().toList());
-        contains(u, "unbatch: cannot build a " + Sample.class.getName(), "got rank 0");
+        assertMentions(u, "unbatch: cannot build a " + Sample.class.getName(), "got rank 0");
     }
 
     @Test
     void tuplesOfDifferentSizesCannotBeBatched() {
         Dataset<TensorTuple> ds = Dataset.of(TensorTuple.of(iota(2), iota(2)), TensorTuple.of(iota(2), iota(2), iota(2)));
         DataPipelineException e = assertThrows(DataPipelineException.class, () -> ds.batch(2).toList());
-        contains(e, "batch: element 1 has 3 components, element 0 had 2");
+        assertMentions(e, "batch: element 1 has 3 components, element 0 had 2");
     }
 
     @Test
     void unbatchNeedsABatchAxisOfOneSize() {
         Dataset<Pair> scalarLabel = Dataset.of(new Pair(iota(2), iota(2)), new Pair(iota(2), Tensor.scalar(1f)));
-        contains(assertThrows(DataPipelineException.class, () -> scalarLabel.unbatch().toList()),
+        assertMentions(assertThrows(DataPipelineException.class, () -> scalarLabel.unbatch().toList()),
                 "unbatch: element 1 component 1 is a scalar");
         Dataset<Pair> ragged = Dataset.of(new Pair(Tensor.zeros(2, 3), Tensor.zeros(3)));
-        contains(assertThrows(DataPipelineException.class, () -> ragged.unbatch().toList()),
+        assertMentions(assertThrows(DataPipelineException.class, () -> ragged.unbatch().toList()),
                 "unbatch: element 0 has components with different batch sizes: [2, 3] and [3]");
     }
 }

@@ -13,15 +13,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Misuse of models and layers raises an exception naming the model or layer and the offending value. */
 class ModelErrorsTest {
     @TempDir
     Path dir;
-
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
 
     @Test
     void functionalModelChecksTheNumberOfInputs() {

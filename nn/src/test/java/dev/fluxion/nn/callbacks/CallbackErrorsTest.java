@@ -18,15 +18,12 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** File callbacks that cannot open, write or delete their file fail fit with an error naming the callback and file. */
 class CallbackErrorsTest {
     @TempDir
     Path dir;
-
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
 
     private static Sequential model() {
         Sequential m = Sequential.of(Input.shape(2), new Dense(1));

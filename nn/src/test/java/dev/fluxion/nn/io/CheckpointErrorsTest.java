@@ -15,15 +15,12 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Mismatched or malformed checkpoint and safetensors files fail naming the file and the offending entry. */
 class CheckpointErrorsTest {
     @TempDir
     Path dir;
-
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
 
     /** Replaces {@code from} by {@code to} (same length) in a checkpoint's bytes and stores a matching CRC32C. */
     private static byte[] edited(byte[] bytes, String from, String to) {

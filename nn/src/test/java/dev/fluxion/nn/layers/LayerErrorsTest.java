@@ -4,13 +4,10 @@ import dev.fluxion.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Bad layer options and inputs of the wrong shape raise errors naming the layer and the value or shape. */
 class LayerErrorsTest {
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
-
     @Test
     void constructorAndOptionValues() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new BatchNormalization().momentum(1.5)), "BatchNormalization", "momentum", "1.5");

@@ -7,13 +7,10 @@ import dev.fluxion.nn.regularizers.Regularizer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Losses, and the by-name lookups of losses, initializers and optimizers, reject bad input naming it. */
 class LossErrorsTest {
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
-
     @Test
     void unknownNames() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.get("mse2")), "loss", "'mse2'");

@@ -5,13 +5,10 @@ import dev.fluxion.nn.losses.MeanSquaredError;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Metrics used with the wrong arguments name the metric and the offending value. */
 class MetricErrorsTest {
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
-
     @Test
     void unknownMetricName() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Metrics.get("acuracy")), "metric", "'acuracy'");

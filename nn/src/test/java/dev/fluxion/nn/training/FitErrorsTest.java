@@ -10,13 +10,10 @@ import dev.fluxion.random.Rng;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static dev.fluxion.nn.ErrorMessages.assertMentions;
 
 /** Invalid fit options and inputs fail before training, naming the option or input and the value. */
 class FitErrorsTest {
-    private static void assertMentions(Throwable e, String... fragments) {
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' missing in: " + e.getMessage());
-    }
-
     private static Sequential model() {
         Sequential m = Sequential.of(Input.shape(2), new Dense(1));
         m.compile(new SGD(0.1), new MeanSquaredError());
