@@ -1,5 +1,7 @@
 package dev.fluxion.data;
 
+import dev.fluxion.io.Json;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
@@ -220,42 +222,61 @@ public final class IteratorState {
 
     /** A JSON form: {@code {"kind":"batch","values":{"k":[1,2]},"children":[...]}}. */
     public String toJson() {
-        StringBuilder sb = new StringBuilder();
-        appendJson(sb, this);
-        return sb.toString();
+        return Json.write(jsonTree(this));
     }
 
-    /** Reads {@link #toJson()} output; malformed input raises IllegalArgumentException. */
+    /** Reads {@link #toJson()} output; malformed input raises IllegalArgumentException naming what is wrong. */
     public static IteratorState fromJson(String json) {
-        StateJson p = new StateJson(json);
-        IteratorState s = p.node(0);
-        p.end();
-        return s;
+        Object tree;
+        try {
+            tree = Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed iterator state JSON: " + e.getMessage(), e);
+        }
+        return fromJsonTree(tree, "state");
     }
 
-    private static void appendJson(StringBuilder sb, IteratorState s) {
-        sb.append("{\"kind\":");
-        StateJson.quote(sb, s.kind);
-        sb.append(",\"values\":{");
-        boolean first = true;
-        for (Map.Entry<String, long[]> e : s.values.entrySet()) {
-            if (!first) sb.append(',');
-            first = false;
-            StateJson.quote(sb, e.getKey());
-            sb.append(":[");
-            long[] a = e.getValue();
-            for (int i = 0; i < a.length; i++) {
-                if (i > 0) sb.append(',');
-                sb.append(a[i]);
+    private static Map<String, Object> jsonTree(IteratorState s) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        s.values.forEach((k, v) -> values.put(k, Arrays.stream(v).boxed().toList()));
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("kind", s.kind);
+        node.put("values", values);
+        node.put("children", s.children.stream().map(IteratorState::jsonTree).toList());
+        return node;
+    }
+
+    /** One node of a parsed JSON form; {@code at} names its place ("state", "state.children[1]") in errors. */
+    private static IteratorState fromJsonTree(Object tree, String at) {
+        if (!(tree instanceof Map<?, ?> node)) throw malformed(at, "expected an object, got " + tree);
+        for (Object field : node.keySet())
+            if (!List.of("kind", "values", "children").contains(field)) throw malformed(at, "unexpected field \"" + field + "\"");
+        if (!(node.get("kind") instanceof String kind)) throw malformed(at, "missing \"kind\" string");
+        Map<String, long[]> values = new LinkedHashMap<>();
+        Object vs = node.get("values");
+        if (vs != null) {
+            if (!(vs instanceof Map<?, ?> m)) throw malformed(at, "\"values\" must be an object");
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getValue() instanceof List<?> list)) throw malformed(at, "value \"" + e.getKey() + "\" must be an array of integers");
+                long[] a = new long[list.size()];
+                for (int i = 0; i < a.length; i++) {
+                    if (!(list.get(i) instanceof Long x)) throw malformed(at, "value \"" + e.getKey() + "\" holds " + list.get(i) + ", not a 64-bit integer");
+                    a[i] = x;
+                }
+                values.put((String) e.getKey(), a);
             }
-            sb.append(']');
         }
-        sb.append("},\"children\":[");
-        for (int i = 0; i < s.children.size(); i++) {
-            if (i > 0) sb.append(',');
-            appendJson(sb, s.children.get(i));
+        List<IteratorState> children = new ArrayList<>();
+        Object cs = node.get("children");
+        if (cs != null) {
+            if (!(cs instanceof List<?> list)) throw malformed(at, "\"children\" must be an array");
+            for (int i = 0; i < list.size(); i++) children.add(fromJsonTree(list.get(i), at + ".children[" + i + "]"));
         }
-        sb.append("]}");
+        return fromParts(kind, values, children);
+    }
+
+    private static IllegalArgumentException malformed(String at, String what) {
+        return new IllegalArgumentException("malformed iterator state JSON at " + at + ": " + what);
     }
 
     static IteratorState fromParts(String kind, Map<String, long[]> values, List<IteratorState> children) {

@@ -74,4 +74,23 @@ class IteratorStateErrorsTest {
         assertEquals(s, IteratorState.fromBytes(s.toBytes()));
         assertEquals(s, IteratorState.fromJson(s.toJson()));
     }
+
+    @Test
+    void malformedJsonFormsNameThePlaceAndTheProblem() {
+        String[][] cases = {
+            {"{\"kind\":\"x\",\"values\":{\"a\":[1,}}", "malformed iterator state JSON", "offset"},
+            {"[1]", "at state", "expected an object"},
+            {"{\"values\":{}}", "at state", "missing \"kind\""},
+            {"{\"kind\":\"x\",\"extra\":1}", "at state", "unexpected field \"extra\""},
+            {"{\"kind\":\"x\",\"values\":{\"a\":[1.5]}}", "value \"a\"", "1.5", "not a 64-bit integer"},
+            {"{\"kind\":\"x\",\"values\":{\"a\":[9223372036854775808]}}", "not a 64-bit integer"},
+            {"{\"kind\":\"x\",\"values\":{\"a\":1}}", "value \"a\" must be an array"},
+            {"{\"kind\":\"x\",\"children\":[{\"kind\":\"y\"},{\"kind\":3}]}", "at state.children[1]", "missing \"kind\""},
+            {"{\"kind\":\"x\",\"values\":{\"a\":[1],\"a\":[2]}}", "duplicate key"},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IteratorState.fromJson(c[0]), c[0]);
+            assertMentions(e, java.util.Arrays.copyOfRange(c, 1, c.length));
+        }
+    }
 }

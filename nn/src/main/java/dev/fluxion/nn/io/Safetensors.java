@@ -2,6 +2,7 @@ package dev.fluxion.nn.io;
 
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
+import dev.fluxion.io.Json;
 
 import java.io.IOException;
 import java.math.BigInteger;

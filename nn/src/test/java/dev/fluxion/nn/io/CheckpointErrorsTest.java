@@ -2,6 +2,7 @@ package dev.fluxion.nn.io;
 
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
+import dev.fluxion.io.Json;
 import dev.fluxion.random.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

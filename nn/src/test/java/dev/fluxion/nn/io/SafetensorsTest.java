@@ -3,6 +3,7 @@ package dev.fluxion.nn.io;
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
+import dev.fluxion.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

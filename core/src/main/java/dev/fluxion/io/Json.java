@@ -1,4 +1,4 @@
-package dev.fluxion.nn.io;
+package dev.fluxion.io;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -7,16 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON reader and writer, enough for safetensors headers and checkpoint metadata (no dependency).
+ * A small, strict JSON reader and writer, enough for safetensors headers, checkpoint metadata and iterator states (no
+ * dependency).
  *
  * <p>Values map to {@code Map<String, Object>} (insertion-ordered; duplicate keys are an error), {@code List<Object>},
  * {@code String}, {@code Long} (integers; {@code BigInteger} when they do not fit), {@code Double} (numbers with a
  * fraction or exponent), {@code Boolean} and {@code null}. Anything outside RFC 8259 (trailing commas, comments,
  * single quotes, leading zeros, unescaped control characters, trailing content) is rejected with
- * {@link IllegalArgumentException} giving the character offset. Nesting is limited to 64 levels.
+ * {@link IllegalArgumentException} giving the character offset. Nesting is limited to 512 levels (an iterator state
+ * takes two per pipeline stage).
  */
 public final class Json {
-    private static final int MAX_DEPTH = 64;
+    private static final int MAX_DEPTH = 512;
 
     private final String s;
     private int pos;

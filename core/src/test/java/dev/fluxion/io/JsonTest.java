@@ -1,4 +1,4 @@
-package dev.fluxion.nn.io;
+package dev.fluxion.io;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,7 +17,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Json, the reader behind safetensors headers, against Jackson (strict settings) as the reference: random documents
+ * Json, the reader behind safetensors headers and iterator states, against Jackson (strict settings) as the reference: random documents
  * parse to the same values, malformed ones are rejected by both, and what Json writes reads back unchanged.
  */
 class JsonTest {
@@ -50,10 +50,10 @@ class JsonTest {
         }
         for (String empty : new String[] {"", " \n"}) // the reference's tree reader returns a "missing" node here
             assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse(empty)).getMessage().contains("end of input"));
-        // this reader's own limit (the reference allows 1000 levels): 64 levels parse, 65 do not
-        assertEquals(1, ((List<?>) Json.parse("[".repeat(64) + "1" + "]".repeat(64))).size());
-        var deep = assertThrows(IllegalArgumentException.class, () -> Json.parse("[".repeat(65) + "1" + "]".repeat(65)));
-        assertTrue(deep.getMessage().contains("nested deeper than 64"), deep.getMessage());
+        // this reader's own limit (the reference allows 1000 levels): 512 levels parse, 513 do not
+        assertEquals(1, ((List<?>) Json.parse("[".repeat(512) + "1" + "]".repeat(512))).size());
+        var deep = assertThrows(IllegalArgumentException.class, () -> Json.parse("[".repeat(513) + "1" + "]".repeat(513)));
+        assertTrue(deep.getMessage().contains("nested deeper than 512"), deep.getMessage());
     }
 
     @Test
