@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import static dev.fluxion.data.ErrorMessages.assertMentions;
 
@@ -75,6 +76,8 @@ class LoaderErrorsTest {
     }
 
     @Test
+    // the server never answers: a client that ignored the interrupt would hang here instead of failing
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anInterruptedDownload(@TempDir Path home) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
