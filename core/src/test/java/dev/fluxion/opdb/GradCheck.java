@@ -165,13 +165,70 @@ final class GradCheck {
 
     /** Inner gradients g(x) of sum(v * f(x)), computed with one tape. */
     static Tensor[] innerGradient(OpInfo op, Sample s, Tensor[] in, Nd[] v) {
+        return innerGradient(op, s, in, ys -> weightedSum(ys, v));
+    }
+
+    /** Inner gradients of {@code loss(f(x))}, computed with one tape. */
+    static Tensor[] innerGradient(OpInfo op, Sample s, Tensor[] in, java.util.function.Function<Tensor[], Tensor> loss) {
         int[] fi = floatingInputs(s);
         Tensor[] sources = new Tensor[fi.length];
         for (int i = 0; i < fi.length; i++) sources[i] = in[fi[i]];
         try (GradientTape inner = new GradientTape()) {
             inner.watch(sources);
-            Tensor loss = weightedSum(op.fn().apply(in, s.args()), v);
-            return inner.gradient(loss, sources, null, UnconnectedGradients.ZERO);
+            return inner.gradient(loss.apply(op.fn().apply(in, s.args())), sources, null, UnconnectedGradients.ZERO);
+        }
+    }
+
+    /**
+     * Second order with respect to the cotangent, as gradgradcheck also checks its grad_outputs: d/dv sum(u * g(x, v))
+     * runs the gradient rules of the backward ops themselves with respect to their incoming gradient (a convolution's
+     * input and filter gradients, average pooling's gradient, gather's scatter), which differentiating with respect to
+     * x leaves out wherever g does not depend on x. g is linear in v, so central differences are exact but for
+     * rounding. Samples with non-floating outputs are skipped, and so are empty inputs: their reductions (a mean over
+     * nothing) output NaN, and its derivative through the division by a count of zero is NaN rather than the zero of
+     * the empty sum, as in the forward pass.
+     */
+    static void secondOrderInCotangent(OpInfo op, Sample s) {
+        String ctx = op.name() + " / " + s + " / second order in the cotangent";
+        Nd[] x = Harness.refInputs(s, DType.FLOAT64);
+        for (int i : floatingInputs(s)) if (x[i].size() == 0) return;
+        Tensor[] in = tensors(s, x, DType.FLOAT64);
+        for (Tensor y : op.fn().apply(in, s.args())) if (!y.dtype().isFloating()) return;
+        Nd[] v = cotangents(ctx, outputShapes(op, s, x));
+        int[] fi = floatingInputs(s);
+        int[][] inShapes = new int[fi.length][];
+        for (int i = 0; i < fi.length; i++) inShapes[i] = x[fi[i]].shape;
+        Nd[] u = cotangents(ctx + " u", inShapes);
+
+        Tensor[] vt = new Tensor[v.length];
+        for (int k = 0; k < v.length; k++) vt[k] = Tensor.of(v[k].data.clone(), v[k].shape);
+        Tensor[] analytic;
+        try (GradientTape outer = new GradientTape()) {
+            outer.watch(vt);
+            Tensor[] g = innerGradient(op, s, in, ys -> {
+                Tensor total = null;
+                for (int k = 0; k < ys.length; k++) {
+                    Tensor term = Ops.mul(ys[k], vt[k]).sum();
+                    total = total == null ? term : Ops.add(total, term);
+                }
+                return total;
+            });
+            analytic = outer.gradient(weightedSum(g, u), vt, null, UnconnectedGradients.ZERO);
+        }
+        for (int k = 0; k < v.length; k++) {
+            Nd numeric = Nd.zeros(v[k].shape);
+            for (int j = 0; j < v[k].size(); j++) {
+                Nd[] plus = v.clone(), minus = v.clone();
+                plus[k] = v[k].copy();
+                minus[k] = v[k].copy();
+                plus[k].data[j] += EPS;
+                minus[k].data[j] -= EPS;
+                numeric.data[j] = (Harness.dot(u, innerGradient(op, s, in, plus)) - Harness.dot(u, innerGradient(op, s, in, minus))) / (2 * EPS);
+            }
+            String c = ctx + " / d cotangent " + k;
+            assertArrayEquals(v[k].shape, analytic[k].shape(), c + ": gradient shape");
+            Harness.assertValues(c + " (analytic vs central differences)", numeric, analytic[k].toDoubleArray(), DType.FLOAT64,
+                    op.gradRtol(), op.gradAtol());
         }
     }
 

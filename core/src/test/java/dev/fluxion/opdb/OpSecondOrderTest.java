@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Second-order gradients (PyTorch's gradgradcheck) of the ops the training layers rely on: matmul, conv2d,
- * elementwise activations and arithmetic, reductions, softmax and the movement ops used by their gradient rules.
+ * Second-order gradients (PyTorch's gradgradcheck, with respect to the inputs and to the incoming gradient) of the ops
+ * the training layers rely on: matmul, conv2d, pooling, elementwise activations and arithmetic, reductions, softmax and
+ * the movement ops used by their gradient rules.
  * To keep the suite fast, at most {@link #MAX_SAMPLES} samples per op with at most {@link #MAX_ELEMENTS} floating
  * input elements are used.
  */
@@ -30,12 +31,15 @@ class OpSecondOrderTest {
         for (OpInfo op : OpDatabase.ALL) {
             if (!op.secondOrder()) continue;
             List<DynamicNode> tests = new ArrayList<>();
+            int samples = 0;
             for (Sample s : op.samples()) {
-                if (!s.grad() || !s.hasFloating() || tests.size() >= MAX_SAMPLES) continue;
+                if (!s.grad() || !s.hasFloating() || samples >= MAX_SAMPLES) continue;
                 int n = 0;
                 for (var in : s.inputs()) if (in.floating()) n += in.values().size();
                 if (n > MAX_ELEMENTS) continue;
                 tests.add(DynamicTest.dynamicTest(s.toString(), () -> GradCheck.secondOrder(op, s)));
+                tests.add(DynamicTest.dynamicTest(s + " / in the cotangent", () -> GradCheck.secondOrderInCotangent(op, s)));
+                samples++;
             }
             if (!tests.isEmpty()) nodes.add(DynamicContainer.dynamicContainer(op.name(), tests));
         }
