@@ -104,6 +104,26 @@ class CallbacksTest {
     }
 
     @Test
+    void earlyStoppingStartsMonitoringAtStartFromEpoch() {
+        // Keras' start_from_epoch: earlier epochs are ignored; with patience 0 and no epoch improving by 100, monitoring
+        // from epoch 3 stops at epoch 4 (3 sets the best), and monitoring from the start stops at epoch 1
+        for (int start : new int[] {3, 0}) {
+            OneVar m = model();
+            EarlyStopping es = new EarlyStopping().patience(0).minDelta(100).startFromEpoch(start);
+            es.setModel(m);
+            es.onTrainBegin(logs());
+            int stoppedAt = -1;
+            for (int e = 0; e < 10 && stoppedAt < 0; e++) {
+                es.onEpochEnd(e, logs("val_loss", 1.0 / (e + 1)));
+                if (m.stopTraining()) stoppedAt = e;
+            }
+            assertEquals(start + 1, stoppedAt, "startFromEpoch " + start);
+            assertEquals(start, es.bestEpoch());
+            assertEquals(1.0 / (start + 1), es.best());
+        }
+    }
+
+    @Test
     void earlyStoppingCountsPatienceWithMinDelta() {
         OneVar m = model();
         EarlyStopping es = new EarlyStopping().patience(2).minDelta(0.1);
