@@ -90,6 +90,35 @@ class OpSecondOrderTest {
         assertArrayEquals(new double[] {0, 4, 0, 0, 0, 0, 2, 0, 2}, gg.toDoubleArray(), 1e-12);
     }
 
+    /**
+     * And a third time, through the gradient of max pooling's second-order selection: with g = d/dx sum(maxpool(x)^3)
+     * and overlapping 2x2 windows, a cell holding value a that wins k windows gets g = 3a^2 k, d/dx sum(g^2) = 36a^3 k^2
+     * (its incoming gradient 2g depends on x, so the selection's own gradient rule runs next) and the derivative of that
+     * sum 108a^2 k^2.
+     */
+    @Test
+    void maxPoolingThirdOrderByHand() {
+        Tensor x = Tensor.of(new double[] {1, 5, 2, 4, 3, 0, 7, 6, 8}, 1, 3, 3, 1);
+        Tensor g, gg, ggg;
+        try (GradientTape third = new GradientTape()) {
+            third.watch(x);
+            try (GradientTape second = new GradientTape()) {
+                second.watch(x);
+                try (GradientTape first = new GradientTape()) {
+                    first.watch(x);
+                    Tensor m = dev.fluxion.NnOps.maxPool2d(x, 2, 2, 1, 1, dev.fluxion.NnOps.Padding.VALID);
+                    g = first.gradient(m.mul(m).mul(m).sum(), x)[0];
+                }
+                gg = second.gradient(g.mul(g).sum(), x)[0];
+            }
+            ggg = third.gradient(gg.sum(), x)[0];
+        }
+        // windows' maxima: 5 at (0,1) twice, 7 at (2,0), 8 at (2,2)
+        assertArrayEquals(new double[] {0, 150, 0, 0, 0, 0, 147, 0, 192}, g.toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {0, 18000, 0, 0, 0, 0, 12348, 0, 18432}, gg.toDoubleArray(), 1e-9);
+        assertArrayEquals(new double[] {0, 10800, 0, 0, 0, 0, 5292, 0, 6912}, ggg.toDoubleArray(), 1e-9);
+    }
+
     /** The same with pow(x, 3) and float32: 3x^2 and 6x. */
     @Test
     void cubeThroughPowInFloat32() {
