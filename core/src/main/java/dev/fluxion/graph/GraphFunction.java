@@ -143,6 +143,9 @@ public final class GraphFunction<R> {
     private Ready ready(Object[] args, Tensor[] watched) {
         if (Dispatcher.current() instanceof Tracer) return null;
         if (GradientTape.wouldRecord(List.of(watched))) return null;
+        for (int i = 0; i < args.length; i++)
+            if (args[i] instanceof Tensor t && t.isSymbolic())
+                throw new IllegalArgumentException(name + ": argument " + i + " is a symbolic tensor of another graph function");
         int batch = inputSignature == null ? 0 : batchOf(args);
         List<Object> signature = inputSignature == null ? signature(name, args) : List.of((Object[]) inputSignature);
         Compiled c = cache.get(signature);
@@ -194,7 +197,6 @@ public final class GraphFunction<R> {
             if (!(args[i] instanceof Tensor t))
                 throw new IllegalArgumentException(name + ": with an input signature every argument must be a Tensor; argument " + i + " is "
                         + (args[i] == null ? "null" : args[i].getClass().getSimpleName()));
-            if (t.isSymbolic()) throw new IllegalArgumentException(name + ": argument " + i + " is a symbolic tensor of another graph function");
             int b = inputSignature[i].batchOf(name, i, t);
             if (b != 0 && batch != 0 && b != batch)
                 throw new IllegalArgumentException(name + ": the unknown batch dimension is " + batch + " in one argument and " + b + " in argument " + i);
@@ -232,7 +234,6 @@ public final class GraphFunction<R> {
         List<Object> key = new ArrayList<>(args.length);
         for (Object a : args) {
             if (a instanceof Tensor t) {
-                if (t.isSymbolic()) throw new IllegalArgumentException(name + ": argument is a symbolic tensor of another graph function");
                 key.add(t.type());
             } else if (a == null || a instanceof Number || a instanceof Boolean || a instanceof String || a instanceof Character || a instanceof Enum<?>) {
                 key.add(a == null ? "null" : a.getClass().getName() + ":" + a);
