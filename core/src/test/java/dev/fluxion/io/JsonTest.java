@@ -100,8 +100,8 @@ class JsonTest {
                     if (i > 0) sb.append(',');
                     sb.append(string(r)).append(i == 0 ? "" : ws).append(':').append(document(r, depth + 1));
                 }
-                // duplicate keys are an error: keep the first n distinct by suffixing the index
-                yield dedupe(sb.append('}').toString(), r);
+                // random keys may repeat, which is an error to both readers: such an object becomes {}
+                yield withoutDuplicateKeys(sb.append('}').toString());
             }
             case 1 -> {
                 StringBuilder sb = new StringBuilder("[");
@@ -116,7 +116,7 @@ class JsonTest {
         } + ws;
     }
 
-    private static String dedupe(String object, Random r) {
+    private static String withoutDuplicateKeys(String object) {
         try {
             REFERENCE.readTree(object);
             return object;
