@@ -281,4 +281,112 @@ class PipelineTest {
         assertEquals(LongStream.range(0, 4).boxed().toList(), Dataset.range(4).toList());
         assertThrows(IllegalStateException.class, () -> Dataset.range(1).repeat().toList());
     }
+
+    @Test
+    void cardinalityOfEveryStageFollowsTfData() {
+        Dataset<Long> ten = Dataset.range(10), unknown = ten.filter(v -> true), infinite = ten.repeat(), empty = Dataset.range(0);
+        assertEquals(2, Dataset.range(6).batch(3).cardinality(), "an exact multiple leaves no partial batch");
+        assertEquals(2, Dataset.range(6).batch(3, true).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.batch(3).cardinality());
+        assertEquals(3, ten.take(3).cardinality());
+        assertEquals(10, ten.take(20).cardinality(), "take(n) past the end is all");
+        assertEquals(0, ten.take(0).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.take(3).cardinality());
+        assertEquals(Dataset.INFINITE, infinite.take(-1).cardinality());
+        assertEquals(3, ten.skip(7).cardinality());
+        assertEquals(0, ten.skip(20).cardinality());
+        assertEquals(10, ten.skip(0).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.skip(2).cardinality());
+        assertEquals(30, ten.repeat(3).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.repeat(2).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.repeat().cardinality());
+        assertEquals(Dataset.INFINITE, infinite.repeat(2).cardinality());
+        assertEquals(0, empty.repeat().cardinality());
+        long third = Long.MAX_VALUE / 3;
+        assertEquals(3 * third, Dataset.range(third).repeat(3).cardinality(), "the largest count that still fits");
+        assertEquals(10, Dataset.zip(Dataset.fromTensorSlices(iota(10)), Dataset.fromTensorSlices(iota(3)).repeat()).cardinality());
+        assertEquals(10, Dataset.zip(Dataset.fromTensorSlices(iota(3)).repeat(), Dataset.fromTensorSlices(iota(10))).cardinality());
+        assertEquals(Dataset.INFINITE, infinite.zip(infinite, Long::sum).cardinality());
+        assertEquals(Dataset.UNKNOWN, ten.zip(unknown, Long::sum).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.zip(ten, Long::sum).cardinality());
+        assertEquals(Dataset.UNKNOWN, ten.concatenate(unknown).cardinality());
+        assertEquals(Dataset.UNKNOWN, unknown.concatenate(ten).cardinality());
+        Dataset<Tensor> batches = Dataset.fromTensorSlices(iota(6)).batch(2);
+        assertEquals(Dataset.UNKNOWN, batches.unbatch().cardinality());
+        assertEquals(Dataset.INFINITE, batches.repeat().unbatch().cardinality());
+        assertEquals(0, batches.take(0).unbatch().cardinality());
+        assertEquals(10, ten.enumerate().cardinality());
+        assertEquals(10, ten.map(v -> v).cardinality());
+        assertEquals(10, ten.map(v -> v, 2, true).cardinality());
+        assertEquals(10, ten.prefetch(2).cardinality());
+        assertEquals(10, ten.cache().cardinality());
+        assertEquals(10, ten.shuffle(4, 1).cardinality());
+        assertEquals(2, Dataset.fromIterable(java.util.Set.of("a", "b")).cardinality(), "a collection knows its size");
+        Iterable<String> notACollection = () -> List.of("a", "b").iterator();
+        assertEquals(Dataset.UNKNOWN, Dataset.fromIterable(notACollection).cardinality());
+        assertEquals(List.of("a", "b"), Dataset.fromIterable(notACollection).toList());
+    }
+
+    @Test
+    void rangesWithAnyStartAndStep() {
+        assertEquals(List.of(2L, 3L, 4L), Dataset.range(2, 5, 1).toList());
+        assertEquals(3, Dataset.range(2, 5, 1).cardinality());
+        assertEquals(List.of(), Dataset.range(3, 3, 2).toList());
+        assertEquals(0, Dataset.range(3, 3, 2).cardinality());
+        assertEquals(List.of(-3L, 0L, 3L), Dataset.range(-3, 4, 3).toList());
+        assertEquals(List.of(), Dataset.range(5, 0, 1).toList());
+        assertEquals(0, Dataset.range(5, 0, 1).cardinality());
+        // a shuffle over a range with a start draws the range's values, not its indices
+        assertEquals(List.of(10L, 11L, 12L, 13L), Dataset.range(10, 14, 1).shuffle(4, 3).toList().stream().sorted().toList());
+    }
+
+    @Test
+    void parallelismAndBufferArgumentsAcceptTheirLimitsAndAutotune() {
+        List<Long> doubled = List.of(0L, 2L, 4L, 6L, 8L);
+        assertEquals(doubled, Dataset.range(5).map(v -> v * 2, 1, true).toList());
+        assertEquals(doubled, Dataset.range(5).map(v -> v * 2, 1, false).toList().stream().sorted().toList());
+        assertEquals(doubled, Dataset.range(5).map(v -> v * 2, Dataset.AUTOTUNE, true).toList());
+        assertThrows(IllegalArgumentException.class, () -> Dataset.range(5).map(v -> v, 0, true));
+        assertEquals(List.of(0L, 1L, 2L), Dataset.range(3).prefetch(Dataset.AUTOTUNE).toList());
+        assertEquals(List.of(0L, 1L, 2L), Dataset.range(3).prefetch(1).toList());
+        assertThrows(IllegalArgumentException.class, () -> Dataset.range(3).prefetch(0));
+        assertEquals(List.of(List.of(0L), List.of(1L)), Dataset.range(2).batch(1, false, List::copyOf).toList());
+        assertThrows(IllegalArgumentException.class, () -> Dataset.range(2).batch(0, false, List::copyOf));
+        assertEquals(List.of(List.of(0), List.of(1)), rows(Dataset.fromTensorSlices(iota(2)).batch(1).toList()));
+    }
+
+    @Test
+    void aCollateFunctionOverTensorSlicesSeesTheElements() {
+        Dataset<Tensor> slices = Dataset.fromTensorSlices(iota(5));
+        assertEquals(List.of(List.of(0, 1), List.of(2, 3), List.of(4)), slices.batch(2, false, TestData::scalars).toList());
+        assertEquals(List.of(List.of(0, 1), List.of(2, 3)), slices.batch(2, true, TestData::scalars).toList());
+        assertEquals(5, slices.shuffle(5, 2).batch(5, false, TestData::scalars).toList().getFirst().stream().distinct().count());
+    }
+
+    @Test
+    void streamsCountWhatAPassYields() {
+        try (var s = Dataset.range(10).filter(v -> v % 2 == 0).stream()) {
+            assertEquals(5, s.count(), "a stream of unknown size is counted by iterating");
+        }
+        try (var s = Dataset.range(7).stream()) {
+            assertEquals(7, s.count());
+        }
+    }
+
+    @Test
+    void positionCountsTheElementsReturned() {
+        try (DataIterator<Long> it = Dataset.range(5).iterator()) {
+            assertEquals(0, it.position());
+            it.next();
+            it.hasNext();
+            assertEquals(1, it.position(), "hasNext does not count");
+            it.next();
+            assertEquals(2, it.position());
+            try (DataIterator<Long> resumed = Dataset.range(5).iterator(it.save())) {
+                assertEquals(0, resumed.position(), "a restored iterator counts from 0");
+                assertEquals(2L, resumed.next());
+                assertEquals(1, resumed.position());
+            }
+        }
+    }
 }

@@ -110,4 +110,13 @@ class RestoreErrorsTest {
         IteratorState s = after(Dataset.range(10).map(v -> v, 2, true), 5);
         assertMentions(refused(Dataset.range(3).map(v -> v, 2, true), s), "map's input ended before the saved position", "5 elements");
     }
+
+    @Test
+    void shuffleStateWhoseBufferHoldsAnElementNotYetRead() {
+        IteratorState s = after(Dataset.range(10).shuffle(4, 7), 2);
+        long last = java.util.Arrays.stream(s.getArray("buffer")).max().orElseThrow();
+        assertEquals(5, last);
+        IteratorState edited = IteratorState.fromJson(s.toJson().replace("\"reads\":[6]", "\"reads\":[5]"));
+        assertMentions(refused(Dataset.range(10).shuffle(4, 7), edited), "shuffle buffer ordinal 5 outside", ", 5)");
+    }
 }

@@ -215,4 +215,65 @@ class ResumeTest {
         int size = s.toBytes().length;
         assertTrue(size < 250_000, "state of " + size + " bytes");
     }
+
+    @Test
+    void aResumedIteratorCanBeSavedAndResumedAgain() {
+        // past the shuffle's first snapshots (every 1024 reads), so that the saved base is not the start of the input
+        for (Supplier<Dataset<Long>> build : List.<Supplier<Dataset<Long>>>of(() -> Dataset.range(3000).shuffle(10, 7),
+                () -> Dataset.range(3000).map(v -> v).shuffle(10, 7))) {
+            List<List<Integer>> full;
+            try (DataIterator<Long> it = build.get().iterator()) {
+                full = drain(it, 5000);
+            }
+            IteratorState first;
+            try (DataIterator<Long> it = build.get().iterator()) {
+                drain(it, 2100);
+                first = it.save();
+            }
+            IteratorState second;
+            try (DataIterator<Long> it = build.get().iterator(first)) {
+                assertEquals(full.subList(2100, 2105), drain(it, 5));
+                second = it.save();
+            }
+            try (DataIterator<Long> it = build.get().iterator(second)) {
+                assertEquals(full.subList(2105, full.size()), drain(it, 5000), "resumed twice");
+            }
+        }
+    }
+
+    @Test
+    void theEndOfAPassRestoresToAnExhaustedIterator() {
+        List<Supplier<Dataset<?>>> pipelines = List.of(() -> slices(6).batch(4).unbatch(), () -> slices(6).shuffle(4, 2),
+                () -> slices(6).batch(4), () -> slices(6).cache(), () -> slices(3).repeat(2), () -> slices(6).prefetch(2),
+                () -> slices(6).map(p -> p, 2, true), () -> slices(6).concatenate(slices(2)), () -> slices(6).zip(slices(3), (a, b) -> a),
+                () -> slices(6).skip(2).take(3).enumerate());
+        for (int i = 0; i < pipelines.size(); i++) {
+            IteratorState end;
+            try (DataIterator<?> it = pipelines.get(i).get().iterator()) {
+                while (it.hasNext()) it.next();
+                end = it.save();
+            }
+            try (DataIterator<?> it = pipelines.get(i).get().iterator(end)) {
+                assertTrue(!it.hasNext(), "pipeline " + i);
+            }
+        }
+    }
+
+    @Test
+    void aShuffleRestoreReReadsAtMostAFewBuffersOfInput() {
+        long[] reads = {0};
+        Supplier<Dataset<Long>> build = () -> Dataset.range(20_000).filter(v -> ++reads[0] > 0).shuffle(100, 3);
+        IteratorState s;
+        List<List<Integer>> rest;
+        try (DataIterator<Long> it = build.get().iterator()) {
+            drain(it, 10_000);
+            s = it.save();
+            rest = drain(it, 3);
+        }
+        reads[0] = 0;
+        try (DataIterator<Long> it = build.get().iterator(s)) {
+            assertEquals(rest, drain(it, 3));
+        }
+        assertTrue(reads[0] <= 3 * 1024, "a restore at element 10,000 read " + reads[0] + " input elements");
+    }
 }

@@ -108,4 +108,15 @@ class ShuffleTest {
     void unseededShuffleStillPermutes() {
         assertEquals(ZERO_TO_49, Dataset.range(50).shuffle(64).toList().stream().sorted().toList());
     }
+
+    @Test
+    void aBufferLargerThan1024OverAnInputOfUnknownSizeHoldsEveryElement() {
+        Dataset<Long> unknown = Dataset.range(1500).filter(v -> true);
+        assertEquals(Dataset.UNKNOWN, unknown.cardinality());
+        List<Long> out = unknown.shuffle(2000, 4).toList();
+        assertEquals(LongStream.range(0, 1500).boxed().toList(), out.stream().sorted().toList());
+        boolean late = false; // a buffer of only 1024 would always emit one of the first 1024 elements first
+        for (long seed = 0; seed < 20; seed++) late |= unknown.shuffle(2000, seed).toList().getFirst() >= 1024;
+        assertTrue(late, "a buffer holding the whole input draws its first element from all of it");
+    }
 }
