@@ -1,5 +1,6 @@
 package dev.fluxion.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,5 +105,41 @@ class BadInputTest {
         Files.writeString(labels, "x,y\n1,0\n2,1.5\n");
         fails(() -> Csv.read(labels, Csv.Options.defaults().withLabel("y")), labels, "not a whole number");
         fails(() -> Csv.read(labels, Csv.Options.defaults().withLabel("z")), labels, "no column named 'z'", "[x, y]");
+    }
+
+    @Test
+    void idxMagicNumbersAndDimensionsAreReadAsBigEndianInt32(@TempDir Path dir) throws IOException {
+        byte[] data = new byte[4];
+        Path f = dir.resolve("images-idx3-ubyte");
+        Files.write(f, TestData.idx(0x01000803, new int[] {1, 2, 2}, data));
+        fails(() -> Idx.readImages(f), f, "wrong magic number", "expected 2051 (0x00000803, IDX images: unsigned bytes, 3 dimensions)",
+                "found 16779267 (0x01000803)");
+        Files.write(f, TestData.idx(0x00010803, new int[] {1, 2, 2}, data));
+        fails(() -> Idx.readImages(f), f, "found 67587 (0x00010803)");
+        Files.write(f, TestData.idx(2051, new int[] {1, 2, 2}, data));
+        fails(() -> Idx.readLabels(f), f, "expected 2049 (0x00000801, IDX labels: unsigned bytes, 1 dimension)", "found 2051");
+        Files.write(f, TestData.idx(2051, new int[] {0x80000001, 2, 2}, data));
+        fails(() -> Idx.readImages(f), f, "dimension 0 is negative: -2147483647");
+        Files.write(f, TestData.idx(2051, new int[] {1 << 20, 1 << 10, 1 << 10}, data));
+        fails(() -> Idx.readImages(f), f, "dimensions [1048576, 1024, 1024] are too large");
+        Files.write(f, Arrays.copyOf(TestData.idx(2051, new int[] {1, 2, 2}, data), 10));
+        fails(() -> Idx.readImages(f), f, "truncated header: expected 3 dimensions (12 bytes), found 6 bytes");
+    }
+
+    @Test
+    void csvErrorsNameTheLineCountingBlankLinesAndTheDataRow(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("late.csv");
+        Files.writeString(f, "\n\na,b\n1,2\n\n3,x\n");
+        fails(() -> Csv.read(f), f, "line 6, column 'b'", "'x'");
+        Path quoted = dir.resolve("quoted.csv");
+        Files.writeString(quoted, "a,b\n1,\"\"\n");
+        fails(() -> Csv.read(quoted), quoted, "line 2, column 'b': empty cell");
+        Path labels = dir.resolve("labels.csv");
+        Files.writeString(labels, "x,y\n1,0\n2,1\n3,2.5\n");
+        fails(() -> Csv.read(labels, Csv.Options.defaults().withLabel("y")), labels, "data row 3, column 'y': label 2.5");
+        Path big = dir.resolve("big.csv");
+        Files.writeString(big, "x,y\n1,3e9\n");
+        fails(() -> Csv.read(big, Csv.Options.defaults().withLabel("y")), big, "label 3.0E9 is not a whole number in range");
+        assertArrayEquals(new long[] {3_000_000_000L}, Csv.read(big, Csv.Options.defaults().withLabel("y", dev.fluxion.DType.INT64)).labels().toLongArray());
     }
 }

@@ -1,6 +1,7 @@
 package dev.fluxion.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Iterator;
@@ -159,5 +160,23 @@ class ClosingTest {
             }
             assertTrue(forever.opened.get() == 1, "stage " + i);
         }
+    }
+
+    @Test
+    void aPipelineThatFailsToOpenClosesWhatItOpened() {
+        Tracked a = new Tracked(5);
+        Dataset<Long> broken = Dataset.fromGenerator(() -> null);
+        DataPipelineException e = assertThrows(DataPipelineException.class, () -> a.dataset().zip(broken, Long::sum).iterator());
+        ErrorMessages.assertMentions(e, "fromGenerator: the supplier returned null");
+        a.assertAllClosed(1, "zip's first input");
+        IteratorState s;
+        try (DataIterator<Long> it = new Tracked(100).dataset().shuffle(10, 3).iterator()) {
+            for (int i = 0; i < 50; i++) it.next();
+            s = it.save();
+        }
+        Tracked shorter = new Tracked(40);
+        IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> shorter.dataset().shuffle(10, 3).iterator(s));
+        ErrorMessages.assertMentions(r, "the shuffle's input ended before element");
+        shorter.assertAllClosed(1, "a shuffle whose restore failed");
     }
 }

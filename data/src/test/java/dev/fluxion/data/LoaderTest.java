@@ -272,4 +272,106 @@ class LoaderTest {
         assertArrayEquals(new float[] {1, 2}, Csv.read(semi, Csv.Options.defaults().withDelimiter(';')).features().toFloatArray());
         assertEquals(2, Dataset.fromTensorSlices(t.pair().x(), t.pair().y()).cardinality());
     }
+
+    @Test
+    void idxFilesWithMultiByteDimensionsRawOrGzipped(@TempDir Path tmp) throws IOException {
+        int rows = 3, cols = 300; // 300 needs two bytes of its big-endian int32
+        byte[] px = new byte[2 * rows * cols];
+        for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 13);
+        Path images = tmp.resolve("images");
+        Files.write(images, TestData.idx(2051, new int[] {2, rows, cols}, px));
+        Tensor x = Idx.readImages(images);
+        assertArrayEquals(new int[] {2, rows, cols, 1}, x.shape());
+        float[] v = x.toFloatArray();
+        for (int i = 0; i < px.length; i++) assertEquals((px[i] & 0xFF) / 255f, v[i], 0f, "pixel " + i);
+        int n = 70_000; // a count that needs three bytes
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) lb[i] = (byte) (i % 251);
+        Path labels = tmp.resolve("labels");
+        TestData.write(labels, TestData.idx(2049, new int[] {n}, lb), true);
+        Tensor y = Idx.readLabels(tmp.resolve("labels.gz"));
+        assertArrayEquals(new int[] {n}, y.shape());
+        assertEquals(DType.INT32, y.dtype());
+        int[] yv = y.toIntArray();
+        assertEquals(250, yv[250], "label bytes are unsigned");
+        assertEquals((n - 1) % 251, yv[n - 1]);
+        // an empty split is a valid file
+        Path none = tmp.resolve("none");
+        Files.write(none, TestData.idx(2051, new int[] {0, 28, 28}, new byte[0]));
+        assertArrayEquals(new int[] {0, 28, 28, 1}, Idx.readImages(none).shape());
+    }
+
+    @Test
+    void csvDefaultsReadEveryColumnAsAFeature(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("all.csv");
+        StringBuilder text = new StringBuilder("\n\nlabel,a,b\n"); // blank lines before the header are skipped
+        int n = 700; // more values than the reader's first buffer holds
+        for (int i = 0; i < n; i++) text.append(i % 3).append(',').append(i).append(",\"").append(-i).append("\"\n");
+        Files.writeString(f, text);
+        Csv.Table all = Csv.read(f);
+        assertEquals(List.of("label", "a", "b"), all.featureNames());
+        assertArrayEquals(new int[] {n, 3}, all.features().shape());
+        float[] v = all.features().toFloatArray();
+        assertArrayEquals(new float[] {(n - 1) % 3, n - 1, -(n - 1)}, Arrays.copyOfRange(v, 3 * n - 3, 3 * n));
+        assertEquals(null, all.labels());
+        assertThrows(IllegalStateException.class, all::pair);
+        // the first column as the label, and as the only feature
+        Csv.Table labelled = Csv.read(f, Csv.Options.defaults().withLabel("label"));
+        assertEquals(List.of("a", "b"), labelled.featureNames());
+        assertArrayEquals(new int[] {0, 1, 2, 0}, Arrays.copyOf(labelled.labels().toIntArray(), 4));
+        Csv.Table first = Csv.read(f, Csv.Options.defaults().withLabel("b", DType.INT64).withFeatures("label"));
+        assertEquals(List.of("label"), first.featureNames());
+        assertArrayEquals(new float[] {0, 1, 2}, Arrays.copyOf(first.features().toFloatArray(), 3));
+        assertEquals(DType.INT64, first.labels().dtype());
+        assertEquals(-(n - 1), first.labels().toDoubleArray()[n - 1]);
+    }
+
+    /** One tar member: a header and its data padded to 512-byte blocks. */
+    private static void member(java.io.ByteArrayOutputStream tar, byte[] header, byte[] data) {
+        tar.writeBytes(header);
+        tar.writeBytes(data);
+        tar.writeBytes(new byte[(512 - data.length % 512) % 512]);
+    }
+
+    @Test
+    void tarEntriesNamedByUstarPrefixGnuLongNameAndPaxPath() throws IOException {
+        byte[] a = new byte[700], b = {1, 2, 3}, c = {4}, d = {5, 6};
+        Arrays.fill(a, (byte) 9);
+        String longName = "cifar-100-binary/" + "x".repeat(120) + "/train.bin";
+        String pax = "33 path=cifar/pax/named/test.bin\n";
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        member(tar, TestData.tarHeader("cifar-10-batches-bin", '5', 0), new byte[0]);
+        member(tar, TestData.tarHeader("top/level", "data_batch_1.bin", '0', a.length), a);
+        member(tar, TestData.tarHeader("././@LongLink", 'L', longName.length() + 1), (longName + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        member(tar, TestData.tarHeader("short-name", '0', b.length), b);
+        member(tar, TestData.tarHeader("PaxHeader/x", 'x', pax.length()), pax.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        member(tar, TestData.tarHeader("ignored-name", '\0', c.length), c);
+        member(tar, TestData.tarHeader("after/pax.bin", '0', d.length), d);
+        tar.writeBytes(new byte[1024]);
+        Tar t = new Tar(new java.io.ByteArrayInputStream(tar.toByteArray()), "test.tar");
+        Tar.Entry dir = t.next();
+        assertEquals("cifar-10-batches-bin", dir.path());
+        assertTrue(!dir.isFile());
+        Tar.Entry first = t.next();
+        assertEquals(new Tar.Entry("top/level/data_batch_1.bin", '0', 700), first);
+        assertTrue(first.isFile());
+        assertEquals("data_batch_1.bin", first.baseName());
+        try (var in = t.data()) {
+            assertEquals(9, in.read(), "one byte at a time");
+            assertArrayEquals(Arrays.copyOf(a, 699), in.readAllBytes());
+            assertEquals(-1, in.read());
+        }
+        Tar.Entry gnu = t.next();
+        assertEquals(longName, gnu.path());
+        assertEquals("train.bin", gnu.baseName());
+        assertArrayEquals(b, t.data().readAllBytes());
+        Tar.Entry paxNamed = t.next();
+        assertEquals(new Tar.Entry("cifar/pax/named/test.bin", '\0', 1), paxNamed);
+        assertTrue(paxNamed.isFile(), "a NUL type flag is a regular file");
+        // the pax path named only the entry after it (whose data was skipped unread)
+        Tar.Entry last = t.next();
+        assertEquals("after/pax.bin", last.path());
+        assertArrayEquals(d, t.data().readAllBytes());
+        assertEquals(null, t.next());
+    }
 }

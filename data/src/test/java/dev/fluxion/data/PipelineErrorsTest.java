@@ -153,5 +153,8 @@ class PipelineErrorsTest {
         Dataset<Pair> ragged = Dataset.of(new Pair(Tensor.zeros(2, 3), Tensor.zeros(3)));
         assertMentions(assertThrows(DataPipelineException.class, () -> ragged.unbatch().toList()),
                 "unbatch: element 0 has components with different batch sizes: [2, 3] and [3]");
+        Dataset<Pair> emptyFirst = Dataset.of(new Pair(Tensor.zeros(0, 2), Tensor.zeros(3)));
+        assertMentions(assertThrows(DataPipelineException.class, () -> emptyFirst.unbatch().toList()),
+                "unbatch: element 0 has components with different batch sizes: [0, 2] and [3]");
     }
 }

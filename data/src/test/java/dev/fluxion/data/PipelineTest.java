@@ -42,7 +42,7 @@ class PipelineTest {
         assertEquals(3, triples.getFirst().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Dataset.fromTensorSlices(x, Tensor.of(new int[] {1, 2}, 2)));
-        assertTrue(e.getMessage().contains("[3, 2]") && e.getMessage().contains("[2]"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("got shapes [3, 2], [2]"), e.getMessage());
     }
 
     @Test
@@ -334,6 +334,8 @@ class PipelineTest {
         assertEquals(List.of(), Dataset.range(3, 3, 2).toList());
         assertEquals(0, Dataset.range(3, 3, 2).cardinality());
         assertEquals(List.of(-3L, 0L, 3L), Dataset.range(-3, 4, 3).toList());
+        assertEquals(List.of(10L, 7L), Dataset.range(10, 4, -3).toList());
+        assertEquals(2, Dataset.range(10, 4, -3).cardinality());
         assertEquals(List.of(), Dataset.range(5, 0, 1).toList());
         assertEquals(0, Dataset.range(5, 0, 1).cardinality());
         // a shuffle over a range with a start draws the range's values, not its indices
@@ -346,6 +348,9 @@ class PipelineTest {
         assertEquals(doubled, Dataset.range(5).map(v -> v * 2, 1, true).toList());
         assertEquals(doubled, Dataset.range(5).map(v -> v * 2, 1, false).toList().stream().sorted().toList());
         assertEquals(doubled, Dataset.range(5).map(v -> v * 2, Dataset.AUTOTUNE, true).toList());
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset.range(5).map(v -> threads.add(Thread.currentThread().getName()), 2, true).toList();
+        assertTrue(threads.stream().allMatch(n -> n.startsWith("fluxion-map-")), "a parallel map runs on its workers: " + threads);
         assertThrows(IllegalArgumentException.class, () -> Dataset.range(5).map(v -> v, 0, true));
         assertEquals(List.of(0L, 1L, 2L), Dataset.range(3).prefetch(Dataset.AUTOTUNE).toList());
         assertEquals(List.of(0L, 1L, 2L), Dataset.range(3).prefetch(1).toList());
@@ -388,5 +393,69 @@ class PipelineTest {
                 assertEquals(1, resumed.position());
             }
         }
+    }
+
+    @Test
+    void aFileCacheKeepsTuplesOfEveryDtypeBitForBit(@TempDir Path dir) {
+        Tensor f32 = Tensor.of(new float[] {1.5f, -0f, Float.NaN, 3e-39f, Float.MAX_VALUE, -7}, 3, 2);
+        Tensor f64 = Tensor.of(new double[] {Math.PI, -1e300, Double.MIN_VALUE}, 3);
+        Tensor i64 = Tensor.of(new long[] {Long.MIN_VALUE, 0, Long.MAX_VALUE}, 3);
+        Tensor bools = Tensor.of(new int[] {0, 5, 0, 0, 1, 1}, 3, 2).gt(Tensor.of(new int[] {0}));
+        Tensor empty = Tensor.zeros(DType.FLOAT32, 3, 0); // rows with no values
+        Dataset<TensorTuple> ds = Dataset.fromTensorSlices(f32, f64, i64, bools, iota(3), empty).cache(dir.resolve("tuples.bin"));
+        List<TensorTuple> written = ds.toList(), read = ds.toList();
+        assertEquals(3, read.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(6, read.get(i).size());
+            for (int c = 0; c < 6; c++) {
+                Tensor w = written.get(i).get(c), r = read.get(i).get(c);
+                assertEquals(w.dtype(), r.dtype());
+                assertArrayEquals(w.shape(), r.shape());
+                if (w.dtype() == DType.BOOL) assertArrayEquals(w.toBooleanArray(), r.toBooleanArray());
+                else if (w.dtype() == DType.INT64) assertArrayEquals(w.toLongArray(), r.toLongArray());
+                else assertArrayEquals(w.toDoubleArray(), r.toDoubleArray(), 0.0);
+            }
+        }
+        assertArrayEquals(new boolean[] {false, true}, read.get(0).get(3).toBooleanArray());
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(read.get(0).get(0).toFloatArray()[1]));
+    }
+
+    private record Hidden(Tensor a, Tensor b) {}
+
+    private record Scaled(Tensor x, int factor) {}
+
+    @Test
+    void batchStacksPrivateRecordsAndStridedElementsAndRefusesRecordsWithOtherComponents() {
+        Hidden h = Dataset.of(new Hidden(iota(2), iota(3)), new Hidden(iota(2), iota(3))).batch(2).toList().getFirst();
+        assertArrayEquals(new int[] {2, 2}, h.a().shape());
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2}, h.b().toIntArray());
+        assertEquals(2, Dataset.of(h).unbatch().toList().size());
+        // elements that are transposed views: their values are not one run of their array
+        Tensor m = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).transpose(); // [[1, 4], [2, 5], [3, 6]]
+        Tensor two = Dataset.of(m, m).batch(2).toList().getFirst();
+        assertArrayEquals(new int[] {2, 3, 2}, two.shape());
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6, 1, 4, 2, 5, 3, 6}, two.toFloatArray());
+        Dataset<Scaled> notTensors = Dataset.of(new Scaled(iota(2), 3));
+        DataPipelineException e = assertThrows(DataPipelineException.class, () -> notTensors.batch(1).toList());
+        ErrorMessages.assertMentions(e, "batch needs elements made of tensors", Scaled.class.getName());
+        assertThrows(DataPipelineException.class, () -> notTensors.unbatch().toList());
+    }
+
+    @Test
+    void skipAndTakeCountsOverEverySource() {
+        assertEquals(List.of("c", "d"), Dataset.of("a", "b", "c", "d").skip(2).toList());
+        assertEquals(List.of(), Dataset.of("a", "b").skip(5).toList());
+        assertEquals(List.of(0L, 1L, 2L), Dataset.range(3).skip(0).toList(), "skip(0) skips nothing");
+        assertEquals(List.of(), Dataset.range(3).take(0).toList(), "take(0) takes nothing");
+        assertEquals(List.of(5L, 6L, 7L, 8L, 9L), Dataset.range(10).skip(2).skip(3).toList());
+        assertEquals(List.of(2L, 3L, 4L), Dataset.range(10).take(5).skip(2).toList());
+        assertEquals(List.of(), Dataset.range(10).take(5).skip(7).toList());
+        assertEquals(List.of(new Indexed<>(2, 2L), new Indexed<>(3, 3L)), Dataset.range(4).enumerate().skip(2).toList());
+        // a map skipped over still names its elements by their index in the input
+        DataPipelineException e = assertThrows(DataPipelineException.class, () -> Dataset.range(10).map(v -> {
+            if (v == 6) throw new IllegalStateException("six");
+            return v;
+        }).skip(3).toList());
+        ErrorMessages.assertMentions(e, "map: the function failed on element 6");
     }
 }

@@ -219,8 +219,10 @@ class ResumeTest {
     @Test
     void aResumedIteratorCanBeSavedAndResumedAgain() {
         // past the shuffle's first snapshots (every 1024 reads), so that the saved base is not the start of the input
+        // (and prefetch and parallel map between their anchors, every 32 elements)
         for (Supplier<Dataset<Long>> build : List.<Supplier<Dataset<Long>>>of(() -> Dataset.range(3000).shuffle(10, 7),
-                () -> Dataset.range(3000).map(v -> v).shuffle(10, 7))) {
+                () -> Dataset.range(3000).map(v -> v).shuffle(10, 7), () -> Dataset.range(3000).map(v -> v, 2, true).shuffle(10, 7),
+                () -> Dataset.range(3000).prefetch(2), () -> Dataset.range(3000).map(v -> v, 2, true))) {
             List<List<Integer>> full;
             try (DataIterator<Long> it = build.get().iterator()) {
                 full = drain(it, 5000);
@@ -242,11 +244,35 @@ class ResumeTest {
     }
 
     @Test
+    void aCacheOverAnEndlessInputPassesThroughAndResumes() {
+        checkResume(() -> Dataset.range(3).repeat().cache().take(10), 100, 1, 4, 8);
+    }
+
+    @Test
+    void aPassReadingTheCacheRestoresAtItsEnd(@TempDir Path dir) {
+        Dataset<Long> memory = Dataset.range(5).cache();
+        memory.toList();
+        Dataset<Tensor> file = Dataset.fromTensorSlices(iota(5)).cache(dir.resolve("five.bin"));
+        file.toList();
+        for (Dataset<?> ds : List.of(memory)) {
+            IteratorState end;
+            try (DataIterator<?> it = ds.iterator()) {
+                while (it.hasNext()) it.next();
+                end = it.save();
+            }
+            assertEquals(1, end.get("mode"), "saved while reading the cache");
+            try (DataIterator<?> it = ds.iterator(end)) {
+                assertTrue(!it.hasNext());
+            }
+        }
+    }
+
+    @Test
     void theEndOfAPassRestoresToAnExhaustedIterator() {
         List<Supplier<Dataset<?>>> pipelines = List.of(() -> slices(6).batch(4).unbatch(), () -> slices(6).shuffle(4, 2),
                 () -> slices(6).batch(4), () -> slices(6).cache(), () -> slices(3).repeat(2), () -> slices(6).prefetch(2),
                 () -> slices(6).map(p -> p, 2, true), () -> slices(6).concatenate(slices(2)), () -> slices(6).zip(slices(3), (a, b) -> a),
-                () -> slices(6).skip(2).take(3).enumerate());
+                () -> slices(6).skip(2).take(3).enumerate(), () -> Dataset.of(1, 2, 3));
         for (int i = 0; i < pipelines.size(); i++) {
             IteratorState end;
             try (DataIterator<?> it = pipelines.get(i).get().iterator()) {

@@ -130,9 +130,16 @@ final class TestData {
 
     /** One ustar header block: the path, a type flag ('0' a file, 'x' a pax extension header) and a data size. */
     static byte[] tarHeader(String path, char type, long size) {
+        return tarHeader("", path, type, size);
+    }
+
+    /** A ustar header whose path is split into the prefix field and the name field (joined by '/' when read). */
+    static byte[] tarHeader(String prefix, String path, char type, long size) {
         byte[] h = new byte[512];
         byte[] name = path.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(name, 0, h, 0, name.length);
+        byte[] pre = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(pre, 0, h, 345, pre.length);
         putOctal(h, 100, 8, 0644);
         putOctal(h, 108, 8, 0);
         putOctal(h, 116, 8, 0);
