@@ -229,6 +229,8 @@ final class Cache<E> extends Dataset<E> {
         private final DataInputStream data;
         private long pos;
         private boolean ended;
+        /** The offset of the end marker once read: the end's saved position, so that a restore reads the marker again. */
+        private long endOffset;
 
         /** Opens the file at a byte offset ({@code -1}: the first element). */
         FileRead(long offset, long pos) {
@@ -273,9 +275,11 @@ final class Cache<E> extends Dataset<E> {
         public E next() {
             if (ended) return null;
             try {
+                long at = counting.count;
                 Object o = ElementCodec.read(data, name, pos);
                 if (o == null) {
                     ended = true;
+                    endOffset = at;
                     return null;
                 }
                 pos++;
@@ -288,7 +292,7 @@ final class Cache<E> extends Dataset<E> {
         @Override
         public IteratorState save() {
             if (start == null) throw new UnsaveableException("cache: the position of its input cannot be saved");
-            return IteratorState.builder("cache").put("mode", 1).put("pos", pos).put("offset", counting.count).child(start).build();
+            return IteratorState.builder("cache").put("mode", 1).put("pos", pos).put("offset", ended ? endOffset : counting.count).child(start).build();
         }
 
         @Override

@@ -254,7 +254,7 @@ class ResumeTest {
         memory.toList();
         Dataset<Tensor> file = Dataset.fromTensorSlices(iota(5)).cache(dir.resolve("five.bin"));
         file.toList();
-        for (Dataset<?> ds : List.of(memory)) {
+        for (Dataset<?> ds : List.of(memory, file)) {
             IteratorState end;
             try (DataIterator<?> it = ds.iterator()) {
                 while (it.hasNext()) it.next();
