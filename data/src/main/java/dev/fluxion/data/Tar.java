@@ -24,8 +24,8 @@ final class Tar {
 
         /** The last path component. */
         String baseName() {
-            int slash = path.lastIndexOf('/', path.endsWith("/") ? path.length() - 2 : path.length());
-            return path.substring(slash + 1);
+            String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+            return p.substring(p.lastIndexOf('/') + 1);
         }
     }
 

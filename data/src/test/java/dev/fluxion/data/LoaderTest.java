@@ -373,5 +373,6 @@ class LoaderTest {
         assertEquals("after/pax.bin", last.path());
         assertArrayEquals(d, t.data().readAllBytes());
         assertEquals(null, t.next());
+        assertEquals("dir", new Tar.Entry("a/dir/", '5', 0).baseName(), "a directory's name without its trailing slash");
     }
 }
