@@ -19,6 +19,7 @@ class BadInputTest {
         DatasetFormatException e = assertThrows(DatasetFormatException.class, load);
         String m = e.getMessage();
         assertTrue(m.contains(file.getFileName().toString()), "message names the file: " + m);
+        assertTrue(e.file().contains(file.getFileName().toString()), "file(): " + e.file());
         for (String w : words) assertTrue(m.contains(w), "message has '" + w + "': " + m);
         return e;
     }

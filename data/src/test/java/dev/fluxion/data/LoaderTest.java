@@ -324,6 +324,10 @@ class LoaderTest {
         assertArrayEquals(new float[] {0, 1, 2}, Arrays.copyOf(first.features().toFloatArray(), 3));
         assertEquals(DType.INT64, first.labels().dtype());
         assertEquals(-(n - 1), first.labels().toDoubleArray()[n - 1]);
+        Path extremes = tmp.resolve("extremes.csv");
+        Files.writeString(extremes, "x,y\n0,2147483647\n1,-2147483648\n");
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE},
+                Csv.read(extremes, Csv.Options.defaults().withLabel("y")).labels().toIntArray(), "the int32 range is inclusive");
     }
 
     /** One tar member: a header and its data padded to 512-byte blocks. */

@@ -40,6 +40,9 @@ class PipelineTest {
         assertEquals(9, scalar(all.get(2).y()));
         List<TensorTuple> triples = Dataset.fromTensorSlices(x, y, y).toList();
         assertEquals(3, triples.getFirst().size());
+        assertArrayEquals(new float[] {2, 3}, triples.get(1).x().toFloatArray(), "x() is the first component");
+        assertEquals(8, scalar(triples.get(1).y()), "y() is the second component");
+        assertEquals(8, scalar(Dataset.fromTensorSlices(x, y).map(p -> TensorTuple.of(p.x(), p.y())).toList().get(1).y()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Dataset.fromTensorSlices(x, Tensor.of(new int[] {1, 2}, 2)));
         assertTrue(e.getMessage().endsWith("got shapes [3, 2], [2]"), e.getMessage());
@@ -204,6 +207,8 @@ class PipelineTest {
         assertEquals(List.of(0L, 2L, 4L, 6L, 8L), ds.toList());
         assertEquals(6, calls.get());
         assertEquals(List.of(0L, 2L, 4L, 6L, 8L), ds.toList());
+        assertEquals(6, calls.get());
+        assertEquals(List.of(4L, 6L, 8L), ds.skip(2).toList(), "skipping over the cache");
         assertEquals(6, calls.get());
         // shuffle after cache reshuffles the cached elements
         Dataset<Long> shuffled = ds.shuffle(5, 1);
@@ -402,6 +407,9 @@ class PipelineTest {
         Tensor i64 = Tensor.of(new long[] {Long.MIN_VALUE, 0, Long.MAX_VALUE}, 3);
         Tensor bools = Tensor.of(new int[] {0, 5, 0, 0, 1, 1}, 3, 2).gt(Tensor.of(new int[] {0}));
         Tensor empty = Tensor.zeros(DType.FLOAT32, 3, 0); // rows with no values
+        Dataset<TensorTuple> single = Dataset.fromTensorSlices(iota(3)).map(TensorTuple::of).cache(dir.resolve("single.bin"));
+        single.toList();
+        assertEquals(List.of(1, 1, 1), single.toList().stream().map(TensorTuple::size).toList(), "one-component tuples");
         Dataset<TensorTuple> ds = Dataset.fromTensorSlices(f32, f64, i64, bools, iota(3), empty).cache(dir.resolve("tuples.bin"));
         List<TensorTuple> written = ds.toList(), read = ds.toList();
         assertEquals(3, read.size());
@@ -430,6 +438,10 @@ class PipelineTest {
         assertArrayEquals(new int[] {2, 2}, h.a().shape());
         assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2}, h.b().toIntArray());
         assertEquals(2, Dataset.of(h).unbatch().toList().size());
+        Object user = dev.fluxion.data.records.UserRecords.example(iota(2), iota(1));
+        Object batched = Dataset.of(user, user, user).batch(3).toList().getFirst();
+        assertArrayEquals(new int[] {3, 2}, dev.fluxion.data.records.UserRecords.image(batched).shape());
+        assertArrayEquals(new int[] {0, 0, 0}, dev.fluxion.data.records.UserRecords.label(batched).toIntArray());
         // elements that are transposed views: their values are not one run of their array
         Tensor m = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).transpose(); // [[1, 4], [2, 5], [3, 6]]
         Tensor two = Dataset.of(m, m).batch(2).toList().getFirst();
