@@ -244,6 +244,13 @@ class ResumeTest {
     }
 
     @Test
+    void prefetchResumesPastItsAnchorOverListsSkipTakeAndEnumerate() {
+        // restoring prefetch skips the elements taken since its anchor (every 32) through each stage below it
+        List<Long> list = java.util.stream.LongStream.range(0, 100).boxed().toList();
+        checkResume(() -> Dataset.fromIterable(list).skip(3).take(90).enumerate().prefetch(2), 100, 1, 40, 75);
+    }
+
+    @Test
     void aCacheOverAnEndlessInputPassesThroughAndResumes() {
         checkResume(() -> Dataset.range(3).repeat().cache().take(10), 100, 1, 4, 8);
     }
