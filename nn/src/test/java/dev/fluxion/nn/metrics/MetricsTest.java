@@ -218,4 +218,44 @@ class MetricsTest {
         acc.reset();
         assertEquals(1.0, step.call(Tensor.of(new int[] {1, 0}, 2), pred).item(), 1e-6);
     }
+
+    @Test
+    void labelsWithATrailingAxisOfOneMatchPredictionsWithout() {
+        // Keras squeezes a trailing size-1 label axis instead of broadcasting (N, 1) against (N,) into (N, N)
+        Accuracy acc = Metrics.accuracy();
+        acc.updateState(col(1, 2, 3), v(1, 2, 0));
+        close(2.0 / 3, acc);
+        Tensor pred = m(new float[][] {{0.1f, 0.2f, 0.7f}, {0.05f, 0.95f, 0}}); // argmax 2, 1
+        SparseCategoricalAccuracy s = Metrics.sparseCategoricalAccuracy();
+        s.updateState(col(2, 1), pred);
+        close(1.0, s);
+        SparseTopKCategoricalAccuracy top = Metrics.sparseTopKCategoricalAccuracy(1);
+        top.updateState(col(2, 0), pred);
+        close(0.5, top);
+        // the string "accuracy" with (N, 1) integer labels against several classes is sparse categorical
+        Metric byName = Metrics.get("accuracy");
+        byName.updateState(col(2, 0), pred);
+        close(0.5, byName);
+    }
+
+    @Test
+    void aSampleWeightWithATrailingAxisOfOneWeighsEachValue() {
+        Mean mean = Metrics.mean();
+        mean.updateState(v(1, 3, 5), col(1, 0, 3)); // (1 + 15) / 4
+        close(4, mean);
+    }
+
+    @Test
+    void thresholdsAtTheirLimits() {
+        assertArrayEquals(new double[] {-1e-7, 1 + 1e-7}, AUC.kerasThresholds(2));
+        AUC two = Metrics.auc(2); // the smallest valid count: one step from (0, 0) to (1, 1)
+        two.updateState(v(0, 1), v(0.2f, 0.8f));
+        close(0.5, two);
+        assertThrows(IllegalArgumentException.class, () -> Metrics.auc(1));
+        BinaryAccuracy high = Metrics.binaryAccuracy(0.7);
+        assertEquals(0.7, high.threshold());
+        Recall r = Metrics.recall(0.3, 0.9);
+        r.updateState(v(1, 1, 0), v(0.5f, 0.95f, 0.8f));
+        assertArrayEquals(new float[] {1f, 0.5f}, r.result().toFloatArray(), 1e-6f);
+    }
 }
