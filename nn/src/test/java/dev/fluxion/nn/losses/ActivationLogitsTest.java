@@ -58,4 +58,17 @@ class ActivationLogitsTest {
         Tensor viaSigmoid = new BinaryCrossentropy(false).call(z, Activation.sigmoid().call(x, true));
         assertEquals(viaLogits.item(), viaSigmoid.item(), 1e-9);
     }
+
+    @Test
+    void aSoftmaxOverTheLastAxisByItsIndexIsRememberedAndOneOverAnotherAxisIsNot() {
+        // class 0 of logits (0, 30): p = e^-30, far below the clip; the exact loss is 30 (to 1e-13)
+        Tensor logits = Tensor.of(new double[] {0, 30}, 1, 2), oneHot = Tensor.of(new double[] {1, 0}, 1, 2);
+        double lastAxis = new CategoricalCrossentropy(false).call(oneHot, ActivationLogits.softmax(logits, 1)).item();
+        assertEquals(30, lastAxis, 1e-9);
+        Tensor column = Tensor.of(new double[] {0, 30}, 2, 1), colLabels = Tensor.of(new double[] {1, 0}, 2, 1);
+        // a softmax over axis 0 is not the class distribution: its probabilities (e^-30, 1) are renormalized along
+        // the last axis (size 1, so each is 1) and the loss is -log(1 - 1e-7) on the labelled row
+        double otherAxis = new CategoricalCrossentropy(false, 0, Loss.Reduction.SUM).call(colLabels, ActivationLogits.softmax(column, 0)).item();
+        assertEquals(-Math.log(1 - 1e-7), otherAxis, 1e-12);
+    }
 }

@@ -49,4 +49,24 @@ class LossErrorsTest {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Regularizer.l2(-0.1)), "regularizer", "l2=-0.1");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Regularizer.l1l2(Double.NaN, 0)), "regularizer", "l1=NaN");
     }
+
+    @Test
+    void everyLossRejectsIntegerPredictionsAndLabelsOfAnotherShape() {
+        Tensor ints = Tensor.of(new int[] {1, 0, 1, 1, 0, 1}, 2, 3);
+        Tensor probs = Tensor.of(new float[] {0.2f, 0.3f, 0.5f, 0.6f, 0.3f, 0.1f}, 2, 3);
+        Tensor column = Tensor.of(new float[] {1, 0}, 2, 1); // broadcasts against [2,3]: must still be refused
+        for (Loss loss : new Loss[] {new CategoricalCrossentropy(), new BinaryCrossentropy(), new MeanAbsoluteError(), new Huber()}) {
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> loss.call(ints, ints)), loss.name(), "int32");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> loss.call(column, probs)), loss.name(), "[2,1]", "[2,3]");
+        }
+    }
+
+    @Test
+    void settingsOutOfRange() {
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Huber(0)), "huber_loss", "delta");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new CategoricalCrossentropy(false, 1.5, null)),
+                "categorical_crossentropy", "label smoothing", "1.5");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new BinaryCrossentropy(false, -0.1, null)),
+                "binary_crossentropy", "-0.1");
+    }
 }

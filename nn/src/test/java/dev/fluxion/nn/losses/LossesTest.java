@@ -221,4 +221,52 @@ class LossesTest {
         Tensor yt = m(new double[][] {{0, 0, 1}, {1, 0, 0}}), lg = m(new double[][] {{1, 2, 3}, {0.5, -1, 2}});
         assertEquals(loss.call(yt, lg).item(), f.call(yt, lg).item(), 1e-9);
     }
+
+    // --------------------------------------------------------------- settings at their limits, factories, weights
+
+    @Test
+    void fullLabelSmoothingTargetsTheUniformDistribution() {
+        // smoothing 1 is allowed (Keras' range is [0, 1]): y becomes 1/classes, z becomes 1/2
+        Tensor yt = m(new double[][] {{0, 1, 0}});
+        Tensor p = m(new double[][] {{0.2, 0.3, 0.5}});
+        double uniform = -(Math.log(0.2) + Math.log(0.3) + Math.log(0.5)) / 3;
+        close(uniform, new CategoricalCrossentropy(false, 1, null).call(yt, p), 1e-9);
+        double half = -(0.5 * Math.log(0.2) + 0.5 * Math.log(0.8) + 0.5 * Math.log(0.3) + 0.5 * Math.log(0.7)
+                + 0.5 * Math.log(0.5) + 0.5 * Math.log(0.5)) / 3;
+        close(half, new BinaryCrossentropy(false, 1, null).call(yt, p), 1e-9);
+    }
+
+    @Test
+    void huberDeltaSeparatesTheQuadraticAndLinearParts() {
+        Huber h = new Huber(0.5);
+        assertEquals(0.5, h.delta());
+        // errors 0.25 (quadratic: 0.03125) and 2 (linear: 0.5 · (2 - 0.25) = 0.875), mean over the last axis
+        close(new double[] {(0.03125 + 0.875) / 2}, new Huber(0.5, Reduction.NONE).call(m(new double[][] {{0, 0}}), m(new double[][] {{0.25, -2}})), 1e-12);
+    }
+
+    @Test
+    void factoriesAndFunctionFormsMatchTheClasses() {
+        Tensor yt = m(new double[][] {{0, 1}, {1, 0}}), yp = m(new double[][] {{0.25, 0.75}, {0.5, 0.5}});
+        assertTrue(Losses.categoricalCrossentropy() instanceof CategoricalCrossentropy c && !c.fromLogits());
+        assertTrue(Losses.sparseCategoricalCrossentropy() instanceof SparseCategoricalCrossentropy s && !s.fromLogits());
+        assertTrue(new SparseCategoricalCrossentropy(true).fromLogits());
+        assertTrue(new BinaryCrossentropy(true).fromLogits());
+        assertTrue(Losses.binaryCrossentropy() instanceof BinaryCrossentropy);
+        assertTrue(Losses.meanSquaredError() instanceof MeanSquaredError);
+        assertTrue(Losses.meanAbsoluteError() instanceof MeanAbsoluteError);
+        assertEquals(1.0, ((Huber) Losses.huber()).delta());
+        close(new double[] {-Math.log(0.75), -Math.log(0.5)}, Losses.categoricalCrossentropy(yt, yp), 1e-9);
+        close(new double[] {-Math.log(0.75), -Math.log(0.5)}, Losses.sparseCategoricalCrossentropy(v(1, 0), yp), 1e-9);
+        close(new double[] {-Math.log(0.75), -Math.log(0.5)}, Losses.binaryCrossentropy(yt, yp), 1e-9);
+        close(new double[] {0.0625, 0.25}, Losses.meanSquaredError(yt, yp), 1e-12);
+        close(new double[] {0.25, 0.5}, Losses.meanAbsoluteError(yt, yp), 1e-12);
+    }
+
+    @Test
+    void perExampleWeightsSpreadOverTheRemainingAxes() {
+        // predictions [2, 2, 1]: per-example values [2, 2]; a weight per example (shape [2]) weighs both of its steps
+        Tensor yt = Tensor.of(new double[] {0, 0, 0, 0}, 2, 2, 1), yp = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2, 1);
+        close(new double[] {1, 4, 0, 0}, new MeanSquaredError(Reduction.NONE).call(yt, yp, v(1, 0)), 1e-12);
+        close((1 + 4 + 2 * 9 + 2 * 16) / 4.0, new MeanSquaredError().call(yt, yp, v(1, 2)), 1e-12);
+    }
 }
