@@ -41,9 +41,23 @@ class FitLoopTest {
         assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).initialEpoch(-1));
         assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).stepsPerEpoch(0));
+        m.fit(Dataset.fromTensorSlices(d[0], d[1]).batch(1).repeat(), Fit.epochs(1).stepsPerEpoch(1).verbose(0));
+        assertEquals(1, m.trainer().globalStep(), "stepsPerEpoch(1): one step");
         // evaluate and predict also take a batch size of 1
         assertEquals(m.evaluate(d[0], d[1], 3).get("loss"), m.evaluate(d[0], d[1], 1).get("loss"), 1e-6);
         assertArrayEquals(m.predict(d[0], 3).toFloatArray(), m.predict(d[0], 1).toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void shuffleOffKeepsTheSampleOrderAndOnChangesIt() {
+        Tensor[] d = FitTest.problem(64, 8);
+        FitTest.Linear inOrder = model(), unshuffled = model(), shuffled = model();
+        inOrder.fit(Dataset.fromTensorSlices(d[0], d[1]).batch(16).repeat(), Fit.epochs(2).stepsPerEpoch(4).verbose(0));
+        unshuffled.fit(d[0], d[1], Fit.epochs(2).batchSize(16).shuffle(false).verbose(0));
+        shuffled.fit(d[0], d[1], Fit.epochs(2).batchSize(16).shuffle(true).seed(5).verbose(0));
+        assertArrayEquals(inOrder.w.value().toFloatArray(), unshuffled.w.value().toFloatArray());
+        assertFalse(java.util.Arrays.equals(inOrder.w.value().toFloatArray(), shuffled.w.value().toFloatArray()),
+                "shuffled batches give other updates");
     }
 
     @Test
@@ -73,15 +87,15 @@ class FitLoopTest {
         Dataset<Pair> val = Dataset.fromTensorSlices(d[0], d[1]).batch(8); // 4 batches; validationSteps 1 reads the first
         FitTest.Linear m = model();
         TestHooks hooks = new TestHooks();
-        History h = m.fit(train, Fit.epochs(4).validationData(val).validationSteps(1).validationFreq(2).verbose(0).callbacks(hooks));
-        // Keras' validation_freq: after epochs 2 and 4 (1-based)
+        History h = m.fit(train, Fit.epochs(3).validationData(val).validationSteps(1).validationFreq(3).verbose(0).callbacks(hooks));
+        // Keras' validation_freq: after epoch 3 (1-based) only
         List<String> expected = new ArrayList<>();
-        for (int e = 0; e < 4; e++) {
+        for (int e = 0; e < 3; e++) {
             expected.add("batch_begin 0");
             expected.add("batch_begin 1");
-            if (e % 2 == 1) expected.addAll(List.of("test_begin", "test_batch_begin 0", "test_batch_end 0",
+            if (e == 2) expected.addAll(List.of("test_begin", "test_batch_begin 0", "test_batch_end 0",
                     "test_end [loss, sparse_categorical_accuracy]"));
-            expected.add("epoch_end " + e + " " + (e % 2 == 1));
+            expected.add("epoch_end " + e + " " + (e == 2));
         }
         assertEquals(expected, hooks.seen);
         double firstBatchOnly = m.evaluate(d[0].slice(0, 8), d[1].slice(0, 8), 8).get("loss");
