@@ -234,4 +234,45 @@ class SafetensorsTest {
             assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
         assertEquals("{\"k\":[1,\"q\\\"\"]}", Json.write(Map.of("k", List.of(1L, "q\""))));
     }
+
+    @Test
+    void anEmptyTensorRoundTripsWithEqualOffsets() throws SafetensorsException {
+        // a [0]-shaped tensor spans no bytes: data_offsets [k, k] are valid (the spec allows zero-length tensors)
+        byte[] file = handMade("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(2.5f));
+        Safetensors.Contents c = Safetensors.deserialize(file, "empty.safetensors");
+        assertArrayEquals(new int[] {0}, c.tensors().get("a").shape());
+        assertArrayEquals(new float[] {2.5f}, c.tensors().get("b").toFloatArray());
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("none", Tensor.zeros(0, 3));
+        in.put("one", Tensor.scalar(1f));
+        Safetensors.Contents back = Safetensors.deserialize(Safetensors.serialize(in, Map.of()), "round trip");
+        assertArrayEquals(new int[] {0, 3}, back.tensors().get("none").shape());
+        assertEquals(1f, back.tensors().get("one").item());
+    }
+
+    @Test
+    void headerLengthsAtTheLimitsGetTheMatchingError() {
+        // exactly 8 bytes with a zero header length: long enough to read the length, and the empty header is not JSON
+        byte[] eight = new byte[8];
+        SafetensorsException zero = assertThrows(SafetensorsException.class, () -> Safetensors.deserialize(eight, "zero.safetensors"));
+        assertTrue(zero.getMessage().contains("zero.safetensors: header is not valid JSON"), zero.getMessage());
+        // a header length of exactly the limit is allowed by the limit check, then runs past the end of this file
+        byte[] atLimit = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Safetensors.MAX_HEADER_SIZE).array();
+        SafetensorsException limit = assertThrows(SafetensorsException.class, () -> Safetensors.deserialize(atLimit, "limit.safetensors"));
+        assertTrue(limit.getMessage().contains("runs past the end of the file (16 bytes)"), limit.getMessage());
+        byte[] over = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Safetensors.MAX_HEADER_SIZE + 1).array();
+        SafetensorsException big = assertThrows(SafetensorsException.class, () -> Safetensors.deserialize(over, "over.safetensors"));
+        assertTrue(big.getMessage().contains("exceeds the limit"), big.getMessage());
+    }
+
+    @Test
+    void headerEntriesMayComeInAnyOrderOfOffsets() throws SafetensorsException {
+        // the spec ties neither the JSON key order nor the names' order to the offsets: "a" may hold the later bytes
+        byte[] file = handMade("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                + "\"z\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(1f, 2f));
+        Safetensors.Contents c = Safetensors.deserialize(file, "unordered.safetensors");
+        assertArrayEquals(new float[] {1f}, c.tensors().get("z").toFloatArray());
+        assertArrayEquals(new float[] {2f}, c.tensors().get("a").toFloatArray());
+    }
 }
