@@ -172,6 +172,67 @@ class GraphFunctionTest {
     }
 
     @Test
+    void printsOfConstantsAndRepeatedPrintsRunOnEveryCall() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            Tensor seven = Tensor.scalar(7f);
+            var f = Fx.function("printing_twice", (Tensor x) -> {
+                Fx.print("constant:", seven);
+                Fx.print("again:", x);
+                Fx.print("again:", x);
+                return x;
+            });
+            f.call(Tensor.vector(1));
+            f.call(Tensor.vector(2));
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        assertEquals(2, out.split("constant:", -1).length - 1, out);
+        assertEquals(4, out.split("again:", -1).length - 1, out);
+    }
+
+    @Test
+    void addingZeroAndMultiplyingByOneLeaveNoOps() {
+        var f = Fx.function("identities", (Tensor x) -> {
+            Tensor zero = Tensor.scalar(0f), one = Tensor.scalar(1f);
+            return zero.add(one.mul(x.add(0).sub(0).mul(1).div(1)));
+        });
+        Tensor x = Tensor.vector(-1.5f, 0f, 2.25f);
+        assertArrayEquals(x.toFloatArray(), f.call(x).toFloatArray(), 0f);
+        assertEquals(0, f.lastGraph().opCount(), f.describe());
+    }
+
+    @Test
+    void identitiesOnTheOtherSideOrWithOtherConstantsAreKept() {
+        // 0 - x, 1 / x, x + 1, x - 1, x * 0, 0 * x, x / 2 are not x
+        var f = Fx.function("not_identities", (Tensor x) -> {
+            Tensor zero = Tensor.scalar(0f), one = Tensor.scalar(1f);
+            return new Tensor[] {zero.sub(x), one.div(x), x.add(1), x.sub(1), x.mul(0), zero.mul(x), x.div(2)};
+        });
+        Tensor x = Tensor.vector(-2f, 4f);
+        Tensor[] got = f.call(x);
+        float[][] expected = {{2, -4}, {-0.5f, 0.25f}, {-1, 5}, {-3, 3}, {-0f, 0}, {-0f, 0}, {-1, 2}};
+        for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[i], got[i].toFloatArray(), 0f, "output " + i);
+    }
+
+    @Test
+    void identitiesThatBroadcastKeepTheBroadcastShape() {
+        var f = Fx.function("broadcasting_identities", (Tensor x) -> {
+            Tensor zeros = Tensor.zeros(1, 1), ones = Tensor.ones(1, 1);
+            return new Tensor[] {x.add(zeros), zeros.add(x), x.sub(zeros), x.mul(ones), ones.mul(x), x.div(ones)};
+        });
+        Tensor x = Tensor.vector(3f, -1f, 0.5f);
+        Tensor[] got = f.call(x);
+        for (int i = 0; i < got.length; i++) {
+            assertArrayEquals(new int[] {1, 3}, got[i].shape(), "output " + i);
+            assertArrayEquals(x.toFloatArray(), got[i].toFloatArray(), 0f, "output " + i);
+        }
+    }
+
+    @Test
     void trainingStepGivesSameWeightsEagerAndTraced() {
         float[] eager = train(false), traced = train(true);
         assertArrayEquals(eager, traced, 1e-6f);
