@@ -100,6 +100,8 @@ class CallEachTest {
         var g = Fx.functionOf("scale", args -> Tensor.scalar((Double) args[0], DType.FLOAT32));
         var e = assertThrows(IllegalArgumentException.class, () -> f.callEach(Tensor.zeros(3, 2), Tensor.zeros(4, 2)));
         assertEquals("pair.callEach: tensor argument 1 of shape [4,2] has 4 steps on its first axis, argument 0 has 3", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> f.callEach(Tensor.zeros(0, 2), Tensor.zeros(3, 2)));
+        assertEquals("pair.callEach: tensor argument 1 of shape [3,2] has 3 steps on its first axis, argument 0 has 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> f.callEach(Tensor.zeros(0, 2), Tensor.zeros(0, 2)));
         assertTrue(e.getMessage().contains("no steps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> f.callEach(Tensor.scalar(1f), Tensor.zeros(1)));

@@ -80,6 +80,19 @@ class FunctionUnderTapeTest {
     }
 
     @Test
+    void aTraceLimitOfZeroRunsEveryCallEagerly() {
+        AtomicInteger bodyRuns = new AtomicInteger();
+        var f = Fx.function("never_traced", (Tensor t) -> {
+            bodyRuns.incrementAndGet();
+            return t.mul(3).sum();
+        }).withTraceLimit(0);
+        for (int call = 0; call < 2; call++) assertEquals(6.0, f.call(Tensor.of(new float[] {1, 1}, 2)).item(), 1e-6);
+        assertEquals(0, f.tracingCount());
+        assertEquals(2, bodyRuns.get());
+        assertTrue(f.signatures().isEmpty(), f.signatures().toString());
+    }
+
+    @Test
     void aNonPersistentTapeStopsRecordingOnceItsGradientIsTaken() {
         // the usual step: the optimizer update runs inside the tape's block after the gradient; it must run compiled
         Variable w = new Variable(Tensor.of(new float[] {1, 2}, 2), "w");

@@ -117,6 +117,18 @@ class GraphFunctionErrorsTest {
     }
 
     @Test
+    void symbolicTensorOfAnotherFunctionIsRejectedHoweverManyNodesTheTraceHas() {
+        Tensor leaked = leakedSymbolicTensor();
+        for (int arity = 1; arity <= 4; arity++) {
+            var f = Fx.functionOf("consumer" + arity, args -> ((Tensor) args[0]).add(leaked));
+            Object[] args = new Object[arity];
+            Arrays.fill(args, Tensor.vector(1, 2));
+            var e = assertThrows(IllegalStateException.class, () -> f.call(args));
+            assertMentions(e, "consumer" + arity, "symbolic tensor from another graph function");
+        }
+    }
+
+    @Test
     void symbolicTensorPassedAsAnArgument() {
         Tensor leaked = leakedSymbolicTensor();
         var e = assertThrows(IllegalArgumentException.class, () -> Fx.function("plain", (Tensor x) -> x.add(1)).call(leaked));

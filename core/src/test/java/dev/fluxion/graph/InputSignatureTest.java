@@ -44,6 +44,25 @@ class InputSignatureTest {
     }
 
     @Test
+    void everyUnknownDimensionOfOneArgumentTakesTheSameSize() {
+        var f = Fx.function("square_batch", (Tensor x) -> x.mul(2)).withInputSignature(TensorSpec.of(DType.FLOAT32, -1, -1));
+        assertArrayEquals(new float[] {2, 4, 6, 8}, f.call(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)).toFloatArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> f.call(Tensor.zeros(2, 3)));
+        assertTrue(e.getMessage().contains("square_batch") && e.getMessage().contains("float32[2,3]"), e.getMessage());
+    }
+
+    @Test
+    void tensorSpecsCompareByDtypeAndShape() {
+        TensorSpec a = TensorSpec.of(DType.FLOAT32, -1, 3);
+        assertEquals(a, TensorSpec.of(DType.FLOAT32, -1, 3));
+        assertEquals(a.hashCode(), TensorSpec.of(DType.FLOAT32, -1, 3).hashCode());
+        assertNotEquals(a, TensorSpec.of(DType.FLOAT64, -1, 3));
+        assertNotEquals(a, TensorSpec.of(DType.FLOAT32, 2, 3));
+        assertNotEquals(a, "TensorSpec(float32[None,3])");
+        assertEquals("TensorSpec(float32[None,3])", a.toString());
+    }
+
+    @Test
     void sizingANewTensorByTheUnknownBatchExplainsWhatToDo() {
         var f = Fx.function("bad", (Tensor x) -> x.add(Tensor.zeros(x.dim(0), 3)))
                 .withInputSignature(TensorSpec.of(DType.FLOAT32, -1, 3));

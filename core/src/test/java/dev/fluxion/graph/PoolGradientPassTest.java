@@ -121,6 +121,23 @@ class PoolGradientPassTest {
     }
 
     @Test
+    void aStepOfAnotherTensorTimesAPoolingGradientGivesTheEagerResult() {
+        // overlapping windows: only a ReLU step of the pooled tensor itself may move to the pooled side
+        Fx.Fn3<Tensor> body = (y, z, w) -> {
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(y);
+                Tensor loss = Ops.sum(NnOps.maxPool2d(y, 3, 3, 2, 2, Padding.VALID).mul(w));
+                return tape.gradient(loss, y)[0].mul(Ops.unary(dev.fluxion.ops.UnaryFn.STEP, z));
+            }
+        };
+        Random r = new Random(17);
+        Tensor y = random(r, 2, 7, 7, 3), z = random(r, 2, 7, 7, 3);
+        Tensor w = random(r, NnOps.maxPool2d(y, 3, 3, 2, 2, Padding.VALID).shape());
+        Tensor eager = body.apply(y, z, w);
+        assertArrayEquals(eager.toFloatArray(), Fx.function("step_of_z", body).call(y, z, w).toFloatArray(), 0f);
+    }
+
+    @Test
     void aPoolingGradientThatIsAlsoReadElsewhereIsLeftAlone() {
         int[] x = {2, 4, 4, 3}, w = {2, 2, 2, 3};
         Graph g = optimized(in -> {
