@@ -246,6 +246,84 @@ class PhiloxTest {
         for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) assertTrue(a[i] != b[j]);
     }
 
+    /** The four words of block j of a request at (seed, counter), redraw plane in word 3, as documented. */
+    private static int[] words(long seed, long counter, long j, int plane) {
+        long c = counter + j;
+        return Philox.block(new int[] {(int) c, (int) (c >>> 32), 0, plane}, new int[] {(int) seed, (int) (seed >>> 32)});
+    }
+
+    /** Float-path normal number i (Box-Muller on the words of its pair) from the given plane. */
+    private static double normal32(long seed, long counter, int i, int plane) {
+        int[] w = words(seed, counter, i / 4, plane);
+        int p = (i % 4) / 2;
+        double u1 = ((w[2 * p] & 0xFFFFFFFFL) + 1) * 0x1p-32, t = 2 * Math.PI * ((w[2 * p + 1] & 0xFFFFFFFFL) * 0x1p-32);
+        double r = StrictMath.sqrt(-2 * StrictMath.log(u1));
+        return i % 2 == 0 ? r * StrictMath.cos(t) : r * StrictMath.sin(t);
+    }
+
+    private static long bits53(int hi, int lo) {
+        return ((long) hi << 32 | (lo & 0xFFFFFFFFL)) >>> 11;
+    }
+
+    /** Double-path normal number i: one block per pair, u1 from words 0-1, t from words 2-3. */
+    private static double normal64(long seed, long counter, int i, int plane) {
+        int[] w = words(seed, counter, i / 2, plane);
+        double u1 = (bits53(w[0], w[1]) + 1) * 0x1p-53, t = 2 * Math.PI * (bits53(w[2], w[3]) * 0x1p-53);
+        double r = StrictMath.sqrt(-2 * StrictMath.log(u1));
+        return i % 2 == 0 ? r * StrictMath.cos(t) : r * StrictMath.sin(t);
+    }
+
+    @Test
+    void normalsAreTheDocumentedBoxMullerOfTheirWords() {
+        long seed = 0x1234_5678_9ABCL, counter = (1L << 32) - 3; // the counter crosses into word 1
+        int n = 37;
+        float[] f = new float[n];
+        double[] d = new double[n];
+        Philox.normal(seed, counter, f, 0, n);
+        Philox.normal(seed, counter, d, 0, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals((float) normal32(seed, counter, i, 0), f[i], "float normal " + i);
+            assertEquals(normal64(seed, counter, i, 0), d[i], "double normal " + i);
+        }
+    }
+
+    @Test
+    void truncatedNormalsRedrawFromTheNextPlaneUntilWithinTwo() {
+        long seed = 77, counter = 5;
+        int n = 203, redrawn = 0;
+        float[] f = new float[n];
+        double[] d = new double[n];
+        Philox.truncatedNormal(seed, counter, f, 0, n);
+        Philox.truncatedNormal(seed, counter, d, 0, n);
+        for (int i = 0; i < n; i++) {
+            double v = normal32(seed, counter, i, 0);
+            for (int plane = 1; Math.abs(v) > 2; plane++) v = normal32(seed, counter, i, plane);
+            assertEquals((float) v, f[i], "float truncated normal " + i);
+            double v64 = normal64(seed, counter, i, 0);
+            if (Math.abs(v64) > 2) redrawn++;
+            for (int plane = 1; Math.abs(v64) > 2; plane++) v64 = normal64(seed, counter, i, plane);
+            assertEquals(v64, d[i], "double truncated normal " + i);
+        }
+        assertTrue(redrawn > 0, "some numbers were redrawn");
+    }
+
+    @Test
+    void permutationsAreTheDocumentedFisherYates() {
+        long seed = 99, counter = 12;
+        int n = 11;
+        int[] expected = new int[n];
+        for (int i = 0; i < n; i++) expected[i] = i;
+        for (int i = n - 1, draw = 0; i > 0; i--, draw++) {
+            int[] w = words(seed, counter, draw / 2, 0);
+            long u = (long) w[2 * (draw % 2)] << 32 | (w[2 * (draw % 2) + 1] & 0xFFFFFFFFL);
+            int j = (int) Math.unsignedMultiplyHigh(u, i + 1L);
+            int t = expected[i];
+            expected[i] = expected[j];
+            expected[j] = t;
+        }
+        assertArrayEquals(expected, Philox.permutation(seed, counter, n));
+    }
+
     /** mean, variance, skewness, kurtosis. */
     static double[] moments(float[] x) {
         double[] d = new double[x.length];
