@@ -49,10 +49,11 @@ public final class Json {
         }
     }
 
+    /** A value inside {@code depth} arrays and objects: one more would be nested deeper than the limit. */
     private Object value(int depth) {
-        if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
         if (pos >= s.length()) throw error("unexpected end of input");
         char c = s.charAt(pos);
+        if ((c == '{' || c == '[') && depth >= MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
         return switch (c) {
             case '{' -> object(depth);
             case '[' -> array(depth);

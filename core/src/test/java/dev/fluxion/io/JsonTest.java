@@ -54,6 +54,13 @@ class JsonTest {
         assertEquals(1, ((List<?>) Json.parse("[".repeat(512) + "1" + "]".repeat(512))).size());
         var deep = assertThrows(IllegalArgumentException.class, () -> Json.parse("[".repeat(513) + "1" + "]".repeat(513)));
         assertTrue(deep.getMessage().contains("nested deeper than 512"), deep.getMessage());
+        // the limit counts arrays and objects, whatever the innermost one holds
+        assertEquals(1, ((List<?>) Json.parse("[".repeat(512) + "]".repeat(512))).size());
+        for (String tooDeep : new String[] {"[".repeat(513) + "]".repeat(513), "[".repeat(512) + "{}" + "]".repeat(512),
+                "{\"a\":".repeat(513) + "1" + "}".repeat(513)}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Json.parse(tooDeep), tooDeep.substring(0, 8));
+            assertTrue(e.getMessage().contains("nested deeper than 512"), e.getMessage());
+        }
     }
 
     @Test
