@@ -77,6 +77,34 @@ class JsonTest {
     }
 
     @Test
+    void errorsGiveTheOffsetOfTheOffendingCharacter() {
+        String[][] cases = {
+                {"{\"a\":1 \"b\":2}", "invalid JSON at offset 7: expected ',' or '}'"},
+                {"[1 2]", "invalid JSON at offset 3: expected ',' or ']'"},
+                {"\"a\tb\"", "invalid JSON at offset 2: unescaped control character in a string"},
+                {"\"\\x\"", "invalid JSON at offset 2: bad escape '\\x'"},
+                {"{\"a\":1", "invalid JSON at offset 6: unexpected end of input in an object"},
+                {"[1", "invalid JSON at offset 2: unexpected end of input in an array"},
+                {"[", "invalid JSON at offset 1: unexpected end of input"},
+                {"{\"a\"", "invalid JSON at offset 4: expected ':'"},
+                {"\"\\", "invalid JSON at offset 2: unterminated escape"},
+                {"\"\\u12\"", "invalid JSON at offset 3: truncated \\u escape"},
+                {"\"\\u00e9", "invalid JSON at offset 7: unterminated string"},
+        };
+        for (String[] c : cases)
+            assertEquals(c[1], assertThrows(IllegalArgumentException.class, () -> Json.parse(c[0]), c[0]).getMessage(), c[0]);
+    }
+
+    @Test
+    void whitespaceAndSpacesAreAcceptedWhereJsonAllowsThem() {
+        assertEquals(Map.of(), Json.parse("{ \n}"));
+        assertEquals(Map.of("a", 1L, "b", List.of(2L)), Json.parse("{\"a\" : 1 ,\n \"b\":[ 2 ] }"));
+        assertEquals("a b", Json.parse("\"a b\""));
+        assertEquals("\"a b\\u0001\"", Json.write("a b\u0001"));
+        assertEquals("[1.5,2.0,3]", Json.write(List.of(1.5f, 2.0, 3)));
+    }
+
+    @Test
     void writtenValuesReadBackUnchanged() throws Exception {
         Random r = new Random(7);
         for (int i = 0; i < 1000; i++) {
