@@ -308,6 +308,22 @@ class PhiloxTest {
     }
 
     @Test
+    void smallRequestsAreThePrefixOfALargeOneAndWriteOnlyTheirSlots() {
+        float[] whole = new float[1000];
+        boolean[] wholeDraws = new boolean[1000];
+        Philox.uniform(8, 3, whole, 0, 1000);
+        Philox.bernoulli(8, 3, 0.5, wholeDraws, 0, 1000);
+        for (int n : new int[] {1, 5, 9, 13, 70}) {
+            float[] part = new float[n];
+            boolean[] draws = new boolean[n];
+            Philox.uniform(8, 3, part, 0, n);
+            Philox.bernoulli(8, 3, 0.5, draws, 0, n);
+            assertArrayEquals(Arrays.copyOf(whole, n), part, "uniform, n = " + n);
+            assertArrayEquals(Arrays.copyOf(wholeDraws, n), draws, "bernoulli, n = " + n);
+        }
+    }
+
+    @Test
     void permutationsAreTheDocumentedFisherYates() {
         long seed = 99, counter = 12;
         int n = 11;
