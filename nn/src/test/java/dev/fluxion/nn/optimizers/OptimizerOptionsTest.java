@@ -9,24 +9,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.fluxion.nn.optimizers.OptimizerFeaturesTest.assertClose;
+import static dev.fluxion.nn.optimizers.OptimizerFeaturesTest.g;
+import static dev.fluxion.nn.optimizers.OptimizerFeaturesTest.var;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The options' accepted ranges (inclusive ends included), weight-decay exclusion, fresh state, and loss scaling with constraints. */
 class OptimizerOptionsTest {
-    static Variable var(String name, double... w) {
-        return new Variable(Tensor.of(w.clone(), w.length), name);
-    }
-
-    static Tensor g(double... xs) {
-        return Tensor.of(xs.clone(), xs.length);
-    }
-
-    static void assertClose(double[] expected, Variable v, double tol) {
-        double[] a = v.value().toDoubleArray();
-        assertEquals(expected.length, a.length);
-        for (int i = 0; i < a.length; i++) assertEquals(expected[i], a[i], tol, v.name() + "[" + i + "]");
-    }
-
     @Test
     void clippingNormsMustBePositive() {
         for (double bad : new double[] {0, -1, Double.NaN}) {
