@@ -56,6 +56,43 @@ class MemoryPlanTest {
     }
 
     @Test
+    void alignmentRoundsUpToWholeSlotsAndKeepsExactMultiples() {
+        assertEquals(256, MemoryPlan.align(0), "an empty value still takes a slot");
+        assertEquals(256, MemoryPlan.align(1));
+        assertEquals(256, MemoryPlan.align(256));
+        assertEquals(512, MemoryPlan.align(257));
+        assertEquals(1024, MemoryPlan.align(1024));
+    }
+
+    @Test
+    void placementTakesAnExactFitAtTheArenasStartAndTheSmallestGapThatFits() {
+        List<Node> n = LaunchPlanTest.graphs().values().iterator().next().nodes();
+        for (int k = 1; k < 8; k++) assertTrue(n.get(k - 1).id() < n.get(k).id(), "ties are placed by node id");
+        // x (steps 0-1) at 0, y (0-5) above it; z (2-5) is live with y only and fits exactly in x's place
+        Node x = n.get(0), y = n.get(1), z = n.get(2);
+        MemoryPlan exact = MemoryPlan.place(List.of(new MemoryPlan.Lifetime(x, 1024, 0, 1),
+                new MemoryPlan.Lifetime(y, 1024, 0, 5), new MemoryPlan.Lifetime(z, 1024, 2, 5)));
+        assertEquals(List.of(0L, 1024L, 0L), List.of(exact.offset(x), exact.offset(y), exact.offset(z)));
+        assertEquals(2048, exact.arenaBytes());
+        assertEquals(3072, exact.unsharedBytes());
+        assertTrue(exact.inArena(z));
+        assertFalse(exact.inArena(n.get(3)));
+        assertThrows(IllegalArgumentException.class, () -> exact.offset(n.get(3)));
+
+        // largest first, all live at step 0: l1 0-2048, d1 2048-3584, l2 3584-4864, d2 4864-5888, l3 5888-6912;
+        // at step 10 only l1, l2 and l3 live, leaving gaps of 1536 and 1024 bytes: f (1024) takes the smaller one
+        Node l1 = n.get(3), d1 = n.get(4), l2 = n.get(5), d2 = n.get(6), l3 = n.get(7), f = n.get(8);
+        MemoryPlan best = MemoryPlan.place(List.of(new MemoryPlan.Lifetime(f, 1024, 10, 10),
+                new MemoryPlan.Lifetime(l1, 2048, 0, 10), new MemoryPlan.Lifetime(d1, 1536, 0, 5),
+                new MemoryPlan.Lifetime(l2, 1280, 0, 10), new MemoryPlan.Lifetime(d2, 1024, 0, 5),
+                new MemoryPlan.Lifetime(l3, 1024, 0, 10)));
+        assertEquals(List.of(0L, 2048L, 3584L, 4864L, 5888L),
+                List.of(best.offset(l1), best.offset(d1), best.offset(l2), best.offset(d2), best.offset(l3)));
+        assertEquals(4864, best.offset(f), "best fit: the exact 1024-byte gap, not the first gap that fits");
+        assertEquals(6912, best.arenaBytes());
+    }
+
+    @Test
     void theArenaOfATrainingStepIsMuchSmallerThanItsValues() {
         for (var e : LaunchPlanTest.graphs().entrySet()) {
             MemoryPlan m = MemoryPlan.of(new LaunchPlan(e.getValue()));
