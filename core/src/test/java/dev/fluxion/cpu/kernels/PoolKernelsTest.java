@@ -46,6 +46,10 @@ class PoolKernelsTest {
         gs.add(geometry(1, 5, 3, 3, 2, 2, 2, 2, false));
         gs.add(geometry(2, 11, 11, 64, 2, 2, 2, 2, false));
         gs.add(geometry(1, 2, 2, 1, 2, 2, 2, 2, false));
+        // 2x2 stride-2 SAME pooling of an odd height or width: the last window row or column sticks out of the
+        // input, so the inside-only 2x2 kernel must not take it
+        gs.add(geometry(2, 5, 4, 3, 2, 2, 2, 2, true));
+        gs.add(geometry(2, 4, 5, 3, 2, 2, 2, 2, true));
         // windows entirely inside the padding: max gives -inf, average gives 0, no gradient
         gs.add(new Pool2dGeometry(1, 3, 3, 10, 1, 1, 5, 5, 1, 1, 1, 1));
         return gs;
@@ -167,25 +171,64 @@ class PoolKernelsTest {
         assertClose("max scalar " + what, yMax, out, 0);
         PoolKernels.avgPoolForwardScalar(g, x, 0, out, 0);
         assertClose("avg scalar " + what, yAvg, out, 0);
-        float[] dx = new float[(int) g.xSize()];
+        // the gradients overwrite dx: it starts out holding garbage
+        float[] dx = random(new Random(2), g.xSize());
         PoolKernels.maxPoolBackwardScalar(g, x, 0, dy, 0, dx, 0);
         assertClose("max grad scalar " + what, dxMax, dx, 0);
+        dx = random(new Random(3), g.xSize());
         PoolKernels.avgPoolBackwardScalar(g, dy, 0, dx, 0);
         assertClose("avg grad scalar " + what, dxAvg, dx, 0);
         PoolKernels.maxPoolForward(g, x, 0, out, 0);
         assertClose("max public " + what, yMax, out, 0);
+        PoolKernels.avgPoolForward(g, x, 0, out, 0);
+        assertClose("avg public " + what, yAvg, out, 0);
+        dx = random(new Random(4), g.xSize());
         PoolKernels.maxPoolBackward(g, x, 0, dy, 0, dx, 0);
         assertClose("max grad public " + what, dxMax, dx, 0);
+        dx = random(new Random(5), g.xSize());
+        PoolKernels.avgPoolBackward(g, dy, 0, dx, 0);
+        assertClose("avg grad public " + what, dxAvg, dx, 0);
 
-        double[] xd = toDouble(x), dyd = toDouble(dy), outd = new double[(int) g.ySize()], dxd = new double[(int) g.xSize()];
+        double[] xd = toDouble(x), dyd = toDouble(dy), outd = new double[(int) g.ySize()];
+        double[] dxd = toDouble(random(new Random(6), g.xSize()));
         PoolKernels.maxPoolForward(g, xd, 0, outd, 0);
         assertClose("max64 " + what, yMax, outd, 0);
         PoolKernels.avgPoolForward(g, xd, 0, outd, 0);
         assertClose("avg64 " + what, yAvg, outd, 0);
         PoolKernels.maxPoolBackward(g, xd, 0, dyd, 0, dxd, 0);
         assertClose("max grad64 " + what, dxMax, dxd, 0);
+        dxd = toDouble(random(new Random(7), g.xSize()));
         PoolKernels.avgPoolBackward(g, dyd, 0, dxd, 0);
         assertClose("avg grad64 " + what, dxAvg, dxd, 0);
+
+        // the adjoint of the max gradient: each window reads g at the cell its gradient goes to
+        float[] gx = random(new Random(8), g.xSize());
+        double[] selected = refSelect(g, x, gx), selected64 = new double[(int) g.ySize()];
+        float[] selected32 = random(new Random(9), g.ySize());
+        PoolSelectKernels.select(g, x, gx, selected32);
+        assertClose("select " + what, selected, selected32, 0);
+        PoolSelectKernels.select(g, xd, toDouble(gx), selected64);
+        assertClose("select64 " + what, selected, selected64, 0);
+    }
+
+    /** For each window, g at the first maximal cell of x (the first NaN if any), 0 for a window with no cells. */
+    static double[] refSelect(Pool2dGeometry g, float[] x, float[] gx) {
+        double[] y = new double[(int) g.ySize()];
+        for (int n = 0; n < g.n(); n++)
+            for (int i = 0; i < g.oh(); i++)
+                for (int j = 0; j < g.ow(); j++)
+                    for (int c = 0; c < g.c(); c++) {
+                        int best = -1;
+                        for (int p = 0; p < g.kh(); p++)
+                            for (int q = 0; q < g.kw(); q++) {
+                                int r = i * g.strideH() + p - g.padTop(), s = j * g.strideW() + q - g.padLeft();
+                                if (r < 0 || r >= g.h() || s < 0 || s >= g.w()) continue;
+                                int cell = ((n * g.h() + r) * g.w() + s) * g.c() + c;
+                                if (best < 0 || (Float.isNaN(x[cell]) && !Float.isNaN(x[best])) || x[cell] > x[best]) best = cell;
+                            }
+                        y[((n * g.oh() + i) * g.ow() + j) * g.c() + c] = best < 0 ? 0 : gx[best];
+                    }
+        return y;
     }
 
     // --------------------------------------------------------------------------------------------------- tests
@@ -239,7 +282,8 @@ class PoolKernelsTest {
     @Test
     void twoByTwoPoolingByRowPairsMatchesTheWholeKernels() {
         Random rnd = new Random(14);
-        for (Pool2dGeometry g : new Pool2dGeometry[] {geometry(3, 6, 7, 5, 2, 2, 2, 2, false), geometry(2, 8, 8, 32, 2, 2, 2, 2, false)}) {
+        for (Pool2dGeometry g : new Pool2dGeometry[] {geometry(3, 6, 7, 5, 2, 2, 2, 2, false), geometry(2, 8, 8, 32, 2, 2, 2, 2, false),
+                geometry(2, 4, 9, 11, 2, 2, 2, 2, false)}) {
             assertTrue(PoolKernels.maxPool2x2ByRows(g), g.toString());
             float[] x = values(rnd, g.xSize()), dy = random(rnd, g.ySize());
             for (int i = 0; i < x.length; i += 13) x[i] = Float.NaN;
@@ -257,6 +301,20 @@ class PoolKernelsTest {
             }
             assertArrayEquals(y, yRows, 0f, g.toString());
             assertArrayEquals(dx, dxRows, 0f, g.toString());
+
+            // the same through the recorded routing cells, into arrays that start out holding garbage
+            float[] yRouted = random(rnd, y.length), cells = random(rnd, y.length + 5), dxRouted = random(rnd, dx.length);
+            for (int q0 = 0; q0 < rows; q0 += 3) {
+                int q1 = Math.min(rows, q0 + 3);
+                PoolKernels.maxPool2x2RowsRouted(g, x, 0, yRouted, 0, cells, 5, q0, q1);
+                float[] piece = random(rnd, (q1 - q0) * pair);
+                PoolKernels.maxPool2x2GradRowsRouted(g, cells, 5, dy, 0, piece, -q0 * pair, q0, q1);
+                System.arraycopy(piece, 0, dxRouted, q0 * pair, piece.length);
+            }
+            assertArrayEquals(y, yRouted, 0f, "routed " + g);
+            assertArrayEquals(dx, dxRouted, 0f, "routed " + g);
+            PoolKernels.maxPool2x2RowsRouted(g, x, 0, yRouted, 0, cells, 5, 2, 2); // an empty range is no work
+            assertArrayEquals(y, yRouted, 0f, "routed " + g);
         }
         assertTrue(!PoolKernels.maxPool2x2ByRows(geometry(1, 7, 6, 2, 2, 2, 2, 2, false)), "odd height");
         assertTrue(!PoolKernels.maxPool2x2ByRows(geometry(1, 6, 6, 2, 3, 3, 2, 2, false)), "3x3 windows");
@@ -284,5 +342,47 @@ class PoolKernelsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PoolKernels.maxPoolBackward(g, new double[90], 0, new double[250], 0, new double[3], 0));
         assertThrows(IllegalArgumentException.class, () -> new Pool2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 0, 1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Pool2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 1, 0, 0, 0));
+    }
+
+    @Test
+    void everyEntryPointRejectsArraysTooShortAndNamesTheGeometry() {
+        Pool2dGeometry g = geometry(1, 4, 4, 3, 2, 2, 2, 2, false);
+        float[] x = new float[48], y = new float[12], xs = new float[47], ys = new float[11];
+        double[] xd = new double[48], yd = new double[12], xds = new double[47], yds = new double[11];
+        List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                () -> PoolKernels.maxPoolForward(g, x, 0, ys, 0),
+                () -> PoolKernels.maxPoolForwardScalar(g, xs, 0, y, 0),
+                () -> PoolKernels.avgPoolForward(g, x, 1, y, 0),
+                () -> PoolKernels.avgPoolForwardScalar(g, x, 0, ys, 0),
+                () -> PoolKernels.maxPoolBackward(g, x, 0, y, 0, xs, 0),
+                () -> PoolKernels.maxPoolBackward(g, x, 0, ys, 0, x, 0),
+                () -> PoolKernels.maxPoolBackwardScalar(g, xs, 0, y, 0, x, 0),
+                () -> PoolKernels.avgPoolBackward(g, y, 0, xs, 0),
+                () -> PoolKernels.avgPoolBackwardScalar(g, ys, 0, x, 0),
+                () -> PoolKernels.maxPoolForward(g, xds, 0, yd, 0),
+                () -> PoolKernels.avgPoolForward(g, xd, 0, yds, 0),
+                () -> PoolKernels.maxPoolBackward(g, xd, 0, yd, 0, xds, 0),
+                () -> PoolKernels.avgPoolBackward(g, yd, 0, xd, 1),
+                () -> PoolSelectKernels.select(g, xs, x, y),
+                () -> PoolSelectKernels.select(g, x, xs, y),
+                () -> PoolSelectKernels.select(g, x, x, ys),
+                () -> PoolSelectKernels.select(g, xd, xds, yd));
+        for (var call : calls) {
+            var e = assertThrows(IllegalArgumentException.class, call);
+            assertTrue(e.getMessage().contains("x [1,4,4,3], window 2x2, y [1,2,2,3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void zeroSizesAreEmptyPoolings() {
+        for (Pool2dGeometry g : new Pool2dGeometry[] {geometry(1, 0, 4, 2, 2, 2, 2, 2, false), geometry(1, 4, 0, 2, 2, 2, 2, 2, false),
+                geometry(1, 4, 4, 0, 2, 2, 2, 2, false), new Pool2dGeometry(1, 4, 4, 2, 0, 0, 0, 0, 1, 1, 0, 0),
+                new Pool2dGeometry(1, 4, 4, 2, 2, 2, 0, 3, 1, 1, 0, 0), new Pool2dGeometry(1, 4, 4, 2, 2, 2, 3, 0, 1, 1, 0, 0)}) {
+            float[] x = random(new Random(1), g.xSize()), y = new float[(int) g.ySize()], dx = random(new Random(2), g.xSize());
+            PoolKernels.maxPoolForward(g, x, 0, y, 0);
+            PoolKernels.avgPoolBackward(g, y, 0, dx, 0);
+            assertClose("avg grad " + g, new double[dx.length], dx, 0);
+        }
     }
 }
