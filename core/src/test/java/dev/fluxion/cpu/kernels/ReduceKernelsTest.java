@@ -299,6 +299,76 @@ class ReduceKernelsTest {
         }
     }
 
+    /** The index along r of the first NaN, else of the first strict extreme, by a plain scan in float64. */
+    private static long argReference(boolean isMax, double[] x, int base, int r, int inner) {
+        int best = 0;
+        for (int k = 0; k < r; k++) {
+            double v = x[base + k * inner], b = x[base + best * inner];
+            if (Double.isNaN(v)) return k;
+            if (isMax ? v > b : v < b) best = k;
+        }
+        return best;
+    }
+
+    @Test
+    void argMaxMinOfEveryTypeMatchAPlainScanOnTiesAndNaNs() {
+        int[][] shapes = {{1, 1, 1}, {2, 1, 3}, {3, 7, 1}, {2, 5, 3}, {3, 13, 8}, {2, 31, 17}, {1, 4, 33}};
+        Random rnd = new Random(21);
+        for (int[] sh : shapes) {
+            int outer = sh[0], r = sh[1], inner = sh[2], n = outer * r * inner;
+            double[] v = new double[n + 2];
+            for (int i = 0; i < v.length; i++) v[i] = rnd.nextInt(5) - 2; // small integers: many ties
+            double[] withNaN = v.clone();
+            for (int i = 0; i < withNaN.length; i++) if (rnd.nextInt(6) == 0) withNaN[i] = Double.NaN;
+            float[] f = new float[v.length], fn = new float[v.length];
+            int[] ints = new int[v.length];
+            long[] longs = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+                fn[i] = (float) withNaN[i];
+                ints[i] = (int) v[i];
+                longs[i] = (long) v[i] * 1_000_000_007L;
+            }
+            for (boolean isMax : new boolean[] {true, false}) {
+                long[] expect = new long[outer * inner], expectNaN = new long[outer * inner];
+                for (int o = 0; o < outer; o++)
+                    for (int i = 0; i < inner; i++) {
+                        expect[o * inner + i] = argReference(isMax, v, 2 + o * r * inner + i, r, inner);
+                        expectNaN[o * inner + i] = argReference(isMax, withNaN, 2 + o * r * inner + i, r, inner);
+                    }
+                String what = (isMax ? "argmax " : "argmin ") + java.util.Arrays.toString(sh);
+                long[] out = new long[outer * inner + 1];
+                java.util.Arrays.fill(out, -7); // the kernel overwrites dst: it starts out holding garbage
+                ReduceKernels.argReduce(isMax, f, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "float " + what);
+                java.util.Arrays.fill(out, -7);
+                ReduceKernels.argReduce(isMax, fn, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expectNaN, java.util.Arrays.copyOfRange(out, 1, out.length), "float NaN " + what);
+                java.util.Arrays.fill(out, -7);
+                ReduceKernels.argReduce(isMax, withNaN, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expectNaN, java.util.Arrays.copyOfRange(out, 1, out.length), "double NaN " + what);
+                java.util.Arrays.fill(out, -7);
+                ReduceKernels.argReduce(isMax, v, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "double " + what);
+                java.util.Arrays.fill(out, -7);
+                ReduceKernels.argReduce(isMax, ints, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "int " + what);
+                java.util.Arrays.fill(out, -7);
+                ReduceKernels.argReduce(isMax, longs, 2, outer, r, inner, out, 1);
+                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "long " + what);
+            }
+        }
+        // empty outer or inner: nothing to do, even with an empty axis; an empty axis otherwise is an error
+        long[] untouched = {-7};
+        ReduceKernels.argReduce(false, new double[0], 0, 0, 0, 1, untouched, 0);
+        ReduceKernels.argReduce(false, new int[0], 0, 1, 0, 0, untouched, 0);
+        assertEquals(-7, untouched[0]);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ReduceKernels.argReduce(false, new long[0], 0, 1, 0, 1, new long[1], 0));
+        assertEquals("argmin: empty reduction axis", e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> ReduceKernels.argReduce(true, new int[5], 0, 2, 3, 1, new long[2], 0));
+    }
+
     @Test
     void boundsAreChecked() {
         float[] f = new float[12];
