@@ -80,8 +80,7 @@ public final class PoolKernels {
         float m = Float.NEGATIVE_INFINITY;
         for (int r = r0; r < r1; r++) {
             for (int s = c0; s < c1; s++) {
-                float v = x[base + (r * g.w() + s) * c];
-                if (v > m || (v != v && m == m)) m = v;
+                m = Math.max(m, x[base + (r * g.w() + s) * c]); // as the vector lanes: NaN wins, 0.0 beats -0.0
             }
         }
         return m;
@@ -395,8 +394,7 @@ public final class PoolKernels {
                             double m = Double.NEGATIVE_INFINITY;
                             for (int r = g.rowLo(oy); r < g.rowHi(oy); r++) {
                                 for (int s = g.colLo(ox); s < g.colHi(ox); s++) {
-                                    double v = x[xImg + (r * g.w() + s) * c + ch];
-                                    if (v > m || (v != v && m == m)) m = v;
+                                    m = Math.max(m, x[xImg + (r * g.w() + s) * c + ch]); // NaN wins, 0.0 beats -0.0
                                 }
                             }
                             y[yb + ch] = m;

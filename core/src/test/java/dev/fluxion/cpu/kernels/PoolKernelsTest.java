@@ -250,6 +250,26 @@ class PoolKernelsTest {
         }
     }
 
+    /** The max of -0.0 and 0.0 is 0.0 (as Math.max and the vector lanes have it) in every channel and every path. */
+    @Test
+    void maxOfSignedZerosIsPositiveZeroInEveryChannel() {
+        Pool2dGeometry g = geometry(1, 1, 2, 17, 1, 2, 1, 1, false);
+        float[] x = new float[34];
+        java.util.Arrays.fill(x, 0, 17, -0f); // the window's first cell holds -0.0, its second 0.0
+        float[] y = new float[17], expect = new float[17];
+        for (int threads : new int[] {1, 2}) {
+            java.util.Arrays.fill(y, 1f);
+            PoolKernels.maxForward(g, x, 0, y, 0, threads);
+            assertArrayEquals(expect, y, 0f, "threads " + threads);
+            for (float v : y) assertEquals(0, Float.floatToRawIntBits(v), "threads " + threads);
+        }
+        PoolKernels.maxPoolForwardScalar(g, x, 0, y, 0);
+        for (float v : y) assertEquals(0, Float.floatToRawIntBits(v), "scalar");
+        double[] yd = new double[17];
+        PoolKernels.maxPoolForward(g, toDouble(x), 0, yd, 0);
+        for (double v : yd) assertEquals(0L, Double.doubleToRawLongBits(v), "float64");
+    }
+
     @Test
     void resultsAreBitwiseIndependentOfThreadCount() {
         independentOfThreadCount(geometry(5, 32, 32, 64, 3, 3, 2, 2, true));
@@ -328,6 +348,10 @@ class PoolKernelsTest {
         assertTrue(e.getMessage().startsWith("max_pool2d by row pairs: needs 2x2 windows"), e.getMessage());
         var r = assertThrows(IndexOutOfBoundsException.class, () -> PoolKernels.maxPool2x2GradRows(g, x, 0, y, 0, x, 0, 2, 5));
         assertTrue(r.getMessage().contains("rows [2, 5) of 4"), r.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPool2x2RowsRouted(odd, x, 0, y, 0, y, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPool2x2GradRowsRouted(odd, y, 0, y, 0, x, 0, 0, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> PoolKernels.maxPool2x2RowsRouted(g, x, 0, y, 0, y, 0, 3, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> PoolKernels.maxPool2x2GradRowsRouted(g, y, 0, y, 0, x, 0, 0, 5));
     }
 
     @Test

@@ -366,7 +366,9 @@ class ReduceKernelsTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> ReduceKernels.argReduce(false, new long[0], 0, 1, 0, 1, new long[1], 0));
         assertEquals("argmin: empty reduction axis", e.getMessage());
-        assertThrows(IndexOutOfBoundsException.class, () -> ReduceKernels.argReduce(true, new int[5], 0, 2, 3, 1, new long[2], 0));
+        var bounds = assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.argReduce(true, new int[5], 0, 2, 3, 1, new long[2], 0));
+        assertEquals("source of 6 at 0 exceeds length 5", bounds.getMessage());
     }
 
     @Test
