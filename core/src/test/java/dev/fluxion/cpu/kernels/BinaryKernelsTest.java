@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fluxion.ops.BinaryFn;
 import java.util.Random;
@@ -313,6 +314,61 @@ class BinaryKernelsTest {
                 assertEquals(cond ? ia[ai] : ib[bi], id[i]);
                 assertEquals(cond ? la[ai] : lb[bi], ld[i]);
                 assertEquals(cond ? ba[ai] : bb[bi], bd[i]);
+            }
+        }
+    }
+
+    /** A run long enough to be split into chunks for the kernel threads, with a vector body and a tail per chunk. */
+    @Test
+    void whereOverALongRunSelectsEveryElement() {
+        int n = BinaryKernels.PARALLEL_THRESHOLD + 2 * BinaryKernels.GRAIN + 5;
+        Random rnd = new Random(7);
+        boolean[] c = new boolean[n + 1];
+        for (int i = 0; i < c.length; i++) c[i] = rnd.nextBoolean();
+        float[] a = inputs(n + 2, 3), b = inputs(n + 1, 4);
+        for (int[] st : new int[][] {{1, 1, 1}, {1, 0, 1}, {1, 1, 0}, {1, 0, 0}, {0, 1, 1}}) {
+            float[] d = inputs(n, 5);
+            BinaryKernels.where(c, 1, st[0], a, 2, st[1], b, 1, st[2], d, 0, n);
+            for (int i = 0; i < n; i++) {
+                float expect = c[1 + i * st[0]] ? a[2 + i * st[1]] : b[1 + i * st[2]];
+                if (Float.floatToRawIntBits(expect) != Float.floatToRawIntBits(d[i]))
+                    assertEquals(expect, d[i], "element " + i + " of strides " + java.util.Arrays.toString(st));
+            }
+        }
+    }
+
+    /** Comparisons of the non-float32 dtypes over a run split into chunks, from offsets, one operand repeated. */
+    @Test
+    void otherDtypeComparisonsOverALongRunFromOffsets() {
+        int n = BinaryKernels.PARALLEL_THRESHOLD + BinaryKernels.GRAIN + 3;
+        Random rnd = new Random(8);
+        double[] da = new double[n + 1], db = new double[n + 2];
+        int[] ia = new int[n + 1], ib = new int[n + 2];
+        long[] la = new long[n + 1], lb = new long[n + 2];
+        boolean[] ba = new boolean[n + 1], bb = new boolean[n + 2];
+        for (double[] x : new double[][] {da, db})
+            for (int i = 0; i < x.length; i++) x[i] = rnd.nextInt(12) == 0 ? Double.NaN : rnd.nextInt(5) - 2;
+        for (int i = 0; i < da.length; i++) { ia[i] = (int) (Double.isNaN(da[i]) ? 0 : da[i]); la[i] = ia[i] * (1L << 40); ba[i] = ia[i] > 0; }
+        for (int i = 0; i < db.length; i++) { ib[i] = (int) (Double.isNaN(db[i]) ? 0 : db[i]); lb[i] = ib[i] * (1L << 40); bb[i] = ib[i] > 0; }
+        boolean[] out = new boolean[n + 3];
+        for (BinaryFn fn : BinaryFn.values()) {
+            if (!fn.isPredicate()) continue;
+            for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+                String what = fn + " strides " + st[0] + "," + st[1];
+                BinaryKernels.compare(fn, da, 1, st[0], db, 2, st[1], out, 3, n);
+                for (int i = 0; i < n; i++)
+                    if (out[3 + i] != (fn.apply(da[1 + i * st[0]], db[2 + i * st[1]]) != 0)) fail(what + " double " + i);
+                BinaryKernels.compare(fn, ia, 1, st[0], ib, 2, st[1], out, 3, n);
+                for (int i = 0; i < n; i++)
+                    if (out[3 + i] != (fn.apply(ia[1 + i * st[0]], ib[2 + i * st[1]]) != 0)) fail(what + " int " + i);
+                BinaryKernels.compare(fn, la, 1, st[0], lb, 2, st[1], out, 3, n);
+                for (int i = 0; i < n; i++)
+                    if (out[3 + i] != (fn.apply(ia[1 + i * st[0]], ib[2 + i * st[1]]) != 0)) fail(what + " long " + i);
+                BinaryKernels.compare(fn, ba, 1, st[0], bb, 2, st[1], out, 3, n);
+                for (int i = 0; i < n; i++) {
+                    boolean expect = fn.apply(ba[1 + i * st[0]] ? 1 : 0, bb[2 + i * st[1]] ? 1 : 0) != 0;
+                    if (out[3 + i] != expect) fail(what + " bool " + i);
+                }
             }
         }
     }
