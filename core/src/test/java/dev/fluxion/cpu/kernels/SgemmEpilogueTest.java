@@ -169,4 +169,51 @@ class SgemmEpilogueTest {
         assertSame(GemmEpilogue.NONE, GemmEpilogue.of(null, 0, Activation.NONE));
         assertTrue(GemmEpilogue.NONE.isIdentity());
     }
+
+    /**
+     * The scalar and vector epilogues on a block of several rows inside a wider C (ldc past the columns, an offset,
+     * columns past and short of the vector length): the same bits as the definition, bias + value then relu, where
+     * relu sends -0.0 to 0.0 and keeps NaN; the cells outside the block stay as they were.
+     */
+    @Test
+    void scalarAndVectorEpiloguesTransformExactlyTheirBlock() {
+        int rows = 3, ldc = 2 * GemmMicroKernels.V + 7, ci = 5, j0 = 2;
+        float[] bias = new float[40];
+        Random rnd = new Random(31);
+        for (int i = 0; i < bias.length; i++) bias[i] = rnd.nextInt(3) == 0 ? -0f : rnd.nextInt(5) - 2;
+        for (Activation act : Activation.values()) {
+            for (float[] b : new float[][] {null, bias}) {
+                if (b == null && act == Activation.NONE) continue;
+                GemmEpilogue e = GemmEpilogue.of(b, 3, act);
+                assertSame(b, e.bias());
+                assertEquals(3, e.biasOffset());
+                for (int cols : new int[] {1, GemmMicroKernels.V - 1, GemmMicroKernels.V + 3, 2 * GemmMicroKernels.V}) {
+                    float[] c = new float[ci + rows * ldc];
+                    for (int i = 0; i < c.length; i++) c[i] = switch (rnd.nextInt(4)) {
+                        case 0 -> -0f;
+                        case 1 -> Float.NaN;
+                        default -> rnd.nextInt(5) - 2;
+                    };
+                    float[] expect = c.clone();
+                    for (int r = 0; r < rows; r++)
+                        for (int j = 0; j < cols; j++) {
+                            int at = ci + r * ldc + j;
+                            float v = b == null ? c[at] : c[at] + b[3 + j0 + j];
+                            expect[at] = act == Activation.RELU && !(v > 0) && v == v ? 0f : v;
+                        }
+                    float[] scalar = c.clone(), vector = c.clone();
+                    e.applyScalar(scalar, ci, ldc, rows, j0, cols);
+                    e.applyVector(vector, ci, ldc, rows, j0, cols);
+                    String what = act + (b == null ? "" : " with bias") + ", " + cols + " columns";
+                    for (int i = 0; i < c.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(expect[i]), Float.floatToRawIntBits(scalar[i]), "scalar " + what + " at " + i);
+                        assertEquals(Float.floatToRawIntBits(expect[i]), Float.floatToRawIntBits(vector[i]), "vector " + what + " at " + i);
+                    }
+                }
+            }
+        }
+        // a bias exactly long enough is accepted, one value short is not
+        GemmEpilogue.of(new float[10], 2, Activation.NONE).check("sgemm", 8);
+        assertThrows(IllegalArgumentException.class, () -> GemmEpilogue.of(new float[10], 3, Activation.NONE).check("sgemm", 8));
+    }
 }
