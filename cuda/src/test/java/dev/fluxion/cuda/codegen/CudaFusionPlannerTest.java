@@ -66,6 +66,45 @@ class CudaFusionPlannerTest {
     }
 
     @Test
+    void aChainEndingInAReductionIsOneKernelAndASecondChainJoinsTheFirst() {
+        // sum(exp(x) + 1): the first group of the graph takes its reduction; the plan is that one kernel
+        var f = dev.fluxion.Fx.function("chain_sum", (Tensor x) -> x.exp().add(1.0).sum(new int[] {1}, false));
+        f.call(new dev.fluxion.random.Rng(1).normal(new int[] {4, 8}, 0, 1));
+        List<CudaFusionPlanner.Step> steps = CudaFusionPlanner.plan(f.lastGraph()).stream()
+                .filter(st -> !(st instanceof CudaFusionPlanner.Single one) || one.node().kind() == Node.Kind.OP).toList();
+        assertEquals(1, steps.size(), steps.toString());
+        CudaFusionPlanner.FusedReduce reduce = assertInstanceOf(CudaFusionPlanner.FusedReduce.class, steps.getFirst());
+        assertEquals(List.of("exp", "add"), reduce.members().stream().map(m -> m.op().name()).toList());
+
+        // exp(x) * tanh(x) + 1, no reduction: every op joins the first group, one kernel of three members
+        var g = dev.fluxion.Fx.function("chain", (Tensor x) -> x.exp().mul(x.tanh()).add(1.0));
+        g.call(new dev.fluxion.random.Rng(1).normal(new int[] {4, 8}, 0, 1));
+        List<CudaFusionPlanner.Step> ops = CudaFusionPlanner.plan(g.lastGraph()).stream()
+                .filter(st -> !(st instanceof CudaFusionPlanner.Single one) || one.node().kind() == Node.Kind.OP).toList();
+        assertEquals(1, ops.size(), ops.toString());
+        CudaFusionPlanner.Fused fused = assertInstanceOf(CudaFusionPlanner.Fused.class, ops.getFirst());
+        assertEquals(List.of("exp", "tanh", "mul", "add"), fused.members().stream().map(m -> m.op().name()).toList());
+    }
+
+    @Test
+    void aReductionTakesAChainOfAtMostTheKernelsOperandCount() {
+        // x + v1 + ... + vk summed: k + 1 external operands; the fused reduction kernel takes at most 24
+        for (int k : new int[] {CudaFusionPlanner.MAX_FUSED_REDUCTION_OPERANDS - 1, CudaFusionPlanner.MAX_FUSED_REDUCTION_OPERANDS}) {
+            List<dev.fluxion.Variable> vs = new ArrayList<>();
+            for (int i = 0; i < k; i++) vs.add(new dev.fluxion.Variable(Tensor.full(i, DType.FLOAT32, 4, 8), "v" + i));
+            var f = dev.fluxion.Fx.function("sum_of_" + k, (Tensor x) -> {
+                Tensor acc = x;
+                for (dev.fluxion.Variable v : vs) acc = acc.add(v.value());
+                return acc.sum(new int[] {1}, false);
+            });
+            f.call(Tensor.full(1, DType.FLOAT32, 4, 8));
+            List<CudaFusionPlanner.Step> steps = CudaFusionPlanner.plan(f.lastGraph());
+            long fusedReductions = steps.stream().filter(st -> st instanceof CudaFusionPlanner.FusedReduce).count();
+            assertEquals(k + 1 <= CudaFusionPlanner.MAX_FUSED_REDUCTION_OPERANDS ? 1 : 0, fusedReductions, k + " variables: " + steps);
+        }
+    }
+
+    @Test
     void trainingStepFusesItsOptimizerUpdates() {
         List<CudaFusionPlanner.Step> steps = CudaFusionPlanner.plan(TracedGraphs.all().get("mlp_train_step"));
         List<CudaFusionPlanner.Fused> fused = steps.stream().filter(s -> s instanceof CudaFusionPlanner.Fused).map(s -> (CudaFusionPlanner.Fused) s).toList();
