@@ -2,6 +2,7 @@ package dev.fluxion.graph;
 
 import dev.fluxion.DType;
 import dev.fluxion.Fx;
+import dev.fluxion.GradientTape;
 import dev.fluxion.NnOps;
 import dev.fluxion.NnOps.Padding;
 import dev.fluxion.Ops;
@@ -73,6 +74,78 @@ class FusionEdgeCasesTest {
         }
     }
 
+    /**
+     * An input broadcast along a middle axis repeats with the period of the whole group, so it is expanded whole, not
+     * repeated per tile.
+     */
+    @Test
+    void inputsBroadcastAlongAMiddleAxisAreExpandedWhole() {
+        Rng rng = new Rng(22);
+        for (int[] s : new int[][] {{5, 3, 7}, {60, 2, 50}, {130, 2, 131}}) {
+            Tensor a = rng.normal(new int[] {s[0], 1, s[2]}, 0, 1), b = rng.normal(s, 0, 1);
+            Fx.Fn2<Tensor> body = (as, bs) -> bs.mul(as).add(1f).tanh();
+            var f = Fx.function("middle_axis", body);
+            float[] eager = body.apply(a, b).toFloatArray();
+            for (int call = 0; call < 2; call++)
+                assertArrayEquals(eager, f.call(a, b).toFloatArray(), 0f, Arrays.toString(s));
+        }
+    }
+
+    /** A broadcast row longer than the largest tile repeats with a period no tile holds: it is expanded whole. */
+    @Test
+    void broadcastRowsLongerThanAnyTileAreExpandedWhole() {
+        Rng rng = new Rng(28);
+        Tensor a = rng.normal(new int[] {40_000}, 0, 1), b = rng.normal(new int[] {2, 40_000}, 0, 1);
+        Fx.Fn2<Tensor> body = (as, bs) -> bs.sub(as).mul(as).add(0.5f);
+        var f = Fx.function("long_row", body);
+        float[] eager = body.apply(a, b).toFloatArray();
+        for (int call = 0; call < 2; call++) assertArrayEquals(eager, f.call(a, b).toFloatArray(), 0f);
+    }
+
+    /** A pass that reads two pooling gradients, each routed per tile into its own tile buffer. */
+    private static List<Tensor> twoPoolGradients(Tensor x, Tensor s, Tensor w) {
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(x);
+            Tensor y1 = NnOps.maxPool2d(x.mul(s), 2, 2, 2, 2, Padding.VALID);
+            Tensor y2 = NnOps.maxPool2d(x.add(0.5f).mul(-2f), 2, 2, 2, 2, Padding.VALID);
+            Tensor dx = tape.gradient(Ops.sum(y1.mul(w)).add(Ops.sum(y2.mul(w).mul(-3f))), x)[0];
+            return List.of(dx.mul(x).add(1f));
+        }
+    }
+
+    @Test
+    void passesReadingTwoPoolingGradientsRouteEachIntoItsOwnBuffer() {
+        Rng rng = new Rng(24);
+        for (int[] shape : new int[][] {{2, 16, 16, 8}, {1, 4, 6, 3}, {3, 34, 10, 24}}) {
+            Tensor x = rng.normal(shape, 0, 1), s = rng.normal(new int[] {shape[3]}, 0, 1);
+            Tensor w = rng.normal(new int[] {shape[0], shape[1] / 2, shape[2] / 2, shape[3]}, 0, 1);
+            var f = Fx.function("two_pool_gradients", FusionEdgeCasesTest::twoPoolGradients);
+            List<Tensor> eager = twoPoolGradients(x, s, w);
+            for (int call = 0; call < 2; call++) assertSameBits(eager, f.call(x, s, w), Arrays.toString(shape));
+        }
+    }
+
+    /** A pooling gradient read by a broadcasting op of a larger shape is computed whole, not per tile of that op. */
+    private static List<Tensor> poolGradientBroadcast(Tensor x, Tensor z, Tensor w) {
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(x);
+            Tensor dx = tape.gradient(Ops.sum(NnOps.maxPool2d(x, 2, 2, 2, 2, Padding.VALID).mul(w)), x)[0];
+            return List.of(dx.add(z).mul(1.5f));
+        }
+    }
+
+    @Test
+    void poolingGradientsReadByALargerBroadcastingOpAreComputedWhole() {
+        Rng rng = new Rng(26);
+        for (int[] shape : new int[][] {{1, 4, 6, 3}, {1, 16, 16, 8}}) {
+            Tensor x = rng.normal(shape, 0, 1), z = rng.normal(new int[] {3, shape[1], shape[2], shape[3]}, 0, 1);
+            Tensor w = rng.normal(new int[] {1, shape[1] / 2, shape[2] / 2, shape[3]}, 0, 1);
+            var f = Fx.function("pool_gradient_broadcast", FusionEdgeCasesTest::poolGradientBroadcast);
+            List<Tensor> eager = poolGradientBroadcast(x, z, w);
+            for (int call = 0; call < 2; call++) assertSameBits(eager, f.call(x, z, w), Arrays.toString(shape));
+        }
+    }
+
     /** A pass that pools its tiles as it goes, over many tiles: each tile pools its own rows of the output. */
     @Test
     void poolingInsideAPassOfManyTilesPoolsEachTilesOwnRows() {
@@ -111,7 +184,8 @@ class FusionEdgeCasesTest {
     private static List<Tensor> twoReductionGroups(Tensor x) {
         Tensor a = x.mul(2f).sub(0.25f), b = x.add(1f).abs();
         Tensor ra = a.sum(new int[] {0}, false), rb = Ops.reduce(ReduceFn.MAX, b, new int[] {0, 1}, false);
-        return List.of(ra, rb, a.mul(b));
+        Tensor ra2 = Ops.reduce(ReduceFn.MIN, a, new int[] {0, 1}, false);    // a's group folds ra: not this one
+        return List.of(ra, rb, ra2, a.mul(b));
     }
 
     @Test
