@@ -226,6 +226,25 @@ class FusionEdgeCasesTest {
         for (int call = 0; call < 2; call++) assertArrayEquals(eager, f.call(x, w, b).toFloatArray(), 0f);
     }
 
+    /** Only a relu that is the bias addition's one reader joins the epilogue: not another unary, not an output's. */
+    @Test
+    void productEpiloguesAbsorbOnlyAReluOfAnAdditionNoOneElseReads() {
+        Rng rng = new Rng(33);
+        Tensor x = rng.normal(new int[] {6, 5}, 0, 1), w = rng.normal(new int[] {5, 9}, 0, 1), b = rng.normal(new int[] {9}, 0, 1);
+        List<Fx.Fn3<List<Tensor>>> bodies = List.of(
+                (xs, ws, bs) -> List.of(xs.matmul(ws).add(bs).tanh()),
+                (xs, ws, bs) -> List.of(xs.matmul(ws).add(bs).neg()),
+                (xs, ws, bs) -> {
+                    Tensor z = xs.matmul(ws).add(bs);
+                    return List.of(z, z.relu());
+                });
+        for (Fx.Fn3<List<Tensor>> body : bodies) {
+            var f = Fx.function("epilogue_reader", body);
+            List<Tensor> eager = body.apply(x, w, b);
+            for (int call = 0; call < 2; call++) assertSameBits(eager, f.call(x, w, b), f.describe());
+        }
+    }
+
     /** A product over an empty inner dimension is zeros: with its bias and relu it is relu(bias) in every row. */
     @Test
     void productOverAnEmptyInnerDimensionWithBiasIsTheBias() {
