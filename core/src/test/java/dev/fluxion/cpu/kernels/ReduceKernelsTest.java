@@ -371,6 +371,154 @@ class ReduceKernelsTest {
         assertEquals("source of 6 at 0 exceeds length 5", bounds.getMessage());
     }
 
+    /**
+     * Every threaded split against the definition: whole rows per chunk, the blocks of a few long rows, column tiles
+     * (one column short of one and two tiles), and row runs of few long column tiles; float32 vector and scalar,
+     * float64 too.
+     */
+    @Test
+    void threadedSplitsAndTileEdgesMatchTheReference() {
+        int[][] shapes = {{5, 20_011, 1}, {2, 40_009, 1}, {1, 150, 511}, {3, 50, 1023}, {9, 70, 130}, {2, 300, 600}};
+        for (int[] sh : shapes) {
+            int outer = sh[0], r = sh[1], inner = sh[2], off = 3;
+            for (ReduceFn fn : ReduceFn.values()) {
+                String what = fn + " " + java.util.Arrays.toString(sh);
+                float[] x = data(off + outer * r * inner, r + fn.ordinal(), fn == ReduceFn.MAX || fn == ReduceFn.MIN);
+                if (fn == ReduceFn.PROD) for (int i = 0; i < x.length; i++) x[i] = 1 + (x[i] - 1) * 1e-4f;
+                double[] xd = new double[x.length];
+                for (int i = 0; i < x.length; i++) xd[i] = x[i];
+                for (boolean simd : new boolean[] {true, false}) {
+                    float[] got = new float[outer * inner + 1];
+                    ReduceKernels.reduce(fn, x, off, outer, r, inner, got, 1, simd, 2);
+                    double[] gotD = new double[outer * inner + 1];
+                    ReduceKernels.reduce(fn, xd, off, outer, r, inner, gotD, 1, 2);
+                    for (int o = 0; o < outer; o++) {
+                        for (int i = 0; i < inner; i++) {
+                            int base = off + o * r * inner + i;
+                            double ref = fn.identity();
+                            for (int k = 0; k < r; k++) ref = fn.combine(ref, x[base + k * inner]);
+                            float g = got[1 + o * inner + i];
+                            double gd = gotD[1 + o * inner + i];
+                            String at = what + (simd ? " vector" : " scalar") + " at " + o + "," + i;
+                            if (Double.isNaN(ref)) {
+                                assertTrue(Float.isNaN(g) && Double.isNaN(gd), at);
+                            } else {
+                                assertEquals((float) ref, g, Math.abs(ref) * 1e-5 + 1e-3, at);
+                                assertEquals(ref, gd, 1e-9 * (Math.abs(ref) + 1), at + " float64");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** int32 and int64 of every function on [outer, r, inner] blocks from offsets, small and threaded. */
+    @Test
+    void integerReductionsOfEveryFunctionMatchAPlainLoop() {
+        int[][] shapes = {{3, 5, 4}, {2, 7, 1}, {4, 3000, 7}};
+        Random rnd = new Random(5);
+        for (int[] sh : shapes) {
+            int outer = sh[0], r = sh[1], inner = sh[2], off = 2, n = outer * r * inner;
+            int[] xi = new int[off + n];
+            long[] xl = new long[off + n];
+            for (int i = 0; i < xi.length; i++) {
+                xi[i] = rnd.nextInt(2001) - 1000;
+                xl[i] = xi[i] * 3_000_000_019L;
+            }
+            for (ReduceFn fn : ReduceFn.values()) {
+                int[] gi = new int[outer * inner + 1];
+                long[] gl = new long[outer * inner + 1];
+                ReduceKernels.reduce(fn, xi, off, outer, r, inner, gi, 1);
+                ReduceKernels.reduce(fn, xl, off, outer, r, inner, gl, 1);
+                for (int o = 0; o < outer; o++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = off + o * r * inner + i;
+                        int ei = xi[base];
+                        long el = xl[base];
+                        for (int k = 1; k < r; k++) {
+                            int vi = xi[base + k * inner];
+                            long vl = xl[base + k * inner];
+                            switch (fn) {
+                                case SUM -> { ei += vi; el += vl; }
+                                case PROD -> { ei *= vi; el *= vl; }
+                                case MAX -> { ei = Math.max(ei, vi); el = Math.max(el, vl); }
+                                case MIN -> { ei = Math.min(ei, vi); el = Math.min(el, vl); }
+                            }
+                        }
+                        String at = fn + " " + java.util.Arrays.toString(sh) + " at " + o + "," + i;
+                        assertEquals(ei, gi[1 + o * inner + i], "int32 " + at);
+                        assertEquals(el, gl[1 + o * inner + i], "int64 " + at);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyDtypeChecksBoundsWithMessages() {
+        var f = assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.reduce(ReduceFn.SUM, new float[12], 0, 2, 3, 2, new float[4], 1));
+        assertEquals("output of 4 at 1 exceeds length 4", f.getMessage());
+        var d = assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.reduce(ReduceFn.MAX, new double[11], 0, 2, 3, 2, new double[4], 0));
+        assertEquals("source of 12 at 0 exceeds length 11", d.getMessage());
+        var i = assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.reduce(ReduceFn.MIN, new int[12], 0, 2, 3, 2, new int[3], 0));
+        assertEquals("output of 4 at 0 exceeds length 3", i.getMessage());
+        var l = assertThrows(IndexOutOfBoundsException.class,
+                () -> ReduceKernels.reduce(ReduceFn.PROD, new long[12], 1, 2, 3, 2, new long[4], 0));
+        assertEquals("source of 12 at 1 exceeds length 12", l.getMessage());
+        var neg = assertThrows(IllegalArgumentException.class,
+                () -> ReduceKernels.reduce(ReduceFn.SUM, new double[4], 0, 1, -2, 2, new double[4], 0));
+        assertEquals("negative extent [1, -2, 2]", neg.getMessage());
+    }
+
+    /**
+     * The fused passes' contract: folding every block of {@code ROWS_PER_BLOCK} rows with foldBlock and merging the
+     * blocks with mergeTree (whole, or as aligned power-of-two runs merged again) gives reduce's bits.
+     */
+    @Test
+    void foldBlockAndMergeTreeGiveTheBitsOfReduce() {
+        int rpb = ReduceKernels.ROWS_PER_BLOCK;
+        int[][] shapes = {{1, 3}, {63, 17}, {64, 8}, {65, 9}, {5 * 64 + 3, 33}, {8 * 64, 2}, {11 * 64 + 1, 600}};
+        for (ReduceFn fn : ReduceFn.values()) {
+            for (int[] sh : shapes) {
+                int r = sh[0], inner = sh[1], off = 5;
+                float[] x = data(off + r * inner, r * 31L + inner, fn == ReduceFn.MAX || fn == ReduceFn.MIN);
+                if (fn == ReduceFn.PROD) for (int i = 0; i < x.length; i++) x[i] = 1 + (x[i] - 1) * 1e-3f;
+                float[] expect = new float[inner];
+                ReduceKernels.reduce(fn, x, off, 1, r, inner, expect, 0, true, 1);
+                int blocks = (r + rpb - 1) / rpb;
+                float[][] whole = new float[blocks][], runs = new float[blocks][];
+                for (int b = 0; b < blocks; b++) {
+                    whole[b] = new float[inner];
+                    java.util.Arrays.fill(whole[b], (float) fn.identity());
+                    ReduceKernels.foldBlock(fn, x, off + b * rpb * inner, Math.min(rpb, r - b * rpb), inner, whole[b]);
+                    runs[b] = whole[b].clone();
+                }
+                String what = fn + " r=" + r + " inner=" + inner;
+                ReduceKernels.mergeTree(fn, whole, 0, blocks, inner);
+                assertBitsEqual(expect, whole[0], what);
+                // runs of 4 blocks (aligned subtrees), then their results merged in the same tree
+                int runCount = (blocks + 3) / 4;
+                float[][] heads = new float[runCount][];
+                for (int q = 0; q < runCount; q++) {
+                    ReduceKernels.mergeTree(fn, runs, 4 * q, Math.min(4, blocks - 4 * q), inner);
+                    heads[q] = runs[4 * q];
+                }
+                ReduceKernels.mergeTree(fn, heads, 0, runCount, inner);
+                assertBitsEqual(expect, heads[0], what + " in runs");
+            }
+        }
+    }
+
+    private static void assertBitsEqual(float[] expect, float[] got, String what) {
+        for (int i = 0; i < expect.length; i++) {
+            assertEquals(Float.floatToIntBits(expect[i]), Float.floatToIntBits(got[i]), what + " column " + i);
+        }
+    }
+
     @Test
     void boundsAreChecked() {
         float[] f = new float[12];
