@@ -209,6 +209,42 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The SIMD path's bits, written out: k is cut into ceil(k / KC) k-blocks whose sizes differ by at most one
+     * (block kb starts at floor(kb * k / blocks)); each block's sum is a chain of fused multiply-adds from 0 in step
+     * order, and C is that sum for the first block (unless accumulating) and C plus it for every other block.
+     */
+    @Test
+    void simdPathFollowsTheDocumentedKBlockOrderBitwise() {
+        int kc = GemmEngine.KC, mc = GemmEngine.MC, nr = GemmMicroKernels.NR;
+        Random rnd = new Random(9);
+        int[][] sizes = {{7, 20, 2 * kc + 88}, {13, 3 * nr + 5, kc + 1}, {mc + 3, 35, 2 * kc + 2}, {6, 2, 3 * kc - 1}};
+        int count = 0;
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++, count++) {
+                Case cs = new Case(rnd, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, (count & 1) == 1, t != 1);
+                float[] expect = cs.c0.clone();
+                int blocks = (cs.k + kc - 1) / kc;
+                for (int i = 0; i < cs.m; i++) {
+                    for (int j = 0; j < cs.n; j++) {
+                        int ci = cs.cOff + i * cs.ldc + j;
+                        for (int kb = 0; kb < blocks; kb++) {
+                            float sum = 0f;
+                            for (int p = (int) ((long) kb * cs.k / blocks); p < (int) ((long) (kb + 1) * cs.k / blocks); p++) {
+                                float x = cs.a[cs.aOff + (cs.ta ? p * cs.lda + i : i * cs.lda + p)];
+                                float y = cs.b[cs.bOff + (cs.tb ? j * cs.ldb + p : p * cs.ldb + j)];
+                                sum = Math.fma(x, y, sum);
+                            }
+                            expect[ci] = kb == 0 && !cs.acc ? sum : expect[ci] + sum;
+                        }
+                    }
+                }
+                assertArrayEquals(expect, cs.simd(1), "threads=1 " + cs);
+                assertArrayEquals(expect, cs.simd(2), "threads=2 " + cs);
+            }
+        }
+    }
+
     @Test
     void deepProductsSpanningSeveralPackedBGroupsAgree() {
         // k * (columns rounded to panels) exceeds GemmEngine.B_CAP: B is packed in several groups of k-blocks
