@@ -374,11 +374,12 @@ class ReduceKernelsTest {
     /**
      * Every threaded split against the definition: whole rows per chunk, the blocks of a few long rows, column tiles
      * (one column short of one and two tiles), and row runs of few long column tiles; float32 vector and scalar,
-     * float64 too.
+     * float64 too; and two tiles of a small input, on the calling thread.
      */
     @Test
     void threadedSplitsAndTileEdgesMatchTheReference() {
-        int[][] shapes = {{5, 20_011, 1}, {2, 40_009, 1}, {1, 150, 511}, {3, 50, 1023}, {9, 70, 130}, {2, 300, 600}};
+        int[][] shapes = {{5, 20_011, 1}, {2, 40_009, 1}, {1, 150, 511}, {3, 50, 1023}, {9, 70, 130}, {2, 300, 600},
+                {2, 9, 1023}};
         for (int[] sh : shapes) {
             int outer = sh[0], r = sh[1], inner = sh[2], off = 3;
             for (ReduceFn fn : ReduceFn.values()) {
@@ -407,6 +408,40 @@ class ReduceKernelsTest {
                                 assertEquals(ref, gd, 1e-9 * (Math.abs(ref) + 1), at + " float64");
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * MAX of zeros of both signs is +0.0 and MIN is -0.0 wherever the lanes meet them: full vectors, the masked tail,
+     * the lane tree and down columns, vector and scalar, once C2 has compiled the loops.
+     */
+    @Test
+    void signedZerosOrderTheSameInEveryLaneAndPath() {
+        float[] x = new float[8000];
+        for (int i = 0; i < x.length; i++) x[i] = (i * 7919 % 3) == 0 ? 0f : -0f;
+        int[][] shapes = {{1, 2048, 1}, {2, 37, 1}, {3, 1, 1}, {1, 200, 33}, {2, 65, 8}};
+        for (int rep = 0; rep < 600; rep++) {
+            for (int[] sh : shapes) {
+                int outer = sh[0], r = sh[1], inner = sh[2];
+                for (boolean simd : new boolean[] {true, false}) {
+                    float[] max = new float[outer * inner], min = new float[outer * inner];
+                    ReduceKernels.reduce(ReduceFn.MAX, x, 1, outer, r, inner, max, 0, simd, 1);
+                    ReduceKernels.reduce(ReduceFn.MIN, x, 1, outer, r, inner, min, 0, simd, 1);
+                    if (rep % 200 != 0 && rep != 599) continue;
+                    for (int j = 0; j < max.length; j++) {
+                        int o = j / inner, i = j % inner;
+                        boolean anyPos = false, anyNeg = false;
+                        for (int k = 0; k < r; k++) {
+                            float v = x[1 + (o * r + k) * inner + i];
+                            anyPos |= Float.floatToIntBits(v) == 0;
+                            anyNeg |= Float.floatToIntBits(v) != 0;
+                        }
+                        String what = java.util.Arrays.toString(sh) + (simd ? " vector" : " scalar") + " at " + j;
+                        assertEquals(Float.floatToIntBits(anyPos ? 0f : -0f), Float.floatToIntBits(max[j]), "max " + what);
+                        assertEquals(Float.floatToIntBits(anyNeg ? -0f : 0f), Float.floatToIntBits(min[j]), "min " + what);
                     }
                 }
             }
