@@ -234,6 +234,60 @@ class BinaryKernelsTest {
         }
     }
 
+    private static long intReference(BinaryFn fn, long x, long y) {
+        return switch (fn) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> Math.floorDiv(x, y);
+            case MOD -> Math.floorMod(x, y);
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            default -> { // POW, small exponents
+                long r = 1;
+                for (int i = 0; i < y; i++) r *= x;
+                yield r;
+            }
+        };
+    }
+
+    /** float64, int32 and int64 arithmetic over a run split into chunks, from offsets, one operand repeated. */
+    @Test
+    void otherDtypeArithmeticOverALongRunFromOffsets() {
+        int n = BinaryKernels.PARALLEL_THRESHOLD + BinaryKernels.GRAIN + 3;
+        Random rnd = new Random(9);
+        double[] da = new double[n + 1], db = new double[n + 2], dd = new double[n + 3];
+        int[] ia = new int[n + 1], ib = new int[n + 2], id = new int[n + 3];
+        long[] la = new long[n + 1], lb = new long[n + 2], ld = new long[n + 3];
+        for (int i = 0; i < da.length; i++) {
+            ia[i] = rnd.nextInt(2001) - 1000;
+            la[i] = ia[i] * 3_000_000_019L;
+            da[i] = rnd.nextGaussian() * 10;
+        }
+        for (int i = 0; i < db.length; i++) {
+            ib[i] = 1 + rnd.nextInt(5); // divisors and exponents: positive
+            lb[i] = ib[i];
+            db[i] = rnd.nextGaussian() * 3;
+        }
+        BinaryFn[] fns = {BinaryFn.ADD, BinaryFn.SUB, BinaryFn.MUL, BinaryFn.DIV, BinaryFn.MOD, BinaryFn.MAX,
+                BinaryFn.MIN, BinaryFn.POW};
+        for (BinaryFn fn : fns) {
+            for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+                String what = fn + " strides " + st[0] + "," + st[1];
+                BinaryKernels.apply(fn, da, 1, st[0], db, 2, st[1], dd, 3, n);
+                BinaryKernels.apply(fn, ia, 1, st[0], ib, 2, st[1], id, 3, n);
+                BinaryKernels.apply(fn, la, 1, st[0], lb, 2, st[1], ld, 3, n);
+                for (int i = 0; i < n; i++) {
+                    int ai = 1 + i * st[0], bi = 2 + i * st[1];
+                    double ed = fn.apply(da[ai], db[bi]);
+                    if (Double.doubleToLongBits(ed) != Double.doubleToLongBits(dd[3 + i])) fail(what + " double " + i);
+                    if ((int) intReference(fn, ia[ai], ib[bi]) != id[3 + i]) fail(what + " int " + i);
+                    if (intReference(fn, la[ai], lb[bi]) != ld[3 + i]) fail(what + " long " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void integerErrorsThrowDocumentedMessagesAndLeaveDstAlone() {
         int[] a = {1, 2, 3}, b = {1, 0, 1}, d = {9, 9, 9};
