@@ -47,10 +47,7 @@ class GraphFunctionTest {
 
     @Test
     void javaSideEffectsHappenOnlyWhileTracingButFxPrintRunsEveryCall() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        try {
+        String out = printed(() -> {
             var f = Fx.function("printing", (Tensor x) -> {
                 System.out.println("tracing!");
                 return Fx.print("value:", x.add(1));
@@ -58,10 +55,7 @@ class GraphFunctionTest {
             f.call(Tensor.vector(1));
             f.call(Tensor.vector(2));
             f.call(Tensor.vector(3));
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString();
+        });
         assertEquals(1, out.split("tracing!", -1).length - 1, out);
         assertEquals(3, out.split("value:", -1).length - 1, out);
         assertTrue(out.contains("4.0"), out);
@@ -173,10 +167,7 @@ class GraphFunctionTest {
 
     @Test
     void printsOfConstantsAndRepeatedPrintsRunOnEveryCall() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        try {
+        String out = printed(() -> {
             Tensor seven = Tensor.scalar(7f);
             var f = Fx.function("printing_twice", (Tensor x) -> {
                 Fx.print("constant:", seven);
@@ -186,10 +177,7 @@ class GraphFunctionTest {
             });
             f.call(Tensor.vector(1));
             f.call(Tensor.vector(2));
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString();
+        });
         assertEquals(2, out.split("constant:", -1).length - 1, out);
         assertEquals(4, out.split("again:", -1).length - 1, out);
     }
@@ -289,5 +277,18 @@ class GraphFunctionTest {
         f.call(Tensor.vector(1, 2));
         f.resetProfile();
         assertTrue(f.profile().contains("profiling is off: run with -Dfluxion.graph.profile=true"), f.profile());
+    }
+
+    /** What {@code body} printed to System.out. */
+    static String printed(Runnable body) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            body.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString();
     }
 }

@@ -337,25 +337,19 @@ class ReduceKernelsTest {
                         expectNaN[o * inner + i] = argReference(isMax, withNaN, 2 + o * r * inner + i, r, inner);
                     }
                 String what = (isMax ? "argmax " : "argmin ") + java.util.Arrays.toString(sh);
-                long[] out = new long[outer * inner + 1];
-                java.util.Arrays.fill(out, -7); // the kernel overwrites dst: it starts out holding garbage
-                ReduceKernels.argReduce(isMax, f, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "float " + what);
-                java.util.Arrays.fill(out, -7);
-                ReduceKernels.argReduce(isMax, fn, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expectNaN, java.util.Arrays.copyOfRange(out, 1, out.length), "float NaN " + what);
-                java.util.Arrays.fill(out, -7);
-                ReduceKernels.argReduce(isMax, withNaN, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expectNaN, java.util.Arrays.copyOfRange(out, 1, out.length), "double NaN " + what);
-                java.util.Arrays.fill(out, -7);
-                ReduceKernels.argReduce(isMax, v, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "double " + what);
-                java.util.Arrays.fill(out, -7);
-                ReduceKernels.argReduce(isMax, ints, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "int " + what);
-                java.util.Arrays.fill(out, -7);
-                ReduceKernels.argReduce(isMax, longs, 2, outer, r, inner, out, 1);
-                assertArrayEquals(expect, java.util.Arrays.copyOfRange(out, 1, out.length), "long " + what);
+                // the kernel overwrites dst: it starts out holding garbage
+                java.util.function.BiConsumer<String, java.util.function.Consumer<long[]>> check = (label, run) -> {
+                    long[] out = new long[outer * inner + 1];
+                    java.util.Arrays.fill(out, -7);
+                    run.accept(out);
+                    assertArrayEquals(label.contains("NaN") ? expectNaN : expect, java.util.Arrays.copyOfRange(out, 1, out.length), label + " " + what);
+                };
+                check.accept("float", out -> ReduceKernels.argReduce(isMax, f, 2, outer, r, inner, out, 1));
+                check.accept("float NaN", out -> ReduceKernels.argReduce(isMax, fn, 2, outer, r, inner, out, 1));
+                check.accept("double NaN", out -> ReduceKernels.argReduce(isMax, withNaN, 2, outer, r, inner, out, 1));
+                check.accept("double", out -> ReduceKernels.argReduce(isMax, v, 2, outer, r, inner, out, 1));
+                check.accept("int", out -> ReduceKernels.argReduce(isMax, ints, 2, outer, r, inner, out, 1));
+                check.accept("long", out -> ReduceKernels.argReduce(isMax, longs, 2, outer, r, inner, out, 1));
             }
         }
         // empty outer or inner: nothing to do, even with an empty axis; an empty axis otherwise is an error
