@@ -171,6 +171,25 @@ public abstract class Dataset<E> implements Iterable<E> {
         return new Combinators.Batch<E, R>(this, size, dropRemainder, (list, first) -> collate.apply(list), false);
     }
 
+    /**
+     * Batches elements whose shapes differ (sequences of different lengths): each component is padded with zeros to
+     * the longest element of its batch on every axis, then stacked; the last batch may be smaller.
+     */
+    public Dataset<E> paddedBatch(int size) {
+        return paddedBatch(size, false, Padding.toLongest());
+    }
+
+    /**
+     * tf.data's {@code padded_batch}: pads each component to the shape and with the value {@code padding} gives
+     * (see {@link Padding}), then stacks. Elements must share their dtype and rank per component; one longer than a
+     * fixed padded dimension is an error that names it. With {@code dropRemainder} a last partial batch is dropped.
+     */
+    public Dataset<E> paddedBatch(int size, boolean dropRemainder, Padding padding) {
+        if (size < 1) throw new IllegalArgumentException("paddedBatch: batch size must be >= 1, got " + size);
+        Objects.requireNonNull(padding, "padding");
+        return new Combinators.Batch<E, E>(this, size, dropRemainder, padding::collate, false);
+    }
+
     /** Splits each element along its first axis into rows: the inverse of {@link #batch(int)}. */
     public Dataset<E> unbatch() {
         return new Combinators.Unbatch<>(this);
