@@ -244,6 +244,38 @@ public abstract class Dataset<E> implements Iterable<E> {
         return new Stages.Skip<>(this, n);
     }
 
+    /**
+     * The elements at positions {@code index}, {@code index + count}, {@code index + 2 count}, ...: worker
+     * {@code index}'s share of {@code count} workers (tf.data's {@code shard}). Shard before shuffling, so that the
+     * workers' shares do not overlap.
+     */
+    public Dataset<E> shard(long count, long index) {
+        if (count < 1) throw new IllegalArgumentException("shard: the number of shards must be >= 1, got " + count);
+        if (index < 0 || index >= count)
+            throw new IllegalArgumentException("shard: index must be in 0.." + (count - 1) + " for " + count + " shards, got " + index);
+        return new Stages.Shard<>(this, count, index);
+    }
+
+    /**
+     * Maps each element to a dataset and gives their elements one dataset after the other (tf.data's
+     * {@code flat_map}): {@code interleave(fn, 1, 1)}.
+     */
+    public <R> Dataset<R> flatMap(Function<? super E, ? extends Dataset<? extends R>> fn) {
+        return new Interleave<E, R>(this, Objects.requireNonNull(fn, "fn"), 1, 1, "flatMap");
+    }
+
+    /**
+     * Maps each element to a dataset and interleaves them (tf.data's {@code interleave}): {@code cycleLength}
+     * datasets are open at once and take turns giving {@code blockLength} elements each; when one ends, the next
+     * input element's dataset takes its place. Reading several files at once is the usual use:
+     * {@code files.interleave(f -> Dataset.fromTensorSlices(load(f)), 4, 1)}. The datasets are read in the calling thread.
+     */
+    public <R> Dataset<R> interleave(Function<? super E, ? extends Dataset<? extends R>> fn, int cycleLength, int blockLength) {
+        if (cycleLength < 1) throw new IllegalArgumentException("interleave: cycleLength must be >= 1, got " + cycleLength);
+        if (blockLength < 1) throw new IllegalArgumentException("interleave: blockLength must be >= 1, got " + blockLength);
+        return new Interleave<E, R>(this, Objects.requireNonNull(fn, "fn"), cycleLength, blockLength, "interleave");
+    }
+
     /** Pairs elements of this and {@code other} with {@code combiner}; ends with the shorter one. */
     public <B, R> Dataset<R> zip(Dataset<B> other, BiFunction<? super E, ? super B, ? extends R> combiner) {
         return new Combinators.Zip<>(this, Objects.requireNonNull(other, "other"), Objects.requireNonNull(combiner, "combiner"));

@@ -174,6 +174,50 @@ final class Stages {
         }
     }
 
+    /** Every {@code count}-th element from position {@code index}: one worker's part of the data. */
+    static final class Shard<E> extends Dataset<E> {
+        private final Dataset<E> input;
+        private final long count;
+        private final long index;
+
+        Shard(Dataset<E> input, long count, long index) {
+            this.input = input;
+            this.count = count;
+            this.index = index;
+        }
+
+        @Override
+        public long cardinality() {
+            long n = input.cardinality();
+            if (n == INFINITE || n == UNKNOWN) return n;
+            return n <= index ? 0 : (n - index - 1) / count + 1;
+        }
+
+        @Override
+        Cursor<E> open(IteratorState state) {
+            long start = state == null ? 0 : state.expect("shard").get("position");
+            return new Piped<E, E>(input.open(state == null ? null : state.child(0))) {
+                private long position = start; // input elements consumed
+
+                @Override
+                public E next() {
+                    long gap = Math.floorMod(index - position, count);
+                    long skipped = in.skip(gap);
+                    position += skipped;
+                    if (skipped < gap) return null;
+                    E x = in.next();
+                    if (x != null) position++;
+                    return x;
+                }
+
+                @Override
+                public IteratorState save() {
+                    return IteratorState.builder("shard").put("position", position).child(in.save()).build();
+                }
+            };
+        }
+    }
+
     static final class Skip<E> extends Dataset<E> {
         private final Dataset<E> input;
         private final long count; // -1: all
