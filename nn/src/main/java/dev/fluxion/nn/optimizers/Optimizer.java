@@ -35,13 +35,15 @@ import java.util.function.Supplier;
  * {@link #variables()} lists, for checkpoints: {@code iterations}; the learning-rate variable (absent with a
  * schedule); then, per variable in the order first seen, its slots in the optimizer's declared order
  * (SGD: momentum; Adam/AdamW: m, v[, vhat]; RMSprop: velocity[, momentum][, average_gradient]; Adagrad:
- * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on; then {@code loss_scale} and
+ * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on and {@code average} when
+ * moving averages are ({@link #useEma}); then {@code loss_scale} and
  * {@code loss_scale_good_steps} when loss scaling is on ({@link #lossScaling}).
  *
  * <h2>One step</h2>
  * Keras' order: drop null gradients → (accumulate) → clip (clipnorm per tensor, or globalClipnorm over all, or
  * clipvalue per element; as in Keras 3 at most one of them may be set) → weight decay {@code w -= w·wd·lr} →
- * update rule → constraints ({@link Constraints#apply}) → {@code iterations += 1}.
+ * update rule → moving averages ({@link #useEma}) → constraints ({@link Constraints#apply}) →
+ * {@code iterations += 1}.
  *
  * <h2>Gradient accumulation</h2>
  * With {@link #gradientAccumulationSteps(int) k} &gt; 1 each call adds the gradients into {@code grad_accumulator}
@@ -66,6 +68,9 @@ public abstract class Optimizer {
     private int accumulationSteps = 1;
     private final Map<Variable, Map<String, Variable>> slots = new LinkedHashMap<>(); // Variable has identity equality
     private final Map<Variable, Variable> accumulators = new LinkedHashMap<>();
+    private Double emaMomentum; // null unless useEma() turned the moving averages on
+    private int emaOverwriteFrequency;
+    private final Map<Variable, Variable> averages = new LinkedHashMap<>();
     private Tensor gate; // while a traced accumulation update is being built: the "is update step" predicate
     private boolean compileUpdates = true;
     private LossScale lossScale; // null unless lossScaling() turned it on
@@ -185,6 +190,38 @@ public abstract class Optimizer {
         return this;
     }
 
+    /** {@link #useEma(double, int)} without overwriting the variables during training. */
+    public Optimizer useEma(double momentum) {
+        return useEma(momentum, 0);
+    }
+
+    /**
+     * Keeps an exponential moving average of every trained variable (Keras' {@code use_ema}): after each update
+     * {@code average = momentum · average + (1 - momentum) · variable}, the first update copying the variable. Every
+     * {@code overwriteFrequency} updates (0: never) the variables take their averages' values; at the end of
+     * {@code fit}, and whenever {@link #finalizeVariableValues} is called, they take them for good. The averages are
+     * optimizer variables, so checkpoints keep them. Set it before the first step.
+     */
+    public Optimizer useEma(double momentum, int overwriteFrequency) {
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException(name + ": EMA momentum must be in [0, 1), got " + momentum);
+        if (overwriteFrequency < 0)
+            throw new IllegalArgumentException(name + ": EMA overwrite frequency must be >= 0 (0: never), got " + overwriteFrequency);
+        if (!slots.isEmpty()) throw new IllegalStateException(name + ": turn moving averages on before the first step");
+        emaMomentum = momentum;
+        emaOverwriteFrequency = overwriteFrequency;
+        return this;
+    }
+
+    /** The moving average of {@code var} (see {@link #useEma}), or null when there is none. */
+    public Variable average(Variable var) {
+        return averages.get(var);
+    }
+
+    /** Copies each moving average into its variable (Keras' {@code finalize_variable_values}); nothing without EMA. */
+    public void finalizeVariableValues() {
+        for (var e : averages.entrySet()) e.getKey().assign(e.getValue().value());
+    }
+
     public int gradientAccumulationSteps() {
         return accumulationSteps;
     }
@@ -246,6 +283,8 @@ public abstract class Optimizer {
             out.addAll(e.getValue().values());
             Variable acc = accumulators.get(e.getKey());
             if (acc != null) out.add(acc);
+            Variable avg = averages.get(e.getKey());
+            if (avg != null) out.add(avg);
         }
         if (lossScale != null) {
             out.add(lossScale.scale);
@@ -263,6 +302,7 @@ public abstract class Optimizer {
             slots.put(v, new LinkedHashMap<>());
             createSlots(v);
             if (accumulationSteps > 1) accumulators.put(v, newStateVariable(v, "grad_accumulator", 0));
+            if (emaMomentum != null) averages.put(v, newStateVariable(v, "average", 0));
         }
     }
 
@@ -470,6 +510,22 @@ public abstract class Optimizer {
                 assign(var, w.sub(w.mul(lrv).mul(weightDecay)));
             }
             updateStep(var, grads.get(i), lrv, Ops.cast(step, var.dtype()));
+        }
+        if (emaMomentum != null) updateAverages(vars, step);
+    }
+
+    /** Moves each average toward its updated variable; {@code step} is the 1-based update number. */
+    private void updateAverages(List<Variable> vars, Tensor step) {
+        for (Variable var : vars) {
+            Variable average = averages.get(var);
+            Tensor s = Ops.cast(step, var.dtype());
+            Tensor m = Ops.cast(Ops.greater(s, constant(1, s)), var.dtype()).mul(emaMomentum); // 0 on the first update
+            Tensor next = average.value().mul(m).add(var.value().mul(constant(1, m).sub(m)));
+            assign(average, next);
+            if (emaOverwriteFrequency > 0) {
+                Tensor due = Ops.equal(Ops.mod(s, constant(emaOverwriteFrequency, s)), Ops.zerosOf(s));
+                assign(var, Ops.where(due, next, var.value()));
+            }
         }
     }
 

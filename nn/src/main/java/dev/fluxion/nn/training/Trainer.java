@@ -352,6 +352,7 @@ public final class Trainer {
             if (it != null) it.close();
             current = null;
         }
+        if (model.optimizer() != null) model.optimizer().finalizeVariableValues(); // Keras: before onTrainEnd
         cbs.onTrainEnd(new LinkedHashMap<>(epochLogs));
         callbacks = null;
         return history;
