@@ -11,7 +11,7 @@ import dev.fluxion.nn.initializers.Initializers;
 import dev.fluxion.nn.regularizers.Regularizer;
 
 /**
- * What {@link Conv2D} and {@link Conv2DTranspose} share: filters, kernel size, strides, padding, activation, bias, and
+ * What {@link Conv1D}, {@link Conv2D} and {@link Conv2DTranspose} share: filters, kernel size, strides, padding, activation, bias, and
  * the kernel/bias initializers, regularizers and constraints, set fluently before the layer is built (Keras' defaults:
  * strides 1, VALID, bias on, glorot-uniform kernel, zero bias). {@code L} is the concrete layer, so setters chain.
  */
@@ -80,19 +80,28 @@ public abstract class ConvLayer<L extends ConvLayer<L>> extends Layer {
     /** The kernel's shape for an input with {@code inChannels} channels. */
     protected abstract int[] kernelShape(int inChannels);
 
+    /** The input's rank, channels last: 4 (NHWC) for the 2-D layers. */
+    protected int inputRank() {
+        return 4;
+    }
+
+    private String inputLayout() {
+        return inputRank() == 4 ? "an NHWC input of rank 4" : "an input of rank " + inputRank() + " [batch, steps, channels]";
+    }
+
     @Override
     protected void build(int[] inputShape) {
-        if (inputShape.length != 4)
-            throw new IllegalArgumentException(kind() + " '" + name() + "': expected an NHWC input of rank 4, got shape " + Shapes.format(inputShape));
-        inChannels = inputShape[3];
+        if (inputShape.length != inputRank())
+            throw new IllegalArgumentException(kind() + " '" + name() + "': expected " + inputLayout() + ", got shape " + Shapes.format(inputShape));
+        inChannels = inputShape[inputRank() - 1];
         kernel = addWeight("kernel", kernelShape(inChannels), kernelInitializer, true, kernelRegularizer, kernelConstraint);
         if (useBias) bias = addWeight("bias", new int[] {filters}, biasInitializer, true, biasRegularizer, biasConstraint);
     }
 
     /** Checks a call's input against the built kernel. */
     protected void checkInput(Tensor x) {
-        if (x.rank() != 4 || x.dim(3) != inChannels)
-            throw new IllegalArgumentException(kind() + " '" + name() + "': expected an NHWC input with " + inChannels
+        if (x.rank() != inputRank() || x.dim(inputRank() - 1) != inChannels)
+            throw new IllegalArgumentException(kind() + " '" + name() + "': expected " + inputLayout() + " with " + inChannels
                     + " channels (kernel " + Shapes.format(kernel.shape()) + "), got shape " + Shapes.format(x.shape()));
     }
 
