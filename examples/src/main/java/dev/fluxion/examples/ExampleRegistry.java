@@ -30,6 +30,7 @@ public final class ExampleRegistry {
                 new dev.fluxion.examples.gan.WganGp(),
                 new dev.fluxion.examples.beyond.GradientAccumulation(),
                 new dev.fluxion.examples.beyond.CustomTrainStep(),
+                new dev.fluxion.examples.beyond.SequenceRows(),
         });
     }
 
