@@ -276,6 +276,36 @@ public abstract class Dataset<E> implements Iterable<E> {
         return new Interleave<E, R>(this, Objects.requireNonNull(fn, "fn"), cycleLength, blockLength, "interleave");
     }
 
+    /**
+     * Elements drawn at random from {@code datasets} with probabilities proportional to {@code weights} (tf.data's
+     * {@code sample_from_datasets}): mixing sources, or balancing classes with one dataset per class. A dataset that
+     * ends drops out and the draws renormalize over the rest, until all have ended. The draws are a function of
+     * {@code seed} and differ on each pass, like a shuffle's.
+     */
+    public static <T> Dataset<T> sampleFromDatasets(List<? extends Dataset<? extends T>> datasets, double[] weights, long seed) {
+        return sampleFromDatasets(datasets, weights, seed, false);
+    }
+
+    /** As {@link #sampleFromDatasets(List, double[], long)}; with {@code stopOnEmptyDataset} the first dataset to end ends it. */
+    public static <T> Dataset<T> sampleFromDatasets(List<? extends Dataset<? extends T>> datasets, double[] weights, long seed,
+            boolean stopOnEmptyDataset) {
+        return DirectedInterleave.sampling(datasets, Objects.requireNonNull(weights, "weights"), seed, stopOnEmptyDataset);
+    }
+
+    /**
+     * Each element from the dataset that the next element of {@code choices} names by index (tf.data's
+     * {@code choose_from_datasets}, which stops when a chosen dataset has ended).
+     */
+    public static <T> Dataset<T> chooseFromDatasets(List<? extends Dataset<? extends T>> datasets, Dataset<Long> choices) {
+        return chooseFromDatasets(datasets, choices, true);
+    }
+
+    /** As {@link #chooseFromDatasets(List, Dataset)}; without {@code stopOnEmptyDataset} a choice of an ended dataset is skipped. */
+    public static <T> Dataset<T> chooseFromDatasets(List<? extends Dataset<? extends T>> datasets, Dataset<Long> choices,
+            boolean stopOnEmptyDataset) {
+        return DirectedInterleave.choosing(datasets, choices, stopOnEmptyDataset);
+    }
+
     /** Pairs elements of this and {@code other} with {@code combiner}; ends with the shorter one. */
     public <B, R> Dataset<R> zip(Dataset<B> other, BiFunction<? super E, ? super B, ? extends R> combiner) {
         return new Combinators.Zip<>(this, Objects.requireNonNull(other, "other"), Objects.requireNonNull(combiner, "combiner"));

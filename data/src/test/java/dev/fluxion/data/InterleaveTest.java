@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** interleave, flatMap and shard: tf.data's semantics, against a reference written out here, and exact resume. */
@@ -72,30 +71,13 @@ class InterleaveTest {
         assertEquals(longs(twice), longs(twice));
     }
 
-    /** Cuts a run after every element, resumes a fresh pipeline from the saved bytes, and compares with the full run. */
-    private static <E> void resumesAtEveryCut(Supplier<Dataset<E>> build) {
-        List<E> full = build.get().toList();
-        for (int k = 0; k <= full.size(); k++) {
-            IteratorState state;
-            try (DataIterator<E> it = build.get().iterator()) {
-                for (int i = 0; i < k; i++) it.next();
-                state = IteratorState.fromBytes(it.save().toBytes());
-            }
-            List<E> rest = new ArrayList<>();
-            try (DataIterator<E> it = build.get().iterator(state)) {
-                it.forEachRemaining(rest::add);
-            }
-            assertEquals(full.subList(k, full.size()), rest, "resumed after " + k);
-        }
-    }
-
     @Test
     void resumesInsideTheCycle() {
-        resumesAtEveryCut(() -> sequences(new int[] {3, 0, 5, 1, 4, 2}, 3, 2));
+        TestData.resumesAtEveryCut(() -> sequences(new int[] {3, 0, 5, 1, 4, 2}, 3, 2));
         // shuffled input, shuffled inner datasets, a map after: the replayed elements rebuild the same datasets
-        resumesAtEveryCut(() -> Dataset.range(6).shuffle(4, 3)
+        TestData.resumesAtEveryCut(() -> Dataset.range(6).shuffle(4, 3)
                 .interleave(i -> Dataset.range(10 * i, 10 * i + i % 4, 1).shuffle(3, i), 2, 1).map(x -> x * 2));
-        resumesAtEveryCut(() -> Dataset.range(5).flatMap(n -> Dataset.range(n).batch(2, false, List::copyOf)));
+        TestData.resumesAtEveryCut(() -> Dataset.range(5).flatMap(n -> Dataset.range(n).batch(2, false, List::copyOf)));
     }
 
     @Test
@@ -112,7 +94,7 @@ class InterleaveTest {
         assertEquals(Dataset.INFINITE, Dataset.range(3).repeat().shard(2, 1).cardinality());
         assertEquals(Dataset.UNKNOWN, Dataset.range(3).filter(x -> true).shard(2, 1).cardinality());
         assertEquals(List.of(1L, 3L, 5L), longs(Dataset.range(7).filter(x -> true).shard(2, 1)));
-        resumesAtEveryCut(() -> Dataset.range(20).shard(3, 2).shuffle(3, 5));
+        TestData.resumesAtEveryCut(() -> Dataset.range(20).shard(3, 2).shuffle(3, 5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fluxion.data;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fluxion.Tensor;
@@ -182,5 +183,22 @@ final class TestData {
 
     static List<Long> longs(Dataset<Long> ds) {
         return new ArrayList<>(ds.toList());
+    }
+
+    /** Cuts a run after every element, resumes a fresh pipeline from the saved bytes, and compares with the full run. */
+    static <E> void resumesAtEveryCut(java.util.function.Supplier<Dataset<E>> build) {
+        List<E> full = build.get().toList();
+        for (int k = 0; k <= full.size(); k++) {
+            IteratorState state;
+            try (DataIterator<E> it = build.get().iterator()) {
+                for (int i = 0; i < k; i++) it.next();
+                state = IteratorState.fromBytes(it.save().toBytes());
+            }
+            List<E> rest = new ArrayList<>();
+            try (DataIterator<E> it = build.get().iterator(state)) {
+                it.forEachRemaining(rest::add);
+            }
+            assertEquals(full.subList(k, full.size()), rest, "resumed after " + k);
+        }
     }
 }
