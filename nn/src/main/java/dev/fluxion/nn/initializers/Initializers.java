@@ -140,6 +140,40 @@ public final class Initializers {
         return varianceScaling(1, Mode.FAN_IN, Distribution.UNIFORM, seed);
     }
 
+    /** Keras' Orthogonal with gain 1: the recurrent kernels' default. */
+    public static Initializer orthogonal() { return orthogonal(1, null); }
+
+    /**
+     * Keras' Orthogonal: a matrix with orthonormal rows or columns (whichever are fewer), times {@code gain}. Shapes
+     * of rank 3 or more are flattened to [product of the leading dims, last dim]. Drawn as the Q of the QR
+     * decomposition of a standard normal matrix, signs fixed by R's diagonal, so it is uniform over such matrices.
+     */
+    public static Initializer orthogonal(double gain, Long seed) {
+        return (shape, dtype) -> {
+            if (shape.length < 2) throw new IllegalArgumentException("orthogonal: needs a shape of rank 2 or more, got " + java.util.Arrays.toString(shape));
+            int cols = shape[shape.length - 1], rows = 1;
+            for (int i = 0; i < shape.length - 1; i++) rows = Math.multiplyExact(rows, shape[i]);
+            boolean tall = rows >= cols;
+            int m = tall ? rows : cols, n = tall ? cols : rows; // orthonormalize n columns of length m
+            double[] a = rng(seed).normal(new int[] {n, m}, 0, 1, DType.FLOAT64).toDoubleArray(); // column j at a[j*m ..]
+            for (int j = 0; j < n; j++) { // modified Gram-Schmidt; R's diagonal is the norm, positive by construction
+                for (int k = 0; k < j; k++) {
+                    double dot = 0;
+                    for (int i = 0; i < m; i++) dot += a[k * m + i] * a[j * m + i];
+                    for (int i = 0; i < m; i++) a[j * m + i] -= dot * a[k * m + i];
+                }
+                double norm = 0;
+                for (int i = 0; i < m; i++) norm += a[j * m + i] * a[j * m + i];
+                norm = Math.sqrt(norm);
+                for (int i = 0; i < m; i++) a[j * m + i] /= norm;
+            }
+            double[] out = new double[rows * cols];
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? a[c * m + r] : a[r * m + c]);
+            return Tensor.of(out, shape).cast(dtype);
+        };
+    }
+
     /** Looks an initializer up by its Keras name (glorot_uniform, he_normal, zeros, ...). */
     public static Initializer get(String name) {
         return switch (name.toLowerCase()) {
@@ -154,8 +188,9 @@ public final class Initializers {
             case "random_normal", "randomnormal" -> randomNormal();
             case "random_uniform", "randomuniform", "uniform" -> randomUniform();
             case "truncated_normal", "truncatednormal" -> truncatedNormal();
+            case "orthogonal" -> orthogonal();
             default -> throw new IllegalArgumentException("unknown initializer '" + name + "'; known: zeros, ones, glorot_uniform, "
-                    + "glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform, random_normal, random_uniform (uniform), truncated_normal");
+                    + "glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform, random_normal, random_uniform (uniform), truncated_normal, orthogonal");
         };
     }
 

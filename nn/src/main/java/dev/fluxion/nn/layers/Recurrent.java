@@ -1,0 +1,103 @@
+package dev.fluxion.nn.layers;
+
+import dev.fluxion.ArrayOps;
+import dev.fluxion.Ops;
+import dev.fluxion.Shapes;
+import dev.fluxion.Tensor;
+import dev.fluxion.Variable;
+import dev.fluxion.nn.Layer;
+import dev.fluxion.nn.initializers.Initializer;
+import dev.fluxion.nn.initializers.Initializers;
+
+/**
+ * What {@link SimpleRNN}, {@link LSTM} and {@link GRU} share (Keras' recurrent layers, channels last): an input
+ * [batch, steps, features], a kernel [features, gates·units] applied to every step at once, a recurrent kernel
+ * [units, gates·units] applied step by step from a zero state, and the last output [batch, units] or, with
+ * {@link #returnSequences}, every step's [batch, steps, units]. The loop over steps is Java, so a tape records it and
+ * a graph function unrolls it (one trace per number of steps). No masking: padded steps are processed like the rest.
+ */
+public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
+    protected final int units;
+    private boolean returnSequences;
+    private Initializer kernelInitializer = Initializers.glorotUniform();
+    private Initializer recurrentInitializer = Initializers.orthogonal();
+    protected Variable kernel, recurrentKernel, bias;
+
+    protected Recurrent(int units) {
+        super(null);
+        if (units <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": units must be positive, got " + units);
+        this.units = units;
+    }
+
+    @SuppressWarnings("unchecked")
+    private L self() {
+        return (L) this;
+    }
+
+    /** Returns every step's output [batch, steps, units] instead of the last one's. */
+    public L returnSequences(boolean on) { returnSequences = on; return self(); }
+    public L kernelInitializer(Initializer i) { checkUnbuilt(); kernelInitializer = i; return self(); }
+    public L recurrentInitializer(Initializer i) { checkUnbuilt(); recurrentInitializer = i; return self(); }
+
+    private void checkUnbuilt() {
+        if (isBuilt()) throw new IllegalStateException(getClass().getSimpleName() + " '" + name() + "': options must be set before the layer is built");
+    }
+
+    public Variable kernel() { return kernel; }
+    public Variable recurrentKernel() { return recurrentKernel; }
+    public Variable bias() { return bias; }
+
+    /** How many blocks of {@code units} the kernels produce (1, 4 for LSTM, 3 for GRU). */
+    protected abstract int gates();
+
+    /** The bias's shape and initial value. */
+    protected abstract int[] biasShape();
+
+    protected abstract Initializer biasInitializer();
+
+    /** The part of the bias added to the input projection (all of it, except GRU's recurrent half). */
+    protected Tensor inputBias() {
+        return bias.value();
+    }
+
+    /** A zero state, one tensor per state the cell carries (h; h and c for LSTM). */
+    protected abstract int stateCount();
+
+    /** One step: {@code xw} is this step's input projection [batch, gates·units]; returns the new states, output first. */
+    protected abstract Tensor[] step(Tensor xw, Tensor[] state);
+
+    /** Block {@code k} of a [batch, gates·units] tensor. */
+    protected final Tensor gate(Tensor z, int k) {
+        return ArrayOps.slice(z, 1, k * units, (k + 1) * units, 1);
+    }
+
+    @Override
+    protected void build(int[] inputShape) {
+        if (inputShape.length != 3)
+            throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected an input of rank 3 [batch, steps, features], got shape "
+                    + Shapes.format(inputShape));
+        kernel = addWeight("kernel", new int[] {inputShape[2], gates() * units}, kernelInitializer);
+        recurrentKernel = addWeight("recurrent_kernel", new int[] {units, gates() * units}, recurrentInitializer);
+        bias = addWeight("bias", biasShape(), biasInitializer());
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        if (x.rank() != 3 || x.dim(2) != kernel.shape()[0])
+            throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected an input [batch, steps, " + kernel.shape()[0]
+                    + "], got shape " + Shapes.format(x.shape()));
+        int steps = x.dim(1), features = x.dim(2);
+        if (steps == Shapes.UNKNOWN) throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': the number of steps must be known");
+        // every step's input projection in one product: [batch·steps, features] · [features, gates·units]
+        Tensor xw = Ops.matmul(x.reshape(-1, features), kernel.value()).add(inputBias()).reshape(-1, steps, gates() * units);
+        Tensor[] state = new Tensor[stateCount()];
+        Tensor zero = gate(ArrayOps.slice(xw, 1, 0, 1, 1).reshape(-1, gates() * units), 0).zerosLike(); // [batch, units]
+        java.util.Arrays.fill(state, zero);
+        Tensor[] outputs = returnSequences ? new Tensor[steps] : null;
+        for (int t = 0; t < steps; t++) {
+            state = step(ArrayOps.slice(xw, 1, t, t + 1, 1).reshape(-1, gates() * units), state);
+            if (outputs != null) outputs[t] = ArrayOps.expandDims(state[0], 1);
+        }
+        return outputs != null ? ArrayOps.concat(1, outputs) : state[0];
+    }
+}
