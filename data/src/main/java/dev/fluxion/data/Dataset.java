@@ -94,6 +94,37 @@ public abstract class Dataset<E> implements Iterable<E> {
         return new Sources.Generator<>(Objects.requireNonNull(supplier, "supplier"));
     }
 
+    /**
+     * The lines of text files, one file after the other (tf.data's {@code TextLineDataset}): without their line ends,
+     * strict UTF-8 (a malformed line is an error naming the file and line), gzip when a name ends in {@code .gz}.
+     * Files are opened as they are reached; exact resume seeks to the saved line.
+     */
+    public static Dataset<String> textLines(Path... files) {
+        return textLines(Arrays.asList(files));
+    }
+
+    /** As {@link #textLines(Path...)}. */
+    public static Dataset<String> textLines(List<Path> files) {
+        for (int i = 0; i < files.size(); i++) if (files.get(i) == null) throw new IllegalArgumentException("textLines: file " + i + " is null");
+        return new TextLines(files);
+    }
+
+    /**
+     * The files in {@code dir} whose names match {@code glob} ({@code "*.csv"}, {@code "part-*"}), sorted by name
+     * (tf.data's {@code list_files}, listed once, now; shuffle the result for a random order). No match is an error.
+     */
+    public static Dataset<Path> listFiles(Path dir, String glob) {
+        List<Path> out = new ArrayList<>();
+        try (var stream = java.nio.file.Files.newDirectoryStream(dir, glob)) {
+            for (Path p : stream) if (java.nio.file.Files.isRegularFile(p)) out.add(p);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("listFiles: cannot list " + dir + ": " + e, e);
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("listFiles: no file in " + dir + " matches '" + glob + "'");
+        out.sort(null);
+        return fromIterable(out);
+    }
+
     /** 0, 1, ..., n-1. */
     public static Dataset<Long> range(long n) {
         return range(0, n, 1);
