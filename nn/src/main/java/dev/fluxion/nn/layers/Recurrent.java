@@ -18,7 +18,7 @@ import dev.fluxion.nn.initializers.Initializers;
  */
 public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     protected final int units;
-    private boolean returnSequences;
+    private boolean returnSequences, goBackwards;
     private Initializer kernelInitializer = Initializers.glorotUniform();
     private Initializer recurrentInitializer = Initializers.orthogonal();
     protected Variable kernel, recurrentKernel, bias;
@@ -36,6 +36,9 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
     /** Returns every step's output [batch, steps, units] instead of the last one's. */
     public L returnSequences(boolean on) { returnSequences = on; return self(); }
+    /** Reads the steps last to first; with {@code returnSequences} the outputs stay in that reversed order, as in Keras. */
+    public L goBackwards(boolean on) { goBackwards = on; return self(); }
+    public boolean returnsSequences() { return returnSequences; }
     public L kernelInitializer(Initializer i) { checkUnbuilt(); kernelInitializer = i; return self(); }
     public L recurrentInitializer(Initializer i) { checkUnbuilt(); recurrentInitializer = i; return self(); }
 
@@ -94,9 +97,10 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         Tensor zero = gate(ArrayOps.slice(xw, 1, 0, 1, 1).reshape(-1, gates() * units), 0).zerosLike(); // [batch, units]
         java.util.Arrays.fill(state, zero);
         Tensor[] outputs = returnSequences ? new Tensor[steps] : null;
-        for (int t = 0; t < steps; t++) {
+        for (int k = 0; k < steps; k++) {
+            int t = goBackwards ? steps - 1 - k : k;
             state = step(ArrayOps.slice(xw, 1, t, t + 1, 1).reshape(-1, gates() * units), state);
-            if (outputs != null) outputs[t] = ArrayOps.expandDims(state[0], 1);
+            if (outputs != null) outputs[k] = ArrayOps.expandDims(state[0], 1);
         }
         return outputs != null ? ArrayOps.concat(1, outputs) : state[0];
     }
