@@ -58,7 +58,7 @@ class CustomTrainStepTest {
 
     @Test
     void registryListsTheBeyondExamples() {
-        for (String name : List.of("dcgan", "wgan", "wgan-gp", "grad-accumulation", "custom-train-step"))
+        for (String name : List.of("dcgan", "wgan", "wgan-gp", "grad-accumulation", "custom-train-step", "sequence-rows"))
             assertTrue(ExampleRegistry.find(name).isPresent(), name);
     }
 }
