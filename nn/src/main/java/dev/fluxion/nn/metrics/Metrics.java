@@ -5,6 +5,7 @@ import dev.fluxion.DType;
 import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
 import dev.fluxion.nn.losses.Loss;
+import dev.fluxion.nn.losses.Losses;
 
 /**
  * Factories for the built-in metrics and Keras' per-example metric functions (each returns float32 values, 1 for a
@@ -32,6 +33,11 @@ public final class Metrics {
     public static AUC auc() { return new AUC(); }
     public static AUC auc(int numThresholds) { return new AUC(numThresholds); }
 
+    /** The mean squared error so far (a metric; the loss of the same name is in {@code Losses}). */
+    public static MeanMetricWrapper meanSquaredError() { return new MeanMetricWrapper("mean_squared_error", Losses::meanSquaredError); }
+    public static MeanMetricWrapper meanAbsoluteError() { return new MeanMetricWrapper("mean_absolute_error", Losses::meanAbsoluteError); }
+    public static RootMeanSquaredError rootMeanSquaredError() { return new RootMeanSquaredError(); }
+
     /** The weighted mean of a loss' per-example values (Keras' metric made from a loss function). */
     public static MeanMetricWrapper fromLoss(Loss loss) {
         return new MeanMetricWrapper(loss.name(), loss::perExample);
@@ -40,7 +46,9 @@ public final class Metrics {
     /**
      * A metric by its Keras name: "accuracy"/"acc", "categorical_accuracy", "sparse_categorical_accuracy",
      * "binary_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "precision", "recall",
-     * "auc". Plain "accuracy" is resolved from the shapes as Keras's {@code compile} does with the string (see
+     * "auc", and the regression and cross-entropy metrics "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
+ * "rmse" / "root_mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
+ * "sparse_categorical_crossentropy" (on probabilities, as Keras' metrics of those names). Plain "accuracy" is resolved from the shapes as Keras's {@code compile} does with the string (see
      * {@link #inferredAccuracy}); the {@link Accuracy} class itself is exact-match, as in Keras.
      */
     public static Metric get(String name) {
@@ -54,9 +62,16 @@ public final class Metrics {
             case "precision" -> new Precision();
             case "recall" -> new Recall();
             case "auc" -> new AUC();
+            case "mse", "mean_squared_error" -> new MeanMetricWrapper(name, Losses::meanSquaredError);
+            case "mae", "mean_absolute_error" -> new MeanMetricWrapper(name, Losses::meanAbsoluteError);
+            case "rmse", "root_mean_squared_error" -> new RootMeanSquaredError(name);
+            case "binary_crossentropy" -> new MeanMetricWrapper(name, Losses::binaryCrossentropy);
+            case "categorical_crossentropy" -> new MeanMetricWrapper(name, Losses::categoricalCrossentropy);
+            case "sparse_categorical_crossentropy" -> new MeanMetricWrapper(name, Losses::sparseCategoricalCrossentropy);
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'; known: accuracy (acc), categorical_accuracy, "
                     + "sparse_categorical_accuracy, binary_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, "
-                    + "recall, auc");
+                    + "recall, auc, mse (mean_squared_error), mae (mean_absolute_error), rmse (root_mean_squared_error), binary_crossentropy, "
+                    + "categorical_crossentropy, sparse_categorical_crossentropy");
         };
     }
 
