@@ -44,7 +44,8 @@ public final class Losses {
 
     /**
      * A loss by Keras name ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
-     * "mse"/"mean_squared_error", "mae"/"mean_absolute_error", "huber"/"huber_loss").
+     * "mse"/"mean_squared_error", "mae"/"mean_absolute_error", "huber"/"huber_loss", "kl_divergence"/"kld",
+     * "cosine_similarity", "log_cosh", "hinge", "msle", "mape").
      */
     public static Loss get(String name) {
         return switch (name) {
@@ -54,8 +55,15 @@ public final class Losses {
             case "mse", "mean_squared_error" -> new MeanSquaredError();
             case "mae", "mean_absolute_error" -> new MeanAbsoluteError();
             case "huber", "huber_loss" -> new Huber();
+            case "kl_divergence", "kld" -> new KLDivergence();
+            case "cosine_similarity" -> new CosineSimilarity();
+            case "log_cosh", "logcosh" -> new LogCosh();
+            case "hinge" -> new Hinge();
+            case "msle", "mean_squared_logarithmic_error" -> new MeanSquaredLogarithmicError();
+            case "mape", "mean_absolute_percentage_error" -> new MeanAbsolutePercentageError();
             default -> throw new IllegalArgumentException("unknown loss '" + name + "'; known: categorical_crossentropy, sparse_categorical_crossentropy, "
-                    + "binary_crossentropy, mse (mean_squared_error), mae (mean_absolute_error), huber (huber_loss)");
+                    + "binary_crossentropy, mse (mean_squared_error), mae (mean_absolute_error), huber (huber_loss), kl_divergence (kld), "
+                    + "cosine_similarity, log_cosh (logcosh), hinge, msle (mean_squared_logarithmic_error), mape (mean_absolute_percentage_error)");
         };
     }
 }
