@@ -11,7 +11,7 @@ public final class Optimizers {
     public static RMSprop rmsprop(double learningRate) { return new RMSprop(learningRate); }
     public static Adagrad adagrad(double learningRate) { return new Adagrad(learningRate); }
 
-    /** "sgd", "adam", "adamw", "rmsprop", "adagrad" with Keras' default settings. */
+    /** "sgd", "adam", "adamw", "rmsprop", "adagrad", "adamax", "adadelta", "lion" with Keras' default settings. */
     public static Optimizer get(String name) {
         return switch (name.toLowerCase()) {
             case "sgd" -> new SGD();
@@ -19,7 +19,10 @@ public final class Optimizers {
             case "adamw" -> new AdamW();
             case "rmsprop" -> new RMSprop();
             case "adagrad" -> new Adagrad();
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: sgd, adam, adamw, rmsprop, adagrad");
+            case "adamax" -> new Adamax();
+            case "adadelta" -> new Adadelta();
+            case "lion" -> new Lion();
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, lion");
         };
     }
 }
