@@ -87,6 +87,9 @@ class BidirectionalTest {
     void trainsInAModelAndRejectsBadArguments() {
         Sequential model = Sequential.of(Input.shape(6, 2), new Bidirectional(() -> new GRU(4)), new Dense(1));
         assertArrayEquals(new int[] {-1, 1}, model.outputShape());
+        // Keras' counts: a GRU(4) over 2 features has 3·(4·(2 + 4) + 2·4) = 96 weights, two of them and Dense(8 → 1)
+        assertEquals(2 * 96 + 9, model.countParams());
+        assertTrue(dev.fluxion.nn.Summary.render(model).contains("Total params: 201"), dev.fluxion.nn.Summary.render(model));
         model.compile(new dev.fluxion.nn.optimizers.Adam(0.02), new dev.fluxion.nn.losses.MeanSquaredError());
         Tensor xs = TestData.f32(6, 64, 6, 2), ys = ArrayOps.slice(xs, 2, 0, 1, 1).sum(new int[] {1}, false);
         var h = model.fit(xs, ys, dev.fluxion.nn.training.Fit.epochs(6).batchSize(16).verbose(0));

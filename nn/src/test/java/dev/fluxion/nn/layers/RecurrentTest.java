@@ -159,6 +159,12 @@ class RecurrentTest {
         GRU gru = new GRU(4);
         gru.call(Tensor.ones(2, 3, 7));
         assertArrayEquals(new int[] {2, 12}, gru.bias().shape(), "input and recurrent biases (reset_after)");
+        // Keras' parameter counts: LSTM 4·(u·(u + f) + u), GRU 3·(u·(u + f) + 2u), SimpleRNN u·(u + f) + u
+        assertEquals(4 * (5 * 12 + 5), lstm.countParams());
+        assertEquals(3 * (4 * 11 + 8), gru.countParams());
+        SimpleRNN rnn = new SimpleRNN(3);
+        rnn.call(Tensor.ones(1, 2, 7));
+        assertEquals(3 * 10 + 3, rnn.countParams());
         // the recurrent kernel [5, 20] is orthogonal as Keras draws it: orthonormal rows, U Uᵀ = I
         Tensor rec = lstm.recurrentKernel().value().cast(dev.fluxion.DType.FLOAT64);
         double[] gram = rec.matmul(rec.transpose()).toDoubleArray();
