@@ -108,4 +108,29 @@ class FusedLinearTest {
         assertEquals(0, ops.stream().filter(o -> o instanceof Op.Conv2DBackpropInput).count(), ops.toString());
         assertEquals(1, ops.stream().filter(o -> o instanceof Op.Conv2DBackpropFilter).count(), ops.toString());
     }
+
+    @Test
+    void aFrozenLayerPassesTheInputGradientAlone() {
+        // a frozen discriminator in a GAN step: only the input is wanted, the kernel and bias are not watched
+        Dense dense = dbl(new Dense(3, "relu").biasInitializer(dev.fluxion.nn.initializers.Initializers.constant(0.1)));
+        Tensor x = TestData.f64(9, 5, 4), r = TestData.f64(10, 5, 3);
+        dense.call(x);
+        dense.setTrainable(false);
+        Variable xv = new Variable(x, "x");
+        Tensor dx;
+        try (var tape = new GradientTape()) {
+            tape.watch(xv);
+            dx = tape.gradient(dense.call(xv.value(), true).mul(r).sum(), List.of(xv)).get(0);
+        }
+        assertNotNull(dense.fused(), "the fused form ran");
+        // d/dx sum(r * relu(x W + b)) = (r * [z > 0]) W^T
+        double[] w = dense.kernel().value().toDoubleArray(), xs = x.toDoubleArray(), rs = r.toDoubleArray(), expected = new double[20];
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 3; j++) {
+                double z = 0.1;
+                for (int k = 0; k < 4; k++) z += xs[i * 4 + k] * w[k * 3 + j];
+                if (z > 0) for (int k = 0; k < 4; k++) expected[i * 4 + k] += rs[i * 3 + j] * w[k * 3 + j];
+            }
+        assertClose(expected, dx.toDoubleArray(), 1e-12);
+    }
 }

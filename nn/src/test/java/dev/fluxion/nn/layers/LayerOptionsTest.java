@@ -125,6 +125,7 @@ class LayerOptionsTest {
                 .kernelRegularizer(Regularizer.l2(0.1)).biasRegularizer(Regularizer.l1(2))
                 .kernelConstraint(Constraint.nonNeg()).biasConstraint(Constraint.clip(0.1)));
         assertEquals(3, d.units());
+        assertSame(d, d.activation(Activation.tanh()).activation(null), "activation can be set at any time, and chains");
         Tensor y = d.call(Tensor.of(new double[] {1, 2}, 1, 2));
         // every output: 0.25 + (1 + 2) * -0.5
         assertClose(new double[] {-1.25, -1.25, -1.25}, y.toDoubleArray(), 1e-15);
@@ -141,10 +142,11 @@ class LayerOptionsTest {
     @Test
     void convInitializersRegularizersAndConstraintsReachTheirWeights() {
         for (boolean transpose : new boolean[] {false, true}) {
-            ConvLayer<?> c = transpose ? new Conv2DTranspose(2, 1) : new Conv2D(2, 1);
-            dbl(c).kernelInitializer(Initializers.constant(2)).biasInitializer(Initializers.constant(-1))
+            ConvLayer<?> made = transpose ? new Conv2DTranspose(2, 1) : new Conv2D(2, 1);
+            ConvLayer<?> c = dbl(made).kernelInitializer(Initializers.constant(2)).biasInitializer(Initializers.constant(-1))
                     .kernelRegularizer(Regularizer.l1(0.5)).biasRegularizer(Regularizer.l2(3))
                     .kernelConstraint(Constraint.clip(1.5)).biasConstraint(Constraint.nonNeg());
+            assertSame(made, c, "the options chain");
             Tensor y = c.call(Tensor.of(new double[] {1, 2, 3}, 1, 1, 1, 3));
             // every output: -1 + 2 * (1 + 2 + 3); the kernel has 3 * 2 elements, the bias 2
             assertClose(new double[] {11, 11}, y.toDoubleArray(), 1e-15);
