@@ -1,0 +1,117 @@
+package dev.fluxion.nn.training;
+
+import dev.fluxion.Tensor;
+import dev.fluxion.data.Pair;
+import dev.fluxion.nn.Model;
+import dev.fluxion.nn.callbacks.EarlyStopping;
+import dev.fluxion.nn.callbacks.LambdaCallback;
+import dev.fluxion.nn.losses.SparseCategoricalCrossentropy;
+import dev.fluxion.nn.optimizers.SGD;
+import dev.fluxion.random.Rng;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * How the Trainer treats logs and its run state: a custom train/test step (also one inherited from a parent class)
+ * has its logs averaged over the epoch, the compiled loss tracker restarts each epoch, and a checkpoint names each
+ * stateful callback's keys by its position and class and includes every generator given to fit.
+ */
+class TrainerStateTest {
+    /** Logs the batch mean of x as "loss" from custom steps; the name Keras' own steps use for a running mean. */
+    static class MeanOfX extends Model {
+        MeanOfX() {
+            super("mean_of_x");
+        }
+
+        @Override
+        protected Tensor forward(Tensor x, boolean training) {
+            return x;
+        }
+
+        @Override
+        protected Logs trainStep(Pair batch) {
+            return Logs.of("loss", batch.x().mean());
+        }
+
+        @Override
+        protected Logs testStep(Pair batch) {
+            return Logs.of("loss", batch.x().mean().mul(10.0));
+        }
+    }
+
+    /** Inherits both custom steps: the Trainer must find them up the class hierarchy. */
+    static class Inherits extends MeanOfX {}
+
+    @Test
+    void customStepsInheritedFromAParentHaveTheirLogsAveraged() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 8, 1);
+        Inherits m = new Inherits();
+        m.compile(null, null);
+        List<Double> batchLosses = new ArrayList<>();
+        History h = m.fit(x, x, Fit.epochs(1).batchSize(4).shuffle(false).verbose(0)
+                .callbacks(LambdaCallback.builder().onBatchEnd((b, l) -> batchLosses.add(l.get("loss"))).build()));
+        assertEquals(List.of(2.5, 6.5), batchLosses);
+        assertEquals((2.5 + 6.5) / 2, h.last("loss"), 1e-12, "a custom step's loss is not a running mean: averaged, not the last");
+        // batches of 3, 3 and 2: the evaluation averages per batch, as Keras does for custom test steps
+        assertEquals((20 + 50 + 75) / 3.0, m.evaluate(x, x, 3).get("loss"), 1e-9);
+    }
+
+    @Test
+    void theLossTrackerRestartsEachEpoch() {
+        // learning rate 0: the same weights, so each epoch's loss is the same mean over the data
+        Tensor[] d = FitTest.problem(48, 4);
+        FitTest.Linear model = new FitTest.Linear(3, false);
+        model.compile(new SGD(0.0), new SparseCategoricalCrossentropy(true), List.of(), false);
+        History h = model.fit(d[0], d[1], Fit.epochs(3).batchSize(16).shuffle(false).verbose(0));
+        double whole = model.evaluate(d[0], d[1], 48).get("loss");
+        for (double epochLoss : h.get("loss")) assertEquals(whole, epochLoss, 1e-5, h.get("loss").toString());
+    }
+
+    @Test
+    void checkpointsKeyEachStatefulCallbackByPositionAndClassAndCarryTheGenerators() {
+        Tensor[] d = FitTest.problem(32, 6);
+        FitTest.Linear model = FitTest.compiled(false);
+        EarlyStopping first = new EarlyStopping().patience(5).monitor("loss"), second = new EarlyStopping().patience(7).monitor("loss");
+        Rng aug = new Rng(3);
+        List<Map<String, String>> extras = new ArrayList<>();
+        List<Map<String, Rng>> rngs = new ArrayList<>();
+        List<String> positions = new ArrayList<>();
+        var probe = LambdaCallback.builder().onEpochEnd((e, l) -> {
+            Trainer t = model.trainer();
+            positions.add(e + ":" + t.epoch() + ":" + t.globalStep());
+            extras.add(t.checkpoint(e + 1, Map.of("note", "n" + e)).extra());
+            rngs.add(new LinkedHashMap<>(t.checkpointRngs()));
+        }).build();
+        model.fit(d[0], d[1], Fit.epochs(2).batchSize(8).verbose(0).checkpointRng("aug", aug).callbacks(first, probe, second));
+        assertEquals(List.of("0:0:4", "1:1:8"), positions, "epoch index and steps so far, as the callbacks see them");
+        for (int e = 0; e < 2; e++) {
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("note", "n" + e);
+            Map<String, String> extra = extras.get(e);
+            assertEquals(expected.get("note"), extra.get("note"));
+            int firstKeys = 0, secondKeys = 0;
+            for (String k : extra.keySet()) {
+                if (k.startsWith("callback0.EarlyStopping.")) firstKeys++;
+                else if (k.startsWith("callback2.EarlyStopping.")) secondKeys++;
+                else assertEquals("note", k, "an unexpected key in " + extra);
+            }
+            assertTrue(firstKeys > 0 && firstKeys == secondKeys, extra.toString());
+            assertEquals(Integer.toString(e), extra.get("callback0.EarlyStopping.bestEpoch"), extra.toString());
+            assertEquals(List.of("global", "aug"), List.copyOf(rngs.get(e).keySet()));
+            assertSame(Rng.global(), rngs.get(e).get("global"));
+            assertSame(aug, rngs.get(e).get("aug"));
+        }
+        // the first callback's keys in the last checkpoint, their prefix taken off, are what it saves
+        Map<String, String> last = extras.get(1), own = new LinkedHashMap<>();
+        last.forEach((k, v) -> {
+            if (k.startsWith("callback0.EarlyStopping.")) own.put(k.substring("callback0.EarlyStopping.".length()), v);
+        });
+        assertEquals(first.saveState(), own);
+    }
+}
