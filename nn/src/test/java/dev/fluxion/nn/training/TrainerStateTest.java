@@ -114,4 +114,35 @@ class TrainerStateTest {
         });
         assertEquals(first.saveState(), own);
     }
+
+    /** Mean sparse categorical cross-entropy of logits x W + b against labels, in float64. */
+    private static double crossEntropy(FitTest.Linear m, Tensor x, Tensor y) {
+        double[] xs = x.toDoubleArray(), w = m.w.value().toDoubleArray(), b = m.b.value().toDoubleArray();
+        int[] labels = y.toIntArray();
+        int n = labels.length, in = w.length / 3;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            double[] z = new double[3];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < 3; j++) {
+                z[j] = b[j];
+                for (int k = 0; k < in; k++) z[j] += xs[i * in + k] * w[k * 3 + j];
+                max = Math.max(max, z[j]);
+            }
+            for (int j = 0; j < 3; j++) sum += Math.exp(z[j] - max);
+            total += Math.log(sum) + max - z[labels[i]];
+        }
+        return total / n;
+    }
+
+    @Test
+    void validationAndEvaluationCoverEverySampleOnceWhateverTheBatchSize() {
+        Tensor[] d = FitTest.problem(20, 8), v = FitTest.problem(10, 9);
+        FitTest.Linear model = new FitTest.Linear(3, false);
+        model.compile(new SGD(0.0), new SparseCategoricalCrossentropy(true), List.of(), false);
+        History h = model.fit(d[0], d[1], Fit.epochs(1).batchSize(8).verbose(0).validationData(v[0], v[1]).validationBatchSize(5));
+        double expected = crossEntropy(model, v[0], v[1]);
+        assertEquals(expected, h.last("val_loss"), 1e-5);
+        for (int batch : new int[] {1, 3, 4, 10, 16}) assertEquals(expected, model.evaluate(v[0], v[1], batch).get("loss"), 1e-5, "batch " + batch);
+    }
 }
