@@ -145,4 +145,44 @@ class TrainerStateTest {
         assertEquals(expected, h.last("val_loss"), 1e-5);
         for (int batch : new int[] {1, 3, 4, 10, 16}) assertEquals(expected, model.evaluate(v[0], v[1], batch).get("loss"), 1e-5, "batch " + batch);
     }
+
+    /** Records the params fit gives the callbacks. */
+    static final class ParamsProbe extends dev.fluxion.nn.callbacks.Callback {
+        final List<Map<String, Object>> seen = new ArrayList<>();
+
+        @Override
+        public void onTrainBegin(Map<String, Double> logs) {
+            seen.add(params());
+        }
+    }
+
+    @Test
+    void aDatasetsBatchCountAndTheVerbosityReachTheCallbacks() {
+        Tensor[] d = FitTest.problem(20, 10);
+        FitTest.Linear model = FitTest.compiled(false);
+        ParamsProbe probe = new ParamsProbe();
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream(), summary = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(quiet, true));
+            model.fit(dev.fluxion.data.Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).verbose(0).callbacks(probe));
+            System.setOut(new java.io.PrintStream(summary, true));
+            model.fit(dev.fluxion.data.Dataset.fromTensorSlices(d[0], d[1]).batch(8).repeat(), Fit.epochs(2).stepsPerEpoch(2).verbose(2).callbacks(probe));
+        } finally {
+            System.setOut(out);
+        }
+        assertEquals(3L, probe.seen.get(0).get("steps"), "20 samples in batches of 8");
+        assertEquals(0, probe.seen.get(0).get("verbose"));
+        assertEquals(2L, probe.seen.get(1).get("steps"), "an endless dataset: stepsPerEpoch");
+        assertEquals(java.util.Set.of("loss", "sparse_categorical_accuracy"), probe.seen.get(1).get("stateful"));
+        assertEquals("", quiet.toString(), "verbose 0 prints nothing");
+        String text = summary.toString();
+        assertTrue(text.contains("Epoch 1/2") && text.contains("Epoch 2/2") && text.contains("loss"), text);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(dev.fluxion.data.Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).batchSize(4).verbose(0)));
+        assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("Dataset"), e.getMessage());
+        var split = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(dev.fluxion.data.Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).validationSplit(0.25).verbose(0)));
+        assertTrue(split.getMessage().contains("validationSplit") && split.getMessage().contains("validationData"), split.getMessage());
+    }
 }
