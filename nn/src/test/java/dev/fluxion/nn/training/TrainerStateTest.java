@@ -185,4 +185,32 @@ class TrainerStateTest {
                 () -> model.fit(dev.fluxion.data.Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).validationSplit(0.25).verbose(0)));
         assertTrue(split.getMessage().contains("validationSplit") && split.getMessage().contains("validationData"), split.getMessage());
     }
+
+    @Test
+    void groupedStepsWeightedStepsAndOneSamplePredictionsReportEveryBatch() {
+        Tensor[] d = FitTest.problem(100, 5); // batches of 16: groups of 4 and 2, then the short batch alone
+        FitTest.Linear one = FitTest.compiled(false), grouped = FitTest.compiled(false);
+        grouped.setStepsPerExecution(4);
+        Map<Integer, Map<String, Double>> plainLogs = new LinkedHashMap<>(), groupedLogs = new LinkedHashMap<>();
+        List<Integer> begins = new ArrayList<>();
+        one.fit(d[0], d[1], Fit.epochs(1).batchSize(16).seed(3).verbose(0)
+                .callbacks(LambdaCallback.builder().onBatchEnd((b, l) -> plainLogs.put(b, Map.copyOf(l))).build()));
+        grouped.fit(d[0], d[1], Fit.epochs(1).batchSize(16).seed(3).verbose(0).callbacks(LambdaCallback.builder()
+                .onBatchBegin((b, l) -> begins.add(b)).onBatchEnd((b, l) -> groupedLogs.put(b, Map.copyOf(l))).build()));
+        assertEquals(List.of(0, 4, 6), begins, "one begin per group, with its first batch index");
+        assertEquals(List.of(3, 5, 6), List.copyOf(groupedLogs.keySet()));
+        for (int b : groupedLogs.keySet()) {
+            assertEquals(plainLogs.get(b).keySet(), groupedLogs.get(b).keySet(), "batch " + b);
+            for (String k : plainLogs.get(b).keySet()) assertEquals(plainLogs.get(b).get(k), groupedLogs.get(b).get(k), 1e-5, k + " at batch " + b);
+        }
+        // class weights of 1 change nothing: the weighted step's logs are the unweighted ones
+        FitTest.Linear weighted = FitTest.compiled(false), plain = FitTest.compiled(false);
+        History hw = weighted.fit(d[0], d[1], Fit.epochs(1).batchSize(16).seed(3).verbose(0).classWeight(Map.of(0, 1.0, 1, 1.0, 2, 1.0)));
+        History hp = plain.fit(d[0], d[1], Fit.epochs(1).batchSize(16).seed(3).verbose(0));
+        assertEquals(hp.history().keySet(), hw.history().keySet());
+        assertEquals(hp.last("loss"), hw.last("loss"), 1e-5);
+        assertArrayEquals(plain.predict(d[0], 100).toFloatArray(), plain.predict(d[0], 1).toFloatArray(), 1e-6f);
+        var e = assertThrows(IllegalArgumentException.class, () -> plain.predict(d[0], 0));
+        assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("0"), e.getMessage());
+    }
 }
