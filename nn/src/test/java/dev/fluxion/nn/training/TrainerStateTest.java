@@ -213,4 +213,31 @@ class TrainerStateTest {
         var e = assertThrows(IllegalArgumentException.class, () -> plain.predict(d[0], 0));
         assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("0"), e.getMessage());
     }
+
+    @Test
+    void metricsRestartForEachEvaluation() {
+        // after training on all 48 samples, the accuracy on the first 16 counts those 16 alone
+        Tensor[] d = FitTest.problem(48, 12);
+        FitTest.Linear model = new FitTest.Linear(3, false);
+        model.compile(new SGD(0.0), new SparseCategoricalCrossentropy(true), List.of(dev.fluxion.nn.metrics.Metrics.sparseCategoricalAccuracy()), false);
+        model.fit(d[0], d[1], Fit.epochs(2).batchSize(16).verbose(0));
+        Tensor x = d[0].slice(0, 16), y = d[1].slice(0, 16);
+        double[] xs = x.toDoubleArray(), w = model.w.value().toDoubleArray(), b = model.b.value().toDoubleArray();
+        int[] labels = y.toIntArray();
+        int correct = 0;
+        for (int i = 0; i < 16; i++) {
+            int best = 0;
+            double[] z = new double[3];
+            for (int j = 0; j < 3; j++) {
+                z[j] = b[j];
+                for (int k = 0; k < 4; k++) z[j] += xs[i * 4 + k] * w[k * 3 + j];
+                if (z[j] > z[best]) best = j;
+            }
+            if (best == labels[i]) correct++;
+        }
+        double subset = model.evaluate(x, y, 8).get("sparse_categorical_accuracy");
+        assertEquals(correct / 16.0, subset, 1e-6);
+        double all = model.evaluate(d[0], d[1], 48).get("sparse_categorical_accuracy");
+        assertNotEquals(all, subset, "the subset's accuracy must differ from the whole set's for this check to bite");
+    }
 }
