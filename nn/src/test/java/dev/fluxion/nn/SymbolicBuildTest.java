@@ -53,6 +53,7 @@ class SymbolicBuildTest {
         assertEquals(1.0, noisy.calls.value().item());
         assertNotEquals(0, noisy.rng.state()[1], "a real call draws");
         assertNull(Sequential.of(new Dense(1)).input());
+        assertArrayEquals(new int[] {-1, 2, 3}, Sequential.of(Input.shape(2, 3)).outputShape(), "an Input alone: its own shape");
 
         KerasTensor a = Input.shape(3);
         KerasTensor out = new Dense(2).apply(a);
