@@ -97,7 +97,7 @@ class PoolGradientPassTest {
     }
 
     /** The optimized graph of {@code body} traced for inputs of the given types. */
-    private static Graph optimized(Function<Tensor[], Tensor[]> body, int[]... shapes) {
+    static Graph optimized(Function<Tensor[], Tensor[]> body, int[]... shapes) {
         Tracer tracer = new Tracer("f", true);
         Tensor[] symbolic = new Tensor[shapes.length];
         for (int i = 0; i < shapes.length; i++) symbolic[i] = tracer.input(i, new TensorType(DType.FLOAT32, shapes[i], Device.CPU));
