@@ -146,6 +146,35 @@ class CompiledLoopTest {
         }
     }
 
+    /** Runs {@code body} compiled: it makes {@code loops} generated loops and gives the eager values. */
+    private static void assertLoopsGiveEagerValues(int loops, Fx.Fn2<Tensor> body, Tensor x, Tensor y) {
+        var compiled = Fx.function("loops", body);
+        Tensor withLoops = compiled.call(x, y), eager = body.apply(x, y);
+        assertTrue(compiled.describe().contains("(" + loops + " as generated loops)"), compiled.describe());
+        assertEquals(eager.dtype(), withLoops.dtype());
+        if (eager.dtype() == DType.BOOL) assertArrayEquals(eager.toBooleanArray(), withLoops.toBooleanArray(), compiled.describe());
+        else assertArrayEquals(eager.toFloatArray(), withLoops.toFloatArray(), 0f, compiled.describe());
+    }
+
+    /** A cast from bool has a vector form; so has a reciprocal square root that is the group's only unary op. */
+    @Test
+    void castsFromBoolAndALoneReciprocalSquareRootRunAsLoops() {
+        Rng rng = new Rng(17);
+        Tensor x = awkward(rng, new int[] {3, 700}), y = awkward(rng, new int[] {3, 700});
+        assertLoopsGiveEagerValues(1, (a, b) -> a.lt(b).cast(DType.FLOAT32).mul(a), x, y);
+        assertLoopsGiveEagerValues(1, (a, b) -> Ops.rsqrt(a).mul(b), x, y);
+    }
+
+    /** Comparisons of bools, and casts to bool, have no vector form here: their groups run on the interpreter. */
+    @Test
+    void groupsComparingBoolsOrCastingToBoolStayOnTheInterpreter() {
+        Rng rng = new Rng(19);
+        Tensor x = awkward(rng, new int[] {3, 700}), y = awkward(rng, new int[] {3, 700});
+        assertLoopsGiveEagerValues(0, (a, b) -> a.lt(b).eq(b.lt(a)), x, y);
+        assertLoopsGiveEagerValues(0, (a, b) -> Ops.notEqual(a.lt(b), b.gt(a.mul(2f))), x, y);
+        assertLoopsGiveEagerValues(0, (a, b) -> a.mul(b).cast(DType.BOOL), x, y);
+    }
+
     @Test
     void groupsWithAnOpWithoutAVectorFormStayOnTheInterpreter() {
         var f = Fx.function("tanh", (Tensor x) -> x.mul(2).tanh().add(1));
