@@ -85,6 +85,38 @@ class CpuExecutableTest {
         for (int call = 0; call < 2; call++) assertArrayEquals(eager, f.call(x).toFloatArray(), 0f, "call " + call);
     }
 
+    /** Normalization and a gradient-like pass in miniature: x - mean is read by three passes. */
+    private static Tensor normalize(Tensor x, Tensor dy) {
+        int[] axes = {0, 1, 2};
+        Tensor centered = x.sub(x.mean(axes, true));
+        Tensor variance = centered.square().mean(axes, true);
+        return centered.mul(Ops.rsqrt(variance.add(1e-3f))).add(centered.mul(dy.mul(centered).sum(axes, true)));
+    }
+
+    /** Bytes of new arrays the first call of {@code normalize} takes, with the recompute switch set to {@code recompute}. */
+    private static long firstCallAllocation(String recompute, Tensor x, Tensor dy, float[] eager) {
+        String previous = recompute == null ? System.clearProperty("fluxion.graph.recompute") : System.setProperty("fluxion.graph.recompute", recompute);
+        try {
+            var f = Fx.function("normalize", CpuExecutableTest::normalize);
+            assertArrayEquals(eager, f.call(x, dy).toFloatArray(), 0f, "recompute=" + recompute);
+            return f.bufferStats()[0];
+        } finally {
+            if (previous == null) System.clearProperty("fluxion.graph.recompute");
+            else System.setProperty("fluxion.graph.recompute", previous);
+        }
+    }
+
+    /** By default a broadcast operand that several passes read is recomputed in each of them, never written out. */
+    @Test
+    void sharedBroadcastOperandsAreRecomputedUnlessSwitchedOff() {
+        Rng rng = new Rng(53);
+        Tensor x = rng.normal(new int[] {8, 16, 16, 16}, 0, 1), dy = rng.normal(new int[] {8, 16, 16, 16}, 0, 1);
+        float[] eager = normalize(x, dy).toFloatArray();
+        long recomputed = firstCallAllocation(null, x, dy, eager), stored = firstCallAllocation("false", x, dy, eager);
+        // storing x - mean takes an array of x's size (less what the first call's own scratch happens to reuse)
+        assertTrue(stored - recomputed >= x.size() * 4L / 2, "x - mean is not stored: " + recomputed + " bytes, not " + stored);
+    }
+
     @Test
     void thePlanSummaryCountsOnlyStagesOfSeveralSteps() {
         Rng rng = new Rng(47);
