@@ -223,7 +223,7 @@ final class CpuExecutable implements Executable {
             }
             case CpuFusion.Fused fused -> {
                 try {
-                    runners[s].run(values, routes);
+                    runners[s].run(values, routes, pool);
                 } catch (RuntimeException e) {
                     Node last = fused.members()[fused.members().length - 1];
                     throw GraphError.withContext(name + ": fused elementwise group ending in " + last.op.name() + " created at " + last.site, e);

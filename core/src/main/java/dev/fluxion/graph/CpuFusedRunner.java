@@ -4,6 +4,7 @@ import dev.fluxion.DType;
 import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.cpu.ArrayStorage;
+import dev.fluxion.cpu.BufferPool;
 import dev.fluxion.cpu.Layouts;
 import dev.fluxion.cpu.kernels.BinaryKernels;
 import dev.fluxion.cpu.kernels.Parallel;
@@ -15,7 +16,9 @@ import dev.fluxion.cpu.kernels.UnaryKernels;
 import dev.fluxion.ops.BinaryFn;
 import dev.fluxion.ops.Op;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -176,8 +179,12 @@ final class CpuFusedRunner {
         }
     }
 
-    /** Computes the group; stores materialized members' tensors into {@code values}. */
-    void run(Tensor[] values, float[][] routes) {
+    /**
+     * Computes the group; stores materialized members' tensors into {@code values}. The copies it makes of broadcast
+     * or strided operands go back to {@code pool} (when there is one) at the end, so steady-state calls reuse them.
+     */
+    void run(Tensor[] values, float[][] routes, BufferPool pool) {
+        List<Object> copies = new ArrayList<>();
         Node[] ms = step.members();
         Object[] full = new Object[ms.length];
         for (int i = 0; i < ms.length; i++)
@@ -186,7 +193,7 @@ final class CpuFusedRunner {
         int tiles = (size + tile - 1) / tile;
         GradientSource[] sources = gradientSources(values, routes);
         float[][] wholeGradients = poolsByTile ? null : wholePoolGradients(sources);
-        TileBody members = loop != null ? compiledTiles(full, values, wholeGradients) : interpretedTiles(full, values, wholeGradients);
+        TileBody members = loop != null ? compiledTiles(full, values, wholeGradients, copies) : interpretedTiles(full, values, wholeGradients, copies);
         float[] pooled = pooling == null ? null : floats(step.pool().type.size());
         float[] cells = step.routed() ? floats(step.pool().type.size()) : null;
         TileBody body = poolsByTile && (pooling != null || gradients.length > 0) ? pooledTiles(members, full, pooled, cells, sources) : members;
@@ -204,6 +211,7 @@ final class CpuFusedRunner {
         if (pooled != null) values[step.pool().id] = Tensor.wrap(new ArrayStorage(DType.FLOAT32, pooled), step.pool().type.shape());
         if (cells != null) routes[step.pool().inputs[0].id] = cells;
         wrapMaterialized(full, values);
+        if (pool != null) for (Object copy : copies) pool.recycle(copy);
     }
 
     private void wrapMaterialized(Object[] full, Tensor[] values) {
@@ -283,7 +291,7 @@ final class CpuFusedRunner {
     }
 
     /** The members kernel by kernel, each over the whole tile. */
-    private TileBody interpretedTiles(Object[] full, Tensor[] values, float[][] wholeGradients) {
+    private TileBody interpretedTiles(Object[] full, Tensor[] values, float[][] wholeGradients, List<Object> copies) {
         Node[] ms = step.members();
         Operand[][] external = new Operand[ms.length][];
         for (int i = 0; i < ms.length; i++) {
@@ -292,7 +300,7 @@ final class CpuFusedRunner {
             for (int j = 0; j < m.inputs.length; j++) {
                 if (producer[i][j] >= 0) continue;
                 int k = tileInput(m.inputs[j]);
-                external[i][j] = k < 0 ? operand(values[m.inputs[j].id])
+                external[i][j] = k < 0 ? operand(values[m.inputs[j].id], copies)
                         : wholeGradients != null ? new Operand(wholeGradients[k], 0, 1) : Operand.tileBuffer(k);
             }
         }
@@ -305,7 +313,7 @@ final class CpuFusedRunner {
      * The generated loop over a tile, writing materialized members to their full arrays and reduced ones to their
      * tile buffers; a tile's last partial vector runs on copies padded to a vector.
      */
-    private TileBody compiledTiles(Object[] full, Tensor[] values, float[][] wholeGradients) {
+    private TileBody compiledTiles(Object[] full, Tensor[] values, float[][] wholeGradients, List<Object> copies) {
         Node[] ms = step.members();
         boolean[] stored = CpuFusedLoops.storedMembers(step);
         int inputs = loopInputs.length, slots = inputs;
@@ -314,7 +322,7 @@ final class CpuFusedRunner {
         int[] tileInput = new int[inputs];
         for (int s = 0; s < inputs; s++) {
             tileInput[s] = tileInput(loopInputs[s]);
-            in[s] = tileInput[s] < 0 ? operand(values[loopInputs[s].id])
+            in[s] = tileInput[s] < 0 ? operand(values[loopInputs[s].id], copies)
                     : wholeGradients != null ? new Operand(wholeGradients[tileInput[s]], 0, 1) : null;
         }
         int slotCount = slots;
@@ -397,7 +405,8 @@ final class CpuFusedRunner {
         }
     }
 
-    private Operand operand(Tensor t) {
+    /** How the passes read {@code t}; the arrays copied here for it are added to {@code copies}. */
+    private Operand operand(Tensor t, List<Object> copies) {
         if (t.size() == 1) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 0);
         if (Arrays.equals(t.shape(), step.shape()) && t.isContiguous()) return new Operand(((ArrayStorage) t.storage()).array(), t.offset(), 1);
         int[] strides = Layouts.broadcastStrides(t.shape(), t.strides(), step.shape());
@@ -412,11 +421,15 @@ final class CpuFusedRunner {
             int length = Math.min(tile, size);
             Object repeated = ArrayStorage.allocateForOverwrite(t.dtype(), length).array();
             for (int at = 0; at < length; at += period) System.arraycopy(one, 0, repeated, at, period);
+            copies.add(one); // Layouts.contiguous always copies
+            copies.add(repeated);
             return new Operand(repeated, 0, 1, true);
         }
         // any other broadcast or strided input: expand it once to the group's shape
         Tensor expanded = Layouts.contiguous(Tensor.wrap(t.storage(), step.shape(), strides, t.offset()));
-        return new Operand(((ArrayStorage) expanded.storage()).array(), 0, 1);
+        Object copy = ((ArrayStorage) expanded.storage()).array();
+        copies.add(copy);
+        return new Operand(copy, 0, 1);
     }
 
     private Operand input(int member, int j, int start, Object[] full, Object[] scratch, Operand[][] external) {

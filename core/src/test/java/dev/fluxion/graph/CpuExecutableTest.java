@@ -66,6 +66,34 @@ class CpuExecutableTest {
     }
 
     /**
+     * A pass reading a per-channel scale (repeated within a tile) and a per-image, per-channel shift (expanded to the
+     * pass's shape) copies both for the call; the copies go back to the pool, so later calls allocate only the result.
+     */
+    @Test
+    void broadcastOperandsCopiedForAPassAreRecycled() {
+        Rng rng = new Rng(42);
+        Tensor x = rng.normal(new int[] {2, 16, 16, 16}, 0, 1), scale = rng.normal(new int[] {16}, 1, 0.2);
+        Tensor shift = rng.normal(new int[] {2, 1, 1, 16}, 0, 0.5);
+        Fx.Fn3<Tensor> body = (xs, ss, hs) -> Ops.sum(Ops.unary(UnaryFn.ELU, xs.mul(ss).add(hs)).square());
+        double expected = body.apply(x, scale, shift).item();
+        String previous = System.setProperty("fluxion.graph.minPooledElements", "1");
+        var f = Fx.function("scaled", body);
+        try {
+            assertEquals(expected, f.call(x, scale, shift).item(), Math.abs(expected) * 1e-5);
+        } finally {
+            if (previous == null) System.clearProperty("fluxion.graph.minPooledElements");
+            else System.setProperty("fluxion.graph.minPooledElements", previous);
+        }
+        long[] before = f.bufferStats();
+        for (int call = 2; call <= 3; call++) {
+            assertEquals(expected, f.call(x, scale, shift).item(), Math.abs(expected) * 1e-5, "call " + call);
+            long[] after = f.bufferStats();
+            assertEquals(4, after[0] - before[0], "call " + call + " allocates only its float32 scalar result\n" + f.describe());
+            before = after;
+        }
+    }
+
+    /**
      * y is still to be read when its reshaped view dies: the view must not hand y's array back, or the product made
      * next would take it and overwrite y.
      */
