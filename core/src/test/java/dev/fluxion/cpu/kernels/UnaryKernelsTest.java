@@ -266,6 +266,38 @@ class UnaryKernelsTest {
     }
 
     @Test
+    void vectorAndScalarEntryPointsCheckTheirArguments() {
+        float[] f = new float[10];
+        for (boolean simd : new boolean[] {true, false}) {
+            // a negative length or offset would otherwise write nothing, or start before the array, silently
+            for (int[] bad : new int[][] {{0, 0, -1}, {-1, 0, 3}, {0, -1, 3}, {5, 0, 6}, {0, 5, 6}}) {
+                assertThrows(IndexOutOfBoundsException.class, () -> {
+                    if (simd) UnaryKernels.applyVector(UnaryFn.EXP, f, bad[0], f, bad[1], bad[2]);
+                    else UnaryKernels.applyScalar(UnaryFn.EXP, f, bad[0], f, bad[1], bad[2]);
+                }, (simd ? "vector " : "scalar ") + java.util.Arrays.toString(bad));
+            }
+            // not is rejected on numbers even when the run is empty
+            assertThrows(IllegalArgumentException.class, () -> {
+                if (simd) UnaryKernels.applyVector(UnaryFn.NOT, f, 0, f, 0, 0);
+                else UnaryKernels.applyScalar(UnaryFn.NOT, f, 0, f, 0, 0);
+            });
+        }
+    }
+
+    @Test
+    void rejectionsNameTheFunction() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> UnaryKernels.apply(UnaryFn.EXP, new int[1], 0, new int[1], 0, 1));
+        assertTrue(e.getMessage().startsWith("exp: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> UnaryKernels.apply(UnaryFn.SQRT, new long[1], 0, new long[1], 0, 1));
+        assertTrue(e.getMessage().startsWith("sqrt: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> UnaryKernels.apply(UnaryFn.NEG, new boolean[1], 0, new boolean[1], 0, 1));
+        assertTrue(e.getMessage().startsWith("neg: "), e.getMessage());
+    }
+
+    @Test
     void inPlaceWorks() {
         float[] x = inputs(UnaryFn.SQUARE, 100_000, 3), expect = new float[x.length];
         for (int i = 0; i < x.length; i++) expect[i] = x[i] * x[i];
