@@ -3,8 +3,6 @@ package dev.fluxion.cpu.kernels;
 import static dev.fluxion.cpu.kernels.GemmMicroKernels.MR;
 import static dev.fluxion.cpu.kernels.GemmMicroKernels.NR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fluxion.cpu.kernels.SgemmConvPacking.Window;
@@ -31,7 +29,19 @@ class SgemmConvPackingTest {
             window(2, 2, 4, 5, 6, 4, 5, 3, 2, 1, 1, -1, -2, 1, 1),
             window(4, 1, 3, 3, NR + 3, 3, 3, 2, 2, 1, 1, 1, 1, -1, -1),
             window(1, 3, 4, 3, 1, 3, 2, 2, 2, 1, 2, 1, 1, 0, -1),
-            window(2, 1, 5, 4, 2, 2, 4, 3, 1, 2, 1, 2, 1, 1, -2)};
+            window(2, 1, 5, 4, 2, 2, 4, 3, 1, 2, 1, 2, 1, 1, -2),
+            // mirrored steps of 2: inside the source, and over padding on every side
+            window(1, 2, 6, 6, 4, 2, 3, 3, 2, 1, 1, -2, -2, 4, 2),
+            window(0, 1, 5, 5, 2, 4, 4, 3, 2, 1, 1, -2, -2, 1, 1),
+            // a dilation of 2 across columns, past the right edge
+            window(1, 1, 4, 6, 4, 2, 3, 2, 2, 1, 2, 1, 2, 0, 1),
+            // one cell past a single edge of the VALID window above, each edge in turn
+            window(0, 1, 6, 5, 4, 4, 3, 3, 3, 1, 1, 1, 1, -1, 0),
+            window(0, 1, 6, 5, 4, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0),
+            window(0, 1, 6, 5, 4, 4, 3, 3, 3, 1, 1, 1, 1, 0, -1),
+            window(0, 1, 6, 5, 4, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0),
+            // the frame starts inside the source (row and column 1) and runs past its far edges
+            window(3, 2, 5, 5, 3, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1)};
     }
 
     private static Window window(int off, int images, int h, int w, int c, int gridH, int gridW, int kh, int kw,
@@ -62,7 +72,7 @@ class SgemmConvPackingTest {
         for (Window v : windows()) {
             int m = pixels(v), k = columns(v);
             for (int i0 : new int[] {0, 1, 3}) {
-                for (int rows : new int[] {1, MR - 1, MR, 2 * MR + 1, m - i0}) {
+                for (int rows : new int[] {1, 2, 3, MR - 1, MR, 2 * MR + 1, m - i0}) {
                     if (rows > m - i0) continue;
                     for (int p0 : new int[] {0, 1, v.c(), v.c() + 1}) {
                         for (int kc : new int[] {1, 3, v.c(), k - p0}) {
@@ -89,9 +99,9 @@ class SgemmConvPackingTest {
         for (Window v : windows()) {
             int k = pixels(v), n = columns(v);
             // runs that start mid-row and cross rows and images
-            for (int p0 : new int[] {0, v.gridW() - 1, v.gridH() * v.gridW() - 1}) {
+            for (int p0 : new int[] {0, v.gridW() - 1, v.gridH() * v.gridW() - 1, v.gridH() * v.gridW() + 1}) {
                 for (int kc : new int[] {1, v.gridW() + 1, k - p0}) {
-                    if (p0 + kc > k) continue;
+                    if (kc <= 0 || p0 + kc > k) continue;
                     for (int j0 : new int[] {0, 1, v.c() + 2}) {
                         for (int cols : new int[] {1, 2, v.c(), NR - 1, NR}) {
                             if (j0 + cols > n || cols > NR) continue;
@@ -144,26 +154,35 @@ class SgemmConvPackingTest {
         }
     }
 
+    /** Each window on a thread of its own, whose scratch buffers start empty: each must be sized for its window. */
     @Test
-    void offsetTablesAddressEveryIm2colElement() {
+    void offsetTablesAddressEveryIm2colElement() throws InterruptedException {
         for (Window v : windows()) {
-            SgemmConvPacking.Tables t = v.tables();
-            boolean inside = true;
-            for (int q = 0; q < pixels(v); q++) {
-                for (int col = 0; col < columns(v); col++) {
-                    float expect = im2col(v, q, col);
-                    assertEquals(expect, t.data()[t.pixels()[q] + t.taps()[col]], v + ": pixel " + q + " column " + col);
+            Throwable[] failure = new Throwable[1];
+            Thread.ofPlatform().start(() -> {
+                try {
+                    checkTables(v);
+                } catch (Throwable e) {
+                    failure[0] = e;
                 }
-            }
-            for (int q = 0; q < pixels(v) && inside; q++) {
-                for (int col = 0; col < columns(v); col++) {
-                    if (im2col(v, q, col) == 0f) inside = false; // distinct() has no zeros: a zero is padding
-                }
-            }
-            // a window that never leaves the source is read in place, any other from a padded copy
-            if (inside) assertSame(v.src(), t.data(), v.toString());
-            else assertNotSame(v.src(), t.data(), v.toString());
+            }).join();
+            if (failure[0] instanceof AssertionError e) throw e;
+            if (failure[0] != null) throw new AssertionError(v.toString(), failure[0]);
         }
+    }
+
+    private static void checkTables(Window v) {
+        SgemmConvPacking.Tables t = v.tables();
+        boolean inside = true;
+        for (int q = 0; q < pixels(v); q++) {
+            for (int col = 0; col < columns(v); col++) {
+                float expect = im2col(v, q, col);
+                inside &= expect != 0f; // distinct() has no zeros: a zero is padding
+                assertEquals(expect, t.data()[t.pixels()[q] + t.taps()[col]], v + ": pixel " + q + " column " + col);
+            }
+        }
+        // a window that never leaves the source is read in place, any other from a padded copy
+        assertEquals(inside, t.data() == v.src(), v + (inside ? " copied" : " read in place"));
     }
 
     /** The table-driven left operand in both orientations (im2col and its transpose) times B, against float64. */
