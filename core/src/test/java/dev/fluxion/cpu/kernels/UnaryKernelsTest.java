@@ -297,6 +297,32 @@ class UnaryKernelsTest {
         assertTrue(e.getMessage().startsWith("neg: "), e.getMessage());
     }
 
+    /**
+     * The scalar twin's branches against the vector code's blends, at each branch point and the floats either side:
+     * where exp saturates, where expm1 switches to exp or to -1, where erf switches formula, where log's mantissa is
+     * halved (sqrt 2 times a power of two) and where its input becomes subnormal.
+     */
+    @Test
+    void scalarBranchesAndVectorBlendsAgreeAtTheirThresholds() {
+        float[] points = {FloatExp.HIGH, FloatExp.LOW, FloatExp.EXPM1_HIGH, FloatExp.EXPM1_LOW, 0.875f, -0.875f,
+            FloatLog.SQRT2, 2 * FloatLog.SQRT2, FloatLog.SQRT2 / 4, 0x1p-130f * FloatLog.SQRT2, Float.MIN_NORMAL};
+        float[] x = new float[3 * points.length];
+        for (int i = 0; i < points.length; i++) {
+            x[3 * i] = Math.nextDown(points[i]);
+            x[3 * i + 1] = points[i];
+            x[3 * i + 2] = Math.nextUp(points[i]);
+        }
+        for (UnaryFn fn : new UnaryFn[] {UnaryFn.EXP, UnaryFn.EXPM1, UnaryFn.ELU, UnaryFn.LOG, UnaryFn.SIGMOID, UnaryFn.ERF}) {
+            float[] v = new float[x.length], sc = new float[x.length];
+            UnaryKernels.applyVector(fn, x, 0, v, 0, x.length);
+            UnaryKernels.applyScalar(fn, x, 0, sc, 0, x.length);
+            assertNearReference(fn, x, 0, sc, 0, x.length, "scalar");
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToIntBits(v[i]), Float.floatToIntBits(sc[i]), fn + "(" + x[i] + ")");
+            }
+        }
+    }
+
     @Test
     void inPlaceWorks() {
         float[] x = inputs(UnaryFn.SQUARE, 100_000, 3), expect = new float[x.length];
