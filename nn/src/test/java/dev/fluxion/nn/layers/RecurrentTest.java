@@ -172,6 +172,19 @@ class RecurrentTest {
     }
 
     @Test
+    void initializerOptionsReachTheKernelsAndOptionsCloseAtBuild() {
+        SimpleRNN rnn = new SimpleRNN(2).kernelInitializer(Initializers.ones()).recurrentInitializer(Initializers.constant(0.5));
+        rnn.call(Tensor.ones(1, 2, 3));
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, rnn.kernel().value().toFloatArray());
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, rnn.recurrentKernel().value().toFloatArray());
+        assertMentions(assertThrows(IllegalStateException.class, () -> rnn.kernelInitializer(Initializers.zeros())), "SimpleRNN", "before the layer is built");
+        assertMentions(assertThrows(IllegalStateException.class, () -> rnn.recurrentInitializer(Initializers.zeros())), "before the layer is built");
+        Conv1D conv = new Conv1D(2, 3);
+        conv.call(Tensor.ones(1, 5, 2));
+        assertMentions(assertThrows(IllegalStateException.class, () -> conv.dilation(2)), "Conv1D", "before the layer is built");
+    }
+
+    @Test
     void orthogonalInitializerGivesOrthonormalRowsOrColumns() {
         for (int[] shape : new int[][] {{6, 4}, {4, 6}, {2, 3, 4}}) {
             Tensor q = Initializers.orthogonal(2, 7L).apply(shape, dev.fluxion.DType.FLOAT64);

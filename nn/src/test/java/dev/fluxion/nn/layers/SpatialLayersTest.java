@@ -79,7 +79,19 @@ class SpatialLayersTest {
     }
 
     @Test
+    void smallestSizesAreAccepted() {
+        check(new UpSampling2D(1), 2, 3, 2, 3, (i, j) -> new int[] {i, j});
+        check(new ZeroPadding2D(0), 2, 3, 2, 3, (i, j) -> new int[] {i, j});
+        check(new Cropping2D(2, 2, 0, 0), 5, 3, 1, 3, (i, j) -> new int[] {i + 2, j}); // one row left
+    }
+
+    @Test
     void badSizesAndInputsAreNamed() {
+        Cropping2D columns = new Cropping2D(0, 0, 1, 2);
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> columns.call(Tensor.ones(1, 8, 3, 1))), "1+2 columns", "leaves nothing");
+        for (var layer : List.of(new ZeroPadding2D(1), new Cropping2D(1)))
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> layer.call(Tensor.ones(4, 4, 1))),
+                    layer.getClass().getSimpleName(), "rank 4", "[4,4,1]");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new UpSampling2D(0, 2)), "UpSampling2D", "size must be positive, got 0x2");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new ZeroPadding2D(1, -1, 0, 0)), "ZeroPadding2D", "bottom -1");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new Cropping2D(0, 0, -2, 0)), "Cropping2D", "left -2");
