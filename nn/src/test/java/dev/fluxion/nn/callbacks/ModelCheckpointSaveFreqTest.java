@@ -86,6 +86,19 @@ class ModelCheckpointSaveFreqTest {
     }
 
     @Test
+    void epochsOfOneBatchCountOneEach() throws IOException {
+        CallbacksTest.OneVar m = CallbacksTest.model();
+        ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("e{epoch}-b{batch}.safetensors").toString()).saveFreq(2);
+        cb.setModel(m);
+        cb.onTrainBegin(logs());
+        for (int epoch = 0; epoch < 4; epoch++) {
+            cb.onEpochBegin(epoch, logs());
+            cb.onTrainBatchEnd(0, logs("loss", 1)); // the same index every epoch
+        }
+        assertEquals(List.of("e2-b1.safetensors", "e4-b1.safetensors"), saved());
+    }
+
+    @Test
     void badFrequencyIsRefused() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("w.safetensors").saveFreq(0)),
                 "ModelCheckpoint", "saveFreq must be >= 1 batch, got 0");

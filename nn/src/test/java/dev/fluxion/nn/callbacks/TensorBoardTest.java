@@ -145,6 +145,18 @@ class TensorBoardTest {
     }
 
     @Test
+    void largeStepsAndNegativeValuesRoundTrip() throws IOException {
+        Path file;
+        try (EventFile events = EventFile.create(dir.resolve("direct"))) {
+            events.scalar("a", -2.5, 300); // a two-byte varint
+            events.scalar("b", 1e-3, 5_000_000_000L); // five bytes
+            file = events.path();
+        }
+        assertEquals(List.of(new Scalar(300, "a", -2.5f), new Scalar(5_000_000_000L, "b", 1e-3f)), read(file));
+        new TensorBoard(dir).updateFreq(0); // per epoch only: accepted
+    }
+
+    @Test
     void anUnwritableLogDirIsNamed() throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "not a directory");
         TensorBoard tb = new TensorBoard(file);

@@ -105,6 +105,17 @@ class MoreLossesTest {
     }
 
     @Test
+    void mismatchedShapesAndIntegerPredictionsAreNamed() {
+        for (Loss loss : List.of(new KLDivergence(), new CosineSimilarity(), new LogCosh(), new Hinge(), new MeanSquaredLogarithmicError(),
+                new MeanAbsolutePercentageError())) {
+            dev.fluxion.nn.ErrorMessages.assertMentions(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> loss.call(Tensor.ones(2, 3), Tensor.ones(2, 4))), loss.name(), "[2,3]", "[2,4]");
+            dev.fluxion.nn.ErrorMessages.assertMentions(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> loss.call(Tensor.ones(2, 3), Tensor.of(new int[6], 2, 3))), loss.name());
+        }
+    }
+
+    @Test
     void kerasNames() {
         assertInstanceOf(KLDivergence.class, Losses.get("kld"));
         assertInstanceOf(CosineSimilarity.class, Losses.get("cosine_similarity"));

@@ -102,6 +102,7 @@ class LearningRateSchedulesTest {
                 "PolynomialDecay", "decaySteps must be > 0, got 0");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new InverseTimeDecay(0.1, -1, 0.5)),
                 "InverseTimeDecay", "decaySteps must be > 0, got -1");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new InverseTimeDecay(0.1, 0, 0.5)), "got 0");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new CosineDecayRestarts(0.1, 0)),
                 "CosineDecayRestarts", "firstDecaySteps must be > 0, got 0");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new CosineDecayRestarts(0.1, 10, 0, 1, 0)),

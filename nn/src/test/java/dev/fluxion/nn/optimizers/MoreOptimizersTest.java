@@ -72,15 +72,18 @@ class MoreOptimizersTest {
 
     @Test
     void lion() {
-        double lr = 0.0078125, b1 = 0.9, b2 = 0.99;
+        // beta2 0.5 lets the momentum outweigh a gradient of the other sign, so the interpolation decides the sign
+        double lr = 0.0078125, b1 = 0.9, b2 = 0.5;
         double[] m = new double[2];
-        check(() -> new Lion(lr), (w, g, t) -> {
+        check(() -> new Lion(lr, b1, b2), (w, g, t) -> {
             for (int i = 0; i < 2; i++) {
                 w[i] -= lr * Math.signum(b1 * m[i] + (1 - b1) * g[i]);
                 m[i] = b2 * m[i] + (1 - b2) * g[i];
             }
         });
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new Lion(0.1, 1.5, 0.9)), "Lion", "beta1 and beta2 must be in [0, 1]", "1.5");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Lion(0.1, 0.9, -0.1)), "Lion", "-0.1");
+        new Lion(0.1, 0, 1); // the ends are allowed
     }
 
     @Test
