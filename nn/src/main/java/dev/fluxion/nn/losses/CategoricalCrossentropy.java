@@ -24,9 +24,7 @@ public class CategoricalCrossentropy extends SmoothedLoss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         if (labelSmoothing > 0) y = y.mul(1 - labelSmoothing).add(labelSmoothing / yPred.dim(-1));
         return Ops.sum(y.mul(logProbabilities(yPred, fromLogits)), -1).neg();
     }

@@ -17,9 +17,7 @@ public class CosineSimilarity extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         return unit(y).mul(unit(yPred)).sum(new int[] {-1}, false).neg();
     }
 

@@ -16,9 +16,7 @@ public class Hinge extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor binary = Ops.logicalOr(Ops.equal(y, Ops.zerosOf(y)), Ops.equal(y, Ops.onesOf(y))).cast(yPred.dtype()).min(); // 1 when every label is 0 or 1
         Tensor signed = Ops.where(Ops.equal(binary, Ops.onesOf(binary)), y.mul(2).sub(1), y);
         return Ops.mean(Ops.maximum(Ops.onesOf(yPred).sub(signed.mul(yPred)), Ops.zerosOf(yPred)), new int[] {-1}, false);

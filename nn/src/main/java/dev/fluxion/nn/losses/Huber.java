@@ -27,9 +27,7 @@ public class Huber extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor abs = yPred.sub(y).abs();
         Tensor quadratic = Ops.minimum(abs, Ops.constantLike(delta, abs));
         Tensor linear = abs.sub(quadratic);

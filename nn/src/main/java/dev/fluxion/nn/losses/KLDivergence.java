@@ -15,9 +15,7 @@ public class KLDivergence extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor t = Ops.clip(y, EPSILON, 1), p = Ops.clip(yPred, EPSILON, 1);
         return t.mul(t.div(p).log()).sum(new int[] {-1}, false);
     }

@@ -17,9 +17,7 @@ public class LogCosh extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor x = yPred.sub(y);
         return Ops.mean(x.add(NnOps.softplus(x.mul(-2))).sub(Math.log(2)), new int[] {-1}, false);
     }

@@ -84,6 +84,14 @@ public abstract class Loss {
                     + " and y_pred of shape " + Shapes.format(yPred.shape()) + " differ");
     }
 
+    /** yTrue in yPred's dtype, after checking that yPred is floating and that both have one shape. */
+    final Tensor matchingLabels(Tensor yTrue, Tensor yPred) {
+        requireFloating(name(), yPred);
+        Tensor y = dev.fluxion.Ops.cast(yTrue, yPred.dtype());
+        requireSameShape(name(), y, yPred);
+        return y;
+    }
+
     static void requireFloating(String loss, Tensor yPred) {
         if (!yPred.dtype().isFloating())
             throw new IllegalArgumentException(loss + ": y_pred must be float32 or float64, got " + yPred.dtype());

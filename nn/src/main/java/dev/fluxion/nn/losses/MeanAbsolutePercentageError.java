@@ -15,9 +15,7 @@ public class MeanAbsolutePercentageError extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor scale = Ops.maximum(y.abs(), Ops.constantLike(EPSILON, y));
         return Ops.mean(y.sub(yPred).abs().div(scale), new int[] {-1}, false).mul(100);
     }

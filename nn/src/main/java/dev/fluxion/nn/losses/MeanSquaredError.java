@@ -15,9 +15,7 @@ public class MeanSquaredError extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         return Ops.mean(yPred.sub(y).square(), new int[] {-1}, false);
     }
 }

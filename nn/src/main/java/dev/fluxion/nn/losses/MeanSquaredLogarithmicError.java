@@ -16,9 +16,7 @@ public class MeanSquaredLogarithmicError extends Loss {
 
     @Override
     public Tensor perExample(Tensor yTrue, Tensor yPred) {
-        requireFloating(name(), yPred);
-        Tensor y = Ops.cast(yTrue, yPred.dtype());
-        requireSameShape(name(), y, yPred);
+        Tensor y = matchingLabels(yTrue, yPred);
         Tensor lp = Ops.maximum(yPred, Ops.constantLike(EPSILON, yPred)).add(1).log();
         Tensor lt = Ops.maximum(y, Ops.constantLike(EPSILON, y)).add(1).log();
         return Ops.mean(lp.sub(lt).square(), new int[] {-1}, false);
