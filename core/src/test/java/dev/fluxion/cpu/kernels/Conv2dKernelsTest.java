@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
@@ -99,6 +100,10 @@ class Conv2dKernelsTest {
         gs.add(geometry(1, 6, 5, 128, 5, 3, 32, true, 1, 1, 1, 1));
         // dY · Wᵀ and col2im over several whole images per product: 1 MiB of dcol holds 2 of these (groups 2, 2, 1)
         gs.add(geometry(5, 21, 21, 32, 3, 3, 40, false, 1, 1, 1, 1));
+        // the same at stride 2, off Winograd: groups 2, 2, 1 of whole images; and an image whose dY · Wᵀ exceeds
+        // 4 MiB, in bands of 57 and 4 output rows
+        gs.add(geometry(5, 41, 41, 32, 3, 3, 8, true, 2, 2, 1, 1));
+        gs.add(geometry(1, 121, 121, 33, 3, 3, 5, true, 2, 2, 1, 1));
         // Winograd F(2x2, 3x3) (Conv2dWinogradKernels) for small outputs and F(4x4, 3x3) (Conv2dWinograd4Kernels) for
         // the others: each with output sizes that leave tiles partly outside, several blocks of tiles with a last group
         // short of the micro-kernel's rows, SAME and VALID (the input gradient then pads dy by 2), an explicit padding
@@ -217,11 +222,17 @@ class Conv2dKernelsTest {
         return mag;
     }
 
-    /** Checks got[off..] against the reference, with an error bound scaled by the sum of |terms|. */
+    /**
+     * Checks got[off..] against the reference, with an error bound scaled by the sum of |terms|, and that the cells
+     * before and after it still hold {@link #OUTSIDE}.
+     */
     static void assertClose(String what, double[] ref, double[] mag, float[] got, int off) {
         for (int i = 0; i < ref.length; i++) {
             double tol = 2e-6 * mag[i] + 1e-30;
             if (!(Math.abs(got[off + i] - ref[i]) <= tol)) fail(what + ": element " + i + " is " + got[off + i] + ", expected " + ref[i]);
+        }
+        for (int i = 0; i < got.length; i++) {
+            if ((i < off || i >= off + ref.length) && got[i] != OUTSIDE) fail(what + ": wrote cell " + i + " outside its output");
         }
     }
 
@@ -231,11 +242,31 @@ class Conv2dKernelsTest {
                 fail(what + ": element " + i + " is " + got[off + i] + ", expected " + ref[i]);
             }
         }
+        for (int i = 0; i < got.length; i++) {
+            if ((i < off || i >= off + ref.length) && got[i] != OUTSIDE) fail(what + ": wrote cell " + i + " outside its output");
+        }
     }
 
-    /** An array with the tensor at offset 3 and garbage around it, so that offsets and overwriting are exercised. */
+    /** What the cells around an output hold: no kernel may write them. */
+    static final float OUTSIDE = 12345f;
+
+    /** A float64 output array with the tensor at {@code off}, garbage in it and {@link #OUTSIDE} around it. */
+    static double[] padded64(Random rnd, long size, int off) {
+        double[] a = new double[(int) size + off + 2];
+        Arrays.fill(a, OUTSIDE);
+        for (int i = 0; i < size; i++) a[off + i] = rnd.nextDouble() * 2 - 1;
+        return a;
+    }
+
+    /**
+     * An array with the tensor at offset 3, garbage in it and {@link #OUTSIDE} around it, so that offsets, overwriting
+     * and writes past the output are exercised.
+     */
     static float[] padded(Random rnd, long size) {
-        return random(rnd, (int) size + 5);
+        float[] a = random(rnd, (int) size + 5);
+        Arrays.fill(a, 0, 3, OUTSIDE);
+        Arrays.fill(a, (int) size + 3, a.length, OUTSIDE);
+        return a;
     }
 
     // --------------------------------------------------------------------------------------------------- tests
@@ -247,8 +278,13 @@ class Conv2dKernelsTest {
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.readsInPlace(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dKernels.gathersInputGradient(g) && g.rows() > 0));
         assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32));
-        assertTrue(gs.stream().anyMatch(g -> !Conv2dKernels.gathersInputGradient(g) && g.c() >= 32
-                && Conv2dKernels.imagesPerProduct(g) > 1 && g.n() % Conv2dKernels.imagesPerProduct(g) != 0));
+        // the input gradient by col2im (dY · Wᵀ) over groups of whole images, the last one short, and in bands of rows
+        Predicate<Conv2dGeometry> col2im = g -> !Conv2dWinogradKernels.inputGradientApplies(g)
+                && !Conv2dKernels.gathersInputGradient(g) && !Conv2dFewChannelKernels.inputGradientApplies(g)
+                && g.rows() > 0;
+        assertTrue(gs.stream().anyMatch(col2im.and(g -> Conv2dKernels.imagesPerProduct(g) > 1
+                && g.n() % Conv2dKernels.imagesPerProduct(g) != 0)));
+        assertTrue(gs.stream().anyMatch(col2im.and(g -> Conv2dKernels.imagesPerProduct(g) == 0)));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 1));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFilterKernels.applies(g) && g.n() > 8 && g.oh() * g.ow() < 128));
         // channel blocks that end past c (on the scratch tile; blocks of 5, at 256 bits and narrower) and blocks that
@@ -361,6 +397,12 @@ class Conv2dKernelsTest {
             out = padded(rnd, g.ySize());
             Conv2dKernels.forward(g, x, 0, w, 0, out, 3);
             assertClose("forward (public) " + g, y, yScale, out, 3);
+            out = padded(rnd, g.xSize());
+            Conv2dKernels.backpropInput(g, dy, 0, w, 0, out, 3);
+            assertClose("backpropInput (public) " + g, dx, dxScale, out, 3);
+            out = padded(rnd, g.wSize());
+            Conv2dKernels.backpropFilter(g, x, 0, dy, 0, out, 3);
+            assertClose("backpropFilter (public) " + g, dw, dwMag, out, 3);
         }
     }
 
@@ -369,13 +411,13 @@ class Conv2dKernelsTest {
         Random rnd = new Random(8);
         for (Conv2dGeometry g : geometries()) {
             float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
-            double[] out = new double[(int) g.ySize() + 2];
+            double[] out = padded64(rnd, g.ySize(), 2);
             Conv2dKernels.forward(g, toDouble(x), 0, toDouble(w), 0, out, 2);
             assertClose("forward64 " + g, refForward(g, x, w, false), out, 2);
-            out = new double[(int) g.xSize() + 1];
+            out = padded64(rnd, g.xSize(), 1);
             Conv2dKernels.backpropInput(g, toDouble(dy), 0, toDouble(w), 0, out, 1);
             assertClose("backpropInput64 " + g, refBackpropInput(g, dy, w, false), out, 1);
-            out = new double[(int) g.wSize()];
+            out = padded64(rnd, g.wSize(), 0);
             Conv2dKernels.backpropFilter(g, toDouble(x), 0, toDouble(dy), 0, out, 0);
             assertClose("backpropFilter64 " + g, refBackpropFilter(g, x, dy, false), out, 0);
         }
@@ -529,6 +571,19 @@ class Conv2dKernelsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Conv2dKernels.forward(g, new double[3], 0, new double[(int) g.wSize()], 0, new double[(int) g.ySize()], 0));
         assertThrows(IllegalArgumentException.class, () -> new Conv2dGeometry(1, 5, 5, 3, 3, 3, 4, 5, 5, 0, 1, 1, 1, 1, 1));
+        // the scalar twins check as the SIMD entry points do
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.forwardScalar(g, x, 0, w, 0, y, 1));
+        assertTrue(e.getMessage().startsWith("conv2d: y needs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Conv2dKernels.backpropInputScalar(g, y, 0, w, 1, new float[(int) g.xSize()], 0));
+        assertTrue(e.getMessage().startsWith("conv2d_backprop_input: filter needs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Conv2dKernels.backpropFilterScalar(g, x, 0, y, 0, new float[(int) g.wSize() - 1], 0));
+        assertTrue(e.getMessage().startsWith("conv2d_backprop_filter: dw needs"), e.getMessage());
+        // a bias shorter than the filters
+        GemmEpilogue shortBias = GemmEpilogue.of(new float[4], 1, GemmEpilogue.Activation.NONE);
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.forward(g, x, 0, w, 0, y, 0, shortBias));
+        assertTrue(e.getMessage().contains("bias"), e.getMessage());
     }
 
     private static double dot(double[] a, double[] b) {
