@@ -68,4 +68,34 @@ class Conv2dEdgeCasesTest {
                     dw, 3);
         }
     }
+
+    /**
+     * A negative padding crops the input (the output reads from row -padTop, column -padLeft on). The Winograd and
+     * first-layer kernels leave it to the others; every path matches the definition, top and left apart.
+     */
+    @Test
+    void negativePaddingCropsTheInput() {
+        Random rnd = new Random(5);
+        // n, h, w, c, o, stride: first-layer kernels, Winograd, first-layer input gradient and filter kernels, stride 2
+        // (shift kernels, col2im), packed im2col, odd sizes on GEMM
+        int[][] shapes = {{2, 9, 10, 3, 32, 1}, {2, 16, 15, 32, 32, 1}, {2, 9, 10, 8, 64, 1}, {2, 12, 11, 32, 64, 2},
+            {1, 9, 10, 40, 160, 1}, {2, 9, 10, 5, 7, 1}};
+        for (int[] s : shapes) {
+            for (int[] pad : new int[][] {{-1, 0}, {1, -1}}) {
+                int oh = (s[1] - 3 - 2 * pad[0]) / s[5] + 1, ow = (s[2] - 3 - 2 * pad[1]) / s[5] + 1;
+                Conv2dGeometry g = new Conv2dGeometry(s[0], s[1], s[2], s[3], 3, 3, s[4], oh, ow, s[5], s[5], 1, 1,
+                        pad[0], pad[1]);
+                float[] x = random(rnd, (int) g.xSize()), w = random(rnd, (int) g.wSize()), dy = random(rnd, (int) g.ySize());
+                float[] y = padded(rnd, g.ySize()), dx = padded(rnd, g.xSize()), dw = padded(rnd, g.wSize());
+                Conv2dKernels.forward(g, x, 0, w, 0, y, 3, 2);
+                Conv2dKernels.backpropInput(g, dy, 0, w, 0, dx, 3, 2);
+                Conv2dKernels.backpropFilter(g, x, 0, dy, 0, dw, 3, 2);
+                assertClose("forward " + g, refForward(g, x, w, false), refForward(g, x, w, true), y, 3);
+                assertClose("backpropInput " + g, refBackpropInput(g, dy, w, false), refBackpropInput(g, dy, w, true),
+                        dx, 3);
+                assertClose("backpropFilter " + g, refBackpropFilter(g, x, dy, false), refBackpropFilter(g, x, dy, true),
+                        dw, 3);
+            }
+        }
+    }
 }
