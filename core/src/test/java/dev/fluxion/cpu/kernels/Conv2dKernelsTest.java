@@ -65,6 +65,10 @@ class Conv2dKernelsTest {
         gs.add(geometry(2, 9, 10, 1, 3, 3, 96, true, 1, 1, 1, 1));
         gs.add(geometry(1, 6, 7, 13, 3, 3, 24, true, 1, 1, 1, 1));
         gs.add(geometry(2, 10, 11, 3, 3, 3, 32, true, 2, 1, 1, 1));
+        // rows of whole 8-pixel blocks and a tail, for an even channel count (pairs only) and for 3 (a pair and a single
+        // channel); 9 images: the filter gradient's partial sums over 3 groups of images, the last short
+        gs.add(geometry(2, 7, 17, 2, 3, 3, 16, true, 1, 1, 1, 1));
+        gs.add(geometry(9, 6, 16, 3, 3, 3, 32, true, 1, 1, 2, 1));
         // the direct forward pass (at up to 256 bits): two channel planes, rows a whole number of 5-pixel tiles; and rows
         // narrower than one tile, which stay on GEMM
         gs.add(geometry(2, 8, 12, 2, 3, 3, 32, false, 1, 1, 1, 1));
@@ -360,6 +364,12 @@ class Conv2dKernelsTest {
                 && g.strideW() == 1 && g.o() % (2 * GemmMicroKernels.V) == 0 && g.ow() > 0));
         assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() % 2 == 1
                 && g.w() % 4 != 0 && g.dilationH() == 2));
+        for (int c = 2; c <= 3; c++) {
+            int ch = c;
+            assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.inputGradientApplies(g) && g.c() == ch
+                    && g.w() >= 16 && g.w() % 8 != 0 == (ch == 2)));
+        }
+        assertTrue(gs.stream().anyMatch(g -> Conv2dFewChannelKernels.filterGradientApplies(g) && g.n() > 8));
     }
 
     @Test
