@@ -580,6 +580,11 @@ class Conv2dKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.backpropFilter(g, x, 0, y, 0, new float[5], 0));
         assertThrows(IllegalArgumentException.class,
                 () -> Conv2dKernels.forward(g, new double[3], 0, new double[(int) g.wSize()], 0, new double[(int) g.ySize()], 0));
+        double[] x64 = new double[(int) g.xSize()], w64 = new double[(int) g.wSize()], y64 = new double[(int) g.ySize()];
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.backpropInput(g, y64, 0, w64, 0, x64, 1));
+        assertTrue(e.getMessage().startsWith("conv2d_backprop_input: dx needs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.backpropFilter(g, x64, 0, y64, 0, w64, 1));
+        assertTrue(e.getMessage().startsWith("conv2d_backprop_filter: dw needs"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Conv2dGeometry(1, 5, 5, 3, 3, 3, 4, 5, 5, 0, 1, 1, 1, 1, 1));
         // the scalar twins check as the SIMD entry points do
         e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.forwardScalar(g, x, 0, w, 0, y, 1));
