@@ -21,6 +21,14 @@ class ModelCheckpointSaveFreqTest {
     @TempDir
     Path dir;
 
+    /** {@code cb} on a fresh one-weight model, with training begun; returns the model. */
+    private static CallbacksTest.OneVar begin(ModelCheckpoint cb) {
+        CallbacksTest.OneVar m = CallbacksTest.model();
+        cb.setModel(m);
+        cb.onTrainBegin(logs());
+        return m;
+    }
+
     private List<String> saved() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -29,10 +37,8 @@ class ModelCheckpointSaveFreqTest {
 
     @Test
     void savesEveryNBatchesAcrossEpochs() throws IOException {
-        CallbacksTest.OneVar m = CallbacksTest.model();
         ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("e{epoch}-b{batch:02d}.safetensors").toString()).saveFreq(3);
-        cb.setModel(m);
-        cb.onTrainBegin(logs());
+        CallbacksTest.OneVar m = begin(cb);
         for (int epoch = 0; epoch < 2; epoch++) { // 4 batches per epoch: saves after batches 3, 6 (epoch 2, batch 2)
             cb.onEpochBegin(epoch, logs());
             for (int batch = 0; batch < 4; batch++) {
@@ -49,10 +55,8 @@ class ModelCheckpointSaveFreqTest {
 
     @Test
     void bestOnlyBetweenEpochsMonitorsTheBatchLogs() throws IOException {
-        CallbacksTest.OneVar m = CallbacksTest.model();
         ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("best.safetensors").toString()).monitor("loss").saveBestOnly(true).saveFreq(1);
-        cb.setModel(m);
-        cb.onTrainBegin(logs());
+        CallbacksTest.OneVar m = begin(cb);
         cb.onEpochBegin(0, logs());
         double[] losses = {0.9, 0.5, 0.7};
         for (int b = 0; b < losses.length; b++) {
@@ -73,10 +77,8 @@ class ModelCheckpointSaveFreqTest {
     @Test
     void groupedStepsCountEveryBatchOfTheGroup() throws IOException {
         // with stepsPerExecution 4, batch callbacks come after batches 3, 7, 11 of each epoch
-        CallbacksTest.OneVar m = CallbacksTest.model();
         ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("e{epoch}-b{batch}.safetensors").toString()).saveFreq(6);
-        cb.setModel(m);
-        cb.onTrainBegin(logs());
+        begin(cb);
         for (int epoch = 0; epoch < 2; epoch++) {
             cb.onEpochBegin(epoch, logs());
             for (int batch : new int[] {3, 7, 11}) cb.onTrainBatchEnd(batch, logs("loss", 1));
@@ -87,10 +89,8 @@ class ModelCheckpointSaveFreqTest {
 
     @Test
     void epochsOfOneBatchCountOneEach() throws IOException {
-        CallbacksTest.OneVar m = CallbacksTest.model();
         ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("e{epoch}-b{batch}.safetensors").toString()).saveFreq(2);
-        cb.setModel(m);
-        cb.onTrainBegin(logs());
+        begin(cb);
         for (int epoch = 0; epoch < 4; epoch++) {
             cb.onEpochBegin(epoch, logs());
             cb.onTrainBatchEnd(0, logs("loss", 1)); // the same index every epoch
