@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  *       {@code dense/kernel/m}.</li>
  * </ul>
  * {@link #variables()} lists, for checkpoints: {@code iterations}; the learning-rate variable (absent with a
- * schedule); then, per variable in the order first seen, its slots in the optimizer's declared order
+ * schedule); the optimizer's own state, if its rule keeps any ({@link #optimizerVariable}: Nadam's u_product); then, per variable in the order first seen, its slots in the optimizer's declared order
  * (SGD: momentum; Adam/AdamW: m, v[, vhat]; RMSprop: velocity[, momentum][, average_gradient]; Adagrad:
  * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on and {@code average} when
  * moving averages are ({@link #useEma}); then {@code loss_scale} and
@@ -71,6 +71,7 @@ public abstract class Optimizer {
     private Double emaMomentum; // null unless useEma() turned the moving averages on
     private int emaOverwriteFrequency;
     private final Map<Variable, Variable> averages = new LinkedHashMap<>();
+    private final List<Variable> ownState = new ArrayList<>(); // state of the whole optimizer, not per variable (Nadam)
     private Tensor gate; // while a traced accumulation update is being built: the "is update step" predicate
     private boolean compileUpdates = true;
     private LossScale lossScale; // null unless lossScaling() turned it on
@@ -124,6 +125,7 @@ public abstract class Optimizer {
         Dispatcher.initScope(() -> {
             iterations.moveTo(device);
             if (learningRate != null) learningRate.moveTo(device);
+            for (Variable v : ownState) v.moveTo(device);
             if (lossScale != null) {
                 lossScale.scale.moveTo(device);
                 lossScale.goodSteps.moveTo(device);
@@ -279,6 +281,7 @@ public abstract class Optimizer {
         List<Variable> out = new ArrayList<>();
         out.add(iterations);
         if (learningRate != null) out.add(learningRate);
+        out.addAll(ownState);
         for (var e : slots.entrySet()) {
             out.addAll(e.getValue().values());
             Variable acc = accumulators.get(e.getKey());
@@ -502,6 +505,7 @@ public abstract class Optimizer {
     }
 
     private void update(List<Tensor> grads, List<Variable> vars, Tensor lr, Tensor step) {
+        beforeUpdates(step);
         for (int i = 0; i < vars.size(); i++) {
             Variable var = vars.get(i);
             Tensor lrv = Ops.cast(lr, var.dtype());
@@ -568,6 +572,25 @@ public abstract class Optimizer {
      * @param step the 1-based number of this update, 0-d in the variable's dtype
      */
     protected abstract void updateStep(Variable var, Tensor grad, Tensor lr, Tensor step);
+
+    /**
+     * Called once per update, before the variables' update steps, with the 1-based update number (float32); for
+     * rules that keep state for the whole optimizer. Assign with {@link #assign}. The default does nothing.
+     */
+    protected void beforeUpdates(Tensor step) {}
+
+    /**
+     * A float32 0-d variable named {@code "<optimizer>/<name>"} for state of the whole optimizer (listed in
+     * {@link #variables()} after the learning rate); made on the first call, the same one after.
+     */
+    protected final Variable optimizerVariable(String stateName, double initial) {
+        String full = name + "/" + stateName;
+        for (Variable v : ownState) if (v.name().equals(full)) return v;
+        Device device = iterations == null ? Device.CPU : iterations.type().device();
+        Variable v = new Variable(Dispatcher.initScope(() -> Tensor.scalar(initial, DType.FLOAT32).to(device)), full, false);
+        ownState.add(v);
+        return v;
+    }
 
     /** Creates a slot named {@code "<var>/<slot>"} of the variable's shape and dtype filled with {@code initial}. */
     protected final Variable addSlot(Variable var, String slot, double initial) {

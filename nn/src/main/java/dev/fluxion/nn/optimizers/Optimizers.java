@@ -11,7 +11,7 @@ public final class Optimizers {
     public static RMSprop rmsprop(double learningRate) { return new RMSprop(learningRate); }
     public static Adagrad adagrad(double learningRate) { return new Adagrad(learningRate); }
 
-    /** "sgd", "adam", "adamw", "rmsprop", "adagrad", "adamax", "adadelta", "lion" with Keras' default settings. */
+    /** "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "adamax", "adadelta", "lion" with Keras' default settings. */
     public static Optimizer get(String name) {
         return switch (name.toLowerCase()) {
             case "sgd" -> new SGD();
@@ -20,9 +20,10 @@ public final class Optimizers {
             case "rmsprop" -> new RMSprop();
             case "adagrad" -> new Adagrad();
             case "adamax" -> new Adamax();
+            case "nadam" -> new Nadam();
             case "adadelta" -> new Adadelta();
             case "lion" -> new Lion();
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, lion");
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: sgd, adam, adamw, nadam, rmsprop, adagrad, adamax, adadelta, lion");
         };
     }
 }

@@ -15,7 +15,7 @@ class LossErrorsTest {
     void unknownNames() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.get("mse2")), "loss", "'mse2'");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Initializers.get("xavier")), "initializer", "'xavier'");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> Optimizers.get("nadam")), "optimizer", "'nadam'");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Optimizers.get("ftrl")), "optimizer", "'ftrl'");
     }
 
     @Test
