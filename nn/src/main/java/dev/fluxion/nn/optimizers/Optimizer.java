@@ -33,11 +33,12 @@ import java.util.function.Supplier;
  *       {@code dense/kernel/m}.</li>
  * </ul>
  * {@link #variables()} lists, for checkpoints: {@code iterations}; the learning-rate variable (absent with a
- * schedule); the optimizer's own state, if its rule keeps any ({@link #optimizerVariable}: Nadam's u_product); then, per variable in the order first seen, its slots in the optimizer's declared order
- * (SGD: momentum; Adam/AdamW: m, v[, vhat]; RMSprop: velocity[, momentum][, average_gradient]; Adagrad:
- * accumulator) followed by {@code grad_accumulator} when gradient accumulation is on and {@code average} when
- * moving averages are ({@link #useEma}); then {@code loss_scale} and
- * {@code loss_scale_good_steps} when loss scaling is on ({@link #lossScaling}).
+ * schedule); the optimizer's own state, if its rule keeps any ({@link #optimizerVariable}: Nadam's u_product); then,
+ * per variable in the order first seen, its slots in the optimizer's declared order (SGD: momentum; Adam/AdamW: m, v[,
+ * vhat]; Nadam: m, v; Adamax: m, u; RMSprop: velocity[, momentum][, average_gradient]; Adagrad: accumulator; Adadelta:
+ * accumulated_grad, accumulated_delta; Lion: m) followed by {@code grad_accumulator} when gradient accumulation is on
+ * and {@code average} when moving averages are ({@link #useEma}); then {@code loss_scale} and {@code
+ * loss_scale_good_steps} when loss scaling is on ({@link #lossScaling}).
  *
  * <h2>One step</h2>
  * Keras' order: drop null gradients → (accumulate) → clip (clipnorm per tensor, or globalClipnorm over all, or
