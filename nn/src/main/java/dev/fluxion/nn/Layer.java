@@ -210,11 +210,16 @@ public abstract class Layer {
                 built = true;
             }
             List<Tensor> in = castInputs(xs);
+            Tensor mask = mode == Mode.SINGLE ? Masks.of(in.get(0)) : null;
             List<Tensor> ys = switch (mode) {
-                case SINGLE -> List.of(nonNull(forward(in.get(0), training)));
+                case SINGLE -> List.of(nonNull(forward(in.get(0), mask, training)));
                 case LIST -> List.of(nonNull(forward(in, training)));
                 case ALL -> forwardAll(in, training);
             };
+            if (mode != Mode.ALL && supportsMasking() && Masks.of(ys.get(0)) == null) {
+                Tensor outMask = mode == Mode.SINGLE ? computeMask(in.get(0), mask) : computeMask(in, masksOf(in));
+                if (outMask != null) Masks.attach(ys.get(0), outMask);
+            }
             if (outputShape == null && !ys.isEmpty()) outputShape = ys.get(0).shape().clone();
             return ys;
         } finally {
@@ -252,8 +257,45 @@ public abstract class Layer {
 
     private List<Tensor> castInputs(List<Tensor> xs) {
         List<Tensor> out = new ArrayList<>(xs.size());
-        for (Tensor t : xs) out.add(t.dtype().isFloating() && t.dtype() != dtype ? Ops.cast(t, dtype) : t);
+        for (Tensor t : xs) {
+            if (!t.dtype().isFloating() || t.dtype() == dtype) out.add(t);
+            else out.add(Masks.attach(Ops.cast(t, dtype), Masks.of(t))); // the cast keeps the input's mask
+        }
         return out;
+    }
+
+    private static List<Tensor> masksOf(List<Tensor> xs) {
+        List<Tensor> masks = new ArrayList<>(xs.size());
+        for (Tensor t : xs) masks.add(Masks.of(t));
+        return masks;
+    }
+
+    // ---------------------------------------------------------------- masking (see Masks)
+
+    /**
+     * Whether this layer passes a mask on: after a call, {@link #computeMask} gives the mask attached to its output.
+     * False by default, so a layer that does not know about masks drops them (Keras' {@code supports_masking}).
+     */
+    protected boolean supportsMasking() {
+        return false;
+    }
+
+    /** The mask of the output of a one-input layer that {@link #supportsMasking}; the default passes the input's on. */
+    protected Tensor computeMask(Tensor x, Tensor mask) {
+        return mask;
+    }
+
+    /** The output mask of a layer of several inputs that {@link #supportsMasking}, from one mask (or null) per input. */
+    protected Tensor computeMask(List<Tensor> xs, List<Tensor> masks) {
+        return null;
+    }
+
+    /**
+     * The computation of a one-input layer given its input's mask (null when it has none); the default ignores the
+     * mask. Layers that consume masks (recurrent layers, masked pooling) override this.
+     */
+    protected Tensor forward(Tensor x, Tensor mask, boolean training) {
+        return forward(x, training);
     }
 
     /** Creates the weights from the input shape (dimension 0 is the batch). The default creates none. */

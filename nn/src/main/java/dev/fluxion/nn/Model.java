@@ -1,6 +1,8 @@
 package dev.fluxion.nn;
 
+import dev.fluxion.DType;
 import dev.fluxion.GradientTape;
+import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.data.Dataset;
@@ -186,14 +188,17 @@ public abstract class Model extends Layer {
     }
 
     /**
-     * Updates the running loss (weighted by batch size since the epoch began) and the compiled metrics; returns
+     * Updates the running loss (weighted by batch size since the epoch began) and the compiled metrics (weighted by
+     * the mask of yPred when it carries one); returns
      * {@code {loss, metric names...}} with their running values.
      */
     protected Logs computeMetrics(Tensor yTrue, Tensor yPred, Tensor lossValue, int batchSize) {
         Logs logs = new Logs();
         logs.put("loss", trainer.trackLoss(lossValue, batchSize));
+        Tensor mask = Masks.of(yPred); // masked entries weigh nothing (TF-Keras' compiled metrics)
+        Tensor weight = mask == null ? null : Ops.cast(mask, DType.FLOAT32);
         for (Metric m : metrics) {
-            m.updateState(yTrue, yPred);
+            m.updateState(yTrue, yPred, weight);
             logs.put(m.name(), m.result());
         }
         return logs;

@@ -90,7 +90,8 @@ public class Sequential extends Model {
         if (input != null) Functional.checkInput(name(), input, x);
         Tensor y = x;
         for (int i = 0; i < stack.size(); i++) {
-            Tensor pair = i + 1 < stack.size() ? stack.get(i).callThen(stack.get(i + 1), y, training) : null;
+            // a fused pair would bypass the masks each layer passes on
+            Tensor pair = i + 1 < stack.size() && Masks.of(y) == null ? stack.get(i).callThen(stack.get(i + 1), y, training) : null;
             if (pair != null) {
                 y = pair;
                 i++;

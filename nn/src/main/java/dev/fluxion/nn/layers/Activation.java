@@ -123,4 +123,10 @@ public class Activation extends Layer {
                     + "sigmoid, tanh, softmax, log_softmax, softplus, softsign, leaky_relu, linear, swish");
         };
     }
+
+    /** Passes a mask on unchanged (Keras' {@code supports_masking}). */
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
 }

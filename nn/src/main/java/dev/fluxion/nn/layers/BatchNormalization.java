@@ -309,4 +309,10 @@ public class BatchNormalization extends Layer {
         movingVariance.assign(Ops.stopGradient(movingVariance.value()).mul(momentum).add(batchVar.mul(1 - momentum)));
         return y.reshape(s);
     }
+
+    /** Passes a mask on unchanged (Keras' {@code supports_masking}). */
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
 }

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
  * reads them backward, and their outputs are merged ("concat" on the last axis by default, or "sum", "mul", "ave").
  * With {@code returnSequences} the backward outputs are put back in step order before merging, so step t's output
  * sees the whole sequence. The factory makes each direction's layer: {@code new Bidirectional(() -> new LSTM(32))}.
+ * A mask on the input reaches both layers (the backward one reads it backward with the steps).
  */
 public class Bidirectional extends Layer {
     private final Recurrent<?> forwardLayer, backwardLayer;
@@ -36,7 +37,21 @@ public class Bidirectional extends Layer {
     public Recurrent<?> backwardLayer() { return backwardLayer; }
 
     @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    protected Tensor computeMask(Tensor x, Tensor mask) {
+        return forwardLayer.returnsSequences() ? mask : null;
+    }
+
+    @Override
     protected Tensor forward(Tensor x, boolean training) {
+        // masked steps output zeros in both directions, so that the merged outputs of padded steps are zeros (Keras)
+        boolean zeros = forwardLayer.returnsSequences();
+        forwardLayer.zeroOutputForMask(zeros);
+        backwardLayer.zeroOutputForMask(zeros);
         Tensor f = forwardLayer.call(x, training), b = backwardLayer.call(x, training);
         if (backwardLayer.returnsSequences()) b = ArrayOps.flip(b, 1);
         return switch (mergeMode) {

@@ -87,4 +87,10 @@ public class Dense extends Layer {
         if (bias != null) y = y.add(bias.value());
         return activation == null ? y : activation.activate(y);
     }
+
+    /** Passes a mask on unchanged (Keras' {@code supports_masking}). */
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
 }

@@ -48,4 +48,10 @@ public class Dropout extends Layer {
         if (!training || rate == 0) return x;
         return NnOps.dropout(x, rate, rng);
     }
+
+    /** Passes a mask on unchanged (Keras' {@code supports_masking}). */
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
 }

@@ -13,13 +13,15 @@ import dev.fluxion.nn.regularizers.Regularizer;
 /**
  * Turns integer ids into dense vectors (Keras {@code Embedding}): input [batch, ...] of ids in [0, inputDim),
  * output [batch, ..., outputDim]. The table is initialized uniformly in [-0.05, 0.05) as in Keras. Float inputs are
- * truncated to int32.
+ * truncated to int32. With {@link #maskZero} id 0 is padding: the output carries the mask {@code ids != 0} (see
+ * {@link dev.fluxion.nn.Masks}), so that recurrent layers, average pooling and the loss skip padded steps.
  */
 public class Embedding extends Layer {
     private final int inputDim, outputDim;
     private Initializer initializer = Initializers.randomUniform();
     private Regularizer regularizer;
     private Variable embeddings;
+    private boolean maskZero;
 
     public Embedding(int inputDim, int outputDim) {
         super(null);
@@ -31,6 +33,8 @@ public class Embedding extends Layer {
 
     public Embedding embeddingsInitializer(Initializer i) { initializer = i; return this; }
     public Embedding embeddingsRegularizer(Regularizer r) { regularizer = r; return this; }
+    /** Treats id 0 as padding and attaches the mask {@code ids != 0} to the output (Keras' {@code mask_zero}). */
+    public Embedding maskZero(boolean on) { maskZero = on; return this; }
 
     /** The table [inputDim, outputDim]. */
     public Variable embeddings() { return embeddings; }
@@ -42,7 +46,21 @@ public class Embedding extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
-        Tensor ids = x.dtype().isInteger() ? x : Ops.cast(x, DType.INT32);
-        return ArrayOps.gather(embeddings.value(), ids, 0);
+        return ArrayOps.gather(embeddings.value(), ids(x), 0);
+    }
+
+    private static Tensor ids(Tensor x) {
+        return x.dtype().isInteger() ? x : Ops.cast(x, DType.INT32);
+    }
+
+    @Override
+    protected boolean supportsMasking() {
+        return maskZero;
+    }
+
+    @Override
+    protected Tensor computeMask(Tensor x, Tensor mask) {
+        Tensor ids = ids(x);
+        return Ops.notEqual(ids, Ops.zerosOf(ids));
     }
 }

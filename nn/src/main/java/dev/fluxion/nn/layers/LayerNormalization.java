@@ -52,4 +52,10 @@ public class LayerNormalization extends Layer {
         if (beta != null) y = y.add(beta.value());
         return y;
     }
+
+    /** Passes a mask on unchanged (Keras' {@code supports_masking}). */
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
 }

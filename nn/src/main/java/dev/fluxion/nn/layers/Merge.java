@@ -1,5 +1,6 @@
 package dev.fluxion.nn.layers;
 
+import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
 import dev.fluxion.nn.Layer;
 
@@ -27,4 +28,17 @@ public abstract class Merge extends Layer {
     }
 
     protected abstract Tensor merge(List<Tensor> xs);
+
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
+
+    /** A step is real where every input that has a mask says so (Keras' merge layers); null when none has one. */
+    @Override
+    protected Tensor computeMask(List<Tensor> xs, List<Tensor> masks) {
+        Tensor all = null;
+        for (Tensor m : masks) if (m != null) all = all == null ? m : Ops.logicalAnd(all, m);
+        return all;
+    }
 }

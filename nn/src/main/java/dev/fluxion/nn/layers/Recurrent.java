@@ -14,11 +14,16 @@ import dev.fluxion.nn.initializers.Initializers;
  * [batch, steps, features], a kernel [features, gates·units] applied to every step at once, a recurrent kernel
  * [units, gates·units] applied step by step from a zero state, and the last output [batch, units] or, with
  * {@link #returnSequences}, every step's [batch, steps, units]. The loop over steps is Java, so a tape records it and
- * a graph function unrolls it (one trace per number of steps). No masking: padded steps are processed like the rest.
+ * a graph function unrolls it (one trace per number of steps).
+ *
+ * <p>Masking (Keras' semantics): with a mask [batch, steps] on the input (from {@code Embedding.maskZero} or
+ * {@code Masking}, see {@link dev.fluxion.nn.Masks}), a masked step leaves every state as it was and outputs the
+ * previous step's output (zeros with {@link #zeroOutputForMask}), so the last output is that of the last real step;
+ * with {@code returnSequences} the mask passes on to the output.
  */
 public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     protected final int units;
-    private boolean returnSequences, goBackwards;
+    private boolean returnSequences, goBackwards, zeroOutputForMask;
     private Initializer kernelInitializer = Initializers.glorotUniform();
     private Initializer recurrentInitializer = Initializers.orthogonal();
     protected Variable kernel, recurrentKernel, bias;
@@ -38,6 +43,8 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     public L returnSequences(boolean on) { returnSequences = on; return self(); }
     /** Reads the steps last to first; with {@code returnSequences} the outputs stay in that reversed order, as in Keras. */
     public L goBackwards(boolean on) { goBackwards = on; return self(); }
+    /** Masked steps output zeros instead of the previous output (what Bidirectional sets with returnSequences, as Keras does). */
+    public L zeroOutputForMask(boolean on) { zeroOutputForMask = on; return self(); }
     public boolean returnsSequences() { return returnSequences; }
     public L kernelInitializer(Initializer i) { checkUnbuilt(); kernelInitializer = i; return self(); }
     public L recurrentInitializer(Initializer i) { checkUnbuilt(); recurrentInitializer = i; return self(); }
@@ -86,11 +93,29 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
+        return forward(x, null, training);
+    }
+
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    protected Tensor computeMask(Tensor x, Tensor mask) {
+        return returnSequences ? mask : null;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, Tensor mask, boolean training) {
         if (x.rank() != 3 || x.dim(2) != kernel.shape()[0])
             throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected an input [batch, steps, " + kernel.shape()[0]
                     + "], got shape " + Shapes.format(x.shape()));
         int steps = x.dim(1), features = x.dim(2);
         if (steps == Shapes.UNKNOWN) throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': the number of steps must be known");
+        if (mask != null && (mask.rank() != 2 || mask.dim(1) != steps))
+            throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected a mask [batch, " + steps + "] for an input of shape "
+                    + Shapes.format(x.shape()) + ", got shape " + Shapes.format(mask.shape()));
         // every step's input projection in one product: [batch·steps, features] · [features, gates·units]
         Tensor xw = Ops.matmul(x.reshape(-1, features), kernel.value()).add(inputBias()).reshape(-1, steps, gates() * units);
         Tensor[] state = new Tensor[stateCount()];
@@ -99,8 +124,15 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         Tensor[] outputs = returnSequences ? new Tensor[steps] : null;
         for (int k = 0; k < steps; k++) {
             int t = goBackwards ? steps - 1 - k : k;
-            state = step(ArrayOps.slice(xw, 1, t, t + 1, 1).reshape(-1, gates() * units), state);
-            if (outputs != null) outputs[k] = ArrayOps.expandDims(state[0], 1);
+            Tensor[] next = step(ArrayOps.slice(xw, 1, t, t + 1, 1).reshape(-1, gates() * units), state);
+            Tensor output = next[0];
+            if (mask != null) {
+                Tensor real = ArrayOps.slice(mask, 1, t, t + 1, 1); // [batch, 1]
+                for (int i = 0; i < next.length; i++) next[i] = Ops.where(real, next[i], state[i]);
+                output = zeroOutputForMask ? Ops.where(real, output, zero) : next[0];
+            }
+            state = next;
+            if (outputs != null) outputs[k] = ArrayOps.expandDims(output, 1);
         }
         return outputs != null ? ArrayOps.concat(1, outputs) : state[0];
     }

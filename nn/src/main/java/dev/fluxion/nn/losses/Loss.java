@@ -4,11 +4,13 @@ import dev.fluxion.ArrayOps;
 import dev.fluxion.Ops;
 import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
+import dev.fluxion.nn.Masks;
 
 /**
  * A loss in Keras' class form: {@link #perExample} computes one value per example (the class/feature axis is
  * reduced, like Keras' function form {@code categorical_crossentropy}), then {@link #call} weights the values by
- * optional sample weights and applies the {@link Reduction}. Everything is written with core Tensor ops, so losses
+ * optional sample weights (and by the mask of yPred when it carries one, see {@link Masks}) and applies the
+ * {@link Reduction}. Everything is written with core Tensor ops, so losses
  * are differentiable and trace into graph functions.
  */
 public abstract class Loss {
@@ -50,7 +52,20 @@ public abstract class Loss {
     public Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         Tensor values = perExample(yTrue, yPred);
         if (sampleWeight != null) values = values.mul(matchWeight(name(), Ops.cast(sampleWeight, values.dtype()), values));
+        Tensor mask = Masks.of(yPred);
+        if (mask != null) values = values.mul(maskWeight(mask, values));
         return reduce(values, reduction);
+    }
+
+    /**
+     * The weight a mask on yPred (see {@link Masks}) gives each per-example value, as TF-Keras applies it: 0 where
+     * masked; with SUM_OVER_BATCH_SIZE, total / (valid + epsilon) where valid, so that the mean runs over the valid
+     * entries only.
+     */
+    private Tensor maskWeight(Tensor mask, Tensor values) {
+        Tensor m = matchWeight(name() + " (mask of yPred)", Ops.cast(mask, values.dtype()), values);
+        if (reduction != Reduction.SUM_OVER_BATCH_SIZE) return m;
+        return m.mul(Ops.constantLike(mask.size(), m).div(m.sum().add(EPSILON)));
     }
 
     /** One loss value per example: yPred's shape without its last axis (Keras' function form). */
