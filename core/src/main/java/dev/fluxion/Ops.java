@@ -108,17 +108,33 @@ public final class Ops {
 
     // ------------------------------------------------------------------ reductions
 
-    /** Reduction over axes (null or empty: all axes), negative axes counting from the end. */
+    /**
+     * Reduction over axes, negative axes counting from the end: null reduces every axis, an empty array none (x
+     * itself, as NumPy's and TensorFlow's {@code axis=()} / {@code axis=[]}), so that axes computed from a shape
+     * (a rank-1 batch norm's) mean what they say.
+     */
     public static Tensor reduce(ReduceFn fn, Tensor x, int[] axes, boolean keepDims) {
-        return Dispatcher.apply(new Op.Reduce(fn, Shapes.axes("reduce_" + fn.name().toLowerCase(), axes, x.rank()), keepDims), x);
+        String op = "reduce_" + fn.name().toLowerCase();
+        int[] ax = Shapes.axes(op, axes, x.rank());
+        if (ax.length == 0 && x.rank() > 0) {
+            if (x.dtype() == DType.BOOL) throw new IllegalArgumentException(op + ": does not support bool; cast to int32 first");
+            return x;
+        }
+        return Dispatcher.apply(new Op.Reduce(fn, ax, keepDims), x);
     }
 
-    public static Tensor sum(Tensor x, int... axes) { return reduce(ReduceFn.SUM, x, axes, false); }
-    public static Tensor prod(Tensor x, int... axes) { return reduce(ReduceFn.PROD, x, axes, false); }
-    public static Tensor max(Tensor x, int... axes) { return reduce(ReduceFn.MAX, x, axes, false); }
-    public static Tensor min(Tensor x, int... axes) { return reduce(ReduceFn.MIN, x, axes, false); }
+    /** Sum over the given axes, over every axis when none are given (so {@code sum(x)} is the total). */
+    public static Tensor sum(Tensor x, int... axes) { return reduce(ReduceFn.SUM, x, allIfNone(axes), false); }
+    public static Tensor prod(Tensor x, int... axes) { return reduce(ReduceFn.PROD, x, allIfNone(axes), false); }
+    public static Tensor max(Tensor x, int... axes) { return reduce(ReduceFn.MAX, x, allIfNone(axes), false); }
+    public static Tensor min(Tensor x, int... axes) { return reduce(ReduceFn.MIN, x, allIfNone(axes), false); }
 
-    /** Mean over axes (all when null or empty). */
+    /** The varargs forms read "no axes given" as every axis; the array forms read an empty array as none. */
+    private static int[] allIfNone(int[] axes) {
+        return axes == null || axes.length == 0 ? null : axes;
+    }
+
+    /** Mean over axes (every axis when null, none when empty: see {@link #reduce}). */
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
         requireFloating("mean", x);
         int[] ax = Shapes.axes("mean", axes, x.rank());
@@ -156,7 +172,7 @@ public final class Ops {
         // an all -inf slice would give -inf - -inf = nan; shift by 0 there instead
         Tensor finite = where(unary(UnaryFn.ABS, m).lt(constantLike(Double.POSITIVE_INFINITY, m)), m, zerosOf(m));
         Tensor s = log(reduce(ReduceFn.SUM, exp(x.sub(finite)), ax, true)).add(finite);
-        return keepDims ? s : ArrayOps.squeeze(s, ax);
+        return keepDims || ax.length == 0 ? s : ArrayOps.squeeze(s, ax);
     }
 
     public static Tensor argmax(Tensor x, int axis, boolean keepDims) {

@@ -96,9 +96,9 @@ public final class Shapes {
         return a;
     }
 
-    /** Normalizes, validates and sorts a list of axes (empty input means all axes). */
+    /** Normalizes, validates and sorts a list of axes (null means every axis; an empty array stays empty). */
     public static int[] axes(String op, int[] axes, int rank) {
-        if (axes == null || axes.length == 0) {
+        if (axes == null) {
             int[] all = new int[rank];
             for (int i = 0; i < rank; i++) all[i] = i;
             return all;

@@ -92,4 +92,25 @@ class TensorTest {
                 () -> Tensor.zeros(128, 784).matmul(Tensor.zeros(128, 10)));
         assertEquals("matmul: cannot multiply [128,784] by [128,10]: inner dimensions 784 and 128 differ", e.getMessage());
     }
+
+    @Test
+    void nullAxesReduceEverythingAndAnEmptyArrayNothing() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertEquals(21f, Ops.sum(x).item(), "varargs with no axes: the total");
+        assertEquals(21f, x.sum().item());
+        assertEquals(21f, Ops.reduce(dev.fluxion.ops.ReduceFn.SUM, x, null, false).item(), "null: every axis");
+        assertArrayEquals(new float[] {5, 7, 9}, Ops.sum(x, 0).toFloatArray());
+        // an empty array reduces nothing (NumPy's axis=(), TensorFlow's axis=[]): x itself, whatever the reduction
+        for (dev.fluxion.ops.ReduceFn fn : dev.fluxion.ops.ReduceFn.values())
+            for (boolean keep : new boolean[] {false, true}) {
+                Tensor y = Ops.reduce(fn, x, new int[0], keep);
+                assertArrayEquals(new int[] {2, 3}, y.shape(), fn + " keepDims " + keep);
+                assertArrayEquals(x.toFloatArray(), y.toFloatArray(), fn + " keepDims " + keep);
+            }
+        assertArrayEquals(x.toFloatArray(), Ops.mean(x, new int[0], false).toFloatArray());
+        assertArrayEquals(new float[6], Ops.variance(x, new int[0], true).toFloatArray(), "variance over no axes is 0");
+        assertArrayEquals(x.toFloatArray(), Ops.logSumExp(x, new int[0], false).toFloatArray(), 1e-6f);
+        var e = assertThrows(IllegalArgumentException.class, () -> Ops.reduce(dev.fluxion.ops.ReduceFn.MAX, Tensor.zeros(DType.BOOL, 2), new int[0], false));
+        assertTrue(e.getMessage().contains("reduce_max") && e.getMessage().contains("bool"), e.getMessage());
+    }
 }

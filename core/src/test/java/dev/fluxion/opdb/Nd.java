@@ -257,9 +257,9 @@ final class Nd {
         return out;
     }
 
-    /** Normalized, sorted axes; null or empty means all axes. */
+    /** Normalized, sorted axes; null means all axes, an empty array none (NumPy's axis=()). */
     static int[] axes(int[] axes, int rank) {
-        if (axes == null || axes.length == 0) {
+        if (axes == null) {
             int[] all = new int[rank];
             for (int i = 0; i < rank; i++) all[i] = i;
             return all;
@@ -270,7 +270,7 @@ final class Nd {
         return out;
     }
 
-    /** Reduces every lane over the given axes with {@code fn} (null or empty axes: all axes). */
+    /** Reduces every lane over the given axes with {@code fn} (null: all axes; empty: none, each lane one value). */
     Nd reduce(int[] axes, boolean keepDims, java.util.function.ToDoubleFunction<double[]> fn) {
         int[] ax = axes(axes, rank());
         boolean[] reduced = new boolean[rank()];

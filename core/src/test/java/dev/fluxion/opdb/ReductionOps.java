@@ -65,7 +65,8 @@ final class ReductionOps {
         out.add(Sample.of("axes 0 and 2", axes(new int[] {0, 2}, false), f(dom.apply(s(2, 3, 4)))));
         out.add(Sample.of("axes -1 and 0, keepDims", axes(new int[] {-1, 0}, true), f(dom.apply(s(2, 3, 4)))));
         out.add(Sample.of("all axes (null)", axes(null, false), f(dom.apply(s(2, 3, 4)))));
-        out.add(Sample.of("all axes (empty list), keepDims", axes(new int[0], true), f(dom.apply(s(3, 4)))));
+        out.add(Sample.of("no axes (empty list): x itself", axes(new int[0], false), f(dom.apply(s(3, 4)))));
+        out.add(Sample.of("no axes (empty list), keepDims, view", axes(new int[0], true), f(dom.apply(s(3, 4)), TRANSPOSED)));
         out.add(Sample.of("0-d", axes(null, false), f(dom.apply(s()))));
         out.add(Sample.of("0-d, keepDims", axes(new int[0], true), f(dom.apply(s()))));
         out.add(Sample.of("prime 13", axes(new int[] {0}, false), f(dom.apply(s(13)))));
@@ -114,7 +115,8 @@ final class ReductionOps {
     private static Builder floating(String name, AxesFn api, ToDoubleFunction<double[]> ref, Function<int[], Nd> dom, boolean oneElementSingular) {
         List<Sample> samples = new ArrayList<>();
         for (Sample sm : samples(dom)) {
-            boolean oneElement = sm.inputs().get(0).values().rank() == 0;
+            int[] ax = sm.args().ints("axes");
+            boolean oneElement = sm.inputs().get(0).values().rank() == 0 || (ax != null && ax.length == 0); // lanes of one
             samples.add(oneElementSingular && oneElement ? sm.forwardOnly() : sm);
         }
         return op(name, "reduction").fn1((in, a) -> api.apply(in[0], a))

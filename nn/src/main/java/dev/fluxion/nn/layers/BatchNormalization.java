@@ -110,15 +110,12 @@ public class BatchNormalization extends Layer {
         int[] bshape = statisticsShape(channels);
         if (training && isTrainable() && virtualBatchSize > 0) return ghost(x, bshape, channels);
         if (training && isTrainable()) {
-            // a rank-1 input has no axis to reduce (Keras' moments over no axes: mean x, variance 0), which Ops.mean
-            // would read as "every axis": it is normalized as a batch of one example
-            Tensor in = rank == 1 ? x.reshape(1, channels) : x;
-            int[] axes = rank == 1 ? new int[] {0} : reducedAxes(), shape = rank == 1 ? new int[] {1, channels} : bshape;
+            // a rank-1 input has no axis to reduce: Keras' moments over no axes, mean x and variance 0
+            int[] axes = reducedAxes();
             // the closed-form gradient takes 7 full-size passes where the ops' own rules take about twice as many;
             // nested tapes (a gradient of a gradient) need the ops' rules, which an outer tape can differentiate
-            Tensor y = GradientTape.nestedRecording() || !FusedLinear.enabled() ? normalizeBatch(in, axes, shape, channels)
-                    : Fx.customGradient(t -> normalizeBatchClosedForm(t, axes, shape, channels, null), inputs(in));
-            return rank == 1 ? y.reshape(channels) : y;
+            return GradientTape.nestedRecording() || !FusedLinear.enabled() ? normalizeBatch(x, axes, bshape, channels)
+                    : Fx.customGradient(t -> normalizeBatchClosedForm(t, axes, bshape, channels, null), inputs(x));
         }
         Tensor centered = x.sub(movingMean.value().reshape(bshape));
         return scaleAndShift(centered, movingVariance.value().reshape(bshape), bshape);
@@ -133,7 +130,7 @@ public class BatchNormalization extends Layer {
     @Override
     protected Tensor forwardThen(Layer next, Tensor x, boolean training) {
         if (!(next instanceof Activation a) || a.outputOnlyPrimitive() == null || !training || !isTrainable()
-                || virtualBatchSize > 0 || !FusedLinear.eagerOnCpu(x) || x.rank() != rank || rank == 1) return null;
+                || virtualBatchSize > 0 || !FusedLinear.eagerOnCpu(x) || x.rank() != rank) return null;
         int channels = movingMean.shape()[0];
         if (x.dim(resolvedAxis) != channels) return null; // forward names the mismatch
         int[] axes = reducedAxes(), bshape = statisticsShape(channels);
