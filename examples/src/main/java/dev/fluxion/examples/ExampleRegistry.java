@@ -31,6 +31,7 @@ public final class ExampleRegistry {
                 new dev.fluxion.examples.beyond.GradientAccumulation(),
                 new dev.fluxion.examples.beyond.CustomTrainStep(),
                 new dev.fluxion.examples.beyond.SequenceRows(),
+                new dev.fluxion.examples.beyond.MaskedRows(),
         });
     }
 

@@ -87,13 +87,15 @@ public final class SequenceRows implements Example {
                 new Dense(10));
     }
 
-    public Result train(ExampleOptions o) throws Exception {
+    /** Training and test batches of ink-row sequences, each padded with zero rows to its longest sequence. */
+    record Sequences(Dataset<Pair> train, Dataset<Pair> test, int shortest, int longest) {}
+
+    static Sequences sequences(ExampleOptions o, String example) throws Exception {
         TrainTest data = switch (o.dataset()) {
             case "mnist" -> Datasets.mnist();
             case "fashion-mnist" -> Datasets.fashionMnist();
-            default -> throw new IllegalArgumentException("sequence-rows reads 28x28 grayscale images: use --dataset mnist or fashion-mnist, not " + o.dataset());
+            default -> throw new IllegalArgumentException(example + " reads 28x28 grayscale images: use --dataset mnist or fashion-mnist, not " + o.dataset());
         };
-        Rng.setGlobalSeed(o.seed());
         int n = data.train().x().dim(0);
         Dataset<Pair> train = Dataset.fromTensorSlices(data.train().x(), data.train().y()).shuffle(n, o.seed())
                 .map(p -> new Pair(inkRows(p.x()), p.y())).paddedBatch(o.batchSize()).prefetch(2);
@@ -104,11 +106,17 @@ public final class SequenceRows implements Example {
             test = test.take(Math.min(o.maxStepsPerEpoch(), 4));
         }
         int[] range = lengthRange(data.train().x(), o.maxStepsPerEpoch() > 0 ? Math.min(n, 2000) : n);
+        return new Sequences(train, test, range[0], range[1]);
+    }
+
+    public Result train(ExampleOptions o) throws Exception {
+        Rng.setGlobalSeed(o.seed());
+        Sequences data = sequences(o, name());
         Sequential model = model();
         model.compile(new Adam(1e-3).useEma(0.99), new SparseCategoricalCrossentropy(true), List.of(Metrics.sparseCategoricalAccuracy()),
                 o.mode() == ExampleOptions.Mode.EAGER);
-        History h = model.fit(train, Fit.epochs(o.epochs()).verbose(1).callbacks(new TensorBoard(o.outputDir().resolve("tensorboard"))));
-        Map<String, Double> eval = model.evaluate(test);
-        return new Result(h, eval.get("sparse_categorical_accuracy"), range[0], range[1]);
+        History h = model.fit(data.train(), Fit.epochs(o.epochs()).verbose(1).callbacks(new TensorBoard(o.outputDir().resolve("tensorboard"))));
+        Map<String, Double> eval = model.evaluate(data.test());
+        return new Result(h, eval.get("sparse_categorical_accuracy"), data.shortest(), data.longest());
     }
 }
