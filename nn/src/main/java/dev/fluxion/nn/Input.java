@@ -29,7 +29,7 @@ public final class Input {
     /** A named input. */
     public static KerasTensor named(String name, DType dtype, int... shape) {
         if (dtype == null) throw new IllegalArgumentException("Input: dtype is null");
-        int[] s = Shapes.check("Input", shape);
+        int[] s = Shapes.checkAllowingUnknown("Input", shape);
         int[] full = new int[s.length + 1];
         full[0] = -1;
         System.arraycopy(s, 0, full, 1, s.length);

@@ -74,11 +74,20 @@ public final class KerasTensor {
         return inputName;
     }
 
-    /** A placeholder with batch 1 used to run shape inference through a layer. */
-    Tensor placeholder() {
+    /**
+     * A placeholder used to run shape inference through a layer: batch 1, and {@code unknownSize} for the other
+     * unknown dimensions (two passes with different sizes tell which output dimensions follow them).
+     */
+    Tensor placeholder(int unknownSize) {
         int[] s = shape.clone();
-        for (int i = 0; i < s.length; i++) if (s[i] < 0) s[i] = 1;
+        for (int i = 0; i < s.length; i++) if (s[i] < 0) s[i] = i == 0 ? 1 : unknownSize;
         return Layer.placeholder(dtype, s);
+    }
+
+    /** Whether a dimension other than the batch is unknown (an {@code Input.shape(-1, features)}). */
+    boolean hasUnknownNonBatch() {
+        for (int i = 1; i < shape.length; i++) if (shape[i] < 0) return true;
+        return false;
     }
 
     @Override

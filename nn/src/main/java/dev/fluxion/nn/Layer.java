@@ -343,14 +343,38 @@ public abstract class Layer {
     }
 
     private KerasTensor symbolicCall(List<KerasTensor> in, boolean multi) {
-        Tensor y = ShapeInference.run(() -> {
+        boolean first = outputShape == null;
+        Tensor y = symbolicPass(in, multi, UNKNOWN_PROBES[0]);
+        int[] s = y.shape();
+        if (in.stream().anyMatch(KerasTensor::hasUnknownNonBatch)) {
+            // unknown steps (Input.shape(-1, f)): the output dimensions that change with them are unknown too
+            int[] t;
+            try {
+                t = symbolicPass(in, multi, UNKNOWN_PROBES[1]).shape();
+            } catch (IllegalArgumentException | IllegalStateException e) { // built for one size, refused another
+                throw new IllegalArgumentException("layer '" + name() + "' (" + getClass().getSimpleName() + ") needs a known size where its input "
+                        + in.stream().map(k -> formatShape(k.shape())).toList() + " has None (taking None as " + UNKNOWN_PROBES[0] + " and then "
+                        + UNKNOWN_PROBES[1] + " failed: " + e.getMessage() + ")", e);
+            }
+            if (t.length != s.length)
+                throw new IllegalStateException("layer '" + name() + "': output rank depends on the unknown input dimensions ("
+                        + Shapes.format(s) + " and " + Shapes.format(t) + ")");
+            for (int i = 1; i < s.length; i++) if (s[i] != t[i]) s[i] = -1;
+        }
+        if (s.length > 0) s[0] = -1;
+        if (first) outputShape = s.clone(); // the pass recorded the placeholder's sizes
+        return new KerasTensor(s, y.dtype(), this, in, multi);
+    }
+
+    /** Sizes that stand in for unknown non-batch dimensions in the two symbolic passes: apart and coprime to strides. */
+    private static final int[] UNKNOWN_PROBES = {24, 37};
+
+    private Tensor symbolicPass(List<KerasTensor> in, boolean multi, int unknownSize) {
+        return ShapeInference.run(() -> {
             List<Tensor> sym = new ArrayList<>();
-            for (KerasTensor k : in) sym.add(k.placeholder());
+            for (KerasTensor k : in) sym.add(k.placeholder(unknownSize));
             return invoke(sym, false, multi ? Mode.LIST : Mode.SINGLE).get(0);
         });
-        int[] s = y.shape();
-        if (s.length > 0) s[0] = -1;
-        return new KerasTensor(s, y.dtype(), this, in, multi);
     }
 
     // ---------------------------------------------------------------- weights

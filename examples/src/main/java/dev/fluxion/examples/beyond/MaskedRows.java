@@ -2,6 +2,7 @@ package dev.fluxion.examples.beyond;
 
 import dev.fluxion.examples.Example;
 import dev.fluxion.examples.ExampleOptions;
+import dev.fluxion.nn.Input;
 import dev.fluxion.nn.Sequential;
 import dev.fluxion.nn.layers.Dense;
 import dev.fluxion.nn.layers.GRU;
@@ -39,7 +40,8 @@ public final class MaskedRows implements Example {
     }
 
     static Sequential model(boolean mask) {
-        return mask ? Sequential.of(new Masking(), new GRU(64), new Dense(10)) : Sequential.of(new GRU(64), new Dense(10));
+        return mask ? Sequential.of(Input.shape(-1, 28), new Masking(), new GRU(64), new Dense(10))
+                : Sequential.of(Input.shape(-1, 28), new GRU(64), new Dense(10));
     }
 
     public Result train(ExampleOptions o, boolean mask) throws Exception {

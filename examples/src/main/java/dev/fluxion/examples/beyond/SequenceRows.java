@@ -7,6 +7,7 @@ import dev.fluxion.data.Pair;
 import dev.fluxion.data.TrainTest;
 import dev.fluxion.examples.Example;
 import dev.fluxion.examples.ExampleOptions;
+import dev.fluxion.nn.Input;
 import dev.fluxion.nn.Sequential;
 import dev.fluxion.nn.callbacks.TensorBoard;
 import dev.fluxion.nn.layers.Conv1D;
@@ -79,9 +80,9 @@ public final class SequenceRows implements Example {
         return range;
     }
 
-    /** Built on its first batch (no Input: the number of steps differs from batch to batch). */
+    /** Sequences of any number of rows of 28 pixels: the steps are unknown (None) in the declared input. */
     static Sequential model() {
-        return Sequential.of(
+        return Sequential.of(Input.shape(-1, 28),
                 new Conv1D(64, 3).padding("same").activation("relu"), new MaxPooling1D(2),
                 new Conv1D(128, 3).padding("same").activation("relu"), new GlobalMaxPooling1D(),
                 new Dense(10));
