@@ -12,8 +12,10 @@ import java.util.Spliterators;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongToIntFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -219,6 +221,32 @@ public abstract class Dataset<E> implements Iterable<E> {
         if (size < 1) throw new IllegalArgumentException("paddedBatch: batch size must be >= 1, got " + size);
         Objects.requireNonNull(padding, "padding");
         return new Combinators.Batch<E, E>(this, size, dropRemainder, padding::collate, false);
+    }
+
+    /**
+     * tf.data's {@code group_by_window}: sorts elements into groups by {@code keyFunc}; as soon as a group holds
+     * {@code windowSize} elements, {@code reduceFunc(key, window)} turns that window (a dataset of the group's elements,
+     * in input order) into a dataset whose elements are given next. When the input ends, the groups still open are
+     * reduced as they are, partial, in ascending key order. For example
+     * {@code range(10).groupByWindow(x -> x % 2, (key, w) -> w.batch(5), 5)} gives [0, 2, 4, 6, 8] and [1, 3, 5, 7, 9].
+     * The groups wait in memory; a saved position holds their elements' input ordinals, and a restore re-reads the
+     * input from before the oldest element still waiting (so give the same key for the same element).
+     */
+    public <R> Dataset<R> groupByWindow(ToLongFunction<? super E> keyFunc,
+            BiFunction<? super Long, ? super Dataset<E>, ? extends Dataset<? extends R>> reduceFunc, int windowSize) {
+        if (windowSize < 1) throw new IllegalArgumentException("groupByWindow: windowSize must be >= 1, got " + windowSize);
+        return groupByWindow(keyFunc, reduceFunc, key -> windowSize);
+    }
+
+    /**
+     * As {@link #groupByWindow(ToLongFunction, BiFunction, int)}, with a window size per key ({@code window_size_func}),
+     * asked once per key; a size below 1 is an error naming the key.
+     */
+    public <R> Dataset<R> groupByWindow(ToLongFunction<? super E> keyFunc,
+            BiFunction<? super Long, ? super Dataset<E>, ? extends Dataset<? extends R>> reduceFunc, LongToIntFunction windowSizeFunc) {
+        Objects.requireNonNull(keyFunc, "keyFunc");
+        return new GroupByWindow<E, R>(this, (e, index) -> keyFunc.applyAsLong(e), Objects.requireNonNull(reduceFunc, "reduceFunc"),
+                Objects.requireNonNull(windowSizeFunc, "windowSizeFunc"), "groupByWindow");
     }
 
     /** Splits each element along its first axis into rows: the inverse of {@link #batch(int)}. */
