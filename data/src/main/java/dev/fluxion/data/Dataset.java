@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.LongToIntFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -247,6 +248,40 @@ public abstract class Dataset<E> implements Iterable<E> {
         Objects.requireNonNull(keyFunc, "keyFunc");
         return new GroupByWindow<E, R>(this, (e, index) -> keyFunc.applyAsLong(e), Objects.requireNonNull(reduceFunc, "reduceFunc"),
                 Objects.requireNonNull(windowSizeFunc, "windowSizeFunc"), "groupByWindow");
+    }
+
+    /**
+     * tf.data's {@code bucket_by_sequence_length} with zero padding to each batch's longest element: see
+     * {@link #bucketBySequenceLength(ToIntFunction, int[], int[], Padding, boolean, boolean)}.
+     */
+    public Dataset<E> bucketBySequenceLength(ToIntFunction<? super E> lengthFunc, int[] bucketBoundaries, int[] bucketBatchSizes) {
+        return bucketBySequenceLength(lengthFunc, bucketBoundaries, bucketBatchSizes, Padding.toLongest(), false, false);
+    }
+
+    /**
+     * tf.data's {@code bucket_by_sequence_length}: batches sequences of similar length together, so that little of each
+     * batch is padding. The boundaries {@code b} (increasing, each >= 1) make {@code b.length + 1} buckets: bucket 0 holds
+     * the lengths below {@code b[0]}, bucket i those in [{@code b[i-1]}, {@code b[i]}), the last those from
+     * {@code b[b.length-1]} up. Each bucket fills a batch of {@code bucketBatchSizes[i]} elements, which is padded with
+     * {@code padding} as {@link #paddedBatch(int, boolean, Padding)} pads; at the end of the input the partial batches
+     * follow in bucket order, or are dropped with {@code dropRemainder}. It is
+     * {@link #groupByWindow(ToLongFunction, BiFunction, LongToIntFunction)} keyed by bucket, as in tf.data.
+     *
+     * <p>With {@code padToBucketBoundary} every batch of bucket i is padded to length {@code b[i] - 1}, the longest its
+     * bucket holds, so each bucket has one batch shape: the padding's {@code -1} dimensions, or, with
+     * {@link Padding#toLongest()}, axis 0 of each component (the other axes pad to the batch's longest). An element
+     * that falls in the last bucket, with no boundary above it, is then a {@link DataPipelineException}.
+     *
+     * @param lengthFunc the length of an element (usually its sequence's {@code dim(0)})
+     * @throws IllegalArgumentException unless there is one batch size per bucket ({@code bucketBoundaries.length + 1}),
+     *                                  the boundaries increase strictly from >= 1, and the batch sizes are >= 1
+     */
+    public Dataset<E> bucketBySequenceLength(ToIntFunction<? super E> lengthFunc, int[] bucketBoundaries, int[] bucketBatchSizes,
+            Padding padding, boolean padToBucketBoundary, boolean dropRemainder) {
+        Objects.requireNonNull(lengthFunc, "lengthFunc");
+        Objects.requireNonNull(padding, "padding");
+        return GroupByWindow.bucketBySequenceLength(this, lengthFunc, Objects.requireNonNull(bucketBoundaries, "bucketBoundaries"),
+                Objects.requireNonNull(bucketBatchSizes, "bucketBatchSizes"), padding, padToBucketBoundary, dropRemainder);
     }
 
     /** Splits each element along its first axis into rows: the inverse of {@link #batch(int)}. */

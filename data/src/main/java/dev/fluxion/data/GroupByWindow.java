@@ -10,11 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.LongToIntFunction;
+import java.util.function.ToIntFunction;
 
 /**
- * tf.data's {@code group_by_window}: each input element goes to the group of its integer key; a group that reaches
- * its key's window size is handed, as a dataset, to the reduce function, whose elements are given before any more
- * input is read. When the input ends, the groups still open are
+ * tf.data's {@code group_by_window} (and {@code bucket_by_sequence_length}, built on it): each input element goes to
+ * the group of its integer key; a group that reaches its key's window size is handed, as a dataset, to the reduce
+ * function, whose elements are given before any more input is read. When the input ends, the groups still open are
  * handed over partial, in ascending key order (tf.data keeps its groups in an ordered map and flushes the first).
  *
  * <p>A saved position holds no element values: for each waiting element its ordinal in the input and its key, the
@@ -37,7 +38,7 @@ final class GroupByWindow<E, R> extends Dataset<R> {
     private final KeyFunction<? super E> keyFunc;
     private final BiFunction<? super Long, ? super Dataset<E>, ? extends Dataset<? extends R>> reduceFunc;
     private final LongToIntFunction windowSizeFunc;
-    private final String op; // names errors and the saved state
+    private final String op; // "groupByWindow" or "bucketBySequenceLength": names errors and the saved state
 
     GroupByWindow(Dataset<E> input, KeyFunction<? super E> keyFunc,
             BiFunction<? super Long, ? super Dataset<E>, ? extends Dataset<? extends R>> reduceFunc, LongToIntFunction windowSizeFunc,
@@ -47,6 +48,53 @@ final class GroupByWindow<E, R> extends Dataset<R> {
         this.reduceFunc = reduceFunc;
         this.windowSizeFunc = windowSizeFunc;
         this.op = op;
+    }
+
+    /**
+     * tf.data's {@code bucket_by_sequence_length}: the key is the bucket of the element's length (bucket i holds the
+     * lengths in [boundaries[i - 1], boundaries[i]), the first from below 0, the last up to any length), the window size
+     * that bucket's batch size, and each window one padded batch.
+     */
+    static <E> Dataset<E> bucketBySequenceLength(Dataset<E> input, ToIntFunction<? super E> lengthFunc, int[] boundaries,
+            int[] batchSizes, Padding padding, boolean padToBucketBoundary, boolean dropRemainder) {
+        String op = "bucketBySequenceLength";
+        if (batchSizes.length != boundaries.length + 1)
+            throw new IllegalArgumentException(op + ": bucketBatchSizes needs one batch size per bucket, bucketBoundaries.length + 1, "
+                    + "but bucketBatchSizes.length is " + batchSizes.length + " and bucketBoundaries.length is " + boundaries.length);
+        for (int i = 0; i < boundaries.length; i++) {
+            if (boundaries[i] < 1)
+                throw new IllegalArgumentException(op + ": bucket boundaries must be >= 1, got " + Arrays.toString(boundaries));
+            if (i > 0 && boundaries[i] <= boundaries[i - 1])
+                throw new IllegalArgumentException(op + ": bucket boundaries must increase strictly, got " + Arrays.toString(boundaries));
+        }
+        for (int i = 0; i < batchSizes.length; i++)
+            if (batchSizes[i] < 1)
+                throw new IllegalArgumentException(op + ": batch sizes must be >= 1, got " + batchSizes[i] + " for bucket " + i
+                        + " in " + Arrays.toString(batchSizes));
+        if (padToBucketBoundary && boundaries.length == 0)
+            throw new IllegalArgumentException(op + ": padToBucketBoundary needs at least one bucket boundary to pad to");
+        int[] b = boundaries.clone();
+        int[] sizes = batchSizes.clone();
+        Padding[] paddings = new Padding[sizes.length];
+        for (int i = 0; i < paddings.length; i++)
+            paddings[i] = padToBucketBoundary && i < b.length ? padding.unknownDimensionsTo(b[i] - 1) : padding;
+        KeyFunction<E> bucketOf = (e, index) -> {
+            int length;
+            try {
+                length = lengthFunc.applyAsInt(e);
+            } catch (Exception x) {
+                throw new DataPipelineException(op + ": the length function failed on element " + index + ": " + x, x);
+            }
+            int bucket = 0;
+            while (bucket < b.length && length >= b[bucket]) bucket++;
+            if (padToBucketBoundary && bucket == b.length)
+                throw new DataPipelineException(op + ": element " + index + " has length " + length + ", but with padToBucketBoundary "
+                        + "every length must be below the last bucket boundary " + b[b.length - 1]);
+            return bucket;
+        };
+        return new GroupByWindow<E, E>(input, bucketOf,
+                (key, window) -> window.paddedBatch(sizes[key.intValue()], dropRemainder, paddings[key.intValue()]),
+                key -> sizes[(int) key], op);
     }
 
     @Override

@@ -24,15 +24,17 @@ import java.util.List;
 public final class Padding {
     private final int[][] shapes; // null: every axis of every component to the batch's longest
     private final Number[] values; // null: zeros (false for bool)
+    private final int leading; // >= 0, with shapes null: axis 0 of every component padded to this length (a bucket's)
 
-    private Padding(int[][] shapes, Number[] values) {
+    private Padding(int[][] shapes, Number[] values, int leading) {
         this.shapes = shapes;
         this.values = values;
+        this.leading = leading;
     }
 
     /** Every axis of every component padded to the longest element of its batch, with zeros. */
     public static Padding toLongest() {
-        return new Padding(null, null);
+        return new Padding(null, null, -1);
     }
 
     /**
@@ -50,7 +52,7 @@ public final class Padding {
                     throw new IllegalArgumentException("paddedBatch: a padded dimension must be >= 0, or -1 for the batch's longest, got "
                             + Arrays.toString(copy[c]) + " for component " + c);
         }
-        return new Padding(copy, null);
+        return new Padding(copy, null, -1);
     }
 
     /**
@@ -60,7 +62,23 @@ public final class Padding {
     public Padding withValues(Number... perComponent) {
         if (perComponent.length == 0) throw new IllegalArgumentException("paddedBatch: give at least one padding value");
         for (Number v : perComponent) if (v == null) throw new IllegalArgumentException("paddedBatch: a padding value is null");
-        return new Padding(shapes, perComponent.clone());
+        return new Padding(shapes, perComponent.clone(), leading);
+    }
+
+    /**
+     * This padding with every dimension that would pad to the batch's longest fixed at {@code length} instead:
+     * bucketBySequenceLength's padToBucketBoundary, where tf.data fills the dimensions of unknown size. Those are the
+     * {@code -1} dimensions of given shapes; without shapes, elements carry no static shape that tells which axes vary,
+     * so it is axis 0 of every component that has one (the sequence axis), the other axes still padding to the longest.
+     */
+    Padding unknownDimensionsTo(int length) {
+        if (shapes == null) return new Padding(null, values, length);
+        int[][] fixed = new int[shapes.length][];
+        for (int c = 0; c < fixed.length; c++) {
+            fixed[c] = shapes[c].clone();
+            for (int a = 0; a < fixed[c].length; a++) if (fixed[c][a] < 0) fixed[c][a] = length;
+        }
+        return new Padding(fixed, values, -1);
     }
 
     /** Pads and stacks each component of {@code elements}, the batch starting at input element {@code firstIndex}. */
@@ -112,7 +130,7 @@ public final class Padding {
     /** The padded shape of one row: the fixed dimensions, and the longest element's where they are -1. */
     private int[] rowShape(Tensor[] rows, int component, long firstIndex) {
         int rank = rows[0].rank();
-        int[] fixed = shapes == null ? null : shapes[component];
+        int[] fixed = shapes != null ? shapes[component] : leading >= 0 && rank > 0 ? leadingAxis(rank) : null;
         if (fixed != null && fixed.length != rank)
             throw new DataPipelineException("paddedBatch: padded shape " + Arrays.toString(fixed) + " for component " + component
                     + " has rank " + fixed.length + " but element " + firstIndex + " is " + describe(rows[0]));
@@ -128,6 +146,14 @@ public final class Padding {
                     throw new DataPipelineException("paddedBatch: component " + component + " of element " + (firstIndex + i) + " is "
                             + describe(rows[i]) + ", longer than the padded shape " + Arrays.toString(fixed) + " on axis " + a
                             + " (padding never truncates)");
+        return shape;
+    }
+
+    /** Axis 0 fixed at {@link #leading}, the others to the longest. */
+    private int[] leadingAxis(int rank) {
+        int[] shape = new int[rank];
+        Arrays.fill(shape, -1);
+        shape[0] = leading;
         return shape;
     }
 
