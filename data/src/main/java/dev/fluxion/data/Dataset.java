@@ -72,6 +72,20 @@ public abstract class Dataset<E> implements Iterable<E> {
         return new Sources.Slices<>(new Tensor[] {x, y}, parts -> new Pair(parts[0], parts[1]));
     }
 
+    /**
+     * Aligned rows of a pair's tensors: element i is {@code Pair(x[i], y[i], sampleWeight[i])}, the weight left out when
+     * the pair has none. This is how a dataset yields Keras' {@code (x, y, sample_weight)} triples for
+     * {@code Model.fit} and {@code evaluate}: {@code fromTensorSlices(new Pair(x, y, w))}. (The three-tensor
+     * {@code fromTensorSlices(x, y, w)} stays a {@link TensorTuple}.)
+     *
+     * @throws IllegalArgumentException when the tensors' first dimensions differ (all shapes named) or one is a scalar
+     */
+    public static Dataset<Pair> fromTensorSlices(Pair slices) {
+        Objects.requireNonNull(slices, "slices");
+        if (slices.sampleWeight() == null) return fromTensorSlices(slices.x(), slices.y());
+        return new Sources.Slices<>(new Tensor[] {slices.x(), slices.y(), slices.sampleWeight()}, parts -> new Pair(parts[0], parts[1], parts[2]));
+    }
+
     /** Aligned rows of any number of tensors (all with the same first dimension). */
     public static Dataset<TensorTuple> fromTensorSlices(Tensor... tensors) {
         return new Sources.Slices<>(tensors.clone(), parts -> new TensorTuple(Arrays.asList(parts)));
@@ -309,7 +323,8 @@ public abstract class Dataset<E> implements Iterable<E> {
 
     /**
      * Caches to a file: the first complete pass writes {@code file} (atomically, through a temporary file); later
-     * passes, also in later runs, read it. Elements must be tensors, Pairs or TensorTuples.
+     * passes, also in later runs, read it. Elements must be tensors, Pairs (with or without sample weights) or
+     * TensorTuples.
      */
     public Dataset<E> cache(Path file) {
         return new Cache<>(this, Objects.requireNonNull(file, "file"));

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The element format of {@code cache(Path)} files: magic "FXDC", a version, then per element a tag (1 tensor,
- * 2 pair, 3 tuple) and its tensors (dtype code, rank, dimensions, big-endian values), and a final tag 0 with the
+ * 2 pair, 3 tuple, 4 pair with sample weights) and its tensors (dtype code, rank, dimensions, big-endian values), and a final tag 0 with the
  * element count, so that a truncated file is detected rather than read as a shorter data set.
  */
 final class ElementCodec {
@@ -52,9 +52,10 @@ final class ElementCodec {
                 writeTensor(out, t);
             }
             case Pair p -> {
-                out.writeByte(2);
+                out.writeByte(p.hasSampleWeight() ? 4 : 2);
                 writeTensor(out, p.x());
                 writeTensor(out, p.y());
+                if (p.hasSampleWeight()) writeTensor(out, p.sampleWeight());
             }
             case TensorTuple t -> {
                 out.writeByte(3);
@@ -83,6 +84,7 @@ final class ElementCodec {
                 }
                 case 1 -> readTensor(in, file, index);
                 case 2 -> new Pair(readTensor(in, file, index), readTensor(in, file, index));
+                case 4 -> new Pair(readTensor(in, file, index), readTensor(in, file, index), readTensor(in, file, index));
                 case 3 -> {
                     int n = in.readInt();
                     if (n < 1 || n > 1 << 16) throw new DatasetFormatException(file, "element " + index + ": bad tuple size " + n);

@@ -20,6 +20,10 @@ import java.util.List;
  * }</pre>
  *
  * Fixed dimensions with {@code dropRemainder} give every batch the same shape, so a graph function traces once.
+ *
+ * <p>A {@link Pair} with sample weights has three components (x, y, sampleWeight): a per-example weight is 0-d and
+ * needs no padding ({@code new int[] {}}); per-step weights of a sequence are padded like the other components, with
+ * 0 by default, so that padded steps weigh nothing in the loss.
  */
 public final class Padding {
     private final int[][] shapes; // null: every axis of every component to the batch's longest
@@ -93,8 +97,7 @@ public final class Padding {
         for (int i = 0; i < elements.size(); i++) {
             Tensor[] parts = Structures.flatten(elements.get(i), "paddedBatch");
             if (parts.length != k)
-                throw new DataPipelineException("paddedBatch: element " + (firstIndex + i) + " has " + parts.length
-                        + " components, element " + firstIndex + " had " + k);
+                throw Structures.componentCountMismatch("paddedBatch", elements.get(i), firstIndex + i, parts.length, firstIndex, k);
             for (int c = 0; c < k; c++) columns[c][i] = parts[c];
         }
         Tensor[] padded = new Tensor[k];

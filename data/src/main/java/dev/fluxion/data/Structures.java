@@ -50,7 +50,7 @@ final class Structures {
     static Tensor[] flatten(Object e, String op) {
         return switch (e) {
             case Tensor t -> new Tensor[] {t};
-            case Pair p -> new Tensor[] {p.x(), p.y()};
+            case Pair p -> p.sampleWeight() == null ? new Tensor[] {p.x(), p.y()} : new Tensor[] {p.x(), p.y(), p.sampleWeight()};
             case TensorTuple t -> t.tensors().toArray(Tensor[]::new);
             default -> {
                 RecordShape rs = RECORDS.get(e.getClass());
@@ -73,7 +73,7 @@ final class Structures {
     static <E> E rebuild(E template, Tensor[] parts, String op) {
         Object out = switch (template) {
             case Tensor t -> parts[0];
-            case Pair p -> new Pair(parts[0], parts[1]);
+            case Pair p -> new Pair(parts[0], parts[1], parts.length > 2 ? parts[2] : null);
             case TensorTuple t -> new TensorTuple(Arrays.asList(parts));
             default -> {
                 try {
@@ -190,14 +190,25 @@ final class Structures {
         for (int c = 0; c < k; c++) columns.add(new java.util.ArrayList<>(elements.size()));
         for (int i = 0; i < elements.size(); i++) {
             Tensor[] parts = flatten(elements.get(i), "batch");
-            if (parts.length != k)
-                throw new DataPipelineException("batch: element " + (firstIndex + i) + " has " + parts.length + " components, element "
-                        + firstIndex + " had " + k);
+            if (parts.length != k) throw componentCountMismatch("batch", elements.get(i), firstIndex + i, parts.length, firstIndex, k);
             for (int c = 0; c < k; c++) columns.get(c).add(parts[c]);
         }
         Tensor[] stacked = new Tensor[k];
         for (int c = 0; c < k; c++) stacked[c] = stack(columns.get(c), c, firstIndex);
         return rebuild(template, stacked, "batch");
+    }
+
+    /**
+     * The error for elements of one batch with different component counts; for Pairs, that is one with sample weights
+     * and one without, which cannot share a batch (the weights would not line up with the examples).
+     */
+    static DataPipelineException componentCountMismatch(String op, Object element, long index, int count, long firstIndex, int firstCount) {
+        String why = element instanceof Pair p
+                ? " (element " + (p.hasSampleWeight() ? index + " has a sample weight and element " + firstIndex
+                        : firstIndex + " has a sample weight and element " + index) + " has none; give every Pair a weight or none)"
+                : "";
+        return new DataPipelineException(op + ": element " + index + " has " + count + " components, element " + firstIndex + " had "
+                + firstCount + why);
     }
 
     /** The rows of a batched element, as views. */
