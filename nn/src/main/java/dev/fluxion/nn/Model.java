@@ -1,5 +1,6 @@
 package dev.fluxion.nn;
 
+import dev.fluxion.ArrayOps;
 import dev.fluxion.DType;
 import dev.fluxion.GradientTape;
 import dev.fluxion.Ops;
@@ -86,7 +87,8 @@ public abstract class Model extends Layer {
      * Keras' {@code compile(steps_per_execution=n)}: {@code fit} runs up to {@code n} batches of one shape per call of
      * the compiled train step ({@code GraphFunction.callEach}), so a GPU replays them as one CUDA graph; the batch
      * callbacks (and the progress bar) then run once per group, with the last batch's logs, as in Keras. The weights
-     * and epoch logs are those of {@code n = 1}. Eager models and class weights run a batch at a time.
+     * and epoch logs are those of {@code n = 1}. Eager models run a batch at a time; batches with loss weights (sample or
+     * class weights) are grouped like the others, a group holding only batches that all have weights or all have none.
      */
     public void setStepsPerExecution(int n) {
         if (n < 1) throw new IllegalArgumentException("stepsPerExecution must be at least 1, got " + n);
@@ -113,7 +115,10 @@ public abstract class Model extends Layer {
 
     // ---------------------------------------------------------------- fit / evaluate / predict
 
-    /** Trains on a batched dataset of (x, y) pairs. */
+    /**
+     * Trains on a batched dataset of (x, y) pairs; a pair's third component, {@link Pair#sampleWeight()}, weighs each
+     * example of its batch in the loss and the compiled metrics (Keras' (x, y, sample_weight) elements).
+     */
     public History fit(Dataset<Pair> train, Fit options) {
         return trainer.fit(train, options);
     }
@@ -123,14 +128,30 @@ public abstract class Model extends Layer {
         return trainer.fit(x, y, options);
     }
 
-    /** Loss and metrics over a batched dataset: {@code {loss: .., accuracy: ..}}. */
+    /**
+     * Loss and metrics over a batched dataset: {@code {loss: .., accuracy: ..}}; pairs with sample weights weigh their
+     * examples as in {@link #evaluate(Tensor, Tensor, int, Tensor)}.
+     */
     public Map<String, Double> evaluate(Dataset<Pair> data) {
         return trainer.evaluate(data, -1, null);
     }
 
     /** Loss and metrics over tensors, in batches of {@code batchSize}. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
-        return trainer.evaluate(x, y, batchSize);
+        return trainer.evaluate(x, y, batchSize, null);
+    }
+
+    /**
+     * Loss and metrics over tensors with per-sample weights {@code sampleWeight} (shape [n], or [n, steps] per step;
+     * null for none), sliced into batches with x and y: Keras' {@code evaluate(x, y, sample_weight=w)}. Each
+     * example's loss is multiplied by its weight and the default reduction still divides by the batch size; "loss" is
+     * the mean over batches weighted by their sizes (Keras' loss tracker), so it is {@code sum(w * loss) / n}. The
+     * metrics are weighted means, {@code sum(w * value) / sum(w)}.
+     *
+     * @throws IllegalArgumentException when the weights' first axis is not x's, or a weight is NaN or infinite
+     */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize, Tensor sampleWeight) {
+        return trainer.evaluate(x, y, batchSize, sampleWeight);
     }
 
     /** The outputs for a batched dataset of inputs, concatenated along the batch axis. */
@@ -147,31 +168,36 @@ public abstract class Model extends Layer {
 
     /**
      * One training step on a batch; returns scalar logs. The default: forward with training = true under a tape, the
-     * compiled loss (with class weights when given) plus {@link #losses()}, {@code optimizer.applyGradients}, then
-     * {@link #computeMetrics}. Runs inside a graph function unless {@code runEagerly}: keep Java side effects out.
+     * compiled loss weighted by {@code batch.sampleWeight()} (the element's sample weights times the class weights, as
+     * Keras hands them to {@code train_step}; null when neither is given) plus {@link #losses()},
+     * {@code optimizer.applyGradients}, then {@link #computeMetrics} with the same weights. Runs inside a graph function
+     * unless {@code runEagerly}: keep Java side effects out.
      */
     protected Logs trainStep(Pair batch) {
         requireCompiled("trainStep");
-        Tensor x = batch.x(), y = batch.y();
+        Tensor x = batch.x(), y = batch.y(), w = batch.sampleWeight();
         Tensor yPred, value;
         List<Tensor> grads;
         List<Variable> vars;
         try (GradientTape tape = new GradientTape()) {
             yPred = call(x, true);
             vars = trainableVariables(); // after the forward pass, which builds a lazily built model
-            value = computeLoss(y, yPred, sampleWeight());
+            value = computeLoss(y, yPred, w);
             grads = tape.gradient(optimizer.scaleLoss(value), vars); // the loss itself unless loss scaling is on
         }
         optimizer.applyGradients(grads, vars);
-        return computeMetrics(y, yPred, value, x.dim(0));
+        return computeMetrics(y, yPred, value, x.dim(0), w);
     }
 
-    /** One evaluation step: forward with training = false, then {@link #computeMetrics}. */
+    /**
+     * One evaluation step: forward with training = false, then the loss and {@link #computeMetrics}, both weighted by
+     * {@code batch.sampleWeight()} when the batch has one (class weights apply to training only, as in Keras).
+     */
     protected Logs testStep(Pair batch) {
         requireCompiled("testStep");
         Tensor yPred = call(batch.x(), false);
-        Tensor value = computeLoss(batch.y(), yPred, null);
-        return computeMetrics(batch.y(), yPred, value, batch.x().dim(0));
+        Tensor value = computeLoss(batch.y(), yPred, batch.sampleWeight());
+        return computeMetrics(batch.y(), yPred, value, batch.x().dim(0), batch.sampleWeight());
     }
 
     /** One prediction step: the forward pass with training = false. */
@@ -187,16 +213,22 @@ public abstract class Model extends Layer {
         return value;
     }
 
-    /**
-     * Updates the running loss (weighted by batch size since the epoch began) and the compiled metrics (weighted by
-     * the mask of yPred when it carries one); returns
-     * {@code {loss, metric names...}} with their running values.
-     */
+    /** As {@link #computeMetrics(Tensor, Tensor, Tensor, int, Tensor)} with the current batch's {@link #sampleWeight()}. */
     protected Logs computeMetrics(Tensor yTrue, Tensor yPred, Tensor lossValue, int batchSize) {
+        return computeMetrics(yTrue, yPred, lossValue, batchSize, sampleWeight());
+    }
+
+    /**
+     * Updates the running loss and the compiled metrics; returns {@code {loss, metric names...}} with their running
+     * values. The loss, already weighted, enters a mean weighted by batch size since the epoch began (Keras' loss
+     * tracker, whose weight is the batch size, not the sample weights). The metrics are updated with
+     * {@code sampleWeight} (null: 1 each) times the mask of yPred when it carries one, so masked entries weigh nothing
+     * (Keras' {@code compiled_metrics.update_state(y, y_pred, sample_weight)} with the mask applied).
+     */
+    protected Logs computeMetrics(Tensor yTrue, Tensor yPred, Tensor lossValue, int batchSize, Tensor sampleWeight) {
         Logs logs = new Logs();
         logs.put("loss", trainer.trackLoss(lossValue, batchSize));
-        Tensor mask = Masks.of(yPred); // masked entries weigh nothing (TF-Keras' compiled metrics)
-        Tensor weight = mask == null ? null : Ops.cast(mask, DType.FLOAT32);
+        Tensor weight = metricWeight(sampleWeight, Masks.of(yPred));
         for (Metric m : metrics) {
             m.updateState(yTrue, yPred, weight);
             logs.put(m.name(), m.result());
@@ -204,7 +236,21 @@ public abstract class Model extends Layer {
         return logs;
     }
 
-    /** Per-example loss weights of the current training batch (from {@code Fit.classWeight}), or null. */
+    /** Sample weights times a mask's 0/1 (weights [batch] span the mask's steps); either may be null. */
+    private static Tensor metricWeight(Tensor sampleWeight, Tensor mask) {
+        Tensor m = mask == null ? null : Ops.cast(mask, DType.FLOAT32);
+        if (sampleWeight == null) return m;
+        Tensor w = Ops.cast(sampleWeight, DType.FLOAT32);
+        if (m == null) return w;
+        while (w.rank() < m.rank()) w = ArrayOps.expandDims(w, -1);
+        return m.mul(w);
+    }
+
+    /**
+     * The loss weights of the current batch, train or test ({@code batch.sampleWeight()} of the step running): the
+     * element's sample weights times the class weights of {@code Fit.classWeight} in training; null when there are
+     * none. For a custom step that passes them on to {@link #computeLoss} and {@link #computeMetrics}.
+     */
     protected Tensor sampleWeight() {
         return sampleWeight;
     }
@@ -216,10 +262,10 @@ public abstract class Model extends Layer {
 
     // ---------------------------------------------------------------- hooks for Trainer (same package tree)
 
-    /** Runs a step with the given sample weights visible through {@link #sampleWeight()}. For the Trainer. */
-    public final Logs runTrainStep(Pair batch, Tensor sampleWeights) {
+    /** Runs a train step with the batch's loss weights also visible through {@link #sampleWeight()}. For the Trainer. */
+    public final Logs runTrainStep(Pair batch) {
         Tensor previous = sampleWeight;
-        sampleWeight = sampleWeights;
+        sampleWeight = batch.sampleWeight();
         try {
             return trainStep(batch);
         } finally {
@@ -227,9 +273,15 @@ public abstract class Model extends Layer {
         }
     }
 
-    /** For the Trainer. */
+    /** Runs a test step with the batch's sample weights also visible through {@link #sampleWeight()}. For the Trainer. */
     public final Logs runTestStep(Pair batch) {
-        return testStep(batch);
+        Tensor previous = sampleWeight;
+        sampleWeight = batch.sampleWeight();
+        try {
+            return testStep(batch);
+        } finally {
+            sampleWeight = previous;
+        }
     }
 
     /** For the Trainer. */

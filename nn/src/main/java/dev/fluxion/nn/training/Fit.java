@@ -31,7 +31,9 @@ public final class Fit {
     Dataset<Pair> validationData;
     Tensor validationX;
     Tensor validationY;
+    Tensor validationWeight;
     Map<Integer, Double> classWeight;
+    Tensor sampleWeight;
     final List<Callback> callbacks = new ArrayList<>();
     int verbose = 1;
     final Map<String, Rng> rngs = new LinkedHashMap<>();
@@ -121,8 +123,17 @@ public final class Fit {
 
     /** Validation tensors, batched with the validation batch size (overrides validationSplit). */
     public Fit validationData(Tensor x, Tensor y) {
+        return validationData(x, y, null);
+    }
+
+    /**
+     * Weighted validation tensors (Keras' {@code validation_data=(x, y, sample_weight)}): {@code w} weighs each
+     * validation example's loss and metrics as {@link #sampleWeight} does in training (null: unweighted).
+     */
+    public Fit validationData(Tensor x, Tensor y, Tensor w) {
         validationX = x;
         validationY = y;
+        validationWeight = w;
         return this;
     }
 
@@ -132,6 +143,18 @@ public final class Fit {
      */
     public Fit classWeight(Map<Integer, Double> weights) {
         classWeight = new LinkedHashMap<>(weights);
+        return this;
+    }
+
+    /**
+     * Keras' {@code sample_weight} for tensor inputs: one weight per sample (shape [n], or [n, steps] for per-step
+     * weights of sequences), sliced into batches (and by {@link #validationSplit}) with x and y. Each example's loss is
+     * multiplied by its weight, the default reduction still dividing by the batch size; the compiled metrics are
+     * weighted the same way. With {@link #classWeight} the two are multiplied. Weights must be finite; negative ones
+     * are allowed, as in Keras. A Dataset's weights come from its elements instead ({@code new Pair(x, y, w)}).
+     */
+    public Fit sampleWeight(Tensor w) {
+        sampleWeight = w;
         return this;
     }
 

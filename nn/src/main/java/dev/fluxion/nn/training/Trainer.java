@@ -43,6 +43,7 @@ public final class Trainer {
     private GraphFunction<Map<String, Tensor>> trainFn;
     private GraphFunction<Map<String, Tensor>> trainFnWeighted;
     private GraphFunction<Map<String, Tensor>> testFn;
+    private GraphFunction<Map<String, Tensor>> testFnWeighted;
     private GraphFunction<Tensor> predictFn;
     private Variable lossTotal;
     private Variable lossCount;
@@ -64,13 +65,18 @@ public final class Trainer {
 
     /** Called by {@code Model.compile}: drops compiled step functions. */
     public void compiled() {
-        trainFn = trainFnWeighted = testFn = null;
+        trainFn = trainFnWeighted = testFn = testFnWeighted = null;
         predictFn = null;
     }
 
     /** The train step function (traced on its first call per input signature); null when the model runs eagerly or before fit. */
     public GraphFunction<Map<String, Tensor>> trainFunction() {
         return trainFn;
+    }
+
+    /** The train step function of batches with loss weights (the weights its third input); null as for {@link #trainFunction()}. */
+    public GraphFunction<Map<String, Tensor>> weightedTrainFunction() {
+        return trainFnWeighted;
     }
 
     // ------------------------------------------------------------------ loss tracker
@@ -126,7 +132,7 @@ public final class Trainer {
     }
 
     private Pair onModelDevice(Pair batch) {
-        return new Pair(onModelDevice(batch.x()), onModelDevice(batch.y()));
+        return new Pair(onModelDevice(batch.x()), onModelDevice(batch.y()), onModelDevice(batch.sampleWeight()));
     }
 
     // ------------------------------------------------------------------ sources of batches
@@ -151,8 +157,11 @@ public final class Trainer {
         };
     }
 
-    /** Tensor inputs in batches; shuffled per epoch with a permutation that is a pure function of (seed, epoch). */
-    private static Source tensorSource(Tensor x, Tensor y, int batchSize, boolean shuffle, long seed) {
+    /**
+     * Tensor inputs (and optional sample weights, sliced alike) in batches; shuffled per epoch with a permutation that
+     * is a pure function of (seed, epoch).
+     */
+    private static Source tensorSource(Tensor x, Tensor y, Tensor w, int batchSize, boolean shuffle, long seed) {
         int n = x.dim(0);
         long nb = (n + batchSize - 1) / batchSize;
         return new Source() {
@@ -164,24 +173,28 @@ public final class Trainer {
                 Tensor perm = shuffle ? new Rng(seed * 0x9E3779B97F4A7C15L + epoch).permutation(n) : null;
                 Dataset<Pair> d = Dataset.range(nb).map(b -> {
                     int from = (int) (b * batchSize), to = Math.min(n, from + batchSize);
-                    if (perm == null) return new Pair(x.slice(from, to).contiguous(), y.slice(from, to).contiguous());
+                    if (perm == null) return new Pair(x.slice(from, to).contiguous(), y.slice(from, to).contiguous(), SampleWeights.slice(w, from, to));
                     Tensor idx = perm.slice(from, to);
-                    return new Pair(ArrayOps.gather(x, idx, 0), ArrayOps.gather(y, idx, 0));
+                    return new Pair(ArrayOps.gather(x, idx, 0), ArrayOps.gather(y, idx, 0), SampleWeights.gather(w, idx));
                 });
                 return state == null ? d.iterator() : d.iterator(state);
             }
         };
     }
 
-    /** {@code what} names the op and the input in errors, e.g. "evaluate: x". */
-    private static Dataset<Pair> batches(String what, Tensor x, Tensor y, int batchSize) {
+    /**
+     * {@code what} names the op and the input in errors, e.g. "evaluate: x"; {@code w}: optional sample weights, named
+     * {@code weights} in errors.
+     */
+    private static Dataset<Pair> batches(String what, Tensor x, Tensor y, String weights, Tensor w, int batchSize) {
         int n = x.dim(0);
         if (y != null && y.dim(0) != n)
             throw new IllegalArgumentException(what + " has " + n + " samples but y has " + y.dim(0) + " (the first axes must agree)");
+        SampleWeights.checkForInputs(weights, w, x);
         long nb = (n + batchSize - 1) / batchSize;
         return Dataset.range(nb).map(b -> {
             int from = (int) (b * batchSize), to = Math.min(n, from + batchSize);
-            return new Pair(x.slice(from, to).contiguous(), y == null ? x.slice(from, to) : y.slice(from, to).contiguous());
+            return new Pair(x.slice(from, to).contiguous(), y == null ? x.slice(from, to) : y.slice(from, to).contiguous(), SampleWeights.slice(w, from, to));
         });
     }
 
@@ -191,8 +204,12 @@ public final class Trainer {
     public History fit(Dataset<Pair> train, Fit f) {
         if (f.batchSizeSet) throw new IllegalArgumentException("fit: batchSize applies to tensor inputs; batch the Dataset instead");
         if (f.validationSplit > 0) throw new IllegalArgumentException("fit: validationSplit applies to tensor inputs; pass validationData for a Dataset");
+        if (f.sampleWeight != null)
+            throw new IllegalArgumentException("fit: sampleWeight applies to tensor inputs; a Dataset's sample weights come from its elements: "
+                    + "new Pair(x, y, w), e.g. Dataset.fromTensorSlices(new Pair(x, y, w)).batch(n)");
         Dataset<Pair> val = f.validationData != null ? f.validationData
-                : f.validationX != null ? batches("fit: validationData x", f.validationX, f.validationY, f.validationBatchSize > 0 ? f.validationBatchSize : 32) : null;
+                : f.validationX != null ? batches("fit: validationData x", f.validationX, f.validationY, "fit: validationData w", f.validationWeight,
+                        f.validationBatchSize > 0 ? f.validationBatchSize : 32) : null;
         return run(datasetSource(train), f.stepsPerEpoch > 0, val, f);
     }
 
@@ -200,17 +217,20 @@ public final class Trainer {
     public History fit(Tensor x, Tensor y, Fit f) {
         int n = x.dim(0);
         if (y.dim(0) != n) throw new IllegalArgumentException("fit: x has " + n + " samples but y has " + y.dim(0) + " (the first axes must agree)");
+        Tensor w = f.sampleWeight;
+        SampleWeights.checkForInputs("fit: sampleWeight", w, x);
         Dataset<Pair> val = null;
         int vbs = f.validationBatchSize > 0 ? f.validationBatchSize : f.batchSize;
         if (f.validationData != null) val = f.validationData;
-        else if (f.validationX != null) val = batches("fit: validationData x", f.validationX, f.validationY, vbs);
+        else if (f.validationX != null) val = batches("fit: validationData x", f.validationX, f.validationY, "fit: validationData w", f.validationWeight, vbs);
         else if (f.validationSplit > 0) {
             int splitAt = (int) (n * (1 - f.validationSplit)); // Keras: the last fraction, taken before shuffling
             if (splitAt == 0 || splitAt == n)
                 throw new IllegalArgumentException("fit: validationSplit " + f.validationSplit + " of " + n + " samples leaves an empty training or validation set");
-            val = batches("fit: validation x", x.slice(splitAt, n), y.slice(splitAt, n), vbs);
+            val = batches("fit: validation x", x.slice(splitAt, n), y.slice(splitAt, n), "fit: sampleWeight", w == null ? null : w.slice(splitAt, n), vbs);
             x = x.slice(0, splitAt);
             y = y.slice(0, splitAt);
+            if (w != null) w = w.slice(0, splitAt); // Keras splits the weights as it splits x and y
         }
         long seed;
         if (f.seed != null) seed = f.seed;
@@ -218,7 +238,7 @@ public final class Trainer {
             long[] k = Rng.global().take(1);
             seed = k[0] * 31 + k[1];
         }
-        return run(tensorSource(x, y, f.batchSize, f.shuffle, seed), false, val, f);
+        return run(tensorSource(x, y, w, f.batchSize, f.shuffle, seed), false, val, f);
     }
 
     private Set<String> statefulNames(String step) {
@@ -294,16 +314,16 @@ public final class Trainer {
                 current = it;
                 Aggregator agg = new Aggregator(stateful);
                 long s = 0;
-                boolean grouped = model.stepsPerExecution() > 1 && !model.runEagerly() && f.classWeight == null;
+                boolean grouped = model.stepsPerExecution() > 1 && !model.runEagerly();
                 Pair held = null; // a batch read ahead that did not fit the last group (another shape)
                 while ((f.stepsPerEpoch < 0 || s < f.stepsPerEpoch) && (held != null || it.hasNext())) {
                     if (grouped) {
                         List<Pair> group = new ArrayList<>();
-                        group.add(held != null ? held : it.next());
+                        group.add(held != null ? held : weighted(it.next(), f, s));
                         held = null;
                         long room = Math.min(model.stepsPerExecution(), f.stepsPerEpoch < 0 ? Long.MAX_VALUE : f.stepsPerEpoch - s);
                         while (group.size() < room && it.hasNext()) {
-                            Pair next = it.next();
+                            Pair next = weighted(it.next(), f, s + group.size());
                             if (sameShapes(next, group.getFirst())) group.add(next);
                             else {
                                 held = next;
@@ -320,10 +340,10 @@ public final class Trainer {
                         if (model.stopTraining()) break;
                         continue;
                     }
-                    Pair batch = it.next();
+                    Pair batch = weighted(it.next(), f, s);
                     applyPendingRestore(batch);
                     cbs.onTrainBatchBegin((int) s, new LinkedHashMap<>());
-                    Map<String, Double> logs = trainBatch(batch, f.classWeight);
+                    Map<String, Double> logs = trainBatch(batch);
                     globalStep++;
                     s++;
                     agg.add(logs);
@@ -370,32 +390,45 @@ public final class Trainer {
         return src.open(epoch, null);
     }
 
-    private Map<String, Double> trainBatch(Pair hostBatch, Map<Integer, Double> classWeight) {
+    /** A training batch with its loss weights (the element's sample weights times the class weights), on the host. */
+    private static Pair weighted(Pair hostBatch, Fit f, long step) {
+        return SampleWeights.lossWeights("fit", hostBatch, f.classWeight, step);
+    }
+
+    /**
+     * One train step on a batch that carries its loss weights (or none). Weighted and unweighted batches trace
+     * separate graph functions, the weights an input of the first: a dataset may mix them without retracing either.
+     */
+    private Map<String, Double> trainBatch(Pair hostBatch) {
         Pair batch = onModelDevice(hostBatch);
-        Tensor sw = classWeight == null ? null : onModelDevice(classWeights(hostBatch.y(), classWeight));
         Map<String, Tensor> out;
-        if (model.runEagerly()) out = model.runTrainStep(batch, sw).tensors();
-        else if (sw == null) {
-            out = unweightedTrainFunction().call(batch.x(), batch.y());
-        } else {
-            if (trainFnWeighted == null)
-                trainFnWeighted = Fx.function("train_step_weighted",
-                        (Tensor x, Tensor y, Tensor w) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y), w).tensors()));
-            out = trainFnWeighted.call(batch.x(), batch.y(), sw);
-        }
+        if (model.runEagerly()) out = model.runTrainStep(batch).tensors();
+        else if (batch.sampleWeight() == null) out = trainFunction(false).call(batch.x(), batch.y());
+        else out = trainFunction(true).call(batch.x(), batch.y(), batch.sampleWeight());
         return Logs.toDoubles(out);
     }
 
-    /** The compiled train step without sample weights, made on first use. */
-    private GraphFunction<Map<String, Tensor>> unweightedTrainFunction() {
+    /** The compiled train step, with sample weights as a third input or without, made on first use. */
+    private GraphFunction<Map<String, Tensor>> trainFunction(boolean weighted) {
+        if (weighted) {
+            if (trainFnWeighted == null)
+                trainFnWeighted = Fx.function("train_step_weighted",
+                        (Tensor x, Tensor y, Tensor w) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y, w)).tensors()));
+            return trainFnWeighted;
+        }
         if (trainFn == null)
-            trainFn = Fx.function("train_step", (Tensor x, Tensor y) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y), null).tensors()));
+            trainFn = Fx.function("train_step", (Tensor x, Tensor y) -> new LinkedHashMap<>(model.runTrainStep(new Pair(x, y)).tensors()));
         return trainFn;
     }
 
+    /** Whether two batches can share one call of the train step: the same shapes and dtypes, weights included. */
     private static boolean sameShapes(Pair a, Pair b) {
-        return java.util.Arrays.equals(a.x().shape(), b.x().shape()) && java.util.Arrays.equals(a.y().shape(), b.y().shape())
-                && a.x().dtype() == b.x().dtype() && a.y().dtype() == b.y().dtype();
+        return sameType(a.x(), b.x()) && sameType(a.y(), b.y()) && (a.sampleWeight() == null
+                ? b.sampleWeight() == null : b.sampleWeight() != null && sameType(a.sampleWeight(), b.sampleWeight()));
+    }
+
+    private static boolean sameType(Tensor a, Tensor b) {
+        return java.util.Arrays.equals(a.shape(), b.shape()) && a.dtype() == b.dtype();
     }
 
     /**
@@ -403,11 +436,15 @@ public final class Trainer {
      * device at once); the logs of each batch, in order.
      */
     private List<Map<String, Double>> trainGroup(List<Pair> group) {
-        if (group.size() == 1) return List.of(trainBatch(group.getFirst(), null));
+        if (group.size() == 1) return List.of(trainBatch(group.getFirst()));
         Tensor xs = onModelDevice(ArrayOps.stack(0, group.stream().map(Pair::x).toArray(Tensor[]::new)));
         Tensor ys = onModelDevice(ArrayOps.stack(0, group.stream().map(Pair::y).toArray(Tensor[]::new)));
+        boolean weighted = group.getFirst().sampleWeight() != null; // the same for the whole group (sameShapes)
         Map<String, Tensor> stacked = new LinkedHashMap<>();
-        unweightedTrainFunction().callEach(xs, ys).forEach((k, v) -> stacked.put(k, v.to(Device.CPU)));
+        Map<String, Tensor> out = weighted
+                ? trainFunction(true).callEach(xs, ys, onModelDevice(ArrayOps.stack(0, group.stream().map(Pair::sampleWeight).toArray(Tensor[]::new))))
+                : trainFunction(false).callEach(xs, ys);
+        out.forEach((k, v) -> stacked.put(k, v.to(Device.CPU)));
         List<Map<String, Double>> logs = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             Map<String, Tensor> row = new LinkedHashMap<>();
@@ -450,8 +487,13 @@ public final class Trainer {
 
     /** {@code Model.evaluate} on tensors. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        return evaluate(x, y, batchSize, null);
+    }
+
+    /** {@code Model.evaluate} on tensors, with optional sample weights ({@code w}: null for none). */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize, Tensor w) {
         if (batchSize < 1) throw new IllegalArgumentException("evaluate: batchSize must be >= 1, got " + batchSize);
-        return evaluate(batches("evaluate: x", x, y, batchSize), -1, null);
+        return evaluate(batches("evaluate: x", x, y, "evaluate: sampleWeight", w, batchSize), -1, null);
     }
 
     private Map<String, Double> evaluateLoop(Dataset<Pair> data, long steps, CallbackList cbs) {
@@ -460,14 +502,19 @@ public final class Trainer {
         Aggregator agg = new Aggregator(statefulNames("testStep"));
         try (DataIterator<Pair> it = data.iterator()) {
             for (long s = 0; (steps < 0 || s < steps) && it.hasNext(); s++) {
-                Pair batch = onModelDevice(it.next());
+                Pair batch = onModelDevice(SampleWeights.lossWeights("evaluate", it.next(), null, s));
                 cbs.onTestBatchBegin((int) s, new LinkedHashMap<>());
                 Map<String, Tensor> out;
                 if (model.runEagerly()) out = model.runTestStep(batch).tensors();
-                else {
+                else if (batch.sampleWeight() == null) {
                     if (testFn == null)
                         testFn = Fx.function("test_step", (Tensor x, Tensor y) -> new LinkedHashMap<>(model.runTestStep(new Pair(x, y)).tensors()));
                     out = testFn.call(batch.x(), batch.y());
+                } else {
+                    if (testFnWeighted == null)
+                        testFnWeighted = Fx.function("test_step_weighted",
+                                (Tensor x, Tensor y, Tensor w) -> new LinkedHashMap<>(model.runTestStep(new Pair(x, y, w)).tensors()));
+                    out = testFnWeighted.call(batch.x(), batch.y(), batch.sampleWeight());
                 }
                 Map<String, Double> logs = Logs.toDoubles(out);
                 agg.add(logs);
