@@ -5,7 +5,9 @@ with numpy in a fresh Python; the table gives medians over the rounds and the me
 
 Usage (after `mvn -o -q install -DskipTests`): /usr/bin/python3 bench/sgemm_compare.py [rounds] [threads...]
 To compare builds of Fluxion in the same rounds: FLUXION_CPS="old=CLASSPATH,new=CLASSPATH" (one column each).
-The numpy side alone: /usr/bin/python3 bench/sgemm_compare.py --numpy THREADS SHAPE..."""
+The numpy side alone: /usr/bin/python3 bench/sgemm_compare.py --numpy THREADS SHAPE...
+OpenBLAS releases older than a CPU model fall back to their AVX2 kernels on it (Debian 12's 0.3.21 does on Zen 5): the
+header names the kernels in use, and OPENBLAS_CORETYPE=SkylakeX selects the AVX-512 ones."""
 import os, statistics, subprocess, sys, time
 
 JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
@@ -64,8 +66,23 @@ def check_blas():
                  "BLAS. Install libopenblas0-pthread (see the README's Benchmarks section) and run again.")
 
 
+def openblas_core():
+    """The kernel family OpenBLAS picked (it prints it when OPENBLAS_VERBOSE=2), or None."""
+    p = subprocess.run([sys.executable, "-c", "import numpy; numpy.ones((2, 2), numpy.float32) @ numpy.ones((2, 2), numpy.float32)"],
+                       env=dict(os.environ, OPENBLAS_VERBOSE="2"), capture_output=True, text=True)
+    for line in (p.stdout + p.stderr).splitlines():
+        if line.startswith("Core: "): return line[len("Core: "):].strip()
+    return None
+
+
 def main():
     check_blas()
+    core = openblas_core()
+    print(f"OpenBLAS kernels: {core or 'unknown'}", file=sys.stderr)
+    if core in ("Haswell", "Zen", "Sandybridge") and " avx512f" in open("/proc/cpuinfo").read():
+        # OpenBLAS builds that predate a CPU model fall back to their AVX2 kernels: the ratio would flatter Fluxion
+        print(f"warning: this CPU has AVX-512 but OpenBLAS chose its {core} (AVX2) kernels; for the fair reference run "
+              "again with OPENBLAS_CORETYPE=SkylakeX", file=sys.stderr)
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     threads = [int(t) for t in sys.argv[2:]] or [1, 2]
     shapes = None
@@ -84,7 +101,7 @@ def main():
     import numpy
     names = [v[0] for v in VARIANTS]
     print(f"{open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
-          f"{os.cpu_count()} cores; numpy {numpy.__version__}; {rounds} rounds. GFLOP/s: median over rounds of each "
+          f"{os.cpu_count()} cores; numpy {numpy.__version__}, OpenBLAS kernels {core or 'unknown'}; {rounds} rounds. GFLOP/s: median over rounds of each "
           f"run's median; ratio: median over rounds of Fluxion / OpenBLAS in the same round; cpu: the same over the "
           f"calling thread's CPU time (1 thread only: it leaves out the time other processes held the core)")
     print("| shape | threads | " + " | ".join(names) + " | OpenBLAS | "
