@@ -26,7 +26,8 @@ public class Dropout extends Layer {
         this.rng = new Rng(seed);
     }
 
-    private static long seedFromGlobal() {
+    /** A seed for a layer's own generator, drawn from Rng.global() (deterministic after Rng.setGlobalSeed). */
+    static long seedFromGlobal() {
         long[] key = Rng.global().take(1);
         long z = key[0] * 0x9E3779B97F4A7C15L + key[1];
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -28,7 +28,7 @@ public class GRU extends Recurrent<GRU> {
     protected Tensor[] step(Tensor xw, Tensor[] state) {
         Tensor h = state[0];
         Tensor recurrentBias = ArrayOps.slice(bias.value(), 0, 1, 2, 1).reshape(3 * units);
-        Tensor r = Ops.matmul(h, recurrentKernel.value()).add(recurrentBias);
+        Tensor r = recurrentProduct(h).add(recurrentBias);
         Tensor z = Ops.sigmoid(gate(xw, 0).add(gate(r, 0)));
         Tensor reset = Ops.sigmoid(gate(xw, 1).add(gate(r, 1)));
         Tensor candidate = Ops.tanh(gate(xw, 2).add(reset.mul(gate(r, 2))));

@@ -28,7 +28,7 @@ public class LSTM extends Recurrent<LSTM> {
     @Override
     protected Tensor[] step(Tensor xw, Tensor[] state) {
         Tensor h = state[0], c = state[1];
-        Tensor z = xw.add(Ops.matmul(h, recurrentKernel.value()));
+        Tensor z = xw.add(recurrentProduct(h));
         Tensor i = Ops.sigmoid(gate(z, 0)), f = Ops.sigmoid(gate(z, 1)), g = Ops.tanh(gate(z, 2)), o = Ops.sigmoid(gate(z, 3));
         Tensor cNext = f.mul(c).add(i.mul(g));
         return new Tensor[] {o.mul(Ops.tanh(cNext)), cNext};

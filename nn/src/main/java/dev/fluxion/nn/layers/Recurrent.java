@@ -1,6 +1,7 @@
 package dev.fluxion.nn.layers;
 
 import dev.fluxion.ArrayOps;
+import dev.fluxion.NnOps;
 import dev.fluxion.Ops;
 import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
@@ -8,6 +9,7 @@ import dev.fluxion.Variable;
 import dev.fluxion.nn.Layer;
 import dev.fluxion.nn.initializers.Initializer;
 import dev.fluxion.nn.initializers.Initializers;
+import dev.fluxion.random.Rng;
 
 /**
  * What {@link SimpleRNN}, {@link LSTM} and {@link GRU} share (Keras' recurrent layers, channels last): an input
@@ -15,6 +17,9 @@ import dev.fluxion.nn.initializers.Initializers;
  * [units, gates·units] applied step by step from a zero state, and the last output [batch, units] or, with
  * {@link #returnSequences}, every step's [batch, steps, units]. The loop over steps is Java, so a tape records it and
  * a graph function unrolls it (one trace per number of steps).
+ *
+ * <p>{@link #dropout} and {@link #recurrentDropout} (Keras' {@code dropout}, {@code recurrent_dropout}) draw one mask
+ * per call for the inputs and one for the state entering the recurrent product, used at every step, in training only.
  *
  * <p>Masking (Keras' semantics): with a mask [batch, steps] on the input (from {@code Embedding.maskZero} or
  * {@code Masking}, see {@link dev.fluxion.nn.Masks}), a masked step leaves every state as it was and outputs the
@@ -24,6 +29,9 @@ import dev.fluxion.nn.initializers.Initializers;
 public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     protected final int units;
     private boolean returnSequences, goBackwards, zeroOutputForMask;
+    private double dropout, recurrentDropout;
+    private Rng dropoutRng;
+    private Tensor recurrentMask; // during a training call with recurrentDropout: [batch, units], scaled
     private Initializer kernelInitializer = Initializers.glorotUniform();
     private Initializer recurrentInitializer = Initializers.orthogonal();
     protected Variable kernel, recurrentKernel, bias;
@@ -46,6 +54,25 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     /** Masked steps output zeros instead of the previous output (what Bidirectional sets with returnSequences, as Keras does). */
     public L zeroOutputForMask(boolean on) { zeroOutputForMask = on; return self(); }
     public boolean returnsSequences() { return returnSequences; }
+
+    /**
+     * Keras' {@code dropout}: in training, drops input features with probability {@code rate}, one mask per sequence
+     * [batch, features] applied at every step (scaled by 1/(1 - rate), as Dropout does).
+     */
+    public L dropout(double rate) { dropout = checkRate("dropout", rate); return self(); }
+
+    /** Keras' {@code recurrent_dropout}: the same for the state entering the recurrent product, one mask per sequence. */
+    public L recurrentDropout(double rate) { recurrentDropout = checkRate("recurrentDropout", rate); return self(); }
+
+    /** Seeds the generator of the dropout masks (else it is seeded from {@code Rng.global()} when a rate is set). */
+    public L dropoutSeed(long seed) { dropoutRng = new Rng(seed); return self(); }
+
+    private double checkRate(String what, double rate) {
+        if (!(rate >= 0 && rate < 1))
+            throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': " + what + " must be in [0, 1), got " + rate);
+        if (rate > 0 && dropoutRng == null) dropoutRng = new Rng(Dropout.seedFromGlobal());
+        return rate;
+    }
     public L kernelInitializer(Initializer i) { checkUnbuilt(); kernelInitializer = i; return self(); }
     public L recurrentInitializer(Initializer i) { checkUnbuilt(); recurrentInitializer = i; return self(); }
 
@@ -75,6 +102,11 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
     /** One step: {@code xw} is this step's input projection [batch, gates·units]; returns the new states, output first. */
     protected abstract Tensor[] step(Tensor xw, Tensor[] state);
+
+    /** h · U, the recurrent product of a step, with h under the recurrent dropout mask in training. */
+    protected final Tensor recurrentProduct(Tensor h) {
+        return Ops.matmul(recurrentMask == null ? h : h.mul(recurrentMask), recurrentKernel.value());
+    }
 
     /** Block {@code k} of a [batch, gates·units] tensor. */
     protected final Tensor gate(Tensor z, int k) {
@@ -116,11 +148,22 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         if (mask != null && (mask.rank() != 2 || mask.dim(1) != steps))
             throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected a mask [batch, " + steps + "] for an input of shape "
                     + Shapes.format(x.shape()) + ", got shape " + Shapes.format(mask.shape()));
+        // the dropout masks, drawn in Keras' order (inputs, then state): one per sequence, the same at every step
+        Tensor in = training && dropout > 0 ? x.mul(NnOps.dropout(ArrayOps.slice(x, 1, 0, 1, 1).zerosLike().add(1.0), dropout, dropoutRng)) : x;
         // every step's input projection in one product: [batch·steps, features] · [features, gates·units]
-        Tensor xw = Ops.matmul(x.reshape(-1, features), kernel.value()).add(inputBias()).reshape(-1, steps, gates() * units);
+        Tensor xw = Ops.matmul(in.reshape(-1, features), kernel.value()).add(inputBias()).reshape(-1, steps, gates() * units);
         Tensor[] state = new Tensor[stateCount()];
         Tensor zero = gate(ArrayOps.slice(xw, 1, 0, 1, 1).reshape(-1, gates() * units), 0).zerosLike(); // [batch, units]
         java.util.Arrays.fill(state, zero);
+        recurrentMask = training && recurrentDropout > 0 ? NnOps.dropout(zero.add(1.0), recurrentDropout, dropoutRng) : null;
+        try {
+            return unroll(xw, state, zero, steps, mask);
+        } finally {
+            recurrentMask = null;
+        }
+    }
+
+    private Tensor unroll(Tensor xw, Tensor[] state, Tensor zero, int steps, Tensor mask) {
         Tensor[] outputs = returnSequences ? new Tensor[steps] : null;
         for (int k = 0; k < steps; k++) {
             int t = goBackwards ? steps - 1 - k : k;

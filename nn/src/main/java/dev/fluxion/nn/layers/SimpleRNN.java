@@ -16,6 +16,6 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
 
     @Override
     protected Tensor[] step(Tensor xw, Tensor[] state) {
-        return new Tensor[] {Ops.tanh(xw.add(Ops.matmul(state[0], recurrentKernel.value())))};
+        return new Tensor[] {Ops.tanh(xw.add(recurrentProduct(state[0])))};
     }
 }

@@ -37,6 +37,11 @@ class RecurrentTest {
 
     /** The layer's outputs [n, steps, u] (every step) computed from its weights by Keras' equations. */
     static double[] reference(Recurrent<?> layer, double[] x, int n, int steps, int f) {
+        return reference(layer, x, n, steps, f, null);
+    }
+
+    /** As above, with h multiplied by {@code recMask} [n, u] (recurrent dropout) where it enters the recurrent product. */
+    static double[] reference(Recurrent<?> layer, double[] x, int n, int steps, int f, double[] recMask) {
         int u = layer.units;
         double[] w = layer.kernel().value().toDoubleArray(), rec = layer.recurrentKernel().value().toDoubleArray();
         double[] b = layer.bias().value().toDoubleArray();
@@ -45,10 +50,11 @@ class RecurrentTest {
             double[] h = new double[u], c = new double[u];
             for (int t = 0; t < steps; t++) {
                 double[] xw = affine(x, (s0 * steps + t) * f, f, w, layer.gates() * u, b, 0);
-                double[] next = new double[u];
+                double[] next = new double[u], hm = h.clone();
+                if (recMask != null) for (int k = 0; k < u; k++) hm[k] *= recMask[s0 * u + k];
                 switch (layer) {
                     case LSTM l -> {
-                        double[] z = affine(h, 0, u, rec, 4 * u, new double[4 * u], 0);
+                        double[] z = affine(hm, 0, u, rec, 4 * u, new double[4 * u], 0);
                         for (int k = 0; k < u; k++) {
                             double i = sigmoid(xw[k] + z[k]), fg = sigmoid(xw[u + k] + z[u + k]);
                             double g = Math.tanh(xw[2 * u + k] + z[2 * u + k]), o = sigmoid(xw[3 * u + k] + z[3 * u + k]);
@@ -57,7 +63,7 @@ class RecurrentTest {
                         }
                     }
                     case GRU g -> {
-                        double[] r = affine(h, 0, u, rec, 3 * u, b, 3 * u); // recurrent bias: the second row
+                        double[] r = affine(hm, 0, u, rec, 3 * u, b, 3 * u); // recurrent bias: the second row
                         for (int k = 0; k < u; k++) {
                             double z = sigmoid(xw[k] + r[k]), reset = sigmoid(xw[u + k] + r[u + k]);
                             double cand = Math.tanh(xw[2 * u + k] + reset * r[2 * u + k]);
@@ -65,7 +71,7 @@ class RecurrentTest {
                         }
                     }
                     default -> {
-                        double[] r = affine(h, 0, u, rec, u, new double[u], 0);
+                        double[] r = affine(hm, 0, u, rec, u, new double[u], 0);
                         for (int k = 0; k < u; k++) next[k] = Math.tanh(xw[k] + r[k]);
                     }
                 }
