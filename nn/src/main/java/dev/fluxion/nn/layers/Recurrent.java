@@ -7,6 +7,9 @@ import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.nn.Layer;
+import dev.fluxion.nn.Masks;
+import java.util.ArrayList;
+import java.util.List;
 import dev.fluxion.nn.initializers.Initializer;
 import dev.fluxion.nn.initializers.Initializers;
 import dev.fluxion.random.Rng;
@@ -140,6 +143,34 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, Tensor mask, boolean training) {
+        return sequence(x, mask, training, List.of())[0];
+    }
+
+    /**
+     * Keras' {@code return_state} and {@code initial_state}: the output (as {@link #call} gives it) followed by the
+     * final states, h (and c for LSTM), starting from {@code initialState} (one [batch, units] tensor per state, in
+     * that order; empty or null: zeros). An encoder's states can start a decoder:
+     * {@code decoder.callWithState(y, encoder.callWithState(x, null, true).subList(1, 3), true)}.
+     */
+    public List<Tensor> callWithState(Tensor x, List<Tensor> initialState, boolean training) {
+        List<Tensor> in = new ArrayList<>();
+        in.add(x);
+        if (initialState != null) in.addAll(initialState);
+        return callAll(in, training);
+    }
+
+    @Override
+    protected void build(List<int[]> inputShapes) {
+        build(inputShapes.get(0)); // the input; the initial states have no weights
+    }
+
+    @Override
+    protected List<Tensor> forwardAll(List<Tensor> xs, boolean training) {
+        return List.of(sequence(xs.get(0), Masks.of(xs.get(0)), training, xs.subList(1, xs.size())));
+    }
+
+    /** The output, then the final states, over the steps of x from the given initial states (empty: zeros). */
+    private Tensor[] sequence(Tensor x, Tensor mask, boolean training, List<Tensor> initialState) {
         if (x.rank() != 3 || x.dim(2) != kernel.shape()[0])
             throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected an input [batch, steps, " + kernel.shape()[0]
                     + "], got shape " + Shapes.format(x.shape()));
@@ -155,6 +186,18 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         Tensor[] state = new Tensor[stateCount()];
         Tensor zero = gate(ArrayOps.slice(xw, 1, 0, 1, 1).reshape(-1, gates() * units), 0).zerosLike(); // [batch, units]
         java.util.Arrays.fill(state, zero);
+        if (!initialState.isEmpty()) {
+            if (initialState.size() != state.length)
+                throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': expected " + state.length + " initial state"
+                        + (state.length == 1 ? " (h)" : "s (h, c)") + ", got " + initialState.size());
+            for (int i = 0; i < state.length; i++) {
+                Tensor s0 = initialState.get(i);
+                if (s0.rank() != 2 || s0.dim(1) != units || (s0.dim(0) != x.dim(0) && x.dim(0) != Shapes.UNKNOWN))
+                    throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': initial state " + i + " must be [" + x.dim(0) + ", "
+                            + units + "] for an input of shape " + Shapes.format(x.shape()) + ", got " + Shapes.format(s0.shape()));
+                state[i] = s0;
+            }
+        }
         recurrentMask = training && recurrentDropout > 0 ? NnOps.dropout(zero.add(1.0), recurrentDropout, dropoutRng) : null;
         try {
             return unroll(xw, state, zero, steps, mask);
@@ -163,7 +206,7 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         }
     }
 
-    private Tensor unroll(Tensor xw, Tensor[] state, Tensor zero, int steps, Tensor mask) {
+    private Tensor[] unroll(Tensor xw, Tensor[] state, Tensor zero, int steps, Tensor mask) {
         Tensor[] outputs = returnSequences ? new Tensor[steps] : null;
         for (int k = 0; k < steps; k++) {
             int t = goBackwards ? steps - 1 - k : k;
@@ -177,6 +220,9 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
             state = next;
             if (outputs != null) outputs[k] = ArrayOps.expandDims(output, 1);
         }
-        return outputs != null ? ArrayOps.concat(1, outputs) : state[0];
+        Tensor[] result = new Tensor[state.length + 1];
+        result[0] = outputs != null ? ArrayOps.concat(1, outputs) : state[0];
+        System.arraycopy(state, 0, result, 1, state.length);
+        return result;
     }
 }
