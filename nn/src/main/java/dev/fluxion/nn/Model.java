@@ -264,21 +264,19 @@ public abstract class Model extends Layer {
 
     /** Runs a train step with the batch's loss weights also visible through {@link #sampleWeight()}. For the Trainer. */
     public final Logs runTrainStep(Pair batch) {
-        Tensor previous = sampleWeight;
-        sampleWeight = batch.sampleWeight();
-        try {
-            return trainStep(batch);
-        } finally {
-            sampleWeight = previous;
-        }
+        return withSampleWeight(batch, this::trainStep);
     }
 
     /** Runs a test step with the batch's sample weights also visible through {@link #sampleWeight()}. For the Trainer. */
     public final Logs runTestStep(Pair batch) {
+        return withSampleWeight(batch, this::testStep);
+    }
+
+    private Logs withSampleWeight(Pair batch, java.util.function.Function<Pair, Logs> step) {
         Tensor previous = sampleWeight;
         sampleWeight = batch.sampleWeight();
         try {
-            return testStep(batch);
+            return step.apply(batch);
         } finally {
             sampleWeight = previous;
         }
