@@ -40,6 +40,8 @@ class UnknownDimensionsTest {
         assertArrayEquals(new int[] {-1, 8}, Sequential.of(Input.shape(-1, 8), new GlobalAveragePooling1D()).outputShape());
         assertTrue(Summary.render(seq).contains("(None, None, 5)"), Summary.render(seq));
         assertMentions(assertThrows(IllegalArgumentException.class, () -> seq.call(Tensor.ones(3, 4, 7))), "expects shape (None, None, 8)", "[3,4,7]");
+        // a zero-size dimension is known: it stays 0, it is not a None
+        assertArrayEquals(new int[] {-1, 0, 5}, Sequential.of(Input.shape(0, 8), new Dense(5)).outputShape());
     }
 
     @Test

@@ -81,6 +81,13 @@ class MaskingTest {
         Tensor z = new Masking(2).call(Tensor.of(new float[] {2, 2, 1, 2, 2, 2}, 1, 3, 2));
         assertArrayEquals(new boolean[] {false, true, false}, Masks.of(z).toBooleanArray());
         assertArrayEquals(new float[] {0, 0, 1, 2, 0, 0}, z.toFloatArray());
+        assertEquals(0.0, new Masking().maskValue());
+        assertEquals(2.0, new Masking(2).maskValue());
+        // rank 2 [batch, features]: one mask entry per example
+        Tensor rows = new Masking(1).call(Tensor.of(new float[] {1, 1, 1, 2, 0, 1}, 3, 2));
+        assertArrayEquals(new int[] {3}, Masks.of(rows).shape());
+        assertArrayEquals(new boolean[] {false, true, true}, Masks.of(rows).toBooleanArray());
+        assertArrayEquals(new float[] {0, 0, 1, 2, 0, 1}, rows.toFloatArray());
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new Masking(Double.NaN)), "Masking", "NaN");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new Masking().call(Tensor.ones(4))), "Masking", "rank 2", "[4]");
     }
@@ -206,7 +213,10 @@ class MaskingTest {
         Conv1D conv = new Conv1D(3, 1);
         LSTM after = new LSTM(2);
         Tensor viaConv = Sequential.of(emb, conv, after).call(ids);
-        assertClose(after.call(conv.call(emb.call(ids))).toDoubleArray(), viaConv.toDoubleArray(), 0);
+        Tensor convOut = conv.call(emb.call(ids));
+        assertNull(Masks.of(convOut), "Conv1D drops the mask");
+        Tensor unmasked = Tensor.of(convOut.toFloatArray(), convOut.shape()); // the same values, surely without a mask
+        assertClose(after.call(unmasked).toDoubleArray(), viaConv.toDoubleArray(), 0);
         // a functional model: Concatenate along the steps joins the masks, along the features ANDs them
         KerasTensor a = Input.shape(DType.INT32, 2), b = Input.shape(DType.INT32, 3);
         Embedding ea = new Embedding(4, 2).maskZero(true), eb = new Embedding(4, 2);
@@ -291,11 +301,30 @@ class MaskingTest {
     }
 
     @Test
+    void theForwardWithoutAMaskArgumentIgnoresAttachedMasks() {
+        // forward(x, training), what a subclass calls as super.forward, is the computation with no mask at all
+        double[] x = padded(false);
+        Tensor masked = masking().call(Tensor.of(x, N, STEPS, F)), plain = Tensor.of(x, N, STEPS, F);
+        LSTM lstm = TestData.dbl(new LSTM(3));
+        assertClose(lstm.call(plain).toDoubleArray(), lstm.forward(masked, false).toDoubleArray(), 0);
+        GlobalAveragePooling1D pool = TestData.dbl(new GlobalAveragePooling1D());
+        double[] want = new double[N * F]; // the mean over all STEPS, padding included
+        for (int b = 0; b < N; b++)
+            for (int t = 0; t < STEPS; t++)
+                for (int f = 0; f < F; f++) want[b * F + f] += x[(b * STEPS + t) * F + f] / STEPS;
+        assertClose(want, pool.forward(masked, false).toDoubleArray(), 1e-12);
+    }
+
+    @Test
     void attachingCheckedAndNamed() {
         Tensor x = Tensor.ones(2, 3, 4);
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Masks.attach(x, Tensor.ones(2, 3))), "Masks.attach", "bool", "float32");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Masks.attach(x, Tensor.of(new boolean[4], 2, 2))), "[2,2]", "[2,3,4]");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> Masks.attach(null, null)), "Masks.attach", "null");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Masks.attach(Tensor.ones(2), Tensor.of(new boolean[2], 2, 1))), "[2,1]", "[2]");
+        Tensor same = Tensor.ones(2, 3); // a mask may cover every dimension of the tensor
+        assertArrayEquals(new boolean[] {true, false, true, true, true, false},
+                Masks.of(Masks.attach(same, Tensor.of(new boolean[] {true, false, true, true, true, false}, 2, 3))).toBooleanArray());
         Masks.attach(x, Tensor.of(new boolean[6], 2, 3));
         assertNotNull(Masks.of(x));
         Masks.attach(x, null);
