@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
@@ -195,6 +196,45 @@ class GroupByWindowTest {
     }
 
     @Test
+    void aRestoreReReadsFromTheLastSnapshotBeforeTheOldestWaitingElement() {
+        // the input's position is kept every SNAPSHOT_INTERVAL reads. Element 0 waits (key 7) until element
+        // interval + 76 joins it, so the snapshot at 0 is still needed when the one at interval is taken; element
+        // interval waits (key 8) until the last element. Saved after element interval + 476, the oldest element still
+        // waiting is element interval: a restore re-reads the input from the snapshot at interval, one filter test per
+        // element from interval to the last one read, not every element from the start
+        int n = 2000, interval = GroupByWindow.SNAPSHOT_INTERVAL;
+        long saveAfter = interval + 476;
+        ToLongFunction<Long> key = x -> x == 0 || x == interval + 76 ? 7 : x == interval || x == n - 1 ? 8 : 0;
+        LongToIntFunction size = k -> k == 0 ? 1 : 2;
+        AtomicInteger tested = new AtomicInteger();
+        Supplier<Dataset<Long>> build = () -> Dataset.range(n).filter(x -> {
+            tested.incrementAndGet();
+            return true;
+        }).groupByWindow(key, (k, w) -> w, size);
+        List<Long> full = reference(TestData.longs(Dataset.range(n)), key, size, (k, w) -> w);
+        assertEquals(full, build.get().toList());
+        List<Long> seen = new ArrayList<>();
+        IteratorState state;
+        try (DataIterator<Long> it = build.get().iterator()) {
+            while (seen.isEmpty() || seen.getLast() != saveAfter) seen.add(it.next());
+            state = IteratorState.fromBytes(it.save().toBytes());
+        }
+        tested.set(0);
+        try (DataIterator<Long> it = build.get().iterator(state)) {
+            assertEquals(saveAfter + 1 - interval, tested.get(), "re-read from the snapshot at " + interval);
+            // a second save, from the restored pipeline: the restored snapshot is still the one to re-read from
+            for (int i = 0; i < 100; i++) seen.add(it.next());
+            state = IteratorState.fromBytes(it.save().toBytes());
+        }
+        tested.set(0);
+        try (DataIterator<Long> it = build.get().iterator(state)) {
+            assertEquals(saveAfter + 101 - interval, tested.get(), "the second restore re-reads from " + interval + " too");
+            it.forEachRemaining(seen::add);
+        }
+        assertEquals(full, seen, "saved, restored, saved again and restored");
+    }
+
+    @Test
     void aRestoreReadsOnlyTheWaitingElements() {
         // multiples of 10 wait under key 1 (a window of 100, flushed at the end); the rest fill windows of 5
         AtomicInteger made = new AtomicInteger();
@@ -252,6 +292,11 @@ class GroupByWindowTest {
             throw new IllegalStateException("cannot reduce " + k);
         }, 2).toList()), "groupByWindow: the reduce function failed on the window of key 0 (2 elements from input element 0)",
                 "cannot reduce 0");
+        assertMentions(assertThrows(DataPipelineException.class, () -> Dataset.range(5).<Long>groupByWindow(x -> x % 2, (k, w) -> {
+            if (k == 1) throw new IllegalStateException("cannot reduce " + k);
+            return w;
+        }, 2).toList()), "groupByWindow: the reduce function failed on the window of key 1 (2 elements from input element 1)",
+                "cannot reduce 1");
     }
 
     @Test
@@ -277,6 +322,20 @@ class GroupByWindowTest {
         IteratorState reordered = IteratorState.fromJson(saved.toJson().replace("\"ordinals\":[1,3]", "\"ordinals\":[3,3]"));
         assertMentions(assertThrows(IllegalArgumentException.class, () -> byTwo.get().iterator(reordered)),
                 "groupByWindow element ordinal 3 outside [4, 5)");
+        // a state edited by hand: the groups of keys 1 ([1, 4]) and 2 ([2, 5]) wait, 7 elements read
+        Supplier<Dataset<List<Long>>> byThree = () -> Dataset.range(10).groupByWindow(x -> x % 3, (k, w) -> w.batch(3, false, List::copyOf), 3);
+        String json;
+        try (DataIterator<List<Long>> it = byThree.get().iterator()) {
+            assertEquals(List.of(0L, 3L, 6L), it.next());
+            json = it.save().toJson();
+        }
+        assertTrue(json.contains("\"keys\":[1,2]") && json.contains("\"ordinals\":[1,4,2,5]") && json.contains("\"reads\":[7]"), json);
+        IteratorState sameKey = IteratorState.fromJson(json.replace("\"keys\":[1,2]", "\"keys\":[1,1]"));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> byThree.get().iterator(sameKey)),
+                "groupByWindow group keys [1, 1] are not ascending");
+        IteratorState unread = IteratorState.fromJson(json.replace("\"ordinals\":[1,4,2,5]", "\"ordinals\":[1,4,2,7]"));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> byThree.get().iterator(unread)),
+                "groupByWindow element ordinal 7 outside [7, 7)");
         IteratorState end;
         try (DataIterator<List<Long>> it = byTwo.get().iterator()) {
             it.forEachRemaining(x -> {});
