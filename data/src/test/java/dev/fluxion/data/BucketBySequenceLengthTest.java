@@ -159,6 +159,10 @@ class BucketBySequenceLengthTest {
                 Padding.shapes(new int[] {-1, 6}), true, false).toList();
         assertArrayEquals(new int[] {2, 3, 6}, given.get(0).shape(), "-1 becomes 3 (boundary 4 - 1), the fixed 6 stays");
         assertArrayEquals(new int[] {1, 7, 6}, given.get(1).shape(), "bucket 1: boundary 8 - 1");
+        // a fixed dimension of size 0 is a known size, not one to fill
+        List<Tensor> empty = Dataset.of(Tensor.of(new float[0], 1, 0), Tensor.of(new float[0], 2, 0))
+                .bucketBySequenceLength(t -> t.dim(0), new int[] {4}, new int[] {2, 1}, Padding.shapes(new int[] {-1, 0}), true, false).toList();
+        assertArrayEquals(new int[] {2, 3, 0}, empty.getFirst().shape(), "-1 becomes 3, the fixed 0 stays");
         // without shapes: axis 0 (the sequence axis) to the boundary, the others to the batch's longest
         List<Tensor> longest = grids.bucketBySequenceLength(t -> t.dim(0), new int[] {4, 8}, new int[] {2, 1, 1},
                 Padding.toLongest(), true, false).toList();
@@ -219,5 +223,9 @@ class BucketBySequenceLengthTest {
         DataPipelineException shorter = assertThrows(DataPipelineException.class, () -> documentationElements()
                 .bucketBySequenceLength(t -> t.dim(0) / 2, new int[] {3, 5}, new int[] {2, 2, 2}, Padding.toLongest(), true, false).toList());
         assertMentions(shorter, "paddedBatch", "int64[4]", "longer than the padded shape [2]");
+        // boundary 1: bucket 0 holds length 0 and pads to 1 - 1 = 0, which the element [0] (counted as 0) does not fit
+        DataPipelineException none = assertThrows(DataPipelineException.class, () -> documentationElements()
+                .bucketBySequenceLength(t -> t.dim(0) / 2, new int[] {1, 5}, new int[] {1, 2, 2}, Padding.toLongest(), true, false).toList());
+        assertMentions(none, "paddedBatch", "int64[1]", "longer than the padded shape [0]");
     }
 }
