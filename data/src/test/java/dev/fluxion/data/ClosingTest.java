@@ -73,7 +73,8 @@ class ClosingTest {
             Map.entry("shuffle", d -> d.shuffle(3, 1)),
             Map.entry("prefetch", d -> d.prefetch(2)),
             Map.entry("parallel map", d -> d.map(v -> v, 2, true)),
-            Map.entry("cache", d -> d.cache()));
+            Map.entry("cache", d -> d.cache()),
+            Map.entry("groupByWindow", d -> d.groupByWindow(v -> v % 2, (k, w) -> w, 2)));
 
     @Test
     void eachStageClosesItsSourceAtTheEndAndOnAnEarlyClose() {
@@ -135,6 +136,22 @@ class ClosingTest {
         d.assertAllClosed(1, "second input, early close");
     }
 
+    @Test
+    void groupByWindowClosesEachWindowsDatasetWhenItEndsAndTheCurrentOneOnClose() {
+        // each window's dataset reads a source of its own next to the window: [0, 2, 4], [1, 3, 5], [6, 8], [7, 9]
+        Tracked input = new Tracked(10), windows = new Tracked(-1);
+        Dataset<Long> grouped = input.dataset().groupByWindow(v -> v % 2, (k, w) -> w.zip(windows.dataset(), (v, i) -> v), 3);
+        try (DataIterator<Long> it = grouped.iterator()) {
+            for (int i = 0; i < 4; i++) it.next(); // into the second window
+            assertEquals(2, windows.opened.get());
+            assertEquals(1, windows.closed.get(), "the first window's dataset, once it has ended");
+        }
+        windows.assertAllClosed(2, "the second window's dataset, on close");
+        input.assertAllClosed(1, "the input, on close");
+        assertEquals(List.of(0L, 2L, 4L, 1L, 3L, 5L, 6L, 8L, 7L, 9L), grouped.toList());
+        windows.assertAllClosed(6, "every window's dataset of a full pass");
+    }
+
     /** Waits (up to 10 s) for a background thread to close the source: a stop request must reach it. */
     private static void awaitClosed(Tracked t, String what) throws InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L;
@@ -147,7 +164,8 @@ class ClosingTest {
         List<Function<Dataset<Long>, Dataset<?>>> above = List.of(
                 d -> d, d -> d.map(v -> v), d -> d.repeat(), d -> d.concatenate(Dataset.range(1)),
                 d -> d.zip(Dataset.range(1).repeat(), Long::sum), d -> Dataset.range(1).repeat().zip(d, Long::sum),
-                d -> d.map(v -> v, 2, true));
+                d -> d.map(v -> v, 2, true), d -> d.groupByWindow(v -> 0, (k, w) -> w, 3),
+                d -> Dataset.range(1).groupByWindow(v -> 0, (k, w) -> d, 1)); // the input, or the window's dataset
         for (int i = 0; i < above.size(); i++) {
             Tracked forever = new Tracked(-1);
             Cursor<?> c = above.get(i).apply(forever.dataset().prefetch(1)).open(null);
@@ -178,5 +196,15 @@ class ClosingTest {
         IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> shorter.dataset().shuffle(10, 3).iterator(s));
         ErrorMessages.assertMentions(r, "the shuffle's input ended before element");
         shorter.assertAllClosed(1, "a shuffle whose restore failed");
+        IteratorState g;
+        try (DataIterator<Long> it = new Tracked(100).dataset().groupByWindow(v -> v % 2, (k, w) -> w, 30).iterator()) {
+            it.next(); // 0 of the even window [0, 2, ..., 58]; 1, 3, ..., 57 wait for the odd one
+            g = it.save();
+        }
+        Tracked cut = new Tracked(50);
+        IllegalArgumentException gr = assertThrows(IllegalArgumentException.class,
+                () -> cut.dataset().groupByWindow(v -> v % 2, (k, w) -> w, 30).iterator(g));
+        ErrorMessages.assertMentions(gr, "groupByWindow input ended before element 50");
+        cut.assertAllClosed(1, "a groupByWindow whose restore failed");
     }
 }
