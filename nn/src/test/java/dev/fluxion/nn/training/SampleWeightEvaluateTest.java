@@ -51,6 +51,7 @@ class SampleWeightEvaluateTest {
             assertEquals(logs, m.evaluate(Dataset.fromTensorSlices(new Pair(d[0], d[1], sw)).batch(4)), "triples give the same");
             Map<String, Double> plain = m.evaluate(d[0], d[1], 4);
             assertEquals(plain, m.evaluate(d[0], d[1], 4, null), "null weights: unweighted");
+            assertEquals(plain, m.trainer().evaluate(d[0], d[1], 4), "the trainer's unweighted evaluate");
             double unweighted = 0;
             for (int i = 0; i < n; i++) unweighted += r.loss()[i] / n;
             assertEquals(unweighted, plain.get("loss"), 1e-6, mode + " unweighted loss");
@@ -154,5 +155,15 @@ class SampleWeightEvaluateTest {
         assertMentions(inEval, "evaluate: sample weights (batch 1) holds Infinity at flat index 2");
         float[] after = m.w.value().toFloatArray();
         assertNotEquals(before[0], after[0], "batch 0 trained before batch 1's weights were read");
+        w[0] = Float.NaN; // the first batch's position is named too
+        var first = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(Dataset.fromTensorSlices(new Pair(d[0], d[1], Tensor.of(w, 8))).batch(4), Fit.epochs(1).verbose(0)));
+        assertMentions(first, "fit: sample weights (batch 0) holds NaN at flat index 0");
+        // steps run in groups: a batch read ahead into a group is named by its own position
+        w[0] = 1;
+        FitTest.Linear grouped = SampleWeightTest.model(new SGD(0.1), false);
+        grouped.setStepsPerExecution(4);
+        var ahead = assertThrows(IllegalArgumentException.class, () -> grouped.fit(triples, Fit.epochs(1).verbose(0)));
+        assertMentions(ahead, "fit: sample weights (batch 1) holds Infinity at flat index 2");
     }
 }

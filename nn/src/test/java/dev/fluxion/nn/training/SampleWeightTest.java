@@ -182,6 +182,58 @@ class SampleWeightTest {
     }
 
     @Test
+    void classWeightsMultiplyWeightsOfAnyNumericDtypeAsFloat32() {
+        // Keras casts sample_weight to the loss dtype before it multiplies in the class weights: integer and float64
+        // weights train as their float32 values
+        int n = 20;
+        Tensor[] d = FitTest.problem(n, 36);
+        Map<Integer, Double> cw = Map.of(0, 2.0, 1, 0.5);
+        int[] counts = new int[n];
+        double[] wide = new double[n];
+        float[] product = new float[n];
+        int[] y = d[1].toIntArray();
+        for (int i = 0; i < n; i++) {
+            counts[i] = i % 3;
+            wide[i] = counts[i] * 0.75;
+            product[i] = (float) (counts[i] * 0.75 * cw.getOrDefault(y[i], 1.0));
+        }
+        FitTest.Linear reference = model(new Adam(0.05), false);
+        History hr = reference.fit(d[0], d[1], Fit.epochs(2).batchSize(8).seed(5).sampleWeight(Tensor.of(product, n)).verbose(0));
+        FitTest.Linear doubles = model(new Adam(0.05), false);
+        History hd = doubles.fit(d[0], d[1], Fit.epochs(2).batchSize(8).seed(5).sampleWeight(Tensor.of(wide, n)).classWeight(cw).verbose(0));
+        assertArrayEquals(reference.w.value().toFloatArray(), doubles.w.value().toFloatArray(), "float64 weights");
+        assertEquals(hr.history(), hd.history());
+        for (int i = 0; i < n; i++) product[i] = (float) (counts[i] * cw.getOrDefault(y[i], 1.0));
+        FitTest.Linear floats = model(new Adam(0.05), false), ints = model(new Adam(0.05), false);
+        History hf = floats.fit(d[0], d[1], Fit.epochs(2).batchSize(8).seed(5).sampleWeight(Tensor.of(product, n)).verbose(0));
+        History hi = ints.fit(d[0], d[1], Fit.epochs(2).batchSize(8).seed(5).sampleWeight(Tensor.of(counts, n)).classWeight(cw).verbose(0));
+        assertArrayEquals(floats.w.value().toFloatArray(), ints.w.value().toFloatArray(), "int32 weights");
+        assertEquals(hf.history(), hi.history());
+    }
+
+    @Test
+    void tensorValidationDataOfADatasetFitIsWeightedInBatchesOf32() {
+        // Keras: validation tensors next to a dataset are batched by validation_batch_size, else 32
+        Tensor[] d = FitTest.problem(16, 37), v = FitTest.problem(40, 38);
+        Tensor vw = weights(40);
+        List<Integer> testBatches = new ArrayList<>();
+        var cb = new dev.fluxion.nn.callbacks.Callback() {
+            @Override
+            public void onTestBatchEnd(int batch, Map<String, Double> logs) {
+                testBatches.add(batch);
+            }
+        };
+        FitTest.Linear m = model(new SGD(0.1), false);
+        History h = m.fit(Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).validationData(v[0], v[1], vw).callbacks(cb).verbose(0));
+        assertEquals(List.of(0, 1), testBatches, "40 validation examples in batches of 32 and 8");
+        assertEquals(m.evaluate(v[0], v[1], 32, vw).get("loss"), h.last("val_loss"), 1e-9, "val_loss is weighted");
+        testBatches.clear();
+        m.fit(Dataset.fromTensorSlices(d[0], d[1]).batch(8), Fit.epochs(1).validationData(v[0], v[1], vw).validationBatchSize(16)
+                .callbacks(cb).verbose(0));
+        assertEquals(List.of(0, 1, 2), testBatches, "batches of 16, 16 and 8");
+    }
+
+    @Test
     void validationSplitSplitsTheWeightsLikeXAndY() {
         int n = 20, split = 15; // Keras: the last 25% before shuffling
         Tensor[] d = FitTest.problem(n, 27);
