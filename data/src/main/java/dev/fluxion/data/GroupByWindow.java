@@ -1,6 +1,5 @@
 package dev.fluxion.data;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -149,18 +148,14 @@ final class GroupByWindow<E, R> extends Dataset<R> {
         }
     }
 
-    private record Snapshot(long ordinal, IteratorState state) {}
-
     private final class GroupCursor extends Stages.Piped<E, R> {
         private final TreeMap<Long, Group> groups = new TreeMap<>(); // ascending keys: the order of the flush at the end
         private final Map<Long, Integer> windowSizes = new HashMap<>();
-        private final ArrayDeque<Snapshot> snapshots = new ArrayDeque<>();
+        private final InputSnapshots snapshots = new InputSnapshots(SNAPSHOT_INTERVAL);
         private Group window; // the group whose reduced dataset is being given, or null
         private volatile Cursor<? extends R> reduced; // volatile: requestStop may come from a Cleaner thread
         private boolean inputEnded;
         private long reads; // input elements read
-        private long nextSnapshotAt;
-        private boolean saveable = true;
 
         GroupCursor(Cursor<E> in) {
             super(in);
@@ -189,7 +184,7 @@ final class GroupByWindow<E, R> extends Dataset<R> {
         /** Reads input until a group reaches its window size and returns it (out of the map); null at the input's end. */
         private Group readUntilFull() {
             while (true) {
-                if (saveable && reads >= nextSnapshotAt) snapshot();
+                if (snapshots.due(reads)) snapshot();
                 E e = in.next();
                 if (e == null) {
                     inputEnded = true;
@@ -247,15 +242,7 @@ final class GroupByWindow<E, R> extends Dataset<R> {
 
         /** Records the input's position at ordinal {@code reads} and forgets the snapshots no waiting element needs. */
         void snapshot() {
-            IteratorState s = Combinators.trySave(in);
-            if (s == null) {
-                saveable = false;
-                snapshots.clear();
-                return;
-            }
-            snapshots.addLast(new Snapshot(reads, s));
-            nextSnapshotAt = reads + SNAPSHOT_INTERVAL;
-            forgetBefore(oldest());
+            snapshots.take(in, reads, oldest());
         }
 
         /** The ordinal of the oldest element waiting in a group or in the window being given; {@code reads} if none. */
@@ -265,18 +252,9 @@ final class GroupByWindow<E, R> extends Dataset<R> {
             return oldest;
         }
 
-        private void forgetBefore(long ordinal) {
-            while (snapshots.size() > 1) {
-                var it = snapshots.iterator();
-                it.next();
-                if (it.next().ordinal() > ordinal) return;
-                snapshots.removeFirst();
-            }
-        }
-
         @Override
         public IteratorState save() {
-            if (!saveable) {
+            if (!snapshots.saveable()) {
                 in.save(); // the input's own refusal names the reason
                 throw new UnsaveableException(op + ": the position of its input cannot be saved");
             }
@@ -287,9 +265,9 @@ final class GroupByWindow<E, R> extends Dataset<R> {
                 baseOrdinal = reads;
                 base = in.save();
             } else {
-                forgetBefore(oldest);
-                baseOrdinal = snapshots.getFirst().ordinal();
-                base = snapshots.getFirst().state();
+                snapshots.forgetBefore(oldest);
+                baseOrdinal = snapshots.baseOrdinal();
+                base = snapshots.baseState();
             }
             long[] keys = new long[groups.size()];
             long[] sizes = new long[groups.size()];
@@ -380,8 +358,7 @@ final class GroupByWindow<E, R> extends Dataset<R> {
                             + " elements, but its window size is " + windowSize(window.key));
                 reduced = reduce(window).open(s.child(1));
             }
-            snapshots.addLast(new Snapshot(base, s.child(0)));
-            nextSnapshotAt = reads + SNAPSHOT_INTERVAL;
+            snapshots.restored(base, s.child(0), reads);
         }
 
         private IllegalArgumentException ended(long ordinal) {

@@ -1,6 +1,5 @@
 package dev.fluxion.data;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,13 +64,10 @@ final class Shuffle<E> extends Dataset<E> {
         return c;
     }
 
-    private record Snapshot(long ordinal, IteratorState state) {}
-
     private final class ShuffleCursor extends Stages.Piped<E, E> {
         private final long pass;
         private final Xoroshiro rng;
-        private final int interval = Math.max(bufferSize, 1024);
-        private final ArrayDeque<Snapshot> snapshots = new ArrayDeque<>();
+        private final InputSnapshots snapshots = new InputSnapshots(Math.max(bufferSize, 1024));
         /** Non-null when the input is positional: the buffer then holds positions (in {@code at}), not elements. */
         private final Cursor.Positional<E> positional;
         private Object[] buf;
@@ -81,8 +77,6 @@ final class Shuffle<E> extends Dataset<E> {
         private boolean filled;
         private boolean inputDone;
         private long reads;
-        private long nextSnapshotAt;
-        private boolean saveable = true;
 
         ShuffleCursor(Cursor<E> in, long pass, Xoroshiro rng) {
             super(in);
@@ -99,28 +93,14 @@ final class Shuffle<E> extends Dataset<E> {
 
         /** Records the input position at ordinal {@code reads} and forgets snapshots no buffered element needs. */
         private void snapshot() {
-            IteratorState s = Combinators.trySave(in);
-            if (s == null) {
-                saveable = false;
-                snapshots.clear();
-                return;
-            }
-            snapshots.addLast(new Snapshot(reads, s));
-            nextSnapshotAt = reads + interval;
             long oldest = reads;
             for (int i = 0; i < size; i++) oldest = Math.min(oldest, ord[i]);
-            while (snapshots.size() > 1 && secondOrdinal() <= oldest) snapshots.removeFirst();
-        }
-
-        private long secondOrdinal() {
-            var it = snapshots.iterator();
-            it.next();
-            return it.next().ordinal();
+            snapshots.take(in, reads, oldest);
         }
 
         /** Reads the next input into {@code slot}; false (and nothing stored) at the input's end. */
         private boolean readInto(int slot) {
-            if (saveable && reads >= nextSnapshotAt) snapshot();
+            if (snapshots.due(reads)) snapshot();
             if (!takeNext(slot, reads)) {
                 inputDone = true;
                 return false;
@@ -209,11 +189,10 @@ final class Shuffle<E> extends Dataset<E> {
 
         @Override
         public IteratorState save() {
-            if (!saveable) throw new UnsaveableException("shuffle: the position of its input cannot be saved");
-            Snapshot base = snapshots.getFirst();
+            if (!snapshots.saveable()) throw new UnsaveableException("shuffle: the position of its input cannot be saved");
             return IteratorState.builder("shuffle").put("pass", pass).put("rng", rng.state()).put("reads", reads)
-                    .put("filled", filled ? 1 : 0).put("inputDone", inputDone ? 1 : 0).put("base", base.ordinal())
-                    .put("buffer", Arrays.copyOf(ord, size)).child(base.state()).build();
+                    .put("filled", filled ? 1 : 0).put("inputDone", inputDone ? 1 : 0).put("base", snapshots.baseOrdinal())
+                    .put("buffer", Arrays.copyOf(ord, size)).child(snapshots.baseState()).build();
         }
 
         /** Rebuilds the buffer: re-reads the input from the base snapshot, keeping the saved ordinals in their slots. */
@@ -221,8 +200,6 @@ final class Shuffle<E> extends Dataset<E> {
             long base = s.get("base");
             long savedReads = s.get("reads");
             long[] ords = s.getArray("buffer");
-            snapshots.clear();
-            snapshots.addLast(new Snapshot(base, s.child(0)));
             Integer[] slots = new Integer[ords.length];
             for (int i = 0; i < slots.length; i++) slots[i] = i;
             Arrays.sort(slots, Comparator.comparingLong(i -> ords[i]));
@@ -245,7 +222,7 @@ final class Shuffle<E> extends Dataset<E> {
             reads = savedReads;
             filled = s.get("filled") != 0;
             inputDone = s.get("inputDone") != 0;
-            nextSnapshotAt = reads + interval;
+            snapshots.restored(base, s.child(0), reads);
         }
 
         private IllegalArgumentException ended(long ordinal) {

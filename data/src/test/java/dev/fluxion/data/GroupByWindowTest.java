@@ -165,23 +165,6 @@ class GroupByWindowTest {
         }
     }
 
-    /** Cuts a run at the given positions only, resuming from the saved bytes: for inputs too long to cut everywhere. */
-    private static <E> void resumesAt(Supplier<Dataset<E>> build, int... cuts) {
-        List<E> full = build.get().toList();
-        for (int k : cuts) {
-            IteratorState state;
-            try (DataIterator<E> it = build.get().iterator()) {
-                for (int i = 0; i < k; i++) it.next();
-                state = IteratorState.fromBytes(it.save().toBytes());
-            }
-            List<E> rest = new ArrayList<>();
-            try (DataIterator<E> it = build.get().iterator(state)) {
-                it.forEachRemaining(rest::add);
-            }
-            assertEquals(full.subList(k, full.size()), rest, "resumed after " + k);
-        }
-    }
-
     @Test
     void resumesWhenAnElementWaitsAcrossManySnapshots() {
         // element 0 and element 2500 share key 7 (a window of 2): element 0 waits through two snapshots' worth of
@@ -192,7 +175,7 @@ class GroupByWindowTest {
         List<List<Long>> full = build.get().toList();
         assertEquals(reference(TestData.longs(Dataset.range(n).shuffle(16, 1)), x -> x == 0 || x == 2500 ? 7 : x % 3,
                 k -> k == 7 ? 2 : 4, (k, w) -> List.of(w)), full);
-        resumesAt(build, 0, 1, 300, 600, 700, full.size() - 1, full.size());
+        TestData.resumesAt(build, 0, 1, 300, 600, 700, full.size() - 1, full.size());
     }
 
     @Test
