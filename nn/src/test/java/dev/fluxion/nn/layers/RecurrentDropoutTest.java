@@ -2,6 +2,7 @@ package dev.fluxion.nn.layers;
 
 import static dev.fluxion.nn.ErrorMessages.assertMentions;
 import static dev.fluxion.nn.TestData.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,25 @@ class RecurrentDropoutTest {
                 for (int i = 0; i < a.length; i++) diff += Math.abs(a[i] - b[i]);
                 assertTrue(diff > 1e-6, what + ": the masks changed nothing");
             }
+    }
+
+    @Test
+    void theSeedHoldsWhateverTheOrderOfOptionsAndZeroRatesDrawNothing() {
+        Tensor x = TestData.f64(8, N, STEPS, F);
+        GRU seedFirst = TestData.dbl(new GRU(U)).dropoutSeed(5).dropout(0.5);
+        GRU seedLast = TestData.dbl(new GRU(U)).dropout(0.5).dropoutSeed(5);
+        seedFirst.call(x);
+        seedLast.call(x);
+        seedLast.kernel().assign(seedFirst.kernel().value());
+        seedLast.recurrentKernel().assign(seedFirst.recurrentKernel().value());
+        assertClose(seedFirst.call(x, true).toDoubleArray(), seedLast.call(x, true).toDoubleArray(), 0);
+        // a zero rate needs no generator: the global one is not drawn from
+        Rng.setGlobalSeed(3);
+        long[] before = Rng.global().state();
+        new LSTM(2).dropout(0).recurrentDropout(0);
+        assertArrayEquals(before, Rng.global().state());
+        new LSTM(2).dropout(0.1);
+        assertTrue(!java.util.Arrays.equals(before, Rng.global().state()), "a rate seeds the layer's generator from the global one");
     }
 
     @Test

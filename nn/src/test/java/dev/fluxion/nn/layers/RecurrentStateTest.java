@@ -49,6 +49,8 @@ class RecurrentStateTest {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> lstm.callWithState(x, List.of(h), false)), "LSTM 'lstm'", "expected 2 initial states (h, c), got 1");
         Tensor wrong = Tensor.zeros(dev.fluxion.DType.FLOAT64, 2, 4);
         assertMentions(assertThrows(IllegalArgumentException.class, () -> lstm.callWithState(x, List.of(h, wrong), false)), "initial state 1 must be [2, 3]", "[2,4]");
+        Tensor otherBatch = Tensor.zeros(dev.fluxion.DType.FLOAT64, 3, 3);
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> lstm.callWithState(x, List.of(otherBatch, h), false)), "initial state 0 must be [2, 3]", "[3,3]");
         GRU gru = TestData.dbl(new GRU(3));
         assertMentions(assertThrows(IllegalArgumentException.class, () -> gru.callWithState(x, List.of(h, h), false)), "expected 1 initial state (h), got 2");
     }
