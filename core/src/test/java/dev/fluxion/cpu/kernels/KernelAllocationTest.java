@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>No timing: each kernel runs on this thread until its allocation per call drops to the few objects a call
  * legitimately makes, or a deadline passes (compilation happens within seconds; a boxing kernel never gets there).
+ * It runs in a JVM of its own (core/pom.xml, execution kernel-allocation), as a training process would: a kernel
+ * profiled by thousands of other tests' shapes first is a different compilation problem.
  */
 class KernelAllocationTest {
     /** Far below what boxing costs (at least 64 bytes per accumulator per k-step), above a call's own objects. */
