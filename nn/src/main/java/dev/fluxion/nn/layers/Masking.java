@@ -5,6 +5,7 @@ import dev.fluxion.Ops;
 import dev.fluxion.Shapes;
 import dev.fluxion.Tensor;
 import dev.fluxion.nn.Layer;
+import dev.fluxion.nn.Masks;
 import dev.fluxion.ops.ReduceFn;
 
 /**
@@ -38,18 +39,10 @@ public class Masking extends Layer {
         return Ops.reduce(ReduceFn.MAX, differs, new int[] {-1}, true).gt(Ops.zerosOf(x));
     }
 
+    /** The input with masked steps zeroed, carrying the mask (computed once for both). */
     @Override
     protected Tensor forward(Tensor x, boolean training) {
-        return x.mul(Ops.cast(keep(x), x.dtype()));
-    }
-
-    @Override
-    protected boolean supportsMasking() {
-        return true;
-    }
-
-    @Override
-    protected Tensor computeMask(Tensor x, Tensor mask) {
-        return ArrayOps.squeeze(keep(x), -1);
+        Tensor keep = keep(x);
+        return Masks.attach(x.mul(Ops.cast(keep, x.dtype())), ArrayOps.squeeze(keep, -1));
     }
 }
