@@ -13,6 +13,17 @@ final class Combinators {
         R apply(List<E> items, long firstIndex);
     }
 
+    /** Restores a freshly opened cursor, closing it (and what it opened) when the saved state is refused. */
+    static <C extends Cursor<?>> C restoring(C cursor, java.util.function.Consumer<? super C> restore) {
+        try {
+            restore.accept(cursor);
+            return cursor;
+        } catch (RuntimeException e) {
+            cursor.close();
+            throw e;
+        }
+    }
+
     /** The upstream's position, or null where it cannot be captured (so saving fails later, not iterating now). */
     static IteratorState trySave(Cursor<?> c) {
         try {

@@ -110,13 +110,7 @@ final class GroupByWindow<E, R> extends Dataset<R> {
         }
         state.expect(op);
         GroupCursor c = new GroupCursor(input.open(state.child(0)));
-        try {
-            c.restore(state);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
+        return Combinators.restoring(c, r -> r.restore(state));
     }
 
     /** The elements of one key, in input order, with their ordinals in the input. */

@@ -34,8 +34,7 @@ final class Interleave<E, R> extends Dataset<R> {
     @Override
     Cursor<R> open(IteratorState state) {
         InterleaveCursor c = new InterleaveCursor(input.open(state == null ? null : state.expect(op).child(0)));
-        if (state != null) c.restore(state);
-        return c;
+        return state == null ? c : Combinators.restoring(c, r -> r.restore(state));
     }
 
     /** One open dataset of the cycle: the input element it came from, where the input stood before it, its cursor. */

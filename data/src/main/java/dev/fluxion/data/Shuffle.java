@@ -55,13 +55,7 @@ final class Shuffle<E> extends Dataset<E> {
         long[] rng = state.getArray("rng");
         if (rng.length != 2) throw new IllegalArgumentException("iterator state: shuffle rng needs 2 values, found " + rng.length);
         ShuffleCursor c = new ShuffleCursor(input.open(state.child(0)), pass, Xoroshiro.fromState(rng[0], rng[1]));
-        try {
-            c.restore(state);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
+        return Combinators.restoring(c, r -> r.restore(state));
     }
 
     private final class ShuffleCursor extends Stages.Piped<E, E> {

@@ -206,5 +206,16 @@ class ClosingTest {
                 () -> cut.dataset().groupByWindow(v -> v % 2, (k, w) -> w, 30).iterator(g));
         ErrorMessages.assertMentions(gr, "groupByWindow input ended before element 50");
         cut.assertAllClosed(1, "a groupByWindow whose restore failed");
+        IteratorState in;
+        try (DataIterator<Long> it = new Tracked(100).dataset().interleave(v -> Dataset.range(3), 2, 1).iterator()) {
+            for (int i = 0; i < 40; i++) it.next(); // the cycle now holds input elements 12 and 13
+            in = it.save();
+        }
+        // the same input, but inner datasets too short for the saved positions inside them: the restore fails there
+        Tracked same = new Tracked(100);
+        IllegalArgumentException ir = assertThrows(IllegalArgumentException.class,
+                () -> same.dataset().interleave(v -> Dataset.range(1), 2, 1).iterator(in));
+        ErrorMessages.assertMentions(ir, "range index 2 outside [0, 1]");
+        same.assertAllClosed(2, "an interleave whose restore failed (its input, and the input re-read for the cycle)");
     }
 }
