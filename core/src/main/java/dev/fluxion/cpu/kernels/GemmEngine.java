@@ -24,14 +24,18 @@ final class GemmEngine {
 
     /**
      * Most k steps per block. Each block costs every tile a store and a reload of its accumulators and every panel a
-     * packing boundary; with 256-bit vectors or narrower, blocks of 512 steps (a B panel of 32 KiB, read partly from
-     * L2 as A streams by) measured 3-8% faster on Zen 2 than blocks of 256 whose panel stays in L1 (MatmulBench, one
-     * thread: 2048^3, 512^3, the MLP's and the seed model's Dense shapes). 512-bit tiles keep 256 (a 32 KiB panel),
-     * where they were measured.
+     * packing boundary. Blocks of 512 steps (a B panel of 32 KiB at 256-bit vectors, 64 KiB at 512-bit, read partly
+     * from L2 as A streams by) beat blocks of 256 whose panel stays in L1: 3-8% on Zen 2 (MatmulBench, one thread:
+     * 2048^3, 512^3, the MLP's and the seed model's Dense shapes); on Zen 5 with 512-bit tiles, 0.84 to 0.88-0.89 of
+     * the FMA peak at 2048^3 together with {@link #MC}'s 128 rows, level at 512^3 (PeakBench, one thread).
      */
-    static final int KC = GemmMicroKernels.V >= 16 ? 256 : 512;
-    /** Rows of A packed per block (KC * MC floats, in L2). */
-    static final int MC = 32 * MR;
+    static final int KC = 512;
+    /**
+     * Rows of A packed per block (KC * MC floats, in L2): 160 with 5-row tiles; 128 with 8-row ones, where 256 rows
+     * left C's 256 x NC block, A's block and B's panels competing for a 1 MiB L2 (Zen 5, 2048^3: 0.84-0.85 of the
+     * FMA peak with 256 rows, 0.88-0.89 with 64 or 128).
+     */
+    static final int MC = (MR == 8 ? 16 : 32) * MR;
     /**
      * Most columns per outer block. A is packed again for every column block, so wide blocks save packing; an
      * MC x NC block of C (256 KiB at 256-bit vectors) still fits a Zen 3 core's 512 KiB L2 with the packed A.
@@ -181,7 +185,9 @@ final class GemmEngine {
                 float[] dst = full ? c : tile;
                 int di = full ? ci : 0, dld = full ? ldc : NR;
                 boolean dAdd = full && add;
-                if (packA) {
+                if (packA && a.rowPanels()) {
+                    GemmMicroKernels.strided(kc, ap, ir * kc, kc, mr, bp, bi, dst, di, dld, dAdd);
+                } else if (packA) {
                     GemmMicroKernels.packed(kc, ap, ir * kc, bp, bi, dst, di, dld, dAdd);
                 } else {
                     a.tile(kc, ic + ir, mr, p0, bp, bi, dst, di, dld, dAdd);

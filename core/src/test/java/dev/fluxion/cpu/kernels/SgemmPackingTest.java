@@ -50,8 +50,12 @@ class SgemmPackingTest {
         }
     }
 
+    /**
+     * Step-major panels hold MR rows per step with zeros past the last row; row panels ({@link
+     * SgemmPacking.Left#rowPanels}, row-major A on 8-row tiles) hold each row's kc steps in turn and nothing more.
+     */
     @Test
-    void leftPanelsHoldMrRowsPerStepAndZerosPastTheEnd() {
+    void leftPanelsHoldEveryRowAndStepInTheirLayout() {
         int[] rowCounts = {1, MR - 1, MR, MR + 1, 3 * MR, 3 * MR + 2};
         int[] depths = {1, 3, 4, 5, 9, 17};
         for (int rows : rowCounts) {
@@ -61,22 +65,24 @@ class SgemmPackingTest {
                     for (View v : View.all(i0 + rows, p0 + kc, 5)) {
                         float[] a = v.array();
                         var left = new SgemmPacking.Left(a, v.off(), v.rs(), v.cs());
-                        int panels = (rows + MR - 1) / MR, size = panels * kc * MR;
+                        assertEquals(SgemmPacking.ROW_PANELS && v.cs() == 1, left.rowPanels(), v.toString());
+                        int panels = (rows + MR - 1) / MR;
+                        int size = left.rowPanels() ? rows * kc : panels * kc * MR;
                         float[] dst = new float[size + SgemmPacking.PACK_SLACK + 3];
                         java.util.Arrays.fill(dst, UNTOUCHED);
                         left.pack(i0, rows, p0, kc, dst);
                         String what = "rows " + rows + " kc " + kc + " at " + i0 + "," + p0 + " " + v;
-                        for (int q = 0; q < panels; q++) {
+                        for (int i = 0; i < panels * MR; i++) {
                             for (int p = 0; p < kc; p++) {
-                                for (int r = 0; r < MR; r++) {
-                                    int i = q * MR + r;
-                                    float expect = i < rows ? a[v.index(i0 + i, p0 + p)] : 0f;
-                                    assertEquals(expect, dst[q * kc * MR + p * MR + r], what + ": row " + i + " step " + p);
-                                }
+                                if (left.rowPanels() && i >= rows) continue;
+                                float expect = i < rows ? a[v.index(i0 + i, p0 + p)] : 0f;
+                                int d = left.rowPanels() ? i * kc + p : i / MR * kc * MR + p * MR + i % MR;
+                                assertEquals(expect, dst[d], what + ": row " + i + " step " + p);
                             }
                         }
                         // the documented slack may hold spill; nothing after it is written
-                        for (int d = size + SgemmPacking.PACK_SLACK; d < dst.length; d++) {
+                        int end = left.rowPanels() ? size : size + SgemmPacking.PACK_SLACK;
+                        for (int d = end; d < dst.length; d++) {
                             assertEquals(UNTOUCHED, dst[d], what + ": wrote past the slack at " + d);
                         }
                     }

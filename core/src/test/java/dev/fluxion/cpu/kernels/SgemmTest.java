@@ -150,8 +150,8 @@ class SgemmTest {
 
     @Test
     void sizesAroundTileAndBlockEdgesMatchReferenceOnAnyThreadCount() {
-        // MR x NR tiles (5 or 8 rows, 2 vectors), MC = 32 * MR rows, KC steps (256 or 512), NC = 32 * NR columns: one
-        // either side of each, for this species, and the edges of the other species' tiles and k-blocks too
+        // MR x NR tiles (5 or 8 rows, 2 vectors), MC rows (160 or 128), KC = 512 steps, NC = 32 * NR columns: one
+        // either side of each, for this species, and the edges of the other species' tiles and blocks too
         int mr = GemmMicroKernels.MR, mc = GemmEngine.MC, kc = GemmEngine.KC;
         Random rnd = new Random(6);
         int[][] sizes = {{129, 17, kc + 1}, {3, 513, kc - 1}, {5, 15, kc}, {128, 16, 2 * kc}, {65, 511, 300},
