@@ -69,12 +69,8 @@ final class SgemmPacking {
             }
             for (int ir = 0, d = 0; ir < rows; ir += MR, d += kc * MR) {
                 int mr = Math.min(MR, rows - ir), src = off + (i0 + ir) * rs + p0 * cs;
-                if (mr == MR && cs == 1 && MR == 5) {
+                if (mr == MR && cs == 1 && MR == 5) { // 8-row tiles take row-major A as whole rows, above
                     interleaveFive(a, src, rs, kc, dst, d);
-                } else if (mr == MR && cs == 1) { // 8 rows: two 4-row transposes
-                    for (int g = 0, s = src; g < MR; g += 4, s += 4 * rs) {
-                        transpose(a, s, s + rs, s + 2 * rs, s + 3 * rs, kc, dst, d + g, MR);
-                    }
                 } else if (mr == MR && rs == 1) {
                     copySteps(a, src, cs, kc, dst, d);
                 } else {
