@@ -1,0 +1,48 @@
+package dev.fluxion.nn.layers;
+
+import dev.fluxion.Tensor;
+import dev.fluxion.nn.Layer;
+import dev.fluxion.random.Rng;
+
+/**
+ * Additive zero-mean Gaussian noise of standard deviation {@code stddev} in training (Keras {@code GaussianNoise}),
+ * a regularizer for real-valued inputs; the identity in inference. Masks pass through. Seeds and generator as
+ * {@link Dropout}'s: a fresh draw on every call, a compiled step included.
+ */
+public class GaussianNoise extends Layer {
+    private final double stddev;
+    private final Rng rng;
+
+    /** Seeded from {@code Rng.global()}, as {@link Dropout#Dropout(double)}. */
+    public GaussianNoise(double stddev) {
+        this(stddev, Dropout.seedFromGlobal());
+    }
+
+    public GaussianNoise(double stddev, long seed) {
+        super(null);
+        if (!(stddev >= 0 && Double.isFinite(stddev)))
+            throw new IllegalArgumentException("GaussianNoise: stddev must be finite and >= 0, got " + stddev);
+        this.stddev = stddev;
+        this.rng = new Rng(seed);
+    }
+
+    public double stddev() {
+        return stddev;
+    }
+
+    /** The layer's generator (its state can be saved with {@code rng().state()}). */
+    public Rng rng() {
+        return rng;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        if (!training || stddev == 0) return x;
+        return x.add(rng.normal(x.shape(), 0, stddev, x.dtype()));
+    }
+
+    @Override
+    protected boolean supportsMasking() {
+        return true;
+    }
+}
