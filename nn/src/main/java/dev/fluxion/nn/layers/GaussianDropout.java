@@ -43,7 +43,7 @@ public class GaussianDropout extends Layer {
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         if (!training || rate == 0) return x;
-        return x.mul(rng.normal(x.shape(), 1, stddev(), x.dtype()));
+        return x.mul(GaussianNoise.standardNormal(rng, x).mul(stddev()).add(1));
     }
 
     @Override

@@ -88,15 +88,19 @@ class NoiseLayersTest {
         assertEquals(0.3, layer.stddev());
         double[] xv = x.toDoubleArray(), yv = layer.call(x, true).toDoubleArray();
         double sum = 0, sq = 0;
+        int within = 0;
         for (int i = 0; i < n; i++) {
             double e = yv[i] - xv[i];
             sum += e;
             sq += e * e;
+            if (Math.abs(e) < 0.3) within++;
         }
         double mean = sum / n, var = sq / n - mean * mean;
         // standard errors: 0.3 / sqrt(n) = 6.7e-4 for the mean, 0.09 * sqrt(2 / n) = 2.8e-4 for the variance
         assertEquals(0, mean, 0.004);
         assertEquals(0.09, var, 0.002);
+        // normal, not just of that variance: erf(1 / sqrt 2) = 0.6827 of the draws within one stddev (error 1.0e-3)
+        assertEquals(0.682689, within / (double) n, 0.006);
     }
 
     @Test
