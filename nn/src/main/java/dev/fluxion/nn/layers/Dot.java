@@ -102,10 +102,13 @@ public class Dot extends Merge {
         return r;
     }
 
-    /** x / max(||x||, epsilon) along {@code axis}. */
+    /**
+     * x / max(||x||, epsilon) along {@code axis}, computed as x · rsqrt(max(||x||², epsilon²)): the same values, but
+     * the floor stands before the root, so a zero vector's gradient is finite (a root's derivative at 0 is not).
+     */
     private static Tensor l2Normalize(Tensor x, int axis) {
-        Tensor norm = Ops.sqrt(Ops.reduce(dev.fluxion.ops.ReduceFn.SUM, Ops.square(x), new int[] {axis}, true));
-        return x.div(Ops.maximum(norm, Ops.constantLike(EPSILON, norm)));
+        Tensor squares = Ops.reduce(dev.fluxion.ops.ReduceFn.SUM, Ops.square(x), new int[] {axis}, true);
+        return x.mul(Ops.rsqrt(Ops.maximum(squares, Ops.constantLike(EPSILON * EPSILON, squares))));
     }
 
     /** The output has no mask, whatever the inputs have (Keras' {@code Dot.compute_mask}). */

@@ -1,5 +1,6 @@
 package dev.fluxion.nn.layers;
 
+import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 import dev.fluxion.nn.Input;
@@ -150,6 +151,19 @@ class MergeLayersTest {
         // a zero vector is divided by the floor, not by 0
         Tensor zeros = call(cos, Tensor.of(new double[8], 2, 4), y);
         assertClose(new double[] {0, 0}, zeros.toDoubleArray(), 0);
+        // and so is its gradient: below the floor x / epsilon is linear, d/dx = (y / ||y||) / epsilon
+        Variable zero = new Variable(Tensor.of(new double[8], 2, 4), "zero");
+        try (GradientTape tape = new GradientTape()) {
+            tape.watch(zero);
+            double[] g = tape.gradient(cos.call(List.of(zero.value(), y), true).sum(), List.of(zero)).get(0).toDoubleArray();
+            double[] expected = new double[8];
+            for (int n = 0; n < 2; n++) {
+                double norm = 0;
+                for (int k = 0; k < 4; k++) norm += yv[n * 4 + k] * yv[n * 4 + k];
+                for (int k = 0; k < 4; k++) expected[n * 4 + k] = yv[n * 4 + k] / Math.sqrt(norm) / 1e-7;
+            }
+            assertClose(expected, g, 1e-9);
+        }
     }
 
     @Test
