@@ -138,4 +138,23 @@ class WeightsTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> other.loadWeights(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("do not match"), e.getMessage());
     }
+
+    /** The first layer of a kind has no number (dense, then dense_1): it still matches a numbered one by structure. */
+    @Test
+    void weightsOfFirstLayersNamedWithoutNumbersLoadIntoNumberedOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Layer.resetNames();
+        java.util.function.Supplier<Sequential> build = () -> Sequential.of(Input.shape(4), new Dense(3), new Dense(2));
+        Sequential first = build.get(), second = build.get();
+        assertEquals("dense/kernel", first.variables().get(0).name());
+        assertEquals("dense_2/kernel", second.variables().get(0).name());
+        java.nio.file.Path file = dir.resolve("first.safetensors");
+        first.saveWeights(file);
+        second.loadWeights(file);
+        for (int i = 0; i < first.variables().size(); i++)
+            assertArrayEquals(first.variables().get(i).value().toFloatArray(), second.variables().get(i).value().toFloatArray(),
+                    second.variables().get(i).name());
+        java.nio.file.Path back = dir.resolve("second.safetensors");
+        second.saveWeights(back);
+        first.loadWeights(back); // and the other way round
+    }
 }

@@ -40,7 +40,8 @@ public final class Weights {
      * then assigns; nothing is assigned when anything mismatches. A second instance of the same architecture, whose
      * layers were numbered on from the first's ({@code dense_4/kernel} where the file says {@code dense_2/kernel}),
      * matches by structure, as Keras loads weights: each layer number is replaced by its rank among the numbers of
-     * layers of that kind on the same side, and the names must then agree both ways.
+     * layers of that kind on the same side (the first layer of a kind, named without a number, counting as 0), and the
+     * names must then agree both ways.
      */
     public static void assign(String source, Map<String, Tensor> values, List<Variable> variables) {
         List<String> names = variables.stream().map(Variable::name).toList();
@@ -59,27 +60,35 @@ public final class Weights {
 
     private static final java.util.regex.Pattern NUMBERED = java.util.regex.Pattern.compile("(.*)_(\\d+)");
 
-    /** Each name with the number of every {@code <kind>_<n>} path segment replaced by its rank among that kind's numbers. */
+    /**
+     * Each name with the number of every {@code <kind>_<n>} path segment replaced by its rank among that kind's
+     * numbers; a segment without a number is number 0 of its own kind (the first {@code embedding} before
+     * {@code embedding_1}).
+     */
     static Map<String, String> canonical(java.util.Collection<String> names) {
         Map<String, java.util.TreeSet<Long>> numbers = new java.util.HashMap<>();
         for (String name : names)
             for (String segment : name.split("/")) {
-                var m = NUMBERED.matcher(segment);
-                if (m.matches() && m.group(2).length() < 18) numbers.computeIfAbsent(m.group(1), k -> new java.util.TreeSet<>()).add(Long.parseLong(m.group(2)));
+                String[] kn = kindAndNumber(segment);
+                numbers.computeIfAbsent(kn[0], k -> new java.util.TreeSet<>()).add(Long.parseLong(kn[1]));
             }
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : names) {
             StringBuilder key = new StringBuilder();
             for (String segment : name.split("/")) {
-                var m = NUMBERED.matcher(segment);
+                String[] kn = kindAndNumber(segment);
                 if (key.length() > 0) key.append('/');
-                if (m.matches() && m.group(2).length() < 18)
-                    key.append(m.group(1)).append('#').append(numbers.get(m.group(1)).headSet(Long.parseLong(m.group(2))).size());
-                else key.append(segment);
+                key.append(kn[0]).append('#').append(numbers.get(kn[0]).headSet(Long.parseLong(kn[1])).size());
             }
             out.put(name, key.toString());
         }
         return out;
+    }
+
+    /** {@code dense_4} as {"dense", "4"}; a segment without a number (or too long a one) as {segment, "0"}. */
+    private static String[] kindAndNumber(String segment) {
+        var m = NUMBERED.matcher(segment);
+        return m.matches() && m.group(2).length() < 18 ? new String[] {m.group(1), m.group(2)} : new String[] {segment, "0"};
     }
 
     private static void assignByName(String source, Map<String, Tensor> values, List<Variable> variables) {

@@ -356,7 +356,6 @@ class MultiHeadAttentionTest {
     @Test
     void aFunctionalTransformerBlockTrainsWithFitAndItsWeightsRoundTrip(@TempDir Path dir) {
         Rng.setGlobalSeed(2);
-        tinyModel(); // takes the unnumbered names, so that the two models below are both numbered (dense_3, dense_4, ...)
         Functional model = tinyModel();
         String table = Summary.render(model);
         assertTrue(table.contains("(MultiHeadAttention)") && table.contains("(None, 6, 8)") && table.contains("288"), table);
