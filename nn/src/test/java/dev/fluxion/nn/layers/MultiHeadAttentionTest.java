@@ -430,6 +430,38 @@ class MultiHeadAttentionTest {
         assertClose(arr(enc.head.call(enc.mha.call(x, x))), arr(y), 0);
     }
 
+    /** Initializers, regularizers and constraints reach the kernels and biases they name; options freeze once built. */
+    @Test
+    void weightOptionsReachTheirWeightsAndFreezeOnceBuilt() {
+        var kernelNorm = dev.fluxion.nn.constraints.Constraint.clip(-0.5, 0.5);
+        var biasNonNeg = dev.fluxion.nn.constraints.Constraint.nonNeg();
+        MultiHeadAttention mha = new MultiHeadAttention(2, 3).valueDim(2).outputShape(5).dropout(0)
+                .kernelInitializer(dev.fluxion.nn.initializers.Initializers.constant(0.25))
+                .biasInitializer(dev.fluxion.nn.initializers.Initializers.constant(-1))
+                .kernelRegularizer(dev.fluxion.nn.regularizers.Regularizer.l2(0.1))
+                .biasRegularizer(dev.fluxion.nn.regularizers.Regularizer.l2(0.01))
+                .kernelConstraint(kernelNorm).biasConstraint(biasNonNeg);
+        assertEquals(0.0, mha.dropoutRate());
+        mha.call(Tensor.ones(1, 2, 4), Tensor.ones(1, 3, 4));
+        double penalty = 0;
+        for (Variable v : mha.variables()) {
+            boolean kernel = v.name().endsWith("/kernel");
+            for (float x : v.value().toFloatArray()) assertEquals(kernel ? 0.25f : -1f, x, v.name());
+            assertEquals(kernel ? kernelNorm : biasNonNeg, dev.fluxion.nn.Constraints.get(v), v.name());
+            penalty += (kernel ? 0.1 * 0.0625 : 0.01) * v.value().size();
+        }
+        double losses = 0;
+        for (Tensor l : mha.losses()) losses += l.item();
+        assertEquals(8, mha.losses().size(), "one penalty per kernel and bias");
+        assertEquals(penalty, losses, 1e-5);
+        assertMentions(assertThrows(IllegalStateException.class, () -> mha.valueDim(4)), mha.name(), "before the layer is built");
+        assertMentions(assertThrows(IllegalStateException.class, () -> mha.outputShape(4)), mha.name(), "before the layer is built");
+        assertMentions(assertThrows(IllegalStateException.class, () -> mha.kernelInitializer(dev.fluxion.nn.initializers.Initializers.zeros())),
+                mha.name(), "before the layer is built");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> mha.call(Tensor.ones(1, 2, 4), Tensor.ones(1, 3, 4), Tensor.ones(1, 3, 6), null, false)),
+                mha.name(), "key", "4 features", "[1,3,6]");
+    }
+
     @Test
     void errorsNameTheLayerAndTheShapes() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new MultiHeadAttention(0, 4)), "MultiHeadAttention", "numHeads 0");
