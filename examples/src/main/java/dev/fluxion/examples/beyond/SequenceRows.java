@@ -91,12 +91,17 @@ public final class SequenceRows implements Example {
     /** Training and test batches of ink-row sequences, each padded with zero rows to its longest sequence. */
     record Sequences(Dataset<Pair> train, Dataset<Pair> test, int shortest, int longest) {}
 
-    static Sequences sequences(ExampleOptions o, String example) throws Exception {
-        TrainTest data = switch (o.dataset()) {
+    /** The 28x28 grayscale images of {@code --dataset} (MNIST or Fashion-MNIST) that {@code example} reads as rows. */
+    static TrainTest images(ExampleOptions o, String example) throws Exception {
+        return switch (o.dataset()) {
             case "mnist" -> Datasets.mnist();
             case "fashion-mnist" -> Datasets.fashionMnist();
             default -> throw new IllegalArgumentException(example + " reads 28x28 grayscale images: use --dataset mnist or fashion-mnist, not " + o.dataset());
         };
+    }
+
+    static Sequences sequences(ExampleOptions o, String example) throws Exception {
+        TrainTest data = images(o, example);
         int n = data.train().x().dim(0);
         Dataset<Pair> train = Dataset.fromTensorSlices(data.train().x(), data.train().y()).shuffle(n, o.seed())
                 .map(p -> new Pair(inkRows(p.x()), p.y())).paddedBatch(o.batchSize()).prefetch(2);
