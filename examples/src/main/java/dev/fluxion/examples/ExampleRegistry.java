@@ -32,6 +32,7 @@ public final class ExampleRegistry {
                 new dev.fluxion.examples.beyond.CustomTrainStep(),
                 new dev.fluxion.examples.beyond.SequenceRows(),
                 new dev.fluxion.examples.beyond.MaskedRows(),
+                new dev.fluxion.examples.beyond.RowTransformer(),
         });
     }
 
