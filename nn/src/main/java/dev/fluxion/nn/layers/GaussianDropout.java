@@ -1,8 +1,6 @@
 package dev.fluxion.nn.layers;
 
 import dev.fluxion.Tensor;
-import dev.fluxion.nn.Layer;
-import dev.fluxion.random.Rng;
 
 /**
  * Multiplicative Gaussian noise in training (Keras {@code GaussianDropout}): each element times a draw of mean 1
@@ -10,20 +8,17 @@ import dev.fluxion.random.Rng;
  * expected value is unchanged without zeroing anything; the identity in inference. Masks pass through. Seeds and
  * generator as {@link Dropout}'s.
  */
-public class GaussianDropout extends Layer {
+public class GaussianDropout extends NoiseLayer {
     private final double rate;
-    private final Rng rng;
 
     /** Seeded from {@code Rng.global()}, as {@link Dropout#Dropout(double)}. */
     public GaussianDropout(double rate) {
-        this(rate, Dropout.seedFromGlobal());
+        this(rate, seedFromGlobal());
     }
 
     public GaussianDropout(double rate, long seed) {
-        super(null);
-        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("GaussianDropout: rate must be in [0, 1), got " + rate);
-        this.rate = rate;
-        this.rng = new Rng(seed);
+        super(seed);
+        this.rate = checkRate(GaussianDropout.class, rate);
     }
 
     public double rate() {
@@ -35,19 +30,9 @@ public class GaussianDropout extends Layer {
         return Math.sqrt(rate / (1 - rate));
     }
 
-    /** The layer's generator (its state can be saved with {@code rng().state()}). */
-    public Rng rng() {
-        return rng;
-    }
-
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         if (!training || rate == 0) return x;
-        return x.mul(GaussianNoise.standardNormal(rng, x).mul(stddev()).add(1));
-    }
-
-    @Override
-    protected boolean supportsMasking() {
-        return true;
+        return x.mul(GaussianNoise.standardNormal(rng(), x).mul(stddev()).add(1));
     }
 }

@@ -2,7 +2,6 @@ package dev.fluxion.nn.layers;
 
 import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
-import dev.fluxion.nn.Layer;
 import dev.fluxion.random.Rng;
 
 /**
@@ -10,36 +9,29 @@ import dev.fluxion.random.Rng;
  * a regularizer for real-valued inputs; the identity in inference. Masks pass through. Seeds and generator as
  * {@link Dropout}'s: a fresh draw on every call, a compiled step included.
  */
-public class GaussianNoise extends Layer {
+public class GaussianNoise extends NoiseLayer {
     private final double stddev;
-    private final Rng rng;
 
     /** Seeded from {@code Rng.global()}, as {@link Dropout#Dropout(double)}. */
     public GaussianNoise(double stddev) {
-        this(stddev, Dropout.seedFromGlobal());
+        this(stddev, seedFromGlobal());
     }
 
     public GaussianNoise(double stddev, long seed) {
-        super(null);
+        super(seed);
         if (!(stddev >= 0 && Double.isFinite(stddev)))
             throw new IllegalArgumentException("GaussianNoise: stddev must be finite and >= 0, got " + stddev);
         this.stddev = stddev;
-        this.rng = new Rng(seed);
     }
 
     public double stddev() {
         return stddev;
     }
 
-    /** The layer's generator (its state can be saved with {@code rng().state()}). */
-    public Rng rng() {
-        return rng;
-    }
-
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         if (!training || stddev == 0) return x;
-        return x.add(standardNormal(rng, x).mul(stddev));
+        return x.add(standardNormal(rng(), x).mul(stddev));
     }
 
     /**
@@ -51,10 +43,5 @@ public class GaussianNoise extends Layer {
         Tensor u1 = rng.uniform(x.shape(), x.dtype(), x.device()), u2 = rng.uniform(x.shape(), x.dtype(), x.device());
         Tensor radius = Ops.sqrt(Ops.log(Ops.onesOf(u1).sub(u1)).mul(-2));
         return radius.mul(Ops.cos(u2.mul(2 * Math.PI)));
-    }
-
-    @Override
-    protected boolean supportsMasking() {
-        return true;
     }
 }

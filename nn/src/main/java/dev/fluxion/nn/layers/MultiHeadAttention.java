@@ -96,7 +96,7 @@ public class MultiHeadAttention extends Layer {
         if (!(rate >= 0 && rate < 1))
             throw new IllegalArgumentException("MultiHeadAttention '" + name() + "': dropout must be in [0, 1), got " + rate);
         dropout = rate;
-        if (rate > 0 && rng == null) rng = new Rng(Dropout.seedFromGlobal());
+        if (rate > 0 && rng == null) rng = new Rng(NoiseLayer.seedFromGlobal());
         return this;
     }
 

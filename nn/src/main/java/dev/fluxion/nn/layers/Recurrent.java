@@ -73,7 +73,7 @@ public abstract class Recurrent<L extends Recurrent<L>> extends Layer {
     private double checkRate(String what, double rate) {
         if (!(rate >= 0 && rate < 1))
             throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name() + "': " + what + " must be in [0, 1), got " + rate);
-        if (rate > 0 && dropoutRng == null) dropoutRng = new Rng(Dropout.seedFromGlobal());
+        if (rate > 0 && dropoutRng == null) dropoutRng = new Rng(NoiseLayer.seedFromGlobal());
         return rate;
     }
     public L kernelInitializer(Initializer i) { checkUnbuilt(); kernelInitializer = i; return self(); }

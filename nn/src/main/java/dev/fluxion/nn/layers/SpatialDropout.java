@@ -2,8 +2,6 @@ package dev.fluxion.nn.layers;
 
 import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
-import dev.fluxion.nn.Layer;
-import dev.fluxion.random.Rng;
 
 /**
  * The base of {@link SpatialDropout1D} and {@link SpatialDropout2D}: dropout of whole channels. In training one
@@ -12,25 +10,16 @@ import dev.fluxion.random.Rng;
  * so dropping single elements (as {@link Dropout} does) regularizes them little. The identity in inference; masks
  * pass through. Seeds and generator as {@link Dropout}'s.
  */
-public abstract class SpatialDropout extends Layer {
+public abstract class SpatialDropout extends NoiseLayer {
     private final double rate;
-    private final Rng rng;
 
     protected SpatialDropout(double rate, long seed) {
-        super(null);
-        if (!(rate >= 0 && rate < 1))
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": rate must be in [0, 1), got " + rate);
-        this.rate = rate;
-        this.rng = new Rng(seed);
+        super(seed);
+        this.rate = checkRate(getClass(), rate);
     }
 
     public double rate() {
         return rate;
-    }
-
-    /** The layer's generator (its state can be saved with {@code rng().state()}). */
-    public Rng rng() {
-        return rng;
     }
 
     /** The rank the layer takes and its layout, for the error message. */
@@ -46,14 +35,9 @@ public abstract class SpatialDropout extends Layer {
         java.util.Arrays.fill(noise, 1);
         noise[0] = x.dim(0);
         noise[noise.length - 1] = x.dim(x.rank() - 1);
-        Tensor u = rng.uniform(noise, x.dtype(), x.device());
+        Tensor u = rng().uniform(noise, x.dtype(), x.device());
         Tensor keep = Ops.greaterEqual(u, Ops.constantLike(rate, u));
         Tensor scale = Ops.where(keep, Ops.constantLike(1 / (1 - rate), u), Ops.zerosOf(u));
         return x.mul(scale);
-    }
-
-    @Override
-    protected boolean supportsMasking() {
-        return true;
     }
 }

@@ -7,7 +7,7 @@ package dev.fluxion.nn.layers;
 public class SpatialDropout1D extends SpatialDropout {
     /** Seeded from {@code Rng.global()}, as {@link Dropout#Dropout(double)}. */
     public SpatialDropout1D(double rate) {
-        this(rate, Dropout.seedFromGlobal());
+        this(rate, seedFromGlobal());
     }
 
     public SpatialDropout1D(double rate, long seed) {

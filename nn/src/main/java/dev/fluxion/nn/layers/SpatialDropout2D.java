@@ -7,7 +7,7 @@ package dev.fluxion.nn.layers;
 public class SpatialDropout2D extends SpatialDropout {
     /** Seeded from {@code Rng.global()}, as {@link Dropout#Dropout(double)}. */
     public SpatialDropout2D(double rate) {
-        this(rate, Dropout.seedFromGlobal());
+        this(rate, seedFromGlobal());
     }
 
     public SpatialDropout2D(double rate, long seed) {
