@@ -6,6 +6,8 @@ with numpy in a fresh Python; the table gives medians over the rounds and the me
 Usage (after `mvn -o -q install -DskipTests`): /usr/bin/python3 bench/sgemm_compare.py [rounds] [threads...]
 To compare builds of Fluxion in the same rounds: FLUXION_CPS="old=CLASSPATH,new=CLASSPATH" (one column each).
 The numpy side alone: /usr/bin/python3 bench/sgemm_compare.py --numpy THREADS SHAPE...
+numpy's N^3 product repeated for SECONDS, GFLOP/s per 0.3 s (whether speed holds steady during a run; Fluxion's
+counterpart is SgemmPartsBench series): /usr/bin/python3 bench/sgemm_compare.py --series N SECONDS
 OpenBLAS releases older than a CPU model fall back to their AVX2 kernels on it (Debian 12's 0.3.21 does on Zen 5): the
 header names the kernels in use, and OPENBLAS_CORETYPE=SkylakeX selects the AVX-512 ones."""
 import os, statistics, subprocess, sys, time
@@ -118,8 +120,24 @@ def main():
             print(f"| {s[len('sgemm '):]} | {t} | " + " | ".join(cells) + " |")
 
 
+def numpy_series(n, seconds):
+    import numpy as np
+    a, b = np.random.rand(n, n).astype(np.float32), np.random.rand(n, n).astype(np.float32)
+    c = np.empty((n, n), np.float32)
+    end, out = time.time() + seconds, []
+    while time.time() < end:
+        t0, reps = time.perf_counter(), 0
+        while True:
+            np.matmul(a, b, out=c); reps += 1
+            if time.perf_counter() - t0 >= 0.3: break
+        out.append(2.0 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9)
+    print(f"{n}^3, GFLOP/s per 0.3 s: " + " ".join(f"{g:.0f}" for g in out))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--numpy":
         numpy_child(sys.argv[3:])
+    elif len(sys.argv) > 3 and sys.argv[1] == "--series":
+        numpy_series(int(sys.argv[2]), float(sys.argv[3]))
     else:
         main()
