@@ -4,6 +4,8 @@ import dev.fluxion.GradientTape;
 import dev.fluxion.Tensor;
 import dev.fluxion.Variable;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -74,6 +76,20 @@ public final class TestData {
                 double fd = (up - down) / (2 * h);
                 assertEquals(fd, g[i], tol * Math.max(1, Math.abs(fd)), "gradient of " + v.name() + " element " + i);
             }
+        }
+    }
+
+    /**
+     * MNIST from the shared data folder if present, else where the data module's loader looks; the calling test is
+     * skipped (not failed) on a machine without it.
+     */
+    public static dev.fluxion.data.TrainTest mnistOrSkip() throws Exception {
+        Path shared = Path.of("/work/shared/data/mnist");
+        try {
+            return Files.isDirectory(shared) ? dev.fluxion.data.Datasets.mnist(shared) : dev.fluxion.data.Datasets.mnist();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("MNIST is not available here: " + e.getMessage());
+            throw e; // not reached: abort throws
         }
     }
 }

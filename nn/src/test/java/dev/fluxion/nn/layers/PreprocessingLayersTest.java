@@ -4,7 +4,6 @@ import dev.fluxion.DType;
 import dev.fluxion.Fx;
 import dev.fluxion.Tensor;
 import dev.fluxion.data.Dataset;
-import dev.fluxion.data.Datasets;
 import dev.fluxion.data.Pair;
 import dev.fluxion.data.TrainTest;
 import dev.fluxion.nn.Functional;
@@ -18,13 +17,11 @@ import dev.fluxion.nn.losses.MeanSquaredError;
 import dev.fluxion.nn.optimizers.Adam;
 import dev.fluxion.nn.training.Fit;
 import dev.fluxion.nn.training.History;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -267,14 +264,7 @@ class PreprocessingLayersTest {
      */
     @Test
     void adaptOnMnistMatchesAFloat64Loop() throws Exception {
-        Path shared = Path.of("/work/shared/data/mnist");
-        TrainTest data;
-        try {
-            data = Files.isDirectory(shared) ? Datasets.mnist(shared) : Datasets.mnist();
-        } catch (java.io.IOException e) {
-            Assumptions.abort("MNIST is not available here: " + e.getMessage());
-            return;
-        }
+        TrainTest data = dev.fluxion.nn.TestData.mnistOrSkip();
         Tensor images = data.test().x();
         int n = images.dim(0), pixels = 28 * 28;
         float[] v = images.toFloatArray();

@@ -2,7 +2,6 @@ package dev.fluxion.nn.training;
 
 import dev.fluxion.DType;
 import dev.fluxion.Tensor;
-import dev.fluxion.data.Datasets;
 import dev.fluxion.data.TrainTest;
 import dev.fluxion.nn.Sequential;
 import dev.fluxion.nn.layers.Dense;
@@ -10,11 +9,8 @@ import dev.fluxion.nn.losses.SparseCategoricalCrossentropy;
 import dev.fluxion.nn.metrics.Metrics;
 import dev.fluxion.nn.optimizers.Adam;
 import dev.fluxion.random.Rng;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,14 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MnistConvergenceTest {
     @Test
     void mlpReaches97PercentIn3Epochs() throws Exception {
-        Path shared = Path.of("/work/shared/data/mnist");
-        TrainTest data;
-        try {
-            data = Files.isDirectory(shared) ? Datasets.mnist(shared) : Datasets.mnist();
-        } catch (java.io.IOException e) {
-            Assumptions.abort("MNIST is not available here: " + e.getMessage());
-            return;
-        }
+        TrainTest data = dev.fluxion.nn.TestData.mnistOrSkip();
         Tensor x = prep(data.train().x()), y = data.train().y().cast(DType.INT32);
         Tensor xt = prep(data.test().x()), yt = data.test().y().cast(DType.INT32);
         Rng.setGlobalSeed(42);
