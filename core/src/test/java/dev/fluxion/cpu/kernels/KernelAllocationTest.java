@@ -31,11 +31,13 @@ class KernelAllocationTest {
     void sgemmDoesNotAllocatePerStepOnceCompiled() {
         int m = 64, n = 64, k = 256;
         float[] a = random(m * k), b = random(k * n), c = new float[m * n];
+        // n = 64: A read in place with 512-bit tiles (n <= 2 NR), packed with narrower ones
         settles("sgemm 64x256x64", () -> Sgemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, 1));
         settles("sgemm 64x256x64, A transposed, accumulating",
                 () -> Sgemm.gemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, true, 1));
         float[] wide = random(k * 300), out = new float[m * 300];
-        settles("sgemm 64x256x300 (A read in place)",
+        // n = 300: A packed (as whole rows for 8-row tiles, which the strided kernel reads)
+        settles("sgemm 64x256x300 (A packed)",
                 () -> Sgemm.gemm(false, false, m, 300, k, a, 0, k, wide, 0, 300, out, 0, 300, false, 1));
         settles("gemv 1x256x64", () -> Sgemm.gemm(false, false, 1, n, k, a, 0, k, b, 0, n, c, 0, n, false, 1));
     }
