@@ -82,8 +82,13 @@ public final class Rng {
 
     /** Normal with the given mean and standard deviation. */
     public Tensor normal(int[] shape, double mean, double std, DType dtype) {
+        return normal(shape, mean, std, dtype, Device.CPU);
+    }
+
+    /** Normal drawn on {@code device}: the same numbers as on the CPU for the same generator state. */
+    public Tensor normal(int[] shape, double mean, double std, DType dtype, Device device) {
         int[] s = Shapes.checkAllowingUnknown("random_normal", shape);
-        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(s, Device.CPU));
+        Tensor z = Dispatcher.apply(new Op.Random(Op.RandomKind.NORMAL, s, dtype), key(s, device));
         return std == 1 && mean == 0 ? z : z.mul(std).add(mean);
     }
 

@@ -1,6 +1,5 @@
 package dev.fluxion.nn.layers;
 
-import dev.fluxion.Ops;
 import dev.fluxion.Tensor;
 import dev.fluxion.random.Rng;
 
@@ -34,14 +33,8 @@ public class GaussianNoise extends NoiseLayer {
         return x.add(standardNormal(rng(), x).mul(stddev));
     }
 
-    /**
-     * Standard normal draws of x's shape, dtype and device, by the Box–Muller transform of two uniform draws:
-     * sqrt(-2 ln(1 - u1)) cos(2π u2). Uniform draws are made on the tensor's device with the CPU's numbers (what
-     * {@link Rng#normal} does not offer), so noise on an accelerator is the noise on the CPU, a graph function's too.
-     */
+    /** Standard normal draws of x's shape, dtype and device (the CPU's numbers on any device, a graph function's too). */
     static Tensor standardNormal(Rng rng, Tensor x) {
-        Tensor u1 = rng.uniform(x.shape(), x.dtype(), x.device()), u2 = rng.uniform(x.shape(), x.dtype(), x.device());
-        Tensor radius = Ops.sqrt(Ops.log(Ops.onesOf(u1).sub(u1)).mul(-2));
-        return radius.mul(Ops.cos(u2.mul(2 * Math.PI)));
+        return rng.normal(x.shape(), 0, 1, x.dtype(), x.device());
     }
 }
