@@ -178,7 +178,7 @@ final class GemmEngine {
     private static void block(SgemmPacking.Left a, boolean packA, int tileRows, Buffers buf, int ic, int mc, int p0,
                               int kc, float[] bp, int bBase, int q0, int q1, int jc, int n, float[] c, int cOff,
                               int ldc, boolean add, GemmEpilogue epi) {
-        boolean fuse = epi != null && !epi.isIdentity();
+        boolean fuse = epi != null && !epi.isIdentity(), rowPanels = packA && a.rowPanels();
         float[] ap = buf.a, tile = buf.tile;
         for (int q = q0; q < q1; q++) {
             int j = jc + q * NR, nr = Math.min(NR, n - j), bi = bBase + q * kc * NR;
@@ -188,7 +188,7 @@ final class GemmEngine {
                 float[] dst = full ? c : tile;
                 int di = full ? ci : 0, dld = full ? ldc : NR;
                 boolean dAdd = full && add;
-                if (packA && a.rowPanels()) {
+                if (rowPanels) {
                     GemmMicroKernels.strided(kc, ap, ir * kc, kc, mr, bp, bi, dst, di, dld, dAdd);
                 } else if (packA) {
                     GemmMicroKernels.packed(kc, ap, ir * kc, bp, bi, dst, di, dld, dAdd);
